@@ -1,0 +1,78 @@
+"""The supplynet exception tree.
+
+Every layer raises these (never driver or transport exceptions), so the CLI and
+the gRPC interceptor can map them to exit codes and ``google.rpc.Status`` in one
+place.
+
+    SupplynetError
+    ├── ValidationFailed     bad input; carries every problem found, each with a path
+    ├── NotFound             an id that does not exist
+    ├── StoreError           the store could not complete an operation
+    │   └── StoreUnavailable the store could not be reached or started
+    └── Cancelled            long work stopped on request
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One reason why input was rejected, located by a path such as ``stores[3].latitude``."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+class SupplynetError(Exception):
+    """Base of every error supplynet raises on purpose."""
+
+    reason_code = "SUPPLYNET_ERROR"
+
+
+class ValidationFailed(SupplynetError):
+    """Input failed validation; ``problems`` lists every violation, not just the first."""
+
+    reason_code = "INVALID_INPUT"
+
+    def __init__(self, problems: Iterable[Problem], subject: str = "input") -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.subject = subject
+        count = len(self.problems)
+        head = "; ".join(str(p) for p in self.problems[:5])
+        more = f" (and {count - 5} more)" if count > 5 else ""
+        super().__init__(f"invalid {subject}: {count} problem(s): {head}{more}")
+
+
+class NotFound(SupplynetError):
+    """A referenced entity, plan or operation does not exist."""
+
+    reason_code = "NOT_FOUND"
+
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"{kind} {key!r} not found")
+
+
+class StoreError(SupplynetError):
+    """A store operation failed; nothing was written."""
+
+    reason_code = "STORE_ERROR"
+
+
+class StoreUnavailable(StoreError):
+    """The store could not be reached or started."""
+
+    reason_code = "STORE_UNAVAILABLE"
+
+
+class Cancelled(SupplynetError):
+    """Long-running work was cancelled by its caller."""
+
+    reason_code = "CANCELLED"

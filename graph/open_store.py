@@ -1,0 +1,57 @@
+"""Choose the store from configuration: Neo4j when ``NEO4J_URI`` is set, else embedded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph.embedded import EmbeddedStore
+from graph.store import GraphStore
+
+
+class StoreSettings(BaseSettings):
+    """Where the network lives; read from the environment."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path(".supplynet"), validation_alias=AliasChoices("SUPPLYNET_DATA", "data_dir")
+    )
+    neo4j_uri: str | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_URI", "neo4j_uri")
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "neo4j_user")
+    )
+    neo4j_password: str = Field(
+        default="", validation_alias=AliasChoices("NEO4J_PASSWORD", "neo4j_password")
+    )
+    neo4j_database: str = Field(
+        default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "neo4j_database")
+    )
+
+
+def open_store(settings: StoreSettings | None = None) -> GraphStore:
+    """The configured store; the caller closes it."""
+    settings = settings or StoreSettings()
+    if settings.neo4j_uri:
+        from graph.neo4j_store import Neo4jStore  # the driver is only loaded when configured
+
+        store: GraphStore = Neo4jStore.connect(
+            settings.neo4j_uri,
+            user=settings.neo4j_user,
+            password=settings.neo4j_password,
+            database=settings.neo4j_database,
+        )
+        return store
+    return EmbeddedStore(settings.data_dir)
+
+
+def describe(settings: StoreSettings | None = None) -> str:
+    """One line naming the configured store, for CLI output."""
+    settings = settings or StoreSettings()
+    if settings.neo4j_uri:
+        return f"neo4j {settings.neo4j_uri} (database {settings.neo4j_database})"
+    return f"embedded {settings.data_dir}"

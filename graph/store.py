@@ -1,0 +1,108 @@
+"""The ``GraphStore`` protocol every store implements, and its shared pieces."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol, runtime_checkable
+
+import pandas as pd
+
+from graph.errors import ValidationFailed
+from graph.history import DELIVERIES, DEMAND, HistorySchema, check, reference_problems
+from graph.network import Network
+from graph.plans import PlanInfo, StoredPlan
+from graph.scope import Scope
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """Where the network, its histories and saved plans live.
+
+    Every write is all-or-nothing: a rejected or failed call leaves the store as it
+    was. Upserts are idempotent: writing the same data twice changes nothing.
+    """
+
+    def upsert_network(self, network: Network) -> dict[str, int]:
+        """Insert or replace records by key; ``network`` may be partial (edges only).
+
+        Returns the number of records written per table.
+
+        Raises
+        ------
+        ValidationFailed
+            When the stored network merged with ``network`` would be inconsistent.
+        """
+        ...
+
+    def snapshot(self, scope: Scope | None = None) -> Network:
+        """The stored network, or the part ``scope`` selects."""
+        ...
+
+    def append_demand(self, frame: pd.DataFrame) -> int:
+        """Upsert demand rows (key: date, store, SKU); returns rows written."""
+        ...
+
+    def read_demand(
+        self, scope: Scope | None = None, start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        """Demand rows of the scoped stores and SKUs between ``start`` and ``end`` inclusive."""
+        ...
+
+    def append_deliveries(self, frame: pd.DataFrame) -> int:
+        """Upsert delivery rows (key: supplier, warehouse, SKU, order date)."""
+        ...
+
+    def read_deliveries(self, scope: Scope | None = None) -> pd.DataFrame:
+        """Delivery rows of the scoped warehouses and SKUs."""
+        ...
+
+    def save_plan(self, plan: StoredPlan) -> None:
+        """Save or replace a plan by id."""
+        ...
+
+    def load_plan(self, plan_id: str) -> StoredPlan:
+        """Raises ``NotFound`` for an unknown id."""
+        ...
+
+    def list_plans(self, kind: str | None = None) -> list[PlanInfo]:
+        """Headers of saved plans, newest first."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and locks."""
+        ...
+
+
+def checked_history(frame: pd.DataFrame, schema: HistorySchema, network: Network) -> pd.DataFrame:
+    """Coerce a history frame and check that every id in it exists in ``network``."""
+    clean = check(frame, schema)
+    known: dict[str, set[str]]
+    if schema is DEMAND:
+        known = {"store_id": {s.id for s in network.stores}, "sku_id": {s.id for s in network.skus}}
+    else:
+        known = {
+            "supplier_id": {s.id for s in network.suppliers},
+            "warehouse_id": {w.id for w in network.warehouses},
+            "sku_id": {s.id for s in network.skus},
+        }
+    problems = reference_problems(clean, schema, known)
+    if problems:
+        raise ValidationFailed(problems, schema.name)
+    return clean
+
+
+def history_in_scope(
+    frame: pd.DataFrame, schema: HistorySchema, network: Network, scope: Scope | None
+) -> pd.DataFrame:
+    """Rows of a history whose ids fall inside the scoped network."""
+    if scope is None or scope.is_everything():
+        return frame
+    part = network.scoped(scope)
+    skus = {s.id for s in part.skus}
+    if schema is DEMAND:
+        mask = frame["store_id"].isin({s.id for s in part.stores}) & frame["sku_id"].isin(skus)
+    elif schema is DELIVERIES:
+        mask = frame["warehouse_id"].isin({w.id for w in part.warehouses}) & frame["sku_id"].isin(
+            skus
+        )
+    return frame[mask].reset_index(drop=True)
