@@ -337,8 +337,8 @@ class _Generator:
             [d in calendar or (d + pd.Timedelta(days=1)) in calendar for d in days.date],
             dtype=float,
         )
-        doy = days.dayofyear.to_numpy()
-        dow = days.dayofweek.to_numpy()
+        doy = days.day_of_year.to_numpy()
+        dow = days.day_of_week.to_numpy()
         yearly = 1 + cats["yearly_amplitude"].to_numpy()[None, :] * np.sin(
             2 * np.pi * doy[:, None] / 365.25 + cats["yearly_phase"].to_numpy()[None, :]
         )
@@ -377,8 +377,11 @@ class _Generator:
         discount, promotions = self._promotions()
         promo = discount > 0
         base_price = truth["base_price"].to_numpy()
-        regular = 1 + rng.choice([-0.05, 0.0, 0.05], discount.shape, p=[0.1, 0.8, 0.1])
-        regular = np.where(promo, 1.0, np.maximum.accumulate(regular, axis=0))
+        # Regular prices drift in rare 5% steps within +-15%, so elasticity is visible
+        # outside promotions too.
+        change = 0.01 * self.days_per_period
+        steps = rng.choice([0.95, 1.0, 1.05], discount.shape, p=[change, 1 - 2 * change, change])
+        regular = np.clip(np.cumprod(steps, axis=0), 0.85, 1.15)
         price = np.round(base_price[None, :] * regular * (1 - discount), 2)
         effect = (price / base_price[None, :]) ** (-truth["elasticity"].to_numpy()[None, :])
         effect *= np.where(promo, truth["promo_uplift"].to_numpy()[None, :], 1.0)
