@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graph.network import Network
 from graph.open_store import StoreSettings, describe, open_store
@@ -86,13 +87,24 @@ def run_demo(args: argparse.Namespace) -> int:
         f"supplynet demo: preset {args.preset!r}, seed {args.seed}, store {describe(settings)}"
     )
     try:
-        for number, (title, stage) in enumerate(STAGES, start=1):
-            started = time.perf_counter()
-            with out.status(f"[{number}/{len(STAGES)}] {title}"):
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=out,
+            transient=True,
+        ) as progress:
+            bar = progress.add_task("demo", total=len(STAGES))
+            for number, (title, stage) in enumerate(STAGES, start=1):
+                progress.update(bar, description=title)
+                started = time.perf_counter()
                 stage(run)
-            out.print(
-                f"[{number}/{len(STAGES)}] {title}: done in {time.perf_counter() - started:.1f} s"
-            )
+                progress.advance(bar)
+                out.print(
+                    f"[{number}/{len(STAGES)}] {title}: done in "
+                    f"{time.perf_counter() - started:.1f} s"
+                )
     finally:
         store.close()
     return 0
