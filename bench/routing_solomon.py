@@ -1,0 +1,237 @@
+"""Solomon VRPTW benchmark: the routing portfolio against plain OR-Tools and the BKS.
+
+Distances follow the DIMACS convention of the published distance-only optima (every arc's
+distance and travel time truncated to one decimal); gaps are against the
+``distance_dimacs`` rows of bks.csv and computed by the project's own route evaluator
+from the returned routes, never from a solver objective. Each solution is also checked
+in exact arithmetic. The baseline is plain OR-Tools: PATH_CHEAPEST_ARC + guided local
+search, every stop mandatory, same time limit, in the same run.
+
+    flock /tmp/supplynet-bench.lock .venv/bin/python bench/routing_solomon.py \
+        --seconds 30 [--instances C101,R1] [--jobs 2] [--fewest R101,RC201]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from optimizer.routing.engine import SearchConfig
+from optimizer.routing.evaluator import Evaluation, evaluate
+from optimizer.routing.matrix import integer_model
+from optimizer.routing.problem import Depot, RoutingProblem, Stop, UserMatrix, Vehicle
+from optimizer.routing.solver import available_cores, run_one, solve
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "vrp" / "solomon"
+CLASSES = ("C1", "C2", "R1", "R2", "RC1", "RC2")
+BASELINE = SearchConfig("ortools", "PATH_CHEAPEST_ARC", "GUIDED_LOCAL_SEARCH", mandatory=True)
+
+
+def read_instance(path: Path) -> tuple[int, int, np.ndarray]:
+    """Fleet size, capacity and the customer table (id, x, y, demand, ready, due, service)."""
+    lines = [line.split() for line in path.read_text().splitlines() if line.strip()]
+    fleet, capacity = (int(v) for v in lines[3])
+    table = np.array([[float(v) for v in row] for row in lines[6:] if len(row) == 7])
+    return fleet, capacity, table
+
+
+def build(name: str, exact: bool = False, fixed_cost: float = 0.0) -> RoutingProblem:
+    """The instance as a routing problem; DIMACS-truncated matrix unless ``exact``."""
+    fleet, capacity, t = read_instance(DATA / f"{name}.txt")
+    xy = t[:, 1:3]
+    dist = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
+    if not exact:
+        dist = np.floor(10 * dist + 1e-9) / 10
+    ids = ["D0"] + [f"C{int(i)}" for i in t[1:, 0]]
+    horizon = float(t[0, 5])
+    depot = Depot(id="D0", latitude=t[0, 2] / 10, longitude=t[0, 1] / 10, close_min=horizon)
+    stops = [
+        Stop(
+            id=ids[i],
+            latitude=t[i, 2] / 10,
+            longitude=t[i, 1] / 10,
+            demand_kg=t[i, 3],
+            window_open_min=t[i, 4],
+            window_close_min=t[i, 5],
+            service_min=t[i, 6],
+        )
+        for i in range(1, len(t))
+    ]
+    vehicles = [
+        Vehicle(
+            id=f"V{k + 1}",
+            depot_id="D0",
+            capacity_kg=capacity,
+            fixed_cost=fixed_cost,
+            shift_end_min=horizon,
+        )
+        for k in range(fleet)
+    ]
+    matrix = UserMatrix(tuple(ids), dist, dist.copy())
+    return RoutingProblem.build([depot], vehicles, stops, matrix=matrix, scale=10)
+
+
+def bks(convention: str) -> dict[str, tuple[int, float]]:
+    with (DATA / "bks.csv").open() as fh:
+        return {
+            r["instance"]: (int(r["vehicles"]), float(r["distance"]))
+            for r in csv.DictReader(fh)
+            if r["convention"] == convention
+        }
+
+
+def judge(problem: RoutingProblem, routes: list[tuple[int, ...]]) -> Evaluation:
+    return evaluate(integer_model(problem), routes, [s.id for s in problem.stops])
+
+
+def routes_of(
+    problem: RoutingProblem, schedule_routes: dict[str, list[str]]
+) -> list[tuple[int, ...]]:
+    """Visit orders by vehicle index, from a schedule's vehicle id -> stop ids."""
+    pos = {s.id: i for i, s in enumerate(problem.stops)}
+    return [tuple(pos[s] for s in schedule_routes.get(v.id, [])) for v in problem.vehicles]
+
+
+def run_instance(name: str, seconds: float, jobs: int, baseline: bool) -> dict[str, object]:
+    problem = build(name)
+    schedule = solve(problem, time_limit_s=seconds, workers=jobs)
+    routes = routes_of(
+        problem, {r.vehicle_id: [s.stop_id for s in r.stops] for r in schedule.routes}
+    )
+    ev = judge(problem, routes)
+    exact_ok = judge(build(name, exact=True), routes).feasible
+    row: dict[str, object] = {
+        "instance": name,
+        "vehicles": ev.vehicles_used,
+        "distance": round(ev.distance_km, 1),
+        "unserved": len(ev.unserved),
+        "feasible": ev.feasible and not ev.unserved,
+        "exact_feasible": exact_ok,
+        "winner": schedule.stats.winner,
+        "wall_s": round(schedule.stats.wall_s, 1),
+    }
+    if baseline:
+        run = run_one(integer_model(problem), BASELINE, seconds, frozenset())
+        bev = judge(problem, list(run.routes)) if run.found else None
+        ok = bev is not None and bev.feasible and not bev.unserved
+        row["base_vehicles"] = bev.vehicles_used if ok and bev else None
+        row["base_distance"] = round(bev.distance_km, 1) if ok and bev else None
+    return row
+
+
+def fewest(name: str, seconds: float, jobs: int) -> dict[str, object]:
+    """Fewest-vehicles mode: a fixed cost per vehicle larger than any distance saving."""
+    probe = build(name)
+    fixed = (
+        math.ceil(2 * float(np.asarray(probe.matrix.distance_km).max()) * len(probe.stops))
+        if probe.matrix
+        else 0
+    )
+    problem = build(name, fixed_cost=fixed)
+    schedule = solve(problem, time_limit_s=seconds, workers=jobs)
+    routes = routes_of(
+        problem, {r.vehicle_id: [s.stop_id for s in r.stops] for r in schedule.routes}
+    )
+    ev = judge(problem, routes)
+    return {
+        "instance": name,
+        "fixed_cost": fixed,
+        "vehicles": ev.vehicles_used,
+        "distance": round(ev.distance_km, 1),
+        "feasible": ev.feasible and not ev.unserved,
+        "winner": schedule.stats.winner,
+    }
+
+
+def _gap(distance: object, best: float) -> float | None:
+    return None if distance is None else 100.0 * (float(str(distance)) - best) / best
+
+
+def select(spec: str) -> list[str]:
+    names = sorted(p.stem for p in DATA.glob("*.txt"))
+    if not spec:
+        return names
+    wanted = [w.strip().upper() for w in spec.split(",")]
+    return [n for n in names if any(n == w or (_cls(n) == w) for w in wanted)]
+
+
+def _cls(name: str) -> str:
+    return name[:-2]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--instances", default="", help="names or classes, e.g. R101,RC2")
+    parser.add_argument("--jobs", type=int, default=available_cores())
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--fewest", default="R101,RC201", help="instances for fewest-vehicles mode")
+    parser.add_argument("--out", type=Path, default=None, help="CSV of per-instance results")
+    args = parser.parse_args(argv)
+    best = bks("distance_dimacs")
+    hier = bks("hierarchical_exact")
+    names = select(args.instances)
+    print(f"# Solomon, {args.seconds:g} s per instance, portfolio on {args.jobs} cores", flush=True)
+    header = "instance  veh  bks_veh  distance     bks    gap%  feasible exact  base_veh  base_dist  base_gap%  winner"
+    print(header, flush=True)
+    rows = []
+    started = time.monotonic()
+    for name in names:
+        row = run_instance(name, args.seconds, args.jobs, not args.no_baseline)
+        row["gap"] = _gap(row["distance"], best[name][1])
+        row["base_gap"] = _gap(row.get("base_distance"), best[name][1])
+        rows.append(row)
+        print(
+            f"{name:8} {row['vehicles']:4} {best[name][0]:8} {row['distance']:9} {best[name][1]:8}"
+            f" {row['gap']:7.2f}  {row['feasible']!s:8} {row['exact_feasible']!s:5}"
+            f" {row.get('base_vehicles')!s:>9} {row.get('base_distance')!s:>10}"
+            f" {_fmt(row['base_gap']):>10}  {row['winner']}",
+            flush=True,
+        )
+    print(
+        f"\n# mean gap per class (portfolio vs baseline), {time.monotonic() - started:.0f} s total"
+    )
+    print("class  n  mean_gap%  base_mean_gap%  base_found  all_feasible")
+    for cls in (*CLASSES, "all"):
+        sub = [r for r in rows if cls == "all" or _cls(str(r["instance"])) == cls]
+        if not sub:
+            continue
+        gaps = [float(str(r["gap"])) for r in sub]
+        base = [float(str(r["base_gap"])) for r in sub if r["base_gap"] is not None]
+        base_mean = _fmt(statistics.mean(base)) if base else "-"
+        print(
+            f"{cls:5} {len(sub):2} {statistics.mean(gaps):10.2f} {base_mean:>15}"
+            f" {len(base):>6}/{len(sub):<3} {all(bool(r['feasible']) for r in sub)!s:>8}"
+        )
+    if args.fewest:
+        print("\n# fewest-vehicles mode (fixed cost per vehicle)")
+        print("instance  fixed_cost  vehicles  hier_bks_veh  distance  feasible  winner")
+        for name in select(args.fewest):
+            f = fewest(name, args.seconds, args.jobs)
+            print(
+                f"{name:8} {f['fixed_cost']:11} {f['vehicles']:9} {hier[name][0]:13}"
+                f" {f['distance']:9} {f['feasible']!s:9} {f['winner']}",
+                flush=True,
+            )
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        with args.out.open("w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    return 0
+
+
+def _fmt(value: object) -> str:
+    return "-" if value is None else f"{float(str(value)):.2f}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Delivery routing: problem model, integer scaling, engines, portfolio, evaluator, schedule."""

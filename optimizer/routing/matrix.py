@@ -1,0 +1,201 @@
+"""Travel matrices and the integer model every engine and the evaluator share.
+
+Solvers need integers. Scaling rounds *costs* to the nearest unit but rounds *times*
+up (and time limits down), so a schedule that is feasible in the integer model is also
+feasible in exact arithmetic: a vehicle can only be early in reality, never late.
+Capacities are treated the same way: demands rounded up, capacities down.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from graph.synthetic import haversine_km
+from optimizer.routing.problem import RoutingProblem
+
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+LOAD_SCALE = 1000
+"""Integer units per kg and per m3 of load (grams, litres)."""
+
+_EPS = 1e-9
+UNLIMITED = 2**40
+
+
+def up(value: float, scale: int) -> int:
+    """Scale and round up, ignoring float noise such as ``0.3 * 10 = 3.0000000000000004``."""
+    return math.ceil(value * scale - _EPS * max(1.0, abs(value * scale)))
+
+
+def down(value: float, scale: int) -> int:
+    """Scale and round down, ignoring float noise."""
+    return math.floor(value * scale + _EPS * max(1.0, abs(value * scale)))
+
+
+def travel_matrix(problem: RoutingProblem) -> tuple[FloatArray, FloatArray]:
+    """Distances (km) and durations (min) between all nodes, in node order.
+
+    From the user matrix when one is given, else great-circle distance times the road
+    factor, driven at the average speed.
+
+    Shapes
+    ------
+    both: ``(n_nodes, n_nodes)``
+    """
+    ids = problem.node_ids
+    if problem.matrix is not None:
+        pos = {loc: i for i, loc in enumerate(problem.matrix.ids)}
+        order = np.array([pos[i] for i in ids])
+        dist = np.asarray(problem.matrix.distance_km, dtype=float)[np.ix_(order, order)]
+        dur = np.asarray(problem.matrix.duration_min, dtype=float)[np.ix_(order, order)]
+        return dist, dur
+    lat = np.array([d.latitude for d in problem.depots] + [x.latitude for x in problem.stops])
+    lon = np.array([d.longitude for d in problem.depots] + [x.longitude for x in problem.stops])
+    dist = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :]).astype(float)
+    dist *= problem.travel.road_factor
+    dur = dist / problem.travel.speed_kmh * 60.0
+    return dist, dur
+
+
+@dataclass(frozen=True, eq=False)
+class IntegerModel:
+    """The problem in integer units: times in 1/scale minutes, loads in 1/1000 kg or m3.
+
+    Vehicle arrays are indexed by vehicle, node arrays by node (depots first). A vehicle
+    without a break has ``break_duration == 0``.
+    """
+
+    scale: int
+    n_depots: int
+    x: FloatArray
+    y: FloatArray
+    distance_km: FloatArray
+    duration: IntArray
+    arc_distance: IntArray
+    service: IntArray
+    open: IntArray
+    close: IntArray
+    demand: IntArray
+    vehicle_depot: IntArray
+    capacity: IntArray
+    cost_per_km: FloatArray
+    fixed_cost: IntArray
+    shift_start: IntArray
+    shift_end: IntArray
+    max_duration: IntArray
+    break_earliest: IntArray
+    break_latest: IntArray
+    break_duration: IntArray
+    penalty: IntArray
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.duration.shape[0])
+
+    @property
+    def n_vehicles(self) -> int:
+        return int(self.vehicle_depot.shape[0])
+
+    def arc_cost(self, vehicle: int) -> IntArray:
+        """Integer cost of every arc for one vehicle: ``round(cost_per_km * km * scale)``.
+
+        Shapes
+        ------
+        ``(n_nodes, n_nodes)``
+        """
+        cost: IntArray = np.rint(self.distance_km * self.cost_per_km[vehicle] * self.scale).astype(
+            np.int64
+        )
+        return cost
+
+
+def integer_model(problem: RoutingProblem) -> IntegerModel:
+    """Scale a validated problem to integers (times up, limits down, costs rounded)."""
+    s = problem.scale
+    dist, dur = travel_matrix(problem)
+    depots, stops, vehicles = problem.depots, problem.stops, problem.vehicles
+    n = len(depots) + len(stops)
+    duration = np.array([[up(x, s) for x in row] for row in dur], dtype=np.int64).reshape(n, n)
+    np.fill_diagonal(duration, 0)
+    service = np.array([0] * len(depots) + [up(x.service_min, s) for x in stops], dtype=np.int64)
+    open_ = [up(d.open_min, s) for d in depots] + [up(x.window_open_min, s) for x in stops]
+    close = [down(d.close_min, s) for d in depots] + [down(x.window_close_min, s) for x in stops]
+    demand = np.zeros((n, 2), dtype=np.int64)
+    for i, x in enumerate(stops):
+        demand[len(depots) + i] = (up(x.demand_kg, LOAD_SCALE), up(x.demand_m3, LOAD_SCALE))
+    depot_pos = {d.id: i for i, d in enumerate(depots)}
+    capacity = np.array(
+        [
+            (
+                down(v.capacity_kg, LOAD_SCALE),
+                UNLIMITED if v.capacity_m3 is None else down(v.capacity_m3, LOAD_SCALE),
+            )
+            for v in vehicles
+        ],
+        dtype=np.int64,
+    ).reshape(len(vehicles), 2)
+    cost_per_km = np.array([v.cost_per_km for v in vehicles], dtype=float)
+    arc_distance = np.rint(dist * s).astype(np.int64)
+    penalty = np.array(
+        [0] * len(depots) + [_penalty(x.penalty, s, dist, cost_per_km, vehicles) for x in stops],
+        dtype=np.int64,
+    )
+
+    def brk(attr: str, rounding: str) -> IntArray:
+        vals = []
+        for v in vehicles:
+            b = v.driver_break
+            value = 0.0 if b is None else float(getattr(b, attr))
+            vals.append(up(value, s) if rounding == "up" else down(value, s))
+        return np.array(vals, dtype=np.int64)
+
+    return IntegerModel(
+        scale=s,
+        n_depots=len(depots),
+        x=np.array([d.longitude for d in depots] + [x.longitude for x in stops], dtype=float),
+        y=np.array([d.latitude for d in depots] + [x.latitude for x in stops], dtype=float),
+        distance_km=dist,
+        duration=duration,
+        arc_distance=arc_distance,
+        service=service,
+        open=np.array(open_, dtype=np.int64),
+        close=np.array(close, dtype=np.int64),
+        demand=demand,
+        vehicle_depot=np.array([depot_pos[v.depot_id] for v in vehicles], dtype=np.int64),
+        capacity=capacity,
+        cost_per_km=cost_per_km,
+        fixed_cost=np.array([round(v.fixed_cost * s) for v in vehicles], dtype=np.int64),
+        shift_start=np.array([up(v.shift_start_min, s) for v in vehicles], dtype=np.int64),
+        shift_end=np.array([down(v.shift_end_min, s) for v in vehicles], dtype=np.int64),
+        max_duration=np.array(
+            [
+                UNLIMITED if v.max_duration_min is None else down(v.max_duration_min, s)
+                for v in vehicles
+            ],
+            dtype=np.int64,
+        ),
+        break_earliest=brk("earliest_start_min", "up"),
+        break_latest=brk("latest_start_min", "down"),
+        break_duration=brk("duration_min", "up"),
+        penalty=penalty,
+    )
+
+
+def _penalty(
+    given: float | None,
+    scale: int,
+    dist: FloatArray,
+    cost_per_km: FloatArray,
+    vehicles: tuple[Any, ...],
+) -> int:
+    """A given penalty, or one that beats any detour plus opening a vehicle, many times over."""
+    if given is not None:
+        return round(given * scale)
+    worst = float(dist.max()) * 2 * float(cost_per_km.max(initial=1.0))
+    fixed = max((v.fixed_cost for v in vehicles), default=0.0)
+    return round(100 * (worst + fixed + 1) * scale)

@@ -1,0 +1,251 @@
+"""The routing problem as a user states it: depots, vehicles, stops and how to travel.
+
+Units are the ones dispatchers use: kilometres, minutes from the start of the day,
+kilograms and cubic metres. ``RoutingProblem.build`` validates everything at once
+(every problem with a field path), so the solvers downstream can trust their input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypeVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from graph.errors import Problem, ValidationFailed
+
+Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+_R = TypeVar("_R", bound=_Record)
+
+
+class Depot(_Record):
+    """A warehouse that vehicles leave from and return to, open ``open_min``..``close_min``."""
+
+    id: Id
+    latitude: Latitude
+    longitude: Longitude
+    open_min: NonNegative = 0.0
+    close_min: NonNegative = 24 * 60.0
+
+    @model_validator(mode="after")
+    def _window(self) -> Depot:
+        if self.close_min < self.open_min:
+            raise ValueError("close_min is before open_min")
+        return self
+
+
+class DriverBreak(_Record):
+    """A break of ``duration_min`` that must start within ``earliest``..``latest_start_min``."""
+
+    earliest_start_min: NonNegative
+    latest_start_min: NonNegative
+    duration_min: Positive
+
+    @model_validator(mode="after")
+    def _window(self) -> DriverBreak:
+        if self.latest_start_min < self.earliest_start_min:
+            raise ValueError("latest_start_min is before earliest_start_min")
+        return self
+
+
+class Vehicle(_Record):
+    """One truck: where it is based, what it carries, what it costs and when it may drive.
+
+    ``capacity_m3=None`` means volume is not limiting; ``max_duration_min`` bounds the time
+    from leaving the depot to coming back.
+    """
+
+    id: Id
+    depot_id: Id
+    capacity_kg: Positive
+    capacity_m3: Positive | None = None
+    fixed_cost: NonNegative = 0.0
+    cost_per_km: NonNegative = 1.0
+    shift_start_min: NonNegative = 0.0
+    shift_end_min: NonNegative = 24 * 60.0
+    max_duration_min: Positive | None = None
+    driver_break: DriverBreak | None = None
+
+    @model_validator(mode="after")
+    def _shift(self) -> Vehicle:
+        if self.shift_end_min < self.shift_start_min:
+            raise ValueError("shift_end_min is before shift_start_min")
+        return self
+
+
+class Stop(_Record):
+    """A delivery to one store: how much, when service may start, how long it takes.
+
+    ``penalty`` is the cost of leaving the stop unserved; None lets the solver pick one so
+    large that a stop is only dropped when no vehicle can serve it.
+    """
+
+    id: Id
+    latitude: Latitude
+    longitude: Longitude
+    demand_kg: NonNegative = 0.0
+    demand_m3: NonNegative = 0.0
+    window_open_min: NonNegative = 0.0
+    window_close_min: NonNegative = 24 * 60.0
+    service_min: NonNegative = 0.0
+    penalty: Positive | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> Stop:
+        if self.window_close_min < self.window_open_min:
+            raise ValueError("window_close_min is before window_open_min")
+        return self
+
+
+class TravelModel(_Record):
+    """Distances from coordinates: great-circle km times ``road_factor``, at ``speed_kmh``."""
+
+    road_factor: Annotated[float, Field(ge=1, le=5)] = 1.3
+    speed_kmh: Annotated[float, Field(gt=0, le=200)] = 50.0
+
+
+@dataclass(frozen=True, eq=False)
+class UserMatrix:
+    """Distances (km) and durations (min) between locations, in the order of ``ids``.
+
+    Shapes
+    ------
+    distance_km, duration_min: ``(len(ids), len(ids))``
+    """
+
+    ids: tuple[str, ...]
+    distance_km: np.ndarray[Any, np.dtype[np.float64]]
+    duration_min: np.ndarray[Any, np.dtype[np.float64]]
+
+
+@dataclass(frozen=True, eq=False)
+class RoutingProblem:
+    """A validated routing problem; build it with ``RoutingProblem.build``.
+
+    Nodes are numbered depots first, then stops, in the order given; ``scale`` is the
+    integer resolution of the solver model (units per km, per minute and per cost unit).
+    """
+
+    depots: tuple[Depot, ...]
+    vehicles: tuple[Vehicle, ...]
+    stops: tuple[Stop, ...]
+    travel: TravelModel = field(default_factory=TravelModel)
+    matrix: UserMatrix | None = None
+    scale: int = 100
+
+    @classmethod
+    def build(
+        cls,
+        depots: Iterable[Depot | dict[str, Any]],
+        vehicles: Iterable[Vehicle | dict[str, Any]],
+        stops: Iterable[Stop | dict[str, Any]],
+        travel: TravelModel | None = None,
+        matrix: UserMatrix | None = None,
+        scale: int = 100,
+    ) -> RoutingProblem:
+        """Validate records and their references; raise ``ValidationFailed`` listing all problems.
+
+        Raises
+        ------
+        ValidationFailed
+            With paths such as ``vehicles[2].depot_id`` or ``stops[5].window_close_min``.
+        """
+        problems: list[Problem] = []
+        depot_list = _parse(Depot, "depots", depots, problems)
+        vehicle_list = _parse(Vehicle, "vehicles", vehicles, problems)
+        stop_list = _parse(Stop, "stops", stops, problems)
+        if not depot_list and not any(p.path.startswith("depots") for p in problems):
+            problems.append(Problem("depots", "at least one depot is required"))
+        if not vehicle_list and not any(p.path.startswith("vehicles") for p in problems):
+            problems.append(Problem("vehicles", "at least one vehicle is required"))
+        if scale < 1:
+            problems.append(Problem("scale", "must be a positive integer"))
+        _unique("depots", depot_list, problems)
+        _unique("vehicles", vehicle_list, problems)
+        _unique("stops", stop_list, problems)
+        location_ids = [d.id for d in depot_list] + [s.id for s in stop_list]
+        if len(set(location_ids)) < len(location_ids):
+            clash = sorted({d.id for d in depot_list} & {s.id for s in stop_list})
+            for name in clash:
+                problems.append(Problem("stops", f"id {name!r} is also a depot id"))
+        depot_ids = {d.id for d in depot_list}
+        for i, v in enumerate(vehicle_list):
+            if v.depot_id not in depot_ids:
+                problems.append(Problem(f"vehicles[{i}].depot_id", f"unknown depot {v.depot_id!r}"))
+        if matrix is not None:
+            problems.extend(_check_matrix(matrix, location_ids))
+        if problems:
+            raise ValidationFailed(problems, subject="routing problem")
+        return cls(
+            depots=tuple(depot_list),
+            vehicles=tuple(vehicle_list),
+            stops=tuple(stop_list),
+            travel=travel or TravelModel(),
+            matrix=matrix,
+            scale=scale,
+        )
+
+    @property
+    def node_ids(self) -> tuple[str, ...]:
+        """Location ids in node order: depots, then stops."""
+        return tuple(d.id for d in self.depots) + tuple(s.id for s in self.stops)
+
+    def depot_index(self, depot_id: str) -> int:
+        """Node index of a depot."""
+        return next(i for i, d in enumerate(self.depots) if d.id == depot_id)
+
+    def has_breaks(self) -> bool:
+        """Whether any vehicle has a driver break (some engines cannot model breaks)."""
+        return any(v.driver_break is not None for v in self.vehicles)
+
+
+def _parse(
+    model: type[_R], name: str, items: Iterable[_R | dict[str, Any]], problems: list[Problem]
+) -> list[_R]:
+    parsed: list[_R] = []
+    for i, item in enumerate(items):
+        if isinstance(item, model):
+            parsed.append(item)
+            continue
+        try:
+            parsed.append(model.model_validate(item))
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = "".join(f".{part}" for part in err["loc"] if isinstance(part, str))
+                problems.append(Problem(f"{name}[{i}]{loc}", err["msg"]))
+    return parsed
+
+
+def _unique(name: str, records: Sequence[Depot | Vehicle | Stop], problems: list[Problem]) -> None:
+    seen: set[str] = set()
+    for i, r in enumerate(records):
+        if r.id in seen:
+            problems.append(Problem(f"{name}[{i}].id", f"duplicate id {r.id!r}"))
+        seen.add(r.id)
+
+
+def _check_matrix(matrix: UserMatrix, location_ids: Sequence[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    missing = sorted(set(location_ids) - set(matrix.ids))
+    if missing:
+        problems.append(Problem("matrix.ids", f"missing locations {missing[:5]}"))
+    n = len(matrix.ids)
+    for name in ("distance_km", "duration_min"):
+        arr = np.asarray(getattr(matrix, name), dtype=float)
+        if arr.shape != (n, n):
+            problems.append(Problem(f"matrix.{name}", f"shape {arr.shape} is not ({n}, {n})"))
+        elif not np.all(np.isfinite(arr)) or np.any(arr < 0):
+            problems.append(Problem(f"matrix.{name}", "entries must be finite and >= 0"))
+    return problems

@@ -1,0 +1,90 @@
+"""Why a stop cannot be served: each constraint checked on its own, on a one-stop route.
+
+A stop is unservable when no vehicle could serve it even with nothing else to do. The
+reason names the constraint that alone rules it out for every vehicle (capacity, the
+time window, the shift or route length); when each one alone is satisfiable by some
+vehicle but never all together by one, the reason says so. Stops that are servable on
+their own but left out of the solution ran out of fleet (``fleet_exhausted``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optimizer.routing.evaluator import evaluate
+from optimizer.routing.matrix import LOAD_SCALE, IntegerModel
+from optimizer.routing.problem import RoutingProblem
+
+CAPACITY = "capacity"
+WINDOW = "window_unreachable"
+SHIFT = "shift_length"
+COMBINED = "no_single_vehicle"
+FLEET = "fleet_exhausted"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A machine-readable ``code`` and a sentence for dispatchers."""
+
+    code: str
+    message: str
+
+
+FLEET_REASON = Reason(
+    FLEET,
+    "servable on its own, but the fleet's capacity and hours were used by other stops",
+)
+
+
+def unservable_reasons(problem: RoutingProblem, model: IntegerModel) -> dict[int, Reason]:
+    """Stops (by index) that no vehicle can serve even alone, with the reason."""
+    reasons: dict[int, Reason] = {}
+    stop_ids = [s.id for s in problem.stops]
+    for s in range(len(problem.stops)):
+        reason = _reason(model, s, stop_ids)
+        if reason is not None:
+            reasons[s] = reason
+    return reasons
+
+
+def _reason(model: IntegerModel, s: int, stop_ids: list[str]) -> Reason | None:
+    node = model.n_depots + s
+    vehicles = range(model.n_vehicles)
+    if not any((model.demand[node] <= model.capacity[v]).all() for v in vehicles):
+        kg, m3 = model.demand[node] / LOAD_SCALE
+        return Reason(CAPACITY, f"demand {kg:g} kg / {m3:g} m3 exceeds every vehicle's capacity")
+    scale = model.scale
+    if not any(_reachable(model, v, node) for v in vehicles):
+        return Reason(
+            WINDOW,
+            f"window closing at {model.close[node] / scale:g} min cannot be reached "
+            "from any depot within any vehicle's shift",
+        )
+    if not any(_round_trip_fits(model, v, node) for v in vehicles):
+        return Reason(
+            SHIFT, "the round trip from every depot is longer than any shift or route limit"
+        )
+    for v in vehicles:
+        single = [() for _ in range(v)] + [(s,)]
+        if evaluate(model, single, stop_ids).feasible:
+            return None
+    return Reason(COMBINED, "each constraint alone can be met, but no vehicle meets them together")
+
+
+def _reachable(model: IntegerModel, v: int, node: int) -> bool:
+    depot = int(model.vehicle_depot[v])
+    leave = max(int(model.shift_start[v]), int(model.open[depot]))
+    return leave + int(model.duration[depot, node]) <= int(model.close[node])
+
+
+def _round_trip_fits(model: IntegerModel, v: int, node: int) -> bool:
+    depot = int(model.vehicle_depot[v])
+    trip = (
+        int(model.duration[depot, node])
+        + int(model.service[node])
+        + int(model.duration[node, depot])
+        + int(model.break_duration[v])
+    )
+    leave = max(int(model.shift_start[v]), int(model.open[depot]))
+    latest = min(int(model.shift_end[v]), int(model.close[depot]))
+    return trip <= int(model.max_duration[v]) and leave + trip <= latest
