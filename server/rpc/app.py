@@ -1,0 +1,117 @@
+"""Assemble the gRPC server: services, health, reflection, interceptors, TLS, shutdown.
+
+``create_server`` builds and starts a server and returns its port (tests bind port
+0); ``serve`` runs one until SIGINT/SIGTERM and then drains in-flight calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from graph.errors import Problem, ValidationFailed
+from graph.store import GraphStore
+from server.rpc import forecast, network, pricing, recommendation, replenishment, risk, routing
+from server.rpc.interceptors import AuthInterceptor, ErrorInterceptor, RequestIdInterceptor
+from server.rpc.settings import ServeSettings
+from server.rpc.state import ServerState
+
+log = logging.getLogger("supplynet.rpc")
+
+SERVICE_MODULES = (network, forecast, risk, replenishment, routing, pricing, recommendation)
+"""Each has ``register(server, state) -> full service name``."""
+
+
+@dataclass
+class RunningServer:
+    """A started server with what ``stop`` must release."""
+
+    server: grpc.aio.Server
+    state: ServerState
+    health: health.aio.HealthServicer
+    services: tuple[str, ...]
+
+    async def stop(self, grace: float | None) -> None:
+        """Report NOT_SERVING, let in-flight calls finish for ``grace`` seconds, then close."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+        await self.state.close()
+
+
+async def create_server(
+    settings: ServeSettings, store: GraphStore | None = None
+) -> tuple[RunningServer, int]:
+    """Build and start a server for ``settings``; returns it and the bound port.
+
+    Raises
+    ------
+    ValidationFailed
+        When the settings are unsafe or incomplete (see ``ServeSettings.problems``) or the
+        address cannot be bound.
+    """
+    settings.check()
+    interceptors: list[grpc.aio.ServerInterceptor] = [RequestIdInterceptor()]
+    if settings.token is not None:
+        interceptors.append(AuthInterceptor(settings.token.get_secret_value()))
+    interceptors.append(ErrorInterceptor())
+    limit = settings.max_message_bytes
+    server = grpc.aio.server(
+        interceptors=interceptors,
+        options=[
+            ("grpc.max_receive_message_length", limit),
+            ("grpc.max_send_message_length", limit),
+            ("grpc.so_reuseport", 0),
+        ],
+    )
+    state = ServerState(settings, store)
+    services = tuple(module.register(server, state) for module in SERVICE_MODULES)
+    checker = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(checker, server)
+    names = (*services, health.SERVICE_NAME, reflection.SERVICE_NAME)
+    reflection.enable_server_reflection(names, server)
+    port = _bind(server, settings)
+    await server.start()
+    for name in ("", *services):
+        await checker.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return RunningServer(server, state, checker, services), port
+
+
+def _bind(server: grpc.aio.Server, settings: ServeSettings) -> int:
+    try:
+        if settings.uses_tls:
+            assert settings.tls_cert is not None and settings.tls_key is not None
+            credentials = grpc.ssl_server_credentials(
+                [(settings.tls_key.read_bytes(), settings.tls_cert.read_bytes())]
+            )
+            port: int = server.add_secure_port(settings.address, credentials)
+        else:
+            port = server.add_insecure_port(settings.address)
+    except RuntimeError as error:
+        port = 0
+        reason = f"cannot bind: {error}"
+    else:
+        reason = "cannot bind (in use or not a local address?)"
+    if port == 0:
+        raise ValidationFailed([Problem("address", reason)], "server settings")
+    return port
+
+
+async def serve(settings: ServeSettings, ready: Callable[[int], None] | None = None) -> None:
+    """Run until SIGINT or SIGTERM, then drain in-flight calls for ``grace_seconds``."""
+    running, port = await create_server(settings)
+    if ready is not None:
+        ready(port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    log.info("stopping: draining in-flight calls for up to %.0f s", settings.grace_seconds)
+    await running.stop(settings.grace_seconds)

@@ -1,0 +1,149 @@
+"""Proto <-> domain conversions, and nothing else.
+
+Requests become plain rows that the domain model validates, so gRPC checks input
+with exactly the rules of every other entry point. Problem paths come back in the
+request's terms: ``warehouses[0].storage_capacity`` -> ``nodes[3].warehouse.storage_capacity``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from google.protobuf.message import Message
+
+from graph.errors import Problem
+from graph.model import Record, Sku, Store, Supplier, Warehouse
+from graph.plans import Scalar, StoredPlan
+from graph.scope import Scope
+from proto.supplynet.v1 import common_pb2, network_pb2, plan_pb2
+
+NODE_TABLES = {"supplier": "suppliers", "warehouse": "warehouses", "store": "stores", "sku": "skus"}
+EDGE_TABLES = {
+    "supply_lane": "supply_lanes",
+    "transport_lane": "transport_lanes",
+    "inventory_position": "inventory_positions",
+    "open_order": "open_orders",
+    "substitution": "substitutions",
+}
+NODE_KINDS = {Supplier: "supplier", Warehouse: "warehouse", Store: "store", Sku: "sku"}
+_TABLE_PATH = re.compile(r"^(\w+\[\d+\])(.*)$")
+
+
+def scope_from_proto(scope: common_pb2.Scope) -> Scope | None:
+    """The domain scope; ``None`` when nothing is restricted."""
+
+    def axis(values: Iterable[str]) -> frozenset[str] | None:
+        kept = frozenset(v for v in values if v)
+        return kept or None
+
+    result = Scope(
+        warehouse_ids=axis(scope.warehouse_ids),
+        sku_ids=axis(scope.sku_ids),
+        regions=axis(scope.regions),
+    )
+    return None if result.is_everything() else result
+
+
+def message_row(message: Message) -> dict[str, Any]:
+    """A message's fields as a row; unset ``optional`` fields are left out (domain defaults)."""
+    return {
+        field.name: getattr(message, field.name)
+        for field in message.DESCRIPTOR.fields
+        if not field.has_presence or message.HasField(field.name)
+    }
+
+
+class NetworkRows:
+    """Rows per table gathered from labelled nodes and edges, remembering where each came from."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.problems: list[Problem] = []
+        self._origin: dict[str, str] = {}
+
+    def add(self, label: str, message: network_pb2.Node | network_pb2.Edge) -> None:
+        """Add one node or edge; ``label`` is its path in the request, e.g. ``nodes[3]``."""
+        kind = message.WhichOneof("kind")
+        if kind is None:
+            self.problems.append(Problem(label, "kind not set"))
+            return
+        tables = NODE_TABLES if isinstance(message, network_pb2.Node) else EDGE_TABLES
+        table = tables[kind]
+        rows = self.rows.setdefault(table, [])
+        self._origin[f"{table}[{len(rows)}]"] = f"{label}.{kind}"
+        rows.append(message_row(getattr(message, kind)))
+
+    def locate(self, problems: Iterable[Problem]) -> list[Problem]:
+        """Problems with table paths rewritten to request paths."""
+        located = []
+        for problem in problems:
+            match = _TABLE_PATH.match(problem.path)
+            origin = self._origin.get(match.group(1)) if match else None
+            path = origin + match.group(2) if origin and match else problem.path
+            located.append(Problem(path, problem.reason))
+        return located
+
+
+def node_to_proto(record: Record) -> network_pb2.Node:
+    """A supplier, warehouse, store or SKU as a ``Node``."""
+    kind = NODE_KINDS[type(record)]
+    values = {k: v for k, v in record.model_dump().items() if v is not None}
+    node = network_pb2.Node(name=f"nodes/{record.key()[0]}")
+    getattr(node, kind).CopyFrom(getattr(network_pb2, type(record).__name__)(**values))
+    return node
+
+
+def resource_id(name: str, collection: str) -> str | None:
+    """``{collection}/{id}`` -> id, or ``None`` for a malformed name."""
+    prefix, _, key = name.partition("/")
+    return key if prefix == collection and key and "/" not in key else None
+
+
+def scalar_to_proto(value: Scalar) -> common_pb2.Scalar:
+    if isinstance(value, bool):
+        return common_pb2.Scalar(bool_value=value)
+    if isinstance(value, int):
+        return common_pb2.Scalar(int_value=value)
+    if isinstance(value, float):
+        return common_pb2.Scalar(double_value=value)
+    if value is None:
+        return common_pb2.Scalar()
+    return common_pb2.Scalar(string_value=str(value))
+
+
+def scalar_from_proto(value: common_pb2.Scalar) -> Scalar:
+    kind = value.WhichOneof("kind")
+    return None if kind is None else getattr(value, kind)
+
+
+def scalars_to_proto(values: Mapping[str, Scalar]) -> dict[str, common_pb2.Scalar]:
+    return {key: scalar_to_proto(value) for key, value in values.items()}
+
+
+def plan_to_proto(plan: StoredPlan) -> plan_pb2.Plan:
+    """A stored plan with its header and every line."""
+    message = plan_pb2.Plan(
+        name=f"plans/{plan.id}",
+        kind=plan.kind,
+        attributes=scalars_to_proto(plan.attributes),
+        lines=[plan_pb2.PlanLine(fields=scalars_to_proto(line)) for line in plan.lines],
+    )
+    message.create_time.FromDatetime(_utc(plan.created_at))
+    return message
+
+
+def plan_lines(plan: plan_pb2.Plan) -> list[dict[str, Scalar]]:
+    """A plan's lines as plain dicts (client side, e.g. for a DataFrame)."""
+    return [{k: scalar_from_proto(v) for k, v in line.fields.items()} for line in plan.lines]
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def ids(values: Sequence[str]) -> frozenset[str] | None:
+    """A repeated id field as a set; ``None`` when empty."""
+    return frozenset(values) or None

@@ -1,0 +1,138 @@
+"""Run CPU-heavy work (fits, solves, training) in child processes the server can kill.
+
+The event loop only waits on a pipe, so health checks and light calls keep being
+answered during a long solve. Each job gets its own process forked from a
+forkserver that has the heavy libraries imported already; at most ``workers`` run
+at once. Killing the process is how cancellation stops the work, whatever the
+solver is doing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import multiprocessing.connection
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graph.errors import SupplynetError
+
+log = logging.getLogger("supplynet.rpc.jobs")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress report of a job: ``fraction`` in [0, 1] and what it is doing."""
+
+    fraction: float
+    stage: str
+    objective: float | None = None
+
+
+Report = Callable[[Progress], None]
+Task = Callable[..., Any]
+"""A module-level function ``task(*args, report=report)``; arguments and result pickle."""
+
+
+class JobFailed(Exception):
+    """A job raised something other than a ``SupplynetError``; carries the child's traceback."""
+
+
+def _child(task: Task, args: tuple[Any, ...], pipe: multiprocessing.connection.Connection) -> None:
+    def report(progress: Progress) -> None:
+        pipe.send(("progress", progress))
+
+    try:
+        pipe.send(("result", task(*args, report=report)))
+    except SupplynetError as error:
+        pipe.send(("error", error))
+    except BaseException:  # the parent needs to hear about any failure, then the child exits
+        pipe.send(("failed", traceback.format_exc()))
+    finally:
+        pipe.close()
+
+
+class JobRunner:
+    """Runs tasks in killable child processes, ``workers`` at a time.
+
+    Parameters
+    ----------
+    workers
+        Largest number of jobs running at once; more wait their turn.
+    preload
+        Modules the forkserver imports once, so each job starts in milliseconds.
+    """
+
+    def __init__(self, workers: int, preload: Sequence[str] = ()) -> None:
+        self.workers = workers
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(list(preload))
+        self._slots = asyncio.Semaphore(workers)
+        self._running: set[multiprocessing.process.BaseProcess] = set()
+
+    @property
+    def busy(self) -> int:
+        """Jobs running now."""
+        return len(self._running)
+
+    async def run(self, task: Task, *args: Any, on_progress: Report | None = None) -> Any:
+        """Run ``task(*args, report=...)`` in a child process and return its result.
+
+        Cancelling the awaiting coroutine kills the child at once.
+
+        Raises
+        ------
+        SupplynetError
+            Whatever supplynet error the task raised.
+        JobFailed
+            When the task failed otherwise or its process died.
+        """
+        async with self._slots:
+            receive, send = self._context.Pipe(duplex=False)
+            process = self._context.Process(target=_child, args=(task, args, send), daemon=True)
+            process.start()
+            send.close()
+            self._running.add(process)
+            try:
+                return await self._collect(receive, on_progress)
+            finally:
+                self._running.discard(process)
+                if process.is_alive():
+                    process.kill()
+                receive.close()
+                await asyncio.to_thread(process.join, 5)
+
+    async def _collect(
+        self, receive: multiprocessing.connection.Connection, on_progress: Report | None
+    ) -> Any:
+        loop = asyncio.get_running_loop()
+        readable = asyncio.Event()
+        loop.add_reader(receive.fileno(), readable.set)
+        try:
+            while True:
+                await readable.wait()
+                readable.clear()
+                while receive.poll():
+                    try:
+                        kind, payload = receive.recv()
+                    except EOFError:
+                        raise JobFailed("the worker process died") from None
+                    if kind == "progress":
+                        if on_progress is not None:
+                            on_progress(payload)
+                    elif kind == "result":
+                        return payload
+                    elif kind == "error":
+                        raise payload
+                    else:
+                        raise JobFailed(payload)
+        finally:
+            loop.remove_reader(receive.fileno())
+
+    def shutdown(self) -> None:
+        """Kill every running job (for a server that stops without draining)."""
+        for process in list(self._running):
+            process.kill()

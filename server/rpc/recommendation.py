@@ -1,0 +1,16 @@
+"""``RecommendationService``: designed now; answers UNIMPLEMENTED until its capability exists."""
+
+from __future__ import annotations
+
+import grpc
+
+from proto.supplynet.v1 import recommendation_pb2
+from server.rpc.state import ServerState
+from server.rpc.unimplemented import register_unimplemented
+
+CAPABILITY = "graph-based recommendation (optimizer/recommend)"
+
+
+def register(server: grpc.aio.Server, state: ServerState) -> str:
+    service = recommendation_pb2.DESCRIPTOR.services_by_name["RecommendationService"]
+    return register_unimplemented(server, service, CAPABILITY)

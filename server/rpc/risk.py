@@ -1,0 +1,16 @@
+"""``RiskService``: designed now; answers UNIMPLEMENTED until its capability exists."""
+
+from __future__ import annotations
+
+import grpc
+
+from proto.supplynet.v1 import risk_pb2
+from server.rpc.state import ServerState
+from server.rpc.unimplemented import register_unimplemented
+
+CAPABILITY = "the GNN risk model (gnn/)"
+
+
+def register(server: grpc.aio.Server, state: ServerState) -> str:
+    service = risk_pb2.DESCRIPTOR.services_by_name["RiskService"]
+    return register_unimplemented(server, service, CAPABILITY)

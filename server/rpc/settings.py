@@ -1,0 +1,90 @@
+"""How ``supplynet serve`` is configured: environment first, flags override.
+
+Environment variables use the ``SUPPLYNET_`` prefix (``SUPPLYNET_ADDRESS``,
+``SUPPLYNET_TOKEN``, ``SUPPLYNET_TLS_CERT``...); the store keeps its own variables
+(``NEO4J_URI`` selects Neo4j, else ``SUPPLYNET_DATA`` the embedded store).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph.errors import Problem, ValidationFailed
+from graph.open_store import StoreSettings
+
+LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost"})
+
+
+class ServeSettings(BaseSettings):
+    """Everything the gRPC server needs to start; stored as given, checked by ``problems``."""
+
+    model_config = SettingsConfigDict(env_prefix="SUPPLYNET_", extra="ignore")
+
+    address: str = Field(default="127.0.0.1:50051", description="host:port to bind; port 0 picks")
+    token: SecretStr | None = Field(default=None, description="bearer token every RPC must carry")
+    tls_cert: Path | None = Field(default=None, description="PEM certificate chain")
+    tls_key: Path | None = Field(default=None, description="PEM private key")
+    workers: int = Field(default=2, ge=1, le=64, description="processes for CPU-heavy work")
+    max_message_mb: int = Field(default=64, ge=1, le=2047, description="largest message, MiB")
+    grace_seconds: float = Field(default=10.0, ge=0, description="drain time on shutdown")
+    cache_seconds: float = Field(
+        default=5.0, ge=0, description="how long a network snapshot is reused before re-reading"
+    )
+    default_time_limit_seconds: float = Field(default=30.0, gt=0)
+    insecure_allow_remote: bool = False
+    store: StoreSettings = Field(default_factory=StoreSettings)
+
+    @property
+    def host(self) -> str:
+        host, _, _ = self.address.rpartition(":")
+        return host.strip("[]")
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.tls_cert is not None and self.tls_key is not None
+
+    @property
+    def max_message_bytes(self) -> int:
+        return self.max_message_mb * 1024 * 1024
+
+    def is_loopback(self) -> bool:
+        """True when only this machine can reach the bound address."""
+        if self.host.lower() in LOOPBACK_NAMES:
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    def problems(self) -> list[Problem]:
+        """Why the server must not start with these settings (empty when it may)."""
+        found = []
+        host, colon, port = self.address.rpartition(":")
+        if not colon or not host or not port.isdigit() or int(port) > 65535:
+            found.append(Problem("address", f"expected host:port, got {self.address!r}"))
+        if (self.tls_cert is None) != (self.tls_key is None):
+            found.append(Problem("tls_key", "TLS needs both a certificate and a key"))
+        for name in ("tls_cert", "tls_key"):
+            path = getattr(self, name)
+            if path is not None and not path.is_file():
+                found.append(Problem(name, f"no such file {str(path)!r}"))
+        exposed = not found and not self.is_loopback()
+        if exposed and self.token is None and not self.uses_tls and not self.insecure_allow_remote:
+            found.append(
+                Problem(
+                    "address",
+                    f"{self.host} is reachable from other machines and neither a token nor TLS "
+                    "is configured; set one, bind to 127.0.0.1, or pass --insecure-allow-remote",
+                )
+            )
+        return found
+
+    def check(self) -> None:
+        """Raise ``ValidationFailed`` naming every problem."""
+        problems = self.problems()
+        if problems:
+            raise ValidationFailed(problems, "server settings")

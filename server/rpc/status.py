@@ -1,0 +1,117 @@
+"""``SupplynetError`` -> ``google.rpc.Status`` (AIP-193), the one place errors meet gRPC.
+
+Every error carries a canonical code and exactly one ``ErrorInfo`` (UPPER_SNAKE
+reason, domain ``supplynet``); validation failures add one ``BadRequest`` whose
+field violations name each bad field (``nodes[3].warehouse.storage_capacity``).
+"""
+
+from __future__ import annotations
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+
+from graph.errors import (
+    Cancelled,
+    NotFound,
+    StoreError,
+    StoreUnavailable,
+    SupplynetError,
+    ValidationFailed,
+)
+
+DOMAIN = "supplynet"
+DETAILS_KEY = "grpc-status-details-bin"
+
+_CODES: tuple[tuple[type[SupplynetError], grpc.StatusCode], ...] = (
+    (ValidationFailed, grpc.StatusCode.INVALID_ARGUMENT),
+    (NotFound, grpc.StatusCode.NOT_FOUND),
+    (StoreUnavailable, grpc.StatusCode.UNAVAILABLE),
+    (StoreError, grpc.StatusCode.INTERNAL),
+    (Cancelled, grpc.StatusCode.CANCELLED),
+)
+"""Most specific first; any other ``SupplynetError`` is a FAILED_PRECONDITION."""
+
+
+def status_code(error: SupplynetError) -> grpc.StatusCode:
+    """The canonical code of a supplynet error."""
+    for kind, code in _CODES:
+        if isinstance(error, kind):
+            return code
+    return grpc.StatusCode.FAILED_PRECONDITION
+
+
+def _pack(message: error_details_pb2.ErrorInfo | error_details_pb2.BadRequest) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)
+    return packed
+
+
+def build_status(
+    code: grpc.StatusCode,
+    message: str,
+    reason: str,
+    metadata: dict[str, str] | None = None,
+    violations: list[tuple[str, str]] | None = None,
+) -> status_pb2.Status:
+    """A rich status: code, message, one ErrorInfo and at most one BadRequest."""
+    details = [
+        _pack(error_details_pb2.ErrorInfo(reason=reason, domain=DOMAIN, metadata=metadata or {}))
+    ]
+    if violations:
+        bad = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=field, description=description)
+                for field, description in violations
+            ]
+        )
+        details.append(_pack(bad))
+    return status_pb2.Status(code=code.value[0], message=message, details=details)
+
+
+def error_status(error: SupplynetError, request_id: str) -> status_pb2.Status:
+    """The status a client sees for a supplynet error."""
+    metadata = {"request_id": request_id}
+    violations = None
+    if isinstance(error, ValidationFailed):
+        violations = [(p.path, p.reason) for p in error.problems]
+        metadata["subject"] = error.subject
+    elif isinstance(error, NotFound):
+        metadata |= {"kind": error.kind, "key": error.key}
+    return build_status(status_code(error), str(error), error.reason_code, metadata, violations)
+
+
+def internal_status(request_id: str) -> status_pb2.Status:
+    """What an unexpected failure shows: nothing of its internals, only the request id."""
+    return build_status(
+        grpc.StatusCode.INTERNAL,
+        f"internal error; the server log has the details under request id {request_id}",
+        "INTERNAL",
+        {"request_id": request_id},
+    )
+
+
+def unimplemented_status(method: str, capability: str) -> status_pb2.Status:
+    """What a designed but not yet wired method answers."""
+    return build_status(
+        grpc.StatusCode.UNIMPLEMENTED,
+        f"{method} is designed but not implemented yet: it waits for {capability}",
+        "NOT_IMPLEMENTED",
+        {"method": method, "capability": capability},
+    )
+
+
+async def abort(context: grpc.aio.ServicerContext, status: status_pb2.Status) -> None:
+    """End the call with a rich status (raises, as ``context.abort`` does)."""
+    code = next(c for c in grpc.StatusCode if c.value[0] == status.code)
+    await context.abort(
+        code, status.message, trailing_metadata=((DETAILS_KEY, status.SerializeToString()),)
+    )
+
+
+def unpack_status(trailing_metadata: object) -> status_pb2.Status | None:
+    """The rich status a server sent, from a call's trailing metadata (client side)."""
+    for key, value in trailing_metadata or ():  # type: ignore[attr-defined]
+        if key == DETAILS_KEY:
+            return status_pb2.Status.FromString(value)
+    return None

@@ -1,0 +1,105 @@
+"""``supplynet serve``: run the gRPC API until interrupted.
+
+Flags override environment variables (``SUPPLYNET_ADDRESS``, ``SUPPLYNET_TOKEN``,
+``SUPPLYNET_TLS_CERT``, ``SUPPLYNET_TLS_KEY``, ``SUPPLYNET_WORKERS``,
+``SUPPLYNET_MAX_MESSAGE_MB``; the store: ``NEO4J_URI`` or ``SUPPLYNET_DATA``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from graph.errors import Problem, ValidationFailed
+from graph.open_store import StoreSettings, describe
+from server.arguments import Subparsers
+from server.rpc.app import serve
+from server.rpc.interceptors import RequestIdFilter
+from server.rpc.settings import ServeSettings
+
+FLAGS = ("address", "token", "tls_cert", "tls_key", "workers", "max_message_mb", "grace_seconds")
+
+
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the gRPC API (health, reflection, all services)",
+        description="Serve the supplynet gRPC API. Binding a non-loopback address needs a "
+        "token or TLS (or --insecure-allow-remote). Flags override SUPPLYNET_* variables.",
+    )
+    parser.add_argument("--address", help="host:port (default 127.0.0.1:50051)")
+    parser.add_argument("--token", help="require 'authorization: Bearer TOKEN' on every RPC")
+    parser.add_argument("--tls-cert", type=Path, help="PEM certificate chain")
+    parser.add_argument("--tls-key", type=Path, help="PEM private key")
+    parser.add_argument("--workers", type=int, help="processes for solves and fits (default 2)")
+    parser.add_argument("--max-message-mb", type=int, help="largest message in MiB (default 64)")
+    parser.add_argument("--grace-seconds", type=float, help="drain time on shutdown (default 10)")
+    parser.add_argument("--data-dir", type=Path, help="embedded store directory")
+    parser.add_argument("--neo4j-uri", help="use Neo4j at this URI instead of the embedded store")
+    parser.add_argument(
+        "--insecure-allow-remote",
+        action="store_true",
+        help="allow a non-loopback address without token or TLS",
+    )
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
+    parser.set_defaults(handler=run_serve)
+
+
+def settings_from_args(args: argparse.Namespace) -> ServeSettings:
+    """Environment settings with every given flag applied on top."""
+    given: dict[str, Any] = {
+        name: getattr(args, name) for name in FLAGS if getattr(args, name) is not None
+    }
+    if args.insecure_allow_remote:
+        given["insecure_allow_remote"] = True
+    store: dict[str, Any] = {}
+    if args.data_dir is not None:
+        store["data_dir"] = args.data_dir
+    if args.neo4j_uri is not None:
+        store["neo4j_uri"] = args.neo4j_uri
+    try:
+        if store:
+            given["store"] = StoreSettings(**store)
+        return ServeSettings(**given)
+    except ValidationError as error:
+        problems = [
+            Problem(".".join(str(p) for p in err["loc"]), err["msg"].lower())
+            for err in error.errors()
+        ]
+        raise ValidationFailed(problems, "server settings") from None
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=args.log_level,
+        format="%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+    )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RequestIdFilter())
+    settings = settings_from_args(args)
+    settings.check()
+    log = logging.getLogger("supplynet.serve")
+
+    def ready(port: int) -> None:
+        host = settings.address.rpartition(":")[0]
+        security = ", ".join(
+            part
+            for part, on in (("TLS", settings.uses_tls), ("token", settings.token is not None))
+            if on
+        )
+        log.info(
+            "serving on %s:%d (%s), store: %s, %d worker processes",
+            host,
+            port,
+            security or "plaintext, no auth",
+            describe(settings.store),
+            settings.workers,
+        )
+
+    asyncio.run(serve(settings, ready))
+    return 0
