@@ -164,8 +164,8 @@ def _route(
                     f"{label}: route takes {duration / scale:g} min, "
                     f"over the maximum {model.max_duration[v] / scale:g}",
                 )
-            elif best is None or (duration, sim.end) < best[:2]:
-                best = (duration, sim.end, sim)
+            elif best is None or (sim.end, duration) < best[:2]:
+                best = (sim.end, duration, sim)
         if fallback is None or len(sim.problems) < len(fallback.problems):
             fallback = sim
     if best is not None:

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from graph.synthetic import haversine_km
 from optimizer.routing.problem import RoutingProblem
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -54,6 +53,8 @@ def travel_matrix(problem: RoutingProblem) -> tuple[FloatArray, FloatArray]:
         dist = np.asarray(problem.matrix.distance_km, dtype=float)[np.ix_(order, order)]
         dur = np.asarray(problem.matrix.duration_min, dtype=float)[np.ix_(order, order)]
         return dist, dur
+    from graph.synthetic import haversine_km  # heavy (pandas); only needed here
+
     lat = np.array([d.latitude for d in problem.depots] + [x.latitude for x in problem.stops])
     lon = np.array([d.longitude for d in problem.depots] + [x.longitude for x in problem.stops])
     dist = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :]).astype(float)

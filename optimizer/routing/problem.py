@@ -163,25 +163,28 @@ class RoutingProblem:
             With paths such as ``vehicles[2].depot_id`` or ``stops[5].window_close_min``.
         """
         problems: list[Problem] = []
-        depot_list = _parse(Depot, "depots", depots, problems)
-        vehicle_list = _parse(Vehicle, "vehicles", vehicles, problems)
-        stop_list = _parse(Stop, "stops", stops, problems)
+        depot_items = _parse(Depot, "depots", depots, problems)
+        vehicle_items = _parse(Vehicle, "vehicles", vehicles, problems)
+        stop_items = _parse(Stop, "stops", stops, problems)
+        depot_list = [r for _, r in depot_items]
+        vehicle_list = [r for _, r in vehicle_items]
+        stop_list = [r for _, r in stop_items]
         if not depot_list and not any(p.path.startswith("depots") for p in problems):
             problems.append(Problem("depots", "at least one depot is required"))
         if not vehicle_list and not any(p.path.startswith("vehicles") for p in problems):
             problems.append(Problem("vehicles", "at least one vehicle is required"))
         if scale < 1:
             problems.append(Problem("scale", "must be a positive integer"))
-        _unique("depots", depot_list, problems)
-        _unique("vehicles", vehicle_list, problems)
-        _unique("stops", stop_list, problems)
+        _unique("depots", depot_items, problems)
+        _unique("vehicles", vehicle_items, problems)
+        _unique("stops", stop_items, problems)
         location_ids = [d.id for d in depot_list] + [s.id for s in stop_list]
         if len(set(location_ids)) < len(location_ids):
             clash = sorted({d.id for d in depot_list} & {s.id for s in stop_list})
             for name in clash:
                 problems.append(Problem("stops", f"id {name!r} is also a depot id"))
         depot_ids = {d.id for d in depot_list}
-        for i, v in enumerate(vehicle_list):
+        for i, v in vehicle_items:
             if v.depot_id not in depot_ids:
                 problems.append(Problem(f"vehicles[{i}].depot_id", f"unknown depot {v.depot_id!r}"))
         if matrix is not None:
@@ -213,14 +216,15 @@ class RoutingProblem:
 
 def _parse(
     model: type[_R], name: str, items: Iterable[_R | dict[str, Any]], problems: list[Problem]
-) -> list[_R]:
-    parsed: list[_R] = []
+) -> list[tuple[int, _R]]:
+    """Records that validate, with their input positions; problems for those that do not."""
+    parsed: list[tuple[int, _R]] = []
     for i, item in enumerate(items):
         if isinstance(item, model):
-            parsed.append(item)
+            parsed.append((i, item))
             continue
         try:
-            parsed.append(model.model_validate(item))
+            parsed.append((i, model.model_validate(item)))
         except ValidationError as exc:
             for err in exc.errors():
                 loc = "".join(f".{part}" for part in err["loc"] if isinstance(part, str))
@@ -228,9 +232,11 @@ def _parse(
     return parsed
 
 
-def _unique(name: str, records: Sequence[Depot | Vehicle | Stop], problems: list[Problem]) -> None:
+def _unique(
+    name: str, records: Sequence[tuple[int, Depot | Vehicle | Stop]], problems: list[Problem]
+) -> None:
     seen: set[str] = set()
-    for i, r in enumerate(records):
+    for i, r in records:
         if r.id in seen:
             problems.append(Problem(f"{name}[{i}].id", f"duplicate id {r.id!r}"))
         seen.add(r.id)

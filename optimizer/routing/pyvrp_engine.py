@@ -10,6 +10,7 @@ all its run counts as not found (the OR-Tools searches, with drop penalties, cov
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 
@@ -30,6 +31,7 @@ def solve_pyvrp(
 ) -> EngineRun:
     """Run PyVRP's solver with ``config.seed`` for ``time_limit_s`` seconds."""
     from pyvrp import Client, Depot, Location, ProblemData, VehicleType, solve
+    from pyvrp.exceptions import PenaltyBoundWarning
     from pyvrp.stop import MaxRuntime
 
     started = time.monotonic()
@@ -81,7 +83,11 @@ def solve_pyvrp(
         [model.duration.astype(np.int64)],
     )
     remaining = max(0.05, time_limit_s - (time.monotonic() - started))
-    result = solve(data, MaxRuntime(remaining), seed=config.seed, display=False)
+    with warnings.catch_warnings():
+        # PyVRP warns when it cannot serve every required stop; the run then reports
+        # not found and the OR-Tools searches, which may drop stops, decide.
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        result = solve(data, MaxRuntime(remaining), seed=config.seed, display=False)
     routes: list[list[int]] = [[] for _ in range(model.n_vehicles)]
     if result.is_feasible():
         pools = [list(members) for members in groups.values()]

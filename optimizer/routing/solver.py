@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -49,11 +50,13 @@ class Outcome:
 def default_portfolio(problem: RoutingProblem, workers: int) -> tuple[SearchConfig, ...]:
     """The searches to run on ``workers`` cores, best first.
 
-    With breaks only OR-Tools applies; otherwise PyVRP and the strongest OR-Tools search
-    share the first two cores, then further OR-Tools starts and PyVRP seeds alternate.
+    OR-Tools alone on one core (it always returns a solution, dropping what it must); with
+    breaks only OR-Tools applies. Otherwise PyVRP (strongest on plain VRPTW, but all or
+    nothing) and the strongest OR-Tools search share the first two cores, then further
+    OR-Tools starts and PyVRP seeds alternate.
     """
-    if problem.has_breaks():
-        return _ORTOOLS_PORTFOLIO[:workers]
+    if problem.has_breaks() or workers == 1:
+        return _ORTOOLS_PORTFOLIO[: max(1, workers)]
     mixed: list[SearchConfig] = []
     for i, config in enumerate(_ORTOOLS_PORTFOLIO):
         mixed += [SearchConfig("pyvrp", seed=i), config]
@@ -129,16 +132,26 @@ def solve(
 def run_portfolio(
     model: IntegerModel, configs: Sequence[SearchConfig], seconds: float, skip: frozenset[int]
 ) -> list[EngineRun]:
-    """Run each configuration for ``seconds``, in parallel processes when more than one."""
+    """Run each configuration for ``seconds``: the first in this process, the rest in workers.
+
+    Workers are forked from this process when it has a single thread (instant: the
+    engines are already imported); a multi-threaded caller such as the gRPC server gets
+    them from a forkserver instead, which is safe but slower to start, so the first
+    (strongest) search always runs here with the whole budget.
+    """
     seconds = max(0.05, seconds)
+    deadline = time.time() + seconds
     if len(configs) == 1:
         return [run_one(model, configs[0], seconds, skip)]
-    deadline = time.time() + seconds
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["optimizer.routing.solver", "pyvrp"])
-    with ProcessPoolExecutor(max_workers=len(configs), mp_context=context) as pool:
-        futures = [pool.submit(_run_until, model, c, deadline, skip) for c in configs]
-        return [f.result() for f in futures]
+    if threading.active_count() == 1:
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["optimizer.routing.solver"])
+    with ProcessPoolExecutor(max_workers=len(configs) - 1, mp_context=context) as pool:
+        futures = [pool.submit(_run_until, model, c, deadline, skip) for c in configs[1:]]
+        first = _run_until(model, configs[0], deadline, skip)
+        return [first, *(f.result() for f in futures)]
 
 
 def run_one(

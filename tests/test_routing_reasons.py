@@ -1,0 +1,39 @@
+"""Unserved stops come back with the constraint that made them impossible."""
+
+from __future__ import annotations
+
+from optimizer.routing.reasons import CAPACITY, COMBINED, FLEET, SHIFT, WINDOW
+from optimizer.routing.solver import solve
+from routing_support import line_problem
+
+
+def test_each_impossible_stop_gets_its_reason() -> None:
+    """Too heavy, window closed before any truck arrives, too far for the shift."""
+    problem = line_problem(
+        [
+            {"id": "OK", "pos": 5, "demand_kg": 10},
+            {"id": "HEAVY", "pos": 5, "demand_kg": 500},
+            {"id": "EARLY", "pos": 50, "window_open_min": 0, "window_close_min": 30},
+            {"id": "FAR", "pos": 400},
+            {"id": "BOTH", "pos": 100, "window_open_min": 400, "window_close_min": 450},
+        ],
+        vehicles=[{"id": "T1", "depot_id": "W1", "capacity_kg": 100, "shift_end_min": 480}],
+    )
+    schedule = solve(problem, time_limit_s=1.0, workers=1)
+    reasons = {u.stop_id: u.reason_code for u in schedule.unserved}
+    assert reasons == {"HEAVY": CAPACITY, "EARLY": WINDOW, "FAR": SHIFT, "BOTH": COMBINED}
+    assert [s.stop_id for r in schedule.routes for s in r.stops] == ["OK"]
+    heavy = next(u for u in schedule.unserved if u.stop_id == "HEAVY")
+    assert "500 kg" in heavy.reason
+
+
+def test_stop_left_for_lack_of_fleet_says_so() -> None:
+    """Two 60 kg stops, one 100 kg truck: one is served, the other ran out of fleet."""
+    problem = line_problem(
+        [{"id": "A", "pos": 5, "demand_kg": 60}, {"id": "B", "pos": 6, "demand_kg": 60}],
+        vehicles=[{"id": "T1", "depot_id": "W1", "capacity_kg": 100}],
+    )
+    schedule = solve(problem, time_limit_s=1.0, workers=1)
+    assert schedule.stops_served == 1
+    (unserved,) = schedule.unserved
+    assert unserved.reason_code == FLEET

@@ -1,0 +1,137 @@
+"""The portfolio router: every returned route holds every constraint, by the evaluator."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+
+from optimizer.routing.engine import SearchConfig
+from optimizer.routing.evaluator import evaluate
+from optimizer.routing.matrix import integer_model
+from optimizer.routing.problem import RoutingProblem
+from optimizer.routing.schedule import RouteSchedule
+from optimizer.routing.solver import default_portfolio, run_one, solve
+from routing_support import line_problem, mixed_problem
+
+
+def _recheck(problem: RoutingProblem, schedule: RouteSchedule) -> None:
+    """Re-evaluate the schedule's visit orders from scratch and compare its numbers."""
+    pos = {s.id: i for i, s in enumerate(problem.stops)}
+    by_vehicle = {r.vehicle_id: r for r in schedule.routes}
+    routes = [
+        tuple(pos[s.stop_id] for s in by_vehicle[v.id].stops) if v.id in by_vehicle else ()
+        for v in problem.vehicles
+    ]
+    ev = evaluate(integer_model(problem), routes, [s.id for s in problem.stops])
+    assert ev.feasible, ev.violations
+    assert ev.distance_km == pytest.approx(schedule.distance_km)
+    assert len(ev.unserved) == len(schedule.unserved)
+    for route in schedule.routes:
+        vehicle = next(v for v in problem.vehicles if v.id == route.vehicle_id)
+        assert route.load_kg <= vehicle.capacity_kg
+        assert vehicle.shift_start_min <= route.depart_min <= route.return_min
+        assert route.return_min <= vehicle.shift_end_min
+        if vehicle.max_duration_min is not None:
+            assert route.duration_min <= vehicle.max_duration_min
+        if vehicle.driver_break is not None:
+            assert route.break_start_min is not None
+            b = vehicle.driver_break
+            assert b.earliest_start_min <= route.break_start_min <= b.latest_start_min
+        for stop in route.stops:
+            record = problem.stops[pos[stop.stop_id]]
+            assert record.window_open_min <= stop.start_min <= record.window_close_min
+            assert stop.arrival_min <= stop.start_min
+
+
+@pytest.fixture(scope="module")
+def mixed() -> RoutingProblem:
+    return mixed_problem()
+
+
+@pytest.fixture(scope="module")
+def mixed_schedule(mixed: RoutingProblem) -> RouteSchedule:
+    return solve(mixed, time_limit_s=3.0, workers=2)
+
+
+def test_mixed_fleet_routes_hold_every_constraint(
+    mixed: RoutingProblem, mixed_schedule: RouteSchedule
+) -> None:
+    """Windows, both capacities, shifts, route length and breaks hold on every route."""
+    assert mixed_schedule.stops_served > 0
+    _recheck(mixed, mixed_schedule)
+    assert {r.depot_id for r in mixed_schedule.routes} == {"W1", "W2"}
+
+
+def test_time_limit_holds_within_ten_percent(mixed: RoutingProblem) -> None:
+    """The whole call, processes included, ends within 10% of the limit."""
+    started = time.monotonic()
+    schedule = solve(mixed, time_limit_s=4.0, workers=2)
+    elapsed = time.monotonic() - started
+    assert elapsed <= 4.4
+    assert schedule.stats.wall_s <= 4.4
+    assert len(schedule.stats.runs) == 2
+
+
+def test_every_engine_returns_evaluator_feasible_routes() -> None:
+    """OR-Tools starts and PyVRP each give routes the evaluator accepts (no breaks here)."""
+    problem = line_problem(
+        [
+            {
+                "id": f"S{i}",
+                "pos": p,
+                "demand_kg": 30,
+                "window_open_min": w,
+                "window_close_min": w + 60,
+                "service_min": 5,
+            }
+            for i, (p, w) in enumerate([(5, 0), (-8, 20), (12, 40), (-3, 60), (20, 30), (9, 90)])
+        ],
+        vehicles=[{"id": f"T{k}", "depot_id": "W1", "capacity_kg": 100} for k in range(3)],
+    )
+    model = integer_model(problem)
+    ids = [s.id for s in problem.stops]
+    configs = [
+        SearchConfig("pyvrp", seed=1),
+        SearchConfig("ortools", "SAVINGS"),
+        SearchConfig("ortools", "PATH_CHEAPEST_ARC", mandatory=True),
+    ]
+    for config in configs:
+        run = run_one(model, config, 0.5, frozenset())
+        assert run.found, config
+        ev = evaluate(model, run.routes, ids)
+        assert ev.feasible and not ev.unserved, (config, ev.violations)
+
+
+def test_agrees_with_brute_force_on_a_toy_tsp() -> None:
+    """One truck, five stops, no windows: the solver finds the best of all 120 orders."""
+    positions = [7.0, -4.0, 11.0, 2.5, -9.0]
+    problem = line_problem([{"id": f"S{i}", "pos": p} for i, p in enumerate(positions)])
+    model = integer_model(problem)
+    best = min(
+        sum(model.distance_km[a, b] for a, b in itertools.pairwise((0, *(1 + i for i in o), 0)))
+        for o in itertools.permutations(range(5))
+    )
+    schedule = solve(problem, time_limit_s=1.0, workers=1)
+    assert schedule.distance_km == pytest.approx(best)
+
+
+def test_fixed_cost_reduces_the_fleet() -> None:
+    """Without a fixed cost two trucks split a line; with one, a single truck does both."""
+    stops = [{"id": "A", "pos": 10}, {"id": "B", "pos": -10}]
+    fleet = [{"id": f"T{k}", "depot_id": "W1", "capacity_kg": 9} for k in range(2)]
+    depots = {"W1": 0.0}
+    free = solve(line_problem(stops, fleet, depots), time_limit_s=0.5, workers=1)
+    assert free.vehicles_used in (1, 2)
+    paid = [{**v, "fixed_cost": 100} for v in fleet]
+    schedule = solve(line_problem(stops, paid, depots), time_limit_s=0.5, workers=1)
+    assert schedule.vehicles_used == 1
+    assert schedule.cost == pytest.approx(40 + 100)
+
+
+def test_default_portfolio_skips_pyvrp_when_breaks_exist(mixed: RoutingProblem) -> None:
+    """PyVRP cannot model breaks, so only OR-Tools searches run; otherwise it leads."""
+    assert all(c.engine == "ortools" for c in default_portfolio(mixed, 4))
+    plain = line_problem([{"id": "S1", "pos": 1}])
+    assert [c.engine for c in default_portfolio(plain, 2)] == ["pyvrp", "ortools"]
