@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from routing_support import line_problem
 
 from optimizer.routing.evaluator import BEFORE_START, evaluate
 from optimizer.routing.matrix import integer_model
-from routing_support import line_problem
 
 
 def _eval(problem, routes):  # type: ignore[no-untyped-def]

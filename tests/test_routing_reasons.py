@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from routing_support import line_problem
+
 from optimizer.routing.reasons import CAPACITY, COMBINED, FLEET, SHIFT, WINDOW
 from optimizer.routing.solver import solve
-from routing_support import line_problem
 
 
 def test_each_impossible_stop_gets_its_reason() -> None:

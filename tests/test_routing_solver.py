@@ -6,6 +6,7 @@ import itertools
 import time
 
 import pytest
+from routing_support import line_problem, mixed_problem
 
 from optimizer.routing.engine import SearchConfig
 from optimizer.routing.evaluator import evaluate
@@ -13,7 +14,6 @@ from optimizer.routing.matrix import integer_model
 from optimizer.routing.problem import RoutingProblem
 from optimizer.routing.schedule import RouteSchedule
 from optimizer.routing.solver import default_portfolio, run_one, solve
-from routing_support import line_problem, mixed_problem
 
 
 def _recheck(problem: RoutingProblem, schedule: RouteSchedule) -> None:

@@ -143,11 +143,10 @@ def run_portfolio(
     deadline = time.time() + seconds
     if len(configs) == 1:
         return [run_one(model, configs[0], seconds, skip)]
-    if threading.active_count() == 1:
-        context = multiprocessing.get_context("fork")
-    else:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["optimizer.routing.solver"])
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        multiprocessing.set_forkserver_preload(["optimizer.routing.solver"])
     with ProcessPoolExecutor(max_workers=len(configs) - 1, mp_context=context) as pool:
         futures = [pool.submit(_run_until, model, c, deadline, skip) for c in configs[1:]]
         first = _run_until(model, configs[0], deadline, skip)
