@@ -12,13 +12,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import pandas as pd
 from google.protobuf.message import Message
 
+from forecasting.forecast import DemandForecast
 from graph.errors import Problem
 from graph.model import Record, Sku, Store, Supplier, Warehouse
 from graph.plans import Scalar, StoredPlan
 from graph.scope import Scope
-from proto.supplynet.v1 import common_pb2, network_pb2, plan_pb2
+from proto.supplynet.v1 import common_pb2, forecast_pb2, network_pb2, plan_pb2
 
 NODE_TABLES = {"supplier": "suppliers", "warehouse": "warehouses", "store": "stores", "sku": "skus"}
 EDGE_TABLES = {
@@ -147,3 +149,13 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 def ids(values: Sequence[str]) -> frozenset[str] | None:
     """A repeated id field as a set; ``None`` when empty."""
     return frozenset(values) or None
+
+
+def forecast_to_proto(forecast: DemandForecast) -> forecast_pb2.ForecastDemandResponse:
+    """Every row of a forecast, periods as ISO dates."""
+    frame = forecast.frame.assign(
+        period=pd.to_datetime(forecast.frame["period"]).dt.strftime("%Y-%m-%d")
+    )
+    rows = frame[list(DemandForecast.COLUMNS)].to_dict("records")
+    points = [forecast_pb2.ForecastPoint(**row) for row in rows]
+    return forecast_pb2.ForecastDemandResponse(points=points, freq=forecast.freq)

@@ -1,8 +1,8 @@
-"""What every servicer shares: settings, the store, a cached snapshot, the job runner.
+"""What every servicer shares: settings, the store, cached reads, jobs and operations.
 
-Store calls block (files, Bolt), so they run in threads. The full network is
-cached for ``cache_seconds`` and re-read in the background after that, so light
-reads never wait on the store; the server's own writes refresh it at once.
+Store calls block (files, Bolt), so they run in threads. The network and the demand
+history are cached for ``cache_seconds`` and re-read in the background after that,
+so light reads never wait on the store; the server's own writes refresh at once.
 """
 
 from __future__ import annotations
@@ -11,31 +11,68 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
+
+import pandas as pd
 
 from graph.network import Network
 from graph.open_store import open_store
 from graph.store import GraphStore
 from server.rpc.jobs import JobRunner
+from server.rpc.operations import Operations
 from server.rpc.settings import ServeSettings
 
 T = TypeVar("T")
 
-JOB_PRELOAD = ("pandas",)
-"""Imported once by the forkserver: every job forks with these ready."""
+JOB_PRELOAD = ("server.rpc.tasks",)
+"""Imported once by the forkserver: every job forks with pandas, forecasting, OR-Tools ready."""
+
+
+class Cached(Generic[T]):
+    """One value read from the store, reused for ``max_age`` seconds, refreshed behind."""
+
+    def __init__(self, load: Callable[[], T], max_age: float) -> None:
+        self._load = load
+        self._max_age = max_age
+        self._value: T | None = None
+        self._read_at = 0.0
+        self._lock = asyncio.Lock()
+        self._refresh: asyncio.Task[T] | None = None
+
+    async def get(self) -> T:
+        if self._value is None:
+            async with self._lock:
+                if self._value is None:
+                    return await self.reload()
+        elif time.monotonic() - self._read_at > self._max_age and (
+            self._refresh is None or self._refresh.done()
+        ):
+            self._refresh = asyncio.create_task(self.reload())
+        return self._value
+
+    async def reload(self) -> T:
+        value = await asyncio.to_thread(self._load)
+        self._value, self._read_at = value, time.monotonic()
+        return value
+
+    async def close(self) -> None:
+        if self._refresh is not None and not self._refresh.done():
+            self._refresh.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresh
 
 
 class ServerState:
-    """Shared by the servicers of one server; ``close`` releases the store."""
+    """Shared by the servicers of one server; ``close`` stops the work and the store."""
 
     def __init__(self, settings: ServeSettings, store: GraphStore | None = None) -> None:
         self.settings = settings
         self.store = store if store is not None else open_store(settings.store)
         self.jobs = JobRunner(settings.workers, JOB_PRELOAD)
-        self._network: Network | None = None
-        self._read_at = 0.0
-        self._lock = asyncio.Lock()
-        self._refresh: asyncio.Task[Network] | None = None
+        self.operations = Operations()
+        self._network = Cached(self.store.snapshot, settings.cache_seconds)
+        self._demand = Cached(self.store.read_demand, settings.cache_seconds)
+        self._write_lock = asyncio.Lock()
 
     async def call(self, fn: Callable[..., T], *args: object) -> T:
         """Run a blocking store call in a thread."""
@@ -43,34 +80,23 @@ class ServerState:
 
     async def network(self) -> Network:
         """The whole stored network, at most ``cache_seconds`` old."""
-        if self._network is None:
-            async with self._lock:
-                if self._network is None:
-                    await self._reload()
-        elif time.monotonic() - self._read_at > self.settings.cache_seconds and (
-            self._refresh is None or self._refresh.done()
-        ):
-            self._refresh = asyncio.create_task(self._reload())
-        assert self._network is not None
-        return self._network
+        return await self._network.get()
 
-    async def _reload(self) -> Network:
-        network = await self.call(self.store.snapshot)
-        self._network, self._read_at = network, time.monotonic()
-        return network
+    async def demand(self) -> pd.DataFrame:
+        """The whole demand history, at most ``cache_seconds`` old."""
+        return await self._demand.get()
 
     async def upsert(self, network: Network) -> dict[str, int]:
-        """Write a (partial) network and refresh the cache."""
-        async with self._lock:
+        """Write a (partial) network and refresh the cached one."""
+        async with self._write_lock:
             written = await self.call(self.store.upsert_network, network)
-            await self._reload()
+            await self._network.reload()
         return written
 
     async def close(self) -> None:
-        """Stop background work and release the store."""
-        if self._refresh is not None and not self._refresh.done():
-            self._refresh.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refresh
+        """Cancel operations, kill jobs, release the store."""
+        await self.operations.close()
+        await self._network.close()
+        await self._demand.close()
         self.jobs.shutdown()
         self.store.close()
