@@ -19,7 +19,7 @@ from graph.store import GraphStore
 
 SINGLE_SUPPLIER_STORES = """
 MATCH (st:Store)-[:STOCKS]->(k:Sku)
-MATCH (w:Warehouse)-[:TRANSPORT]->(st)
+MATCH (w:Warehouse)-[:SHIPS_TO]->(st)
 MATCH (p:Supplier)-[lane:SUPPLIES]->(w)
 WHERE lane.sku_id = k.id
 WITH st, k, collect(DISTINCT p.id) AS sources
