@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from routing_support import line_problem
 
-from optimizer.routing.reasons import CAPACITY, COMBINED, FLEET, SHIFT, WINDOW
+from optimizer.routing.reasons import CAPACITY, COMBINED, FLEET, NO_VEHICLE, SHIFT, WINDOW
 from optimizer.routing.solver import solve
 
 
@@ -38,3 +38,24 @@ def test_stop_left_for_lack_of_fleet_says_so() -> None:
     assert schedule.stops_served == 1
     (unserved,) = schedule.unserved
     assert unserved.reason_code == FLEET
+
+
+def test_stops_tied_to_a_depot_use_its_vehicles() -> None:
+    """Goods loaded at W2 go on W2's truck even when W1 is nearer; no truck at W3: reason."""
+    problem = line_problem(
+        [
+            {"id": "A", "pos": 1, "depot_id": "W2"},
+            {"id": "B", "pos": 2},
+            {"id": "C", "pos": 3, "depot_id": "W3"},
+        ],
+        vehicles=[
+            {"id": "T1", "depot_id": "W1", "capacity_kg": 10},
+            {"id": "T2", "depot_id": "W2", "capacity_kg": 10},
+        ],
+        depots={"W1": 0.0, "W2": 50.0, "W3": 90.0},
+    )
+    schedule = solve(problem, time_limit_s=1.0, workers=2)
+    by_stop = {s.stop_id: r.vehicle_id for r in schedule.routes for s in r.stops}
+    assert by_stop["A"] == "T2" and "B" in by_stop
+    (unserved,) = schedule.unserved
+    assert unserved.stop_id == "C" and unserved.reason_code == NO_VEHICLE

@@ -107,6 +107,12 @@ def evaluate(
                 problems.append(f"stop {stop_ids[s]} visited twice")
             else:
                 seen[s] = v
+        for s in route:
+            wanted = int(model.stop_depot[model.n_depots + s]) if 0 <= s < n_stops else -1
+            if wanted >= 0 and wanted != int(model.vehicle_depot[v]):
+                problems.append(
+                    f"vehicle {v}: stop {stop_ids[s]} must be served from depot {wanted}"
+                )
         if route and all(0 <= s < n_stops for s in route):
             ev = _route(model, v, tuple(route), stop_ids)
             evaluated.append(ev)

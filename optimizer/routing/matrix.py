@@ -68,7 +68,8 @@ class IntegerModel:
     """The problem in integer units: times in 1/scale minutes, loads in 1/1000 kg or m3.
 
     Vehicle arrays are indexed by vehicle, node arrays by node (depots first). A vehicle
-    without a break has ``break_duration == 0``.
+    without a break has ``break_duration == 0``; ``stop_depot`` is -1 for stops any depot
+    may serve.
     """
 
     scale: int
@@ -82,6 +83,7 @@ class IntegerModel:
     open: IntArray
     close: IntArray
     demand: IntArray
+    stop_depot: IntArray
     vehicle_depot: IntArray
     capacity: IntArray
     cost_per_km: FloatArray
@@ -167,6 +169,11 @@ def integer_model(problem: RoutingProblem) -> IntegerModel:
         open=np.array(open_, dtype=np.int64),
         close=np.array(close, dtype=np.int64),
         demand=demand,
+        stop_depot=np.array(
+            [-1] * len(depots)
+            + [-1 if x.depot_id is None else depot_pos[x.depot_id] for x in stops],
+            dtype=np.int64,
+        ),
         vehicle_depot=np.array([depot_pos[v.depot_id] for v in vehicles], dtype=np.int64),
         capacity=capacity,
         cost_per_km=cost_per_km,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from optimizer.routing.engine import EngineRun, SearchConfig
@@ -37,9 +38,16 @@ def solve_ortools(
         index = manager.NodeToIndex(node)
         if node - model.n_depots in skip:
             routing.ActiveVar(index).SetValue(0)
+        if model.stop_depot[node] >= 0:
+            allowed = np.flatnonzero(model.vehicle_depot == model.stop_depot[node])
+            # -1 keeps "unperformed" possible (SetAllowedVehiclesForIndex's binding is broken)
+            routing.VehicleVar(index).SetValues([-1, *(int(v) for v in allowed)])
         if config.mandatory:
             continue
         routing.AddDisjunction([index], int(model.penalty[node]))
+    for depot in set(range(model.n_depots)) - set(depots):
+        # a depot without vehicles is a plain node to OR-Tools: never visit it
+        routing.ActiveVar(manager.NodeToIndex(depot)).SetValue(0)
     _breaks(model, routing, manager, time_dim)
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(

@@ -89,7 +89,8 @@ class Stop(_Record):
     """A delivery to one store: how much, when service may start, how long it takes.
 
     ``penalty`` is the cost of leaving the stop unserved; None lets the solver pick one so
-    large that a stop is only dropped when no vehicle can serve it.
+    large that a stop is only dropped when no vehicle can serve it. ``depot_id`` names the
+    depot the goods are loaded at (only its vehicles can serve the stop); None: any depot.
     """
 
     id: Id
@@ -101,6 +102,7 @@ class Stop(_Record):
     window_close_min: NonNegative = 24 * 60.0
     service_min: NonNegative = 0.0
     penalty: Positive | None = None
+    depot_id: Id | None = None
 
     @model_validator(mode="after")
     def _window(self) -> Stop:
@@ -187,6 +189,9 @@ class RoutingProblem:
         for i, v in vehicle_items:
             if v.depot_id not in depot_ids:
                 problems.append(Problem(f"vehicles[{i}].depot_id", f"unknown depot {v.depot_id!r}"))
+        for i, s in stop_items:
+            if s.depot_id is not None and s.depot_id not in depot_ids:
+                problems.append(Problem(f"stops[{i}].depot_id", f"unknown depot {s.depot_id!r}"))
         if matrix is not None:
             problems.extend(_check_matrix(matrix, location_ids))
         if problems:

@@ -22,8 +22,9 @@ _COST_STEP = 100
 
 
 def pyvrp_supports(model: IntegerModel) -> bool:
-    """PyVRP cannot model driver breaks."""
-    return not model.break_duration.any()
+    """PyVRP cannot model driver breaks, nor tie stops to depots when there are several."""
+    tied = bool((model.stop_depot >= 0).any()) and model.n_depots > 1
+    return not model.break_duration.any() and not tied
 
 
 def solve_pyvrp(

@@ -20,6 +20,7 @@ WINDOW = "window_unreachable"
 SHIFT = "shift_length"
 COMBINED = "no_single_vehicle"
 FLEET = "fleet_exhausted"
+NO_VEHICLE = "no_vehicle_at_depot"
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,13 @@ def unservable_reasons(problem: RoutingProblem, model: IntegerModel) -> dict[int
 
 def _reason(model: IntegerModel, s: int, stop_ids: list[str]) -> Reason | None:
     node = model.n_depots + s
-    vehicles = range(model.n_vehicles)
+    vehicles = [
+        v
+        for v in range(model.n_vehicles)
+        if model.stop_depot[node] < 0 or model.vehicle_depot[v] == model.stop_depot[node]
+    ]
+    if not vehicles:
+        return Reason(NO_VEHICLE, "no vehicle is based at the depot its goods are loaded at")
     if not any((model.demand[node] <= model.capacity[v]).all() for v in vehicles):
         kg, m3 = model.demand[node] / LOAD_SCALE
         return Reason(CAPACITY, f"demand {kg:g} kg / {m3:g} m3 exceeds every vehicle's capacity")

@@ -50,12 +50,12 @@ class Outcome:
 def default_portfolio(problem: RoutingProblem, workers: int) -> tuple[SearchConfig, ...]:
     """The searches to run on ``workers`` cores, best first.
 
-    OR-Tools alone on one core (it always returns a solution, dropping what it must); with
-    breaks only OR-Tools applies. Otherwise PyVRP (strongest on plain VRPTW, but all or
-    nothing) and the strongest OR-Tools search share the first two cores, then further
-    OR-Tools starts and PyVRP seeds alternate.
+    One core: OR-Tools alone (it always returns a solution, dropping what it must). Where
+    PyVRP cannot model the problem (breaks, stops tied to one of several depots): OR-Tools
+    starts only. Otherwise PyVRP (strongest on plain VRPTW, but all or nothing) and the
+    strongest OR-Tools search share the first two cores, then the two alternate.
     """
-    if problem.has_breaks() or workers == 1:
+    if not pyvrp_supports(integer_model(problem)) or workers == 1:
         return _ORTOOLS_PORTFOLIO[: max(1, workers)]
     mixed: list[SearchConfig] = []
     for i, config in enumerate(_ORTOOLS_PORTFOLIO):
