@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,6 @@ from pydantic import ValidationError
 from graph.errors import Problem, ValidationFailed
 from graph.open_store import StoreSettings, describe
 from server.arguments import Subparsers
-from server.rpc.app import serve
 from server.rpc.interceptors import RequestIdFilter
 from server.rpc.settings import ServeSettings
 
@@ -75,6 +75,8 @@ def settings_from_args(args: argparse.Namespace) -> ServeSettings:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from server.rpc.app import serve  # the services import the heavy stack; other commands don't
+
     logging.basicConfig(
         level=args.log_level,
         format="%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
@@ -83,7 +85,6 @@ def run_serve(args: argparse.Namespace) -> int:
         handler.addFilter(RequestIdFilter())
     settings = settings_from_args(args)
     settings.check()
-    log = logging.getLogger("supplynet.serve")
 
     def ready(port: int) -> None:
         host = settings.address.rpartition(":")[0]
@@ -92,13 +93,12 @@ def run_serve(args: argparse.Namespace) -> int:
             for part, on in (("TLS", settings.uses_tls), ("token", settings.token is not None))
             if on
         )
-        log.info(
-            "serving on %s:%d (%s), store: %s, %d worker processes",
-            host,
-            port,
-            security or "plaintext, no auth",
-            describe(settings.store),
-            settings.workers,
+        # printed whatever the log level: scripts read the bound port from this line
+        print(
+            f"serving on {host}:{port} ({security or 'plaintext, no auth'}), "
+            f"store: {describe(settings.store)}, {settings.workers} worker processes",
+            file=sys.stderr,
+            flush=True,
         )
 
     asyncio.run(serve(settings, ready))

@@ -108,10 +108,12 @@ async def serve(settings: ServeSettings, ready: Callable[[int], None] | None = N
     running, port = await create_server(settings)
     if ready is not None:
         ready(port)
+    warming = asyncio.create_task(running.state.jobs.warm())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
+    warming.cancel()
     log.info("stopping: draining in-flight calls for up to %.0f s", settings.grace_seconds)
     await running.stop(settings.grace_seconds)

@@ -37,6 +37,10 @@ Task = Callable[..., Any]
 """A module-level function ``task(*args, report=report)``; arguments and result pickle."""
 
 
+def _nothing(*, report: Report) -> None:
+    """A job that only starts: warms the forkserver up."""
+
+
 class JobFailed(Exception):
     """A job raised something other than a ``SupplynetError``; carries the child's traceback."""
 
@@ -131,6 +135,10 @@ class JobRunner:
                         raise JobFailed(payload)
         finally:
             loop.remove_reader(receive.fileno())
+
+    async def warm(self) -> None:
+        """Start the forkserver now (it imports ``preload``), not on the first real job."""
+        await self.run(_nothing)
 
     def shutdown(self) -> None:
         """Kill every running job (for a server that stops without draining)."""
