@@ -12,9 +12,14 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from graph.errors import SupplynetError, ValidationFailed
-from server import demo, network_commands, serve_command
+from server import demo, forecast_commands, network_commands, serve_command
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (network_commands, serve_command, demo)
+COMMAND_MODULES: tuple[ModuleType, ...] = (
+    network_commands,
+    forecast_commands,
+    serve_command,
+    demo,
+)
 """Modules with a ``register(subparsers)`` function, in ``--help`` order."""
 
 EXIT_INVALID = 2

@@ -21,6 +21,7 @@ from graph.open_store import StoreSettings, describe, open_store
 from graph.store import GraphStore
 from graph.synthetic import PRESETS, SyntheticDataset, generate
 from server.arguments import Subparsers
+from server.forecast_commands import stage_forecast
 from server.network_commands import store_dataset
 from server.output import console, network_summary
 
@@ -57,6 +58,7 @@ def stage_summarise(run: DemoRun) -> None:
 STAGES: list[tuple[str, Stage]] = [
     ("generate the network and its histories", stage_generate),
     ("read it back from the store and summarise", stage_summarise),
+    ("forecast demand and backtest the forecasters", stage_forecast),
 ]
 
 

@@ -1,0 +1,34 @@
+"""Per-series forecasters by name: what ``--model`` offers and the backtest compares.
+
+Each entry makes a fresh, unfitted forecaster and is picklable (a class or a
+``functools.partial``), so it can be shipped to worker processes.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from forecasting.baselines import MovingAverage, Naive, SeasonalAverage, SeasonalNaive
+from forecasting.best import BestOfForecaster
+from forecasting.croston import Croston
+from forecasting.forecaster import ForecasterFactory
+from forecasting.prophet_model import ProphetForecaster
+from forecasting.selection import AutoForecaster
+
+BASELINES: dict[str, ForecasterFactory] = {
+    "seasonal_naive": SeasonalNaive,
+    "moving_average": MovingAverage,
+    "seasonal_average": SeasonalAverage,
+}
+"""The cheap yardsticks, also the candidates of ``best`` besides ``auto``."""
+
+FORECASTERS: dict[str, ForecasterFactory] = {
+    "auto": AutoForecaster,
+    "prophet": ProphetForecaster,
+    **BASELINES,
+    "naive": Naive,
+    "croston": partial(Croston, variant="croston"),
+    "sba": partial(Croston, variant="sba"),
+    "tsb": partial(Croston, variant="tsb"),
+    "best": partial(BestOfForecaster, {"auto": AutoForecaster, **BASELINES}),
+}
