@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from graph.neo4j_launcher import ServerConfig
+from graph.neo4j_store import Neo4jStore
 from graph.synthetic import SyntheticDataset, generate
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -21,3 +25,46 @@ def tiny() -> SyntheticDataset:
 def demo() -> SyntheticDataset:
     """The ``demo`` preset with seed 0."""
     return generate("demo", seed=0)
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerConfig | None]:
+    """A small Neo4j started once per test session and stopped at its end.
+
+    None when ``NEO4J_URI`` points at a running server instead (then nothing starts).
+    """
+    if os.environ.get("NEO4J_URI"):
+        yield None
+        return
+    from graph.neo4j_launcher import free_port, start, stop
+
+    config = ServerConfig(
+        home=tmp_path_factory.mktemp("neo4j"), port=free_port(), heap="512m", pagecache="64m"
+    )
+    start(config, timeout_s=600)
+    try:
+        yield config
+    finally:
+        stop(config)
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri(neo4j_server: ServerConfig | None) -> str:
+    """The Bolt URI of the session's Neo4j (``NEO4J_URI`` when set)."""
+    return os.environ.get("NEO4J_URI") or (neo4j_server.uri if neo4j_server else "")
+
+
+@pytest.fixture
+def neo4j_store(neo4j_uri: str) -> Iterator[Neo4jStore]:
+    """An empty ``Neo4jStore`` on the session's server (wiped before each test)."""
+    store = Neo4jStore.connect(
+        neo4j_uri,
+        user=os.environ.get("NEO4J_USER", "neo4j"),
+        password=os.environ.get("NEO4J_PASSWORD", ""),
+        database=os.environ.get("NEO4J_DATABASE", "neo4j"),
+    )
+    store.clear()
+    try:
+        yield store
+    finally:
+        store.close()

@@ -1,0 +1,187 @@
+"""Every Cypher statement ``Neo4jStore`` runs, as constants with ``$parameters``.
+
+Labels and relationship types appear only here, spelled out: nothing from input is
+ever formatted into a statement. The graph model (see README, "Neo4j")::
+
+    (:Location:Supplier|Warehouse|Store {id, ...})     (:Sku {id, ...})
+    (:Supplier)-[:SUPPLIES {sku_id, lead_time_mean_days, ...}]->(:Warehouse)
+    (:Location)-[:SHIPS_TO {distance_km, ...}]->(:Location)
+    (:Location)-[:STOCKS {on_hand, ...}]->(:Sku)
+    (:Location)-[:ON_ORDER {due_date, quantity}]->(:Sku)
+    (:Sku)-[:SUBSTITUTED_BY {strength}]->(:Sku)
+    (:Store)-[:DEMAND {year, date[], quantity[], price[], promo[]}]->(:Sku)
+    (:Supplier)-[:DELIVERIES {sku_id, year, order_date[], ...}]->(:Warehouse)
+    (:Plan {id, kind, created_at, ...})-[:HAS_LINE]->(:PlanLine {line_no, ...})
+"""
+
+from __future__ import annotations
+
+SCHEMA = (
+    "CREATE CONSTRAINT location_id IF NOT EXISTS FOR (n:Location) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT sku_id IF NOT EXISTS FOR (n:Sku) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT plan_id IF NOT EXISTS FOR (n:Plan) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT supplynet_lock_id IF NOT EXISTS "
+    "FOR (n:SupplynetLock) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX plan_kind IF NOT EXISTS FOR (n:Plan) ON (n.kind)",
+)
+
+LOCK = "MERGE (l:SupplynetLock {id: $name}) SET l.taken_at = datetime() RETURN l.id"
+"""Serialises writers of one aggregate: the lock node is held until the transaction ends."""
+
+CLEAR = """
+MATCH (n) WHERE n:Location OR n:Sku OR n:Plan OR n:PlanLine OR n:SupplynetLock
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS
+"""
+
+# ---- network: upserts (rows: nodes are property maps; edges are {a, b, p}) ----
+
+UPSERT = {
+    "suppliers": "UNWIND $rows AS row MERGE (n:Location {id: row.id}) SET n:Supplier, n += row",
+    "warehouses": "UNWIND $rows AS row MERGE (n:Location {id: row.id}) SET n:Warehouse, n += row",
+    "stores": "UNWIND $rows AS row MERGE (n:Location {id: row.id}) SET n:Store, n += row",
+    "skus": "UNWIND $rows AS row MERGE (n:Sku {id: row.id}) SET n += row",
+    "supply_lanes": """
+        UNWIND $rows AS row
+        MATCH (a:Location {id: row.a}) MATCH (b:Location {id: row.b})
+        MERGE (a)-[r:SUPPLIES {sku_id: row.p.sku_id}]->(b) SET r += row.p""",
+    "transport_lanes": """
+        UNWIND $rows AS row
+        MATCH (a:Location {id: row.a}) MATCH (b:Location {id: row.b})
+        MERGE (a)-[r:SHIPS_TO]->(b) SET r += row.p""",
+    "inventory_positions": """
+        UNWIND $rows AS row
+        MATCH (a:Location {id: row.a}) MATCH (b:Sku {id: row.b})
+        MERGE (a)-[r:STOCKS]->(b) SET r += row.p""",
+    "open_orders": """
+        UNWIND $rows AS row
+        MATCH (a:Location {id: row.a}) MATCH (b:Sku {id: row.b})
+        MERGE (a)-[r:ON_ORDER {due_date: row.p.due_date}]->(b) SET r += row.p""",
+    "substitutions": """
+        UNWIND $rows AS row
+        MATCH (a:Sku {id: row.a}) MATCH (b:Sku {id: row.b})
+        MERGE (a)-[r:SUBSTITUTED_BY]->(b) SET r += row.p""",
+}
+
+UPSERT_ONE_POSITION = """
+MATCH (a:Location {id: $a}) MATCH (b:Sku {id: $b})
+MERGE (a)-[r:STOCKS]->(b) SET r += $p
+"""
+"""Row-at-a-time baseline for the ingest benchmark."""
+
+STORED_LOCATIONS = """
+MATCH (n:Location)
+RETURN n.id AS id,
+       CASE WHEN n:Supplier THEN 'suppliers' WHEN n:Warehouse THEN 'warehouses'
+            ELSE 'stores' END AS table
+"""
+STORED_SKUS = "MATCH (n:Sku) RETURN n.id AS id"
+STORED_POSITIONS = "MATCH (a:Location)-[:STOCKS]->(b:Sku) RETURN a.id AS a, b.id AS b"
+
+# ---- network: reads ($x IS NULL means "no restriction") ----
+
+READ = {
+    "suppliers": "MATCH (n:Supplier) WHERE $ids IS NULL OR n.id IN $ids RETURN n {.*} AS row",
+    "warehouses": """
+        MATCH (n:Warehouse)
+        WHERE ($ids IS NULL OR n.id IN $ids) AND ($regions IS NULL OR n.region IN $regions)
+        RETURN n {.*} AS row""",
+    "stores": "MATCH (n:Store) WHERE $ids IS NULL OR n.id IN $ids RETURN n {.*} AS row",
+    "skus": "MATCH (n:Sku) WHERE $ids IS NULL OR n.id IN $ids RETURN n {.*} AS row",
+    "supply_lanes": """
+        MATCH (a:Supplier)-[r:SUPPLIES]->(b:Warehouse)
+        WHERE ($b IS NULL OR b.id IN $b) AND ($skus IS NULL OR r.sku_id IN $skus)
+        RETURN r {.*, supplier_id: a.id, warehouse_id: b.id} AS row""",
+    "transport_lanes": """
+        MATCH (a:Location)-[r:SHIPS_TO]->(b:Location)
+        WHERE $a IS NULL OR (a.id IN $a AND b.id IN $a)
+        RETURN r {.*, origin_id: a.id, destination_id: b.id} AS row""",
+    "inventory_positions": """
+        MATCH (a:Location)-[r:STOCKS]->(b:Sku)
+        WHERE ($a IS NULL OR a.id IN $a) AND ($b IS NULL OR b.id IN $b)
+        RETURN r {.*, location_id: a.id, sku_id: b.id} AS row""",
+    "open_orders": """
+        MATCH (a:Location)-[r:ON_ORDER]->(b:Sku)
+        WHERE ($a IS NULL OR a.id IN $a) AND ($b IS NULL OR b.id IN $b)
+        RETURN {location_id: a.id, sku_id: b.id, quantity: r.quantity,
+                due_date: toString(r.due_date)} AS row""",
+    "substitutions": """
+        MATCH (a:Sku)-[r:SUBSTITUTED_BY]->(b:Sku)
+        WHERE $b IS NULL OR (a.id IN $b AND b.id IN $b)
+        RETURN r {.*, sku_id: a.id, substitute_id: b.id} AS row""",
+}
+
+SERVED_STORE_IDS = """
+MATCH (w:Warehouse)-[:SHIPS_TO]->(s:Store) WHERE w.id IN $warehouses
+RETURN DISTINCT s.id AS id
+"""
+
+# ---- histories: one relationship per series and calendar year, arrays sorted by date ----
+
+LOCK_DEMAND_BUCKETS = """
+UNWIND $buckets AS k
+MATCH (a:Location {id: k.a}) MATCH (b:Sku {id: k.b})
+MERGE (a)-[d:DEMAND {year: k.year}]->(b)
+SET d.locked = true
+RETURN k.a AS store_id, k.b AS sku_id, [x IN d.date | toString(x)] AS date,
+       d.quantity AS quantity,
+       d.price AS price, d.promo AS promo
+"""
+WRITE_DEMAND_BUCKETS = """
+UNWIND $buckets AS k
+MATCH (a:Location {id: k.a})-[d:DEMAND {year: k.year}]->(b:Sku {id: k.b})
+SET d.date = k.date, d.quantity = k.quantity, d.price = k.price, d.promo = k.promo
+REMOVE d.locked
+"""
+READ_DEMAND = """
+MATCH (a:Store)-[d:DEMAND]->(b:Sku)
+WHERE ($a IS NULL OR a.id IN $a) AND ($b IS NULL OR b.id IN $b)
+  AND ($first IS NULL OR d.year >= $first) AND ($last IS NULL OR d.year <= $last)
+RETURN a.id AS store_id, b.id AS sku_id, [x IN d.date | toString(x)] AS date,
+       d.quantity AS quantity, d.price AS price, d.promo AS promo
+"""
+
+LOCK_DELIVERY_BUCKETS = """
+UNWIND $buckets AS k
+MATCH (a:Location {id: k.a}) MATCH (b:Location {id: k.b})
+MERGE (a)-[d:DELIVERIES {sku_id: k.sku, year: k.year}]->(b)
+SET d.locked = true
+RETURN k.a AS supplier_id, k.b AS warehouse_id, k.sku AS sku_id,
+       [x IN d.order_date | toString(x)] AS order_date,
+       [x IN d.promised_date | toString(x)] AS promised_date,
+       [x IN d.delivered_date | toString(x)] AS delivered_date, d.quantity AS quantity
+"""
+WRITE_DELIVERY_BUCKETS = """
+UNWIND $buckets AS k
+MATCH (a:Location {id: k.a})-[d:DELIVERIES {sku_id: k.sku, year: k.year}]->(b:Location {id: k.b})
+SET d.order_date = k.order_date, d.promised_date = k.promised_date,
+    d.delivered_date = k.delivered_date, d.quantity = k.quantity
+REMOVE d.locked
+"""
+READ_DELIVERIES = """
+MATCH (a:Supplier)-[d:DELIVERIES]->(b:Warehouse)
+WHERE ($b IS NULL OR b.id IN $b) AND ($skus IS NULL OR d.sku_id IN $skus)
+RETURN a.id AS supplier_id, b.id AS warehouse_id, d.sku_id AS sku_id,
+       [x IN d.order_date | toString(x)] AS order_date,
+       [x IN d.promised_date | toString(x)] AS promised_date,
+       [x IN d.delivered_date | toString(x)] AS delivered_date, d.quantity AS quantity
+"""
+
+# ---- plans ----
+
+DELETE_PLAN_LINES = "MATCH (:Plan {id: $id})-[:HAS_LINE]->(l:PlanLine) DETACH DELETE l"
+SAVE_PLAN_HEADER = "MERGE (p:Plan {id: $id}) SET p = $props"
+SAVE_PLAN_LINES = """
+MATCH (p:Plan {id: $id})
+UNWIND $lines AS line
+CREATE (p)-[:HAS_LINE]->(l:PlanLine) SET l = line
+"""
+LOAD_PLAN = """
+MATCH (p:Plan {id: $id})
+OPTIONAL MATCH (p)-[:HAS_LINE]->(l:PlanLine)
+WITH p, l ORDER BY l.line_no
+RETURN p {.*} AS plan, collect(l {.*}) AS lines
+"""
+LIST_PLANS = """
+MATCH (p:Plan) WHERE $kind IS NULL OR p.kind = $kind
+RETURN p.id AS id, p.kind AS kind, p.created_at AS created_at, p.line_count AS line_count
+"""

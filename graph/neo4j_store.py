@@ -1,0 +1,454 @@
+"""``GraphStore`` on a Neo4j server, through the official driver.
+
+Every write is one managed transaction: it takes a lock node, checks the input
+against the ids already stored (one query per id kind, never one per record),
+then writes in ``UNWIND $rows ... MERGE`` batches. A rejected record raises
+``ValidationFailed`` before anything is written; a failure during the writes
+rolls the whole transaction back. Reads run in one read transaction, one query
+per table, so a snapshot is consistent. The graph model is documented in
+``graph.neo4j_cypher`` and the README.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from graph import neo4j_cypher as cypher
+from graph.errors import NotFound, Problem, StoreError, StoreUnavailable, ValidationFailed
+from graph.history import DELIVERIES, DEMAND, HistorySchema, check, empty, upsert
+from graph.model import InventoryPosition, Location, Record, Sku, Store, Supplier, Warehouse
+from graph.network import LOCATION_TABLES, NODE_TABLES, TABLES, Network
+from graph.plans import PlanInfo, Scalar, StoredPlan
+from graph.scope import Scope
+from graph.store import checked_history
+
+T = TypeVar("T")
+BATCH_ROWS = 10_000
+OPEN_DELIVERY = dt.date(9999, 12, 31)
+"""Stands for "not delivered yet" in ``delivered_date`` arrays (lists cannot hold null)."""
+
+PLAN_RESERVED = frozenset({"id", "kind", "created_at", "line_count", "attribute_keys"})
+LINE_RESERVED = frozenset({"plan_id", "line_no", "field_keys"})
+
+EDGE_ENDPOINTS = {
+    "supply_lanes": ("supplier_id", "warehouse_id"),
+    "transport_lanes": ("origin_id", "destination_id"),
+    "inventory_positions": ("location_id", "sku_id"),
+    "open_orders": ("location_id", "sku_id"),
+    "substitutions": ("sku_id", "substitute_id"),
+}
+"""Edge table -> the record fields that become the relationship's start and end node."""
+_LOCATION_TYPES: dict[str, type[Location]] = {
+    "suppliers": Supplier,
+    "warehouses": Warehouse,
+    "stores": Store,
+}
+
+
+@dataclass(frozen=True)
+class _HistoryLayout:
+    """How one history maps onto bucket relationships (one per series and year)."""
+
+    schema: HistorySchema
+    lock: str
+    write: str
+    bucket: dict[str, str]
+    """Bucket parameter name -> history column (besides ``year``)."""
+    year_of: str
+    arrays: tuple[str, ...]
+
+
+_DEMAND = _HistoryLayout(
+    DEMAND,
+    cypher.LOCK_DEMAND_BUCKETS,
+    cypher.WRITE_DEMAND_BUCKETS,
+    {"a": "store_id", "b": "sku_id"},
+    "date",
+    ("date", "quantity", "price", "promo"),
+)
+_DELIVERIES = _HistoryLayout(
+    DELIVERIES,
+    cypher.LOCK_DELIVERY_BUCKETS,
+    cypher.WRITE_DELIVERY_BUCKETS,
+    {"a": "supplier_id", "b": "warehouse_id", "sku": "sku_id"},
+    "order_date",
+    ("order_date", "promised_date", "delivered_date", "quantity"),
+)
+
+
+class Neo4jStore:
+    """A ``GraphStore`` over one Neo4j database; the driver is passed in and owned."""
+
+    def __init__(self, driver: Driver, database: str = "neo4j") -> None:
+        self._driver = driver
+        self._database = database
+
+    @classmethod
+    def connect(
+        cls, uri: str, *, user: str = "neo4j", password: str = "", database: str = "neo4j"
+    ) -> Neo4jStore:
+        """Connect, check the server answers, and create the constraints if missing.
+
+        An empty ``password`` connects without credentials (a server with auth disabled).
+
+        Raises
+        ------
+        StoreUnavailable
+            The server cannot be reached or rejects the credentials.
+        """
+        driver = GraphDatabase.driver(
+            uri, auth=(user, password) if password else None, notifications_min_severity="OFF"
+        )
+        store = cls(driver, database)
+        try:
+            with store._errors():
+                driver.verify_connectivity()
+            store.ensure_schema()
+        except Exception:
+            driver.close()
+            raise
+        return store
+
+    def ensure_schema(self) -> None:
+        """Create the uniqueness constraints and indexes (idempotent)."""
+        with self._errors(), self._driver.session(database=self._database) as session:
+            for statement in cypher.SCHEMA:
+                with contextlib.suppress(ClientError):  # a concurrent creator won the race
+                    session.run(statement).consume()
+
+    def clear(self) -> None:
+        """Delete every node this store wrote (network, histories, plans)."""
+        with self._errors(), self._driver.session(database=self._database) as session:
+            session.run(cypher.CLEAR).consume()
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # ---- network ----
+
+    def upsert_network(self, network: Network) -> dict[str, int]:
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(cypher.LOCK, name="network").consume()
+            context, kinds = _stored_ids(tx, positions=bool(network.open_orders))
+            problems = network.problems(context=context) + _kind_clashes(network, kinds)
+            if problems:
+                raise ValidationFailed(problems, "network")
+            for table in TABLES:
+                for batch in _batches(_write_rows(network, table)):
+                    tx.run(cypher.UPSERT[table], rows=batch).consume()
+
+        self._write(work)
+        return network.counts()
+
+    def snapshot(self, scope: Scope | None = None) -> Network:
+        rows = self._read(lambda tx: _read_tables(tx, scope))
+        return Network.from_rows(rows)
+
+    # ---- histories ----
+
+    def append_demand(self, frame: pd.DataFrame) -> int:
+        return self._append(frame, _DEMAND)
+
+    def append_deliveries(self, frame: pd.DataFrame) -> int:
+        return self._append(frame, _DELIVERIES)
+
+    def _append(self, frame: pd.DataFrame, layout: _HistoryLayout) -> int:
+        schema = layout.schema
+
+        def work(tx: ManagedTransaction) -> int:
+            context, _ = _stored_ids(tx, positions=False)
+            clean = checked_history(frame, schema, context)
+            clean = clean.drop_duplicates(list(schema.key), keep="last")
+            if clean.empty:
+                return 0
+            years = clean[layout.year_of].dt.year.to_numpy()
+            buckets = _bucket_keys(clean, layout, years)
+            stored = tx.run(layout.lock, buckets=buckets).data()
+            merged = upsert(_explode(stored, layout), clean, schema)
+            for batch in _batches(_bucket_rows(merged, layout)):
+                tx.run(layout.write, buckets=batch).consume()
+            return len(clean)
+
+        return self._write(work)
+
+    def read_demand(
+        self, scope: Scope | None = None, start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame:
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            stores, skus = None, None
+            if scope is not None and not scope.is_everything():
+                part = Network.from_rows(_read_tables(tx, scope))
+                stores, skus = [s.id for s in part.stores], [s.id for s in part.skus]
+            params = {
+                "a": stores,
+                "b": skus,
+                "first": None if start is None else start.year,
+                "last": None if end is None else end.year,
+            }
+            return tx.run(cypher.READ_DEMAND, params).data()
+
+        frame = _explode(self._read(work), _DEMAND)
+        if start is not None:
+            frame = frame[frame["date"] >= pd.Timestamp(start)]
+        if end is not None:
+            frame = frame[frame["date"] <= pd.Timestamp(end)]
+        return frame.reset_index(drop=True)
+
+    def read_deliveries(self, scope: Scope | None = None) -> pd.DataFrame:
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            warehouses, skus = None, None
+            if scope is not None and not scope.is_everything():
+                part = Network.from_rows(_read_tables(tx, scope))
+                warehouses, skus = [w.id for w in part.warehouses], [s.id for s in part.skus]
+            return tx.run(cypher.READ_DELIVERIES, b=warehouses, skus=skus).data()
+
+        return _explode(self._read(work), _DELIVERIES)
+
+    # ---- plans ----
+
+    def save_plan(self, plan: StoredPlan) -> None:
+        problems = [
+            Problem(f"attributes.{key}", "name reserved by the Neo4j store")
+            for key in plan.attributes
+            if key in PLAN_RESERVED
+        ] + [
+            Problem(f"lines[{index}].{key}", "name reserved by the Neo4j store")
+            for index, line in enumerate(plan.lines)
+            for key in line
+            if key in LINE_RESERVED
+        ]
+        if problems:
+            raise ValidationFailed(problems, "plan")
+        header = _present(plan.attributes) | {
+            "id": plan.id,
+            "kind": plan.kind,
+            "created_at": plan.created_at,
+            "line_count": len(plan.lines),
+            "attribute_keys": list(plan.attributes),
+        }
+        lines = [
+            _present(line) | {"plan_id": plan.id, "line_no": index, "field_keys": list(line)}
+            for index, line in enumerate(plan.lines)
+        ]
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(cypher.DELETE_PLAN_LINES, id=plan.id).consume()
+            tx.run(cypher.SAVE_PLAN_HEADER, id=plan.id, props=header).consume()
+            for batch in _batches(lines):
+                tx.run(cypher.SAVE_PLAN_LINES, id=plan.id, lines=batch).consume()
+
+        self._write(work)
+
+    def load_plan(self, plan_id: str) -> StoredPlan:
+        def work(tx: ManagedTransaction) -> dict[str, Any] | None:
+            found = tx.run(cypher.LOAD_PLAN, id=plan_id).single()
+            return None if found is None else found.data()
+
+        found = self._read(work)
+        if found is None:
+            raise NotFound("plan", plan_id)
+        header, lines = found["plan"], found["lines"]
+        return StoredPlan(
+            id=header["id"],
+            kind=header["kind"],
+            created_at=header["created_at"].to_native(),
+            attributes={key: header.get(key) for key in header["attribute_keys"]},
+            lines=tuple({key: line.get(key) for key in line["field_keys"]} for line in lines),
+        )
+
+    def list_plans(self, kind: str | None = None) -> list[PlanInfo]:
+        rows = self._read(lambda tx: tx.run(cypher.LIST_PLANS, kind=kind).data())
+        infos = [
+            PlanInfo(
+                id=r["id"],
+                kind=r["kind"],
+                created_at=r["created_at"].to_native(),
+                line_count=r["line_count"],
+            )
+            for r in rows
+        ]
+        return sorted(infos, key=lambda i: (i.created_at, i.id), reverse=True)
+
+    # ---- plumbing ----
+
+    def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        with self._errors(), self._driver.session(database=self._database) as session:
+            return session.execute_write(work)
+
+    def _read(self, work: Callable[[ManagedTransaction], T]) -> T:
+        with self._errors(), self._driver.session(database=self._database) as session:
+            return session.execute_read(work)
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Driver exceptions become the supplynet tree (ours pass through)."""
+        try:
+            yield
+        except (ServiceUnavailable, SessionExpired, AuthError) as error:
+            raise StoreUnavailable(f"Neo4j unavailable: {error}") from error
+        except (Neo4jError, DriverError) as error:
+            raise StoreError(f"Neo4j failed: {error}") from error
+
+
+def _stored_ids(tx: ManagedTransaction, *, positions: bool) -> tuple[Network, dict[str, str]]:
+    """Key-only placeholders of the stored records, enough to check references against."""
+    kinds = {r["id"]: r["table"] for r in tx.run(cypher.STORED_LOCATIONS)}
+    tables: dict[str, list[Any]] = {name: [] for name in TABLES}
+    for key, table in kinds.items():
+        tables[table].append(_placeholder(_LOCATION_TYPES[table], id=key))
+    tables["skus"] = [_placeholder(Sku, id=r["id"]) for r in tx.run(cypher.STORED_SKUS)]
+    if positions:
+        tables["inventory_positions"] = [
+            _placeholder(InventoryPosition, location_id=r["a"], sku_id=r["b"])
+            for r in tx.run(cypher.STORED_POSITIONS)
+        ]
+    return Network.unchecked(tables), kinds
+
+
+def _placeholder(model: type[Record], **keys: str) -> Record:
+    """A record holding only its key fields: unvalidated, for id lookups only."""
+    return model.model_construct(None, **keys)
+
+
+def _kind_clashes(network: Network, kinds: Mapping[str, str]) -> list[Problem]:
+    """Incoming locations whose id is stored as another kind of location."""
+    return [
+        Problem(f"{table}[{index}].id", f"id {record.id!r} is already a {kinds[record.id][:-1]}")
+        for table in LOCATION_TABLES
+        for index, record in enumerate(getattr(network, table))
+        if kinds.get(record.id, table) != table
+    ]
+
+
+def _write_rows(network: Network, table: str) -> list[dict[str, Any]]:
+    if table in NODE_TABLES:
+        return [record.model_dump() for record in network.table(table)]
+    start, end = EDGE_ENDPOINTS[table]
+    rows = []
+    for record in network.table(table):
+        props = record.model_dump(exclude={start, end})
+        if table == "supply_lanes":
+            props["sku_id"] = record.sku_id  # type: ignore[attr-defined]
+        rows.append({"a": getattr(record, start), "b": getattr(record, end), "p": props})
+    return rows
+
+
+def _read_tables(tx: ManagedTransaction, scope: Scope | None) -> dict[str, list[dict[str, Any]]]:
+    """Rows per table of the scoped network, following ``Network.scoped`` rule by rule."""
+    scope = scope or Scope()
+
+    def run(table: str, **params: Any) -> list[dict[str, Any]]:
+        return tx.run(cypher.READ[table], params).value("row")
+
+    rows = {
+        "warehouses": run(
+            "warehouses", ids=_listed(scope.warehouse_ids), regions=_listed(scope.regions)
+        ),
+        "skus": run("skus", ids=_listed(scope.sku_ids)),
+    }
+    all_warehouses = scope.selects_all_warehouses()
+    kept_w = None if all_warehouses else [w["id"] for w in rows["warehouses"]]
+    kept_k = None if scope.sku_ids is None else [k["id"] for k in rows["skus"]]
+    served = None if kept_w is None else tx.run(cypher.SERVED_STORE_IDS, warehouses=kept_w).value()
+    rows["stores"] = run("stores", ids=served)
+    rows["supply_lanes"] = run("supply_lanes", b=kept_w, skus=kept_k)
+    sourcing = None
+    if not scope.is_everything():
+        sourcing = sorted({lane["supplier_id"] for lane in rows["supply_lanes"]})
+    rows["suppliers"] = run(
+        "suppliers", ids=None if all_warehouses and kept_k is None else sourcing
+    )
+    locations = None
+    if not scope.is_everything():
+        locations = [n["id"] for t in LOCATION_TABLES for n in rows[t]]
+    stocking = None
+    if not all_warehouses:
+        stocking = [n["id"] for t in ("warehouses", "stores") for n in rows[t]]
+    rows["transport_lanes"] = run("transport_lanes", a=locations)
+    rows["inventory_positions"] = run("inventory_positions", a=stocking, b=kept_k)
+    rows["open_orders"] = run("open_orders", a=stocking, b=kept_k)
+    rows["substitutions"] = run("substitutions", b=kept_k)
+    return rows
+
+
+def _listed(values: frozenset[str] | None) -> list[str] | None:
+    return None if values is None else sorted(values)
+
+
+def _batches(rows: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(rows), BATCH_ROWS):
+        yield rows[start : start + BATCH_ROWS]
+
+
+def _present(values: Mapping[str, Scalar]) -> dict[str, Scalar]:
+    """Neo4j drops null properties, so ``None`` values live only in the key list."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _bucket_keys(
+    frame: pd.DataFrame, layout: _HistoryLayout, years: np.ndarray
+) -> list[dict[str, Any]]:
+    keys = pd.DataFrame({param: frame[column] for param, column in layout.bucket.items()})
+    keys["year"] = years
+    keys = keys.drop_duplicates().sort_values(list(keys.columns))
+    records: list[dict[str, Any]] = keys.to_dict("records")
+    return [{k: int(v) if k == "year" else v for k, v in r.items()} for r in records]
+
+
+def _bucket_rows(frame: pd.DataFrame, layout: _HistoryLayout) -> list[dict[str, Any]]:
+    """One row per bucket: its key and the arrays of its history rows, sorted by date."""
+    frame = frame.assign(year=frame[layout.year_of].dt.year.to_numpy())
+    columns: dict[str, list[Any]] = {}
+    for name in layout.arrays:
+        values = frame[name]
+        if name in layout.schema.dates:
+            columns[name] = [OPEN_DELIVERY if pd.isna(d) else d for d in values.dt.date]
+        else:
+            columns[name] = values.tolist()
+    keys = [*layout.bucket.values(), "year"]
+    rows = []
+    for key, positions in frame.groupby(keys, sort=False).indices.items():
+        row = dict(zip([*layout.bucket, "year"], key, strict=True))
+        row["year"] = int(row["year"])
+        row |= {name: [columns[name][i] for i in positions] for name in layout.arrays}
+        rows.append(row)
+    return rows
+
+
+def _explode(buckets: list[dict[str, Any]], layout: _HistoryLayout) -> pd.DataFrame:
+    """History rows from bucket rows (as the read and lock queries return them)."""
+    schema = layout.schema
+    buckets = [b for b in buckets if b[layout.arrays[0]]]
+    if not buckets:
+        return empty(schema)
+    lengths = np.array([len(b[layout.arrays[0]]) for b in buckets])
+    data: dict[str, Any] = {
+        column: np.repeat(np.array([b[column] for b in buckets], dtype=object), lengths)
+        for column in schema.ids
+    }
+    for name in layout.arrays:
+        data[name] = list(itertools.chain.from_iterable(b[name] for b in buckets))
+    frame = pd.DataFrame(data)
+    if "delivered_date" in frame:
+        frame["delivered_date"] = frame["delivered_date"].where(
+            frame["delivered_date"] != OPEN_DELIVERY.isoformat()
+        )
+    clean = check(frame, schema)
+    return clean.sort_values(list(schema.key), kind="stable").reset_index(drop=True)
