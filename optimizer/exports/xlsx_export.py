@@ -1,0 +1,100 @@
+"""XLSX: a ``Summary`` sheet (totals, one line per route, unserved stops) and one sheet
+per route with its stops in order, times as minutes and as ``HH:MM``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from optimizer.exports.clock import clock
+from optimizer.routing.schedule import RouteSchedule, VehicleRoute
+
+SUMMARY = "Summary"
+ROUTE_COLUMNS = (
+    "sequence",
+    "stop_id",
+    "arrival",
+    "start",
+    "departure",
+    "arrival_min",
+    "start_min",
+    "departure_min",
+    "demand_kg",
+    "demand_m3",
+    "load_on_arrival_kg",
+    "latitude",
+    "longitude",
+)
+
+
+def sheet_name(vehicle_id: str) -> str:
+    """A valid, at most 31-character sheet title for a vehicle."""
+    return re.sub(r"[\[\]:*?/\\]", "_", vehicle_id)[:31]
+
+
+def write_xlsx(schedule: RouteSchedule, path: Path) -> Path:
+    """Write the workbook to ``path``."""
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = SUMMARY
+    _summary(summary, schedule)
+    for route in schedule.routes:
+        _route_sheet(book.create_sheet(sheet_name(route.vehicle_id)), route)
+    book.save(path)
+    return path
+
+
+def _header(sheet: Worksheet, values: tuple[str, ...] | list[str]) -> None:
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+
+
+def _summary(sheet: Worksheet, schedule: RouteSchedule) -> None:
+    _header(sheet, ["total", "value"])
+    for key, value in schedule.summary().items():
+        sheet.append([key, value])
+    sheet.append([])
+    _header(
+        sheet,
+        [
+            "vehicle_id", "depot_id", "stops", "depart", "return", "duration_min",
+            "distance_km", "cost", "load_kg", "load_m3", "break_start",
+        ],
+    )  # fmt: skip
+    for r in schedule.routes:
+        sheet.append(
+            [
+                r.vehicle_id, r.depot_id, len(r.stops), clock(r.depart_min), clock(r.return_min),
+                round(r.duration_min, 2), round(r.distance_km, 3), round(r.cost, 2),
+                round(r.load_kg, 3), round(r.load_m3, 3), clock(r.break_start_min),
+            ]
+        )  # fmt: skip
+    if schedule.unserved:
+        sheet.append([])
+        _header(sheet, ["unserved_stop_id", "reason_code", "reason"])
+        for u in schedule.unserved:
+            sheet.append([u.stop_id, u.reason_code, u.reason])
+
+
+def _route_sheet(sheet: Worksheet, route: VehicleRoute) -> None:
+    sheet.append(["vehicle", route.vehicle_id, "depot", route.depot_id])
+    sheet.append(["depart", clock(route.depart_min), "return", clock(route.return_min)])
+    sheet.append(["distance_km", round(route.distance_km, 3), "cost", round(route.cost, 2)])
+    sheet.append(["break_start", clock(route.break_start_min)])
+    sheet.append([])
+    _header(sheet, ROUTE_COLUMNS)
+    for s in route.stops:
+        sheet.append(
+            [
+                s.sequence, s.stop_id, clock(s.arrival_min), clock(s.start_min),
+                clock(s.departure_min), s.arrival_min, s.start_min, s.departure_min,
+                s.demand_kg, s.demand_m3, s.load_on_arrival_kg, s.latitude, s.longitude,
+            ]
+        )  # fmt: skip
