@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any, LiteralString, Protocol
 
 import pandas as pd
+from neo4j import GraphDatabase
 
 from graph.analysis import longest_lead_times, single_supplier_stores, skus_without_substitute
 from graph.network import Network
-from graph.store import GraphStore
+from graph.open_store import StoreSettings
 
 SINGLE_SUPPLIER_STORES = """
 MATCH (st:Store)-[:STOCKS]->(k:Sku)
@@ -113,6 +114,37 @@ def run_cypher(session: CypherSession, query: AnalystQuery) -> pd.DataFrame:
     return pd.DataFrame(records, columns=columns)
 
 
-def answer(store: GraphStore, network: Network, query: AnalystQuery) -> pd.DataFrame:
-    """The answer from the store itself: Cypher on Neo4j, pandas on ``network`` otherwise."""
-    return query.on_network(network)
+def answer_all(network: Network, settings: StoreSettings | None = None) -> dict[str, pd.DataFrame]:
+    """Every query's answer from the configured store, by query name.
+
+    With ``NEO4J_URI`` set (the store ``open_store`` picks) the Cypher runs on that
+    server; otherwise the answers are computed from ``network``, the snapshot.
+    """
+    settings = settings or StoreSettings()
+    if not settings.neo4j_uri:
+        return {query.name: query.on_network(network) for query in QUERIES}
+    auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
+    with (
+        GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver,
+        driver.session(database=settings.neo4j_database) as session,
+    ):
+        return {query.name: run_cypher(session, query) for query in QUERIES}
+
+
+def agreement(answers: Mapping[str, pd.DataFrame], network: Network) -> pd.DataFrame:
+    """Per query: rows returned and whether they equal the pandas answer on ``network``.
+
+    On Neo4j this checks the server's Cypher against the snapshot it served.
+    """
+    rows = []
+    for query in QUERIES:
+        got, expected = answers[query.name], query.on_network(network)
+        try:
+            pd.testing.assert_frame_equal(
+                got.reset_index(drop=True), expected, check_dtype=False, check_exact=False
+            )
+            same = True
+        except AssertionError:
+            same = False
+        rows.append({"query": query.name, "rows": len(got), "same_as_pandas": same})
+    return pd.DataFrame(rows)

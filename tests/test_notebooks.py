@@ -17,6 +17,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from graph.neo4j_store import Neo4jStore
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 KERNEL = "supplynet-test"
 BUDGET_S = 120.0
@@ -101,6 +103,23 @@ def test_notebook_runs_on_embedded_store(path: Path, notebook_env: pytest.Monkey
     assert seconds < BUDGET_S, f"{path.name} took {seconds:.0f} s"
     assert image_count(executed) >= 1
     assert "store: embedded" in outputs_text(executed) or path.stem != "01_explore_network"
+
+
+@pytest.mark.neo4j
+def test_explore_notebook_runs_on_neo4j(
+    notebook_env: pytest.MonkeyPatch, neo4j_store: Neo4jStore, neo4j_uri: str
+) -> None:
+    """Notebook 01 fills the (wiped) Neo4j database and answers its queries in Cypher.
+
+    The notebook itself asserts that the Cypher answers equal the pandas ones.
+    """
+    notebook_env.setenv("NEO4J_URI", neo4j_uri)
+    executed, seconds = execute(NOTEBOOKS / "01_explore_network.ipynb")
+    assert seconds < BUDGET_S
+    text = outputs_text(executed)
+    assert f"store: neo4j {neo4j_uri}" in text
+    assert "same_as_pandas" in text
+    assert neo4j_store.snapshot().counts()["warehouses"] == 2  # the tiny preset went to Neo4j
 
 
 @pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
