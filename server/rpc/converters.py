@@ -16,7 +16,7 @@ import pandas as pd
 from google.protobuf.message import Message
 
 from forecasting.forecast import DemandForecast
-from graph.errors import Problem
+from graph.errors import Problem, ValidationFailed
 from graph.model import Record, Sku, Store, Supplier, Warehouse
 from graph.plans import Scalar, StoredPlan
 from graph.scope import Scope
@@ -102,6 +102,14 @@ def resource_id(name: str, collection: str) -> str | None:
     """``{collection}/{id}`` -> id, or ``None`` for a malformed name."""
     prefix, _, key = name.partition("/")
     return key if prefix == collection and key and "/" not in key else None
+
+
+def name_id(name: str, collection: str, field: str = "name") -> str:
+    """``{collection}/{id}`` -> id; raises ``ValidationFailed`` naming ``field``."""
+    key = resource_id(name, collection)
+    if key is None:
+        raise ValidationFailed([Problem(field, f"expected {collection}/{{id}}")], "request")
+    return key
 
 
 def scalar_to_proto(value: Scalar) -> common_pb2.Scalar:

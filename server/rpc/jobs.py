@@ -41,6 +41,19 @@ def _nothing(*, report: Report) -> None:
     """A job that only starts: warms the forkserver up."""
 
 
+MAX_TIME_LIMIT = 3600.0
+"""Longest solver time limit a request may ask for, in seconds."""
+DEADLINE_SHARE = 0.8
+"""Share of a caller's remaining time a solver may use; the rest covers setup and replies."""
+
+
+def deadline_limit(requested: float, remaining: float | None) -> float:
+    """A solver time limit: ``requested``, shortened to fit the caller's deadline if any."""
+    if remaining is None:
+        return requested
+    return max(0.1, min(requested, remaining * DEADLINE_SHARE))
+
+
 class JobFailed(Exception):
     """A job raised something other than a ``SupplynetError``; carries the child's traceback."""
 

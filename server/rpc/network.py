@@ -11,7 +11,7 @@ from graph.errors import NotFound, Problem, ValidationFailed
 from graph.model import Record
 from graph.network import NODE_TABLES, Network, parse_network
 from proto.supplynet.v1 import network_pb2, network_pb2_grpc
-from server.rpc.converters import NetworkRows, node_to_proto, resource_id, scope_from_proto
+from server.rpc.converters import NetworkRows, name_id, node_to_proto, scope_from_proto
 from server.rpc.state import ServerState
 
 DEFAULT_PAGE_SIZE = 100
@@ -56,9 +56,7 @@ class NetworkServicer(network_pb2_grpc.NetworkServiceServicer):
     async def GetNode(
         self, request: network_pb2.GetNodeRequest, context: grpc.aio.ServicerContext
     ) -> network_pb2.Node:
-        key = resource_id(request.name, "nodes")
-        if key is None:
-            raise ValidationFailed([Problem("name", "expected nodes/{node_id}")], "request")
+        key = name_id(request.name, "nodes")
         network = await self.state.network()
         record = network.locations.get(key) or _sku(network, key)
         if record is None:

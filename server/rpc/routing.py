@@ -1,16 +1,109 @@
-"""``RoutingService``: designed now; answers UNIMPLEMENTED until its capability exists."""
+"""``RoutingService``: route a day of a saved replenishment plan; export saved schedules.
+
+The schedule is saved as a plan of kind ``routes`` and returned with its lines. The
+fleet is the routing package's default fleet (the domain model has none). A deadline
+on PlanRoutes becomes the solver time limit.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
+import uuid
+from pathlib import Path
+
 import grpc
 
-from proto.supplynet.v1 import routing_pb2
+from graph.errors import Problem, ValidationFailed
+from graph.plans import StoredPlan
+from optimizer.exports import write
+from optimizer.routing.schedule import PLAN_KIND, RouteSchedule
+from proto.supplynet.v1 import plan_pb2, routing_pb2, routing_pb2_grpc
+from server.rpc import tasks
+from server.rpc.converters import name_id, plan_to_proto
+from server.rpc.jobs import MAX_TIME_LIMIT, deadline_limit
 from server.rpc.state import ServerState
-from server.rpc.unimplemented import register_unimplemented
 
-CAPABILITY = "the routing solver and exports (optimizer/routing, optimizer/exports)"
+DEFAULT_TIME_LIMIT = 10.0
+FORMATS = {
+    routing_pb2.EXPORT_FORMAT_CSV: ("csv", "text/csv"),
+    routing_pb2.EXPORT_FORMAT_XLSX: (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    routing_pb2.EXPORT_FORMAT_JSON: ("json", "application/json"),
+    routing_pb2.EXPORT_FORMAT_GEOJSON: ("geojson", "application/geo+json"),
+    routing_pb2.EXPORT_FORMAT_HTML: ("html", "text/html"),
+}
+"""Export format -> (file extension, MIME type)."""
+
+
+class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
+    """Thin: load the plan and network, solve in a job, save and return the schedule."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+
+    async def PlanRoutes(
+        self, request: routing_pb2.PlanRoutesRequest, context: grpc.aio.ServicerContext
+    ) -> plan_pb2.Plan:
+        plan_id = name_id(request.plan, "plans", "plan")
+        limit = request.time_limit_seconds or DEFAULT_TIME_LIMIT
+        if not 0 < limit <= MAX_TIME_LIMIT:
+            raise ValidationFailed(
+                [Problem("time_limit_seconds", f"must be within (0, {MAX_TIME_LIMIT:.0f}]")],
+                "routing request",
+            )
+        plan = await self.state.call(self.state.store.load_plan, plan_id)
+        if plan.kind != "replenishment":
+            raise ValidationFailed(
+                [
+                    Problem(
+                        "plan", f"{request.plan} is a {plan.kind!r} plan, not a replenishment plan"
+                    )
+                ],
+                "routing request",
+            )
+        network = await self.state.network()
+        schedule: StoredPlan = await self.state.jobs.run(
+            tasks.route,
+            plan,
+            network,
+            request.day,
+            deadline_limit(limit, context.time_remaining()),
+            f"routes-{uuid.uuid4().hex[:12]}",
+        )
+        await self.state.call(self.state.store.save_plan, schedule)
+        return plan_to_proto(schedule)
+
+    async def ExportSchedule(
+        self, request: routing_pb2.ExportScheduleRequest, context: grpc.aio.ServicerContext
+    ) -> routing_pb2.ExportScheduleResponse:
+        if request.format not in FORMATS:
+            raise ValidationFailed(
+                [Problem("format", f"choose one of {', '.join(n for n, _ in FORMATS.values())}")],
+                "export request",
+            )
+        plan_id = name_id(request.schedule, "plans", "schedule")
+        plan = await self.state.call(self.state.store.load_plan, plan_id)
+        if plan.kind != PLAN_KIND:
+            raise ValidationFailed(
+                [Problem("schedule", f"{request.schedule} is a {plan.kind!r} plan, not routes")],
+                "export request",
+            )
+        extension, content_type = FORMATS[request.format]
+        content = await asyncio.to_thread(_export, plan, extension)
+        return routing_pb2.ExportScheduleResponse(
+            content=content, content_type=content_type, filename=f"{plan_id}.{extension}"
+        )
+
+
+def _export(plan: StoredPlan, extension: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="supplynet-export-") as folder:
+        path = write(RouteSchedule.from_stored_plan(plan), extension, Path(folder) / "schedule")
+        return path.read_bytes()
 
 
 def register(server: grpc.aio.Server, state: ServerState) -> str:
-    service = routing_pb2.DESCRIPTOR.services_by_name["RoutingService"]
-    return register_unimplemented(server, service, CAPABILITY)
+    routing_pb2_grpc.add_RoutingServiceServicer_to_server(RoutingServicer(state), server)  # type: ignore[no-untyped-call]
+    return str(routing_pb2.DESCRIPTOR.services_by_name["RoutingService"].full_name)

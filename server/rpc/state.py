@@ -24,7 +24,7 @@ from server.rpc.settings import ServeSettings
 
 T = TypeVar("T")
 
-JOB_PRELOAD = ("server.rpc.tasks",)
+JOB_PRELOAD = ("server.rpc.tasks", "server.rpc.planning")
 """Imported once by the forkserver: every job forks with pandas, forecasting, OR-Tools ready."""
 
 

@@ -13,11 +13,13 @@ class ExportFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EXPORT_FORMAT_XLSX: _ClassVar[ExportFormat]
     EXPORT_FORMAT_JSON: _ClassVar[ExportFormat]
     EXPORT_FORMAT_GEOJSON: _ClassVar[ExportFormat]
+    EXPORT_FORMAT_HTML: _ClassVar[ExportFormat]
 EXPORT_FORMAT_UNSPECIFIED: ExportFormat
 EXPORT_FORMAT_CSV: ExportFormat
 EXPORT_FORMAT_XLSX: ExportFormat
 EXPORT_FORMAT_JSON: ExportFormat
 EXPORT_FORMAT_GEOJSON: ExportFormat
+EXPORT_FORMAT_HTML: ExportFormat
 
 class PlanRoutesRequest(_message.Message):
     __slots__ = ("plan", "day", "time_limit_seconds", "seed")

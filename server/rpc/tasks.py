@@ -1,0 +1,60 @@
+"""The CPU-heavy work behind forecasts and routes, as plain functions run by the job runner.
+
+Each runs in a child process: domain data in, a small picklable result out, progress
+through ``report``. They call the same core functions as the CLI; no store, no proto.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from forecasting.cleaning import clean_demand
+from forecasting.forecast import DemandForecast
+from forecasting.parallel import ParallelSettings
+from forecasting.pipeline import forecast_demand
+from forecasting.registry import FORECASTERS
+from graph.errors import Problem, ValidationFailed
+from graph.network import Network
+from graph.plans import StoredPlan
+from optimizer.routing.deliveries import day_problem, plan_day
+from optimizer.routing.solver import solve as solve_routes
+from server.rpc.jobs import Progress, Report
+
+DEFAULT_FORECAST_MODEL = "auto"
+
+
+def check_model(model: str, field: str) -> str:
+    """The forecaster name to use; raises ``ValidationFailed`` naming ``field`` if unknown."""
+    name = model or DEFAULT_FORECAST_MODEL
+    if name not in FORECASTERS:
+        known = ", ".join(sorted(FORECASTERS))
+        raise ValidationFailed(
+            [Problem(field, f"unknown model {name!r}; known: {known}")], "request"
+        )
+    return name
+
+
+def forecast(demand: pd.DataFrame, model: str, horizon: int, *, report: Report) -> DemandForecast:
+    """Clean a demand history and forecast ``horizon`` days of each of its series."""
+    cleaned = clean_demand(demand, "D").frame
+
+    def progress(done: int, total: int) -> None:
+        report(Progress(done / max(total, 1), "forecasting"))
+
+    return forecast_demand(
+        cleaned, FORECASTERS[model], horizon, "D", ParallelSettings(workers=1), progress
+    )
+
+
+def route(
+    plan: StoredPlan, network: Network, day: str, time_limit: float, plan_id: str, *, report: Report
+) -> StoredPlan:
+    """Route one day of a replenishment plan with the default fleet; the schedule as a plan."""
+    report(Progress(0.0, "building"))
+    date = plan_day(plan, day or 1)
+    problem = day_problem(plan, network, date)
+    report(Progress(0.1, "solving"))
+    schedule = solve_routes(problem, time_limit_s=time_limit, workers=1)
+    return replace(schedule, day=date.isoformat()).to_stored_plan(plan_id)

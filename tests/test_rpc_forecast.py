@@ -1,0 +1,118 @@
+"""ForecastService over a real socket: real model fits in worker processes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import grpc
+import pandas as pd
+import pytest
+from rpc_harness import ServerThread, running_server, settings, violations
+
+from forecasting.cleaning import clean_demand
+from forecasting.parallel import ParallelSettings
+from forecasting.pipeline import forecast_demand
+from forecasting.registry import FORECASTERS
+from graph.embedded import EmbeddedStore
+from graph.synthetic import SyntheticDataset
+from proto.supplynet.v1 import common_pb2, forecast_pb2, forecast_pb2_grpc
+
+
+@pytest.fixture(scope="module")
+def server(
+    tiny: SyntheticDataset, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerThread]:
+    root = tmp_path_factory.mktemp("forecast")
+    store = EmbeddedStore(root)
+    store.upsert_network(tiny.network)
+    store.append_demand(tiny.demand)
+    with running_server(settings(root)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def stub(server: ServerThread) -> forecast_pb2_grpc.ForecastServiceStub:
+    return forecast_pb2_grpc.ForecastServiceStub(grpc.insecure_channel(server.target))
+
+
+def test_forecast_of_selected_series_matches_the_core_pipeline(
+    stub: forecast_pb2_grpc.ForecastServiceStub, tiny: SyntheticDataset
+) -> None:
+    """What the service answers is what the forecasting package computes, row for row."""
+    stores = [s.id for s in tiny.network.stores[:2]]
+    sku = tiny.network.skus[0].id
+    reply = stub.ForecastDemand(
+        forecast_pb2.ForecastDemandRequest(
+            scope=common_pb2.Scope(sku_ids=[sku]), store_ids=stores, horizon_days=7,
+            model="seasonal_naive",
+        ),
+        timeout=60,
+    )  # fmt: skip
+    demand = tiny.demand
+    mine = demand[demand["store_id"].isin(stores) & (demand["sku_id"] == sku)]
+    expected = forecast_demand(
+        clean_demand(mine, "D").frame,
+        FORECASTERS["seasonal_naive"],
+        7,
+        "D",
+        ParallelSettings(workers=1),
+    ).frame
+    got = pd.DataFrame(
+        [
+            (p.location_id, p.sku_id, p.period, p.mean, p.p10, p.p50, p.p90, p.model)
+            for p in reply.points
+        ],
+        columns=["location_id", "sku_id", "period", "mean", "p10", "p50", "p90", "model"],
+    )
+    assert reply.freq == "D"
+    assert len(got) == len(expected) == 2 * 7
+    assert set(got["location_id"]) == set(stores) and set(got["sku_id"]) == {sku}
+    last = pd.Timestamp(demand["date"].max())
+    assert pd.to_datetime(got["period"]).min() == last + pd.Timedelta(days=1)
+    expected = expected.assign(period=pd.to_datetime(expected["period"]).dt.strftime("%Y-%m-%d"))
+    key = ["location_id", "period"]
+    pd.testing.assert_frame_equal(
+        got.sort_values(key).reset_index(drop=True),
+        expected.sort_values(key).reset_index(drop=True)[list(got.columns)],
+        check_dtype=False,
+    )
+
+
+def test_bad_forecast_requests_name_every_field(
+    stub: forecast_pb2_grpc.ForecastServiceStub,
+) -> None:
+    request = forecast_pb2.ForecastDemandRequest(
+        horizon_days=0, model="tea_leaves", store_ids=["NOPE"]
+    )
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.ForecastDemand(request)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    fields = violations(caught.value)
+    assert set(fields) == {"horizon_days", "model", "store_ids[0]"}
+    assert "seasonal_naive" in fields["model"], "the message lists the known models"
+
+
+def test_a_scope_without_history_is_invalid(stub: forecast_pb2_grpc.ForecastServiceStub) -> None:
+    request = forecast_pb2.ForecastDemandRequest(
+        horizon_days=7, scope=common_pb2.Scope(warehouse_ids=["NO-SUCH"])
+    )
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.ForecastDemand(request)
+    assert set(violations(caught.value)) == {"scope"}
+
+
+def test_client_deadline_cancels_the_fit_and_frees_the_worker(
+    stub: forecast_pb2_grpc.ForecastServiceStub, server: ServerThread
+) -> None:
+    """Prophet on every series takes far longer than 1 s: the call ends, the process dies."""
+    request = forecast_pb2.ForecastDemandRequest(horizon_days=30, model="prophet")
+    began = time.monotonic()
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.ForecastDemand(request, timeout=1.0)
+    assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    deadline = time.monotonic() + 10
+    while server.running.state.jobs.busy and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.running.state.jobs.busy == 0
+    assert time.monotonic() - began < 10
