@@ -12,13 +12,21 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from graph.errors import SupplynetError, ValidationFailed
-from server import demo, forecast_commands, neo4j_commands, network_commands, serve_command
+from server import (
+    demo,
+    forecast_commands,
+    neo4j_commands,
+    network_commands,
+    route_commands,
+    serve_command,
+)
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     network_commands,
     forecast_commands,
     serve_command,
     neo4j_commands,
+    route_commands,
     demo,
 )
 """Modules with a ``register(subparsers)`` function, in ``--help`` order."""

@@ -1,0 +1,107 @@
+"""``supplynet routes`` and ``routes export`` through the real CLI, and the demo stage
+fed by the real replenishment planner."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from replenishment_support import recent_forecast
+from rich.console import Console
+
+from graph.embedded import EmbeddedStore
+from graph.plans import StoredPlan
+from graph.synthetic import SyntheticDataset
+from optimizer.exports.csv_export import read_csv
+from optimizer.replenishment import PlanSettings, plan_replenishment
+from optimizer.routing.schedule import RouteSchedule
+from server.cli import main
+from server.demo import DemoRun
+from server.route_commands import stage_routes
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SUPPLYNET_DATA", str(tmp_path / "store"))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    return tmp_path / "store"
+
+
+def _lane_plan(tiny: SyntheticDataset) -> StoredPlan:
+    net = tiny.network
+    stores = {s.id for s in net.stores}
+    lines = tuple(
+        {
+            "line_type": "transfer",
+            "origin_id": lane.origin_id,
+            "destination_id": lane.destination_id,
+            "sku_id": net.skus[i % 4].id,
+            "quantity": 40.0,
+            "ship_date": "2025-05-02",
+            "arrival_date": "2025-05-02",
+            "order_period": 0,
+            "arrival_period": 0,
+        }
+        for i, lane in enumerate(net.transport_lanes)
+        if lane.destination_id in stores
+    )
+    return StoredPlan(
+        id="rp-7", kind="replenishment", created_at=dt.datetime(2025, 5, 1), lines=lines
+    )
+
+
+def test_routes_then_export(
+    data_dir: Path, tiny: SyntheticDataset, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Route day 1 of a saved plan, then export the saved schedule; CSV equals the store's."""
+    store = EmbeddedStore(data_dir)
+    store.upsert_network(tiny.network)
+    store.save_plan(_lane_plan(tiny))
+    store.close()
+    assert main(["routes", "--plan", "rp-7", "--day", "1", "--seconds", "1", "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "rp-7-routes-2025-05-02" in printed and "W001-T1" in printed
+    out = tmp_path / "day.csv"
+    assert main(["routes", "export", "--format", "csv", "--out", str(out)]) == 0
+    store = EmbeddedStore(data_dir)
+    saved = RouteSchedule.from_stored_plan(store.load_plan("rp-7-routes-2025-05-02"))
+    store.close()
+    assert read_csv(out) == saved
+    assert saved.stops_served == len(tiny.network.stores)
+
+
+def test_bad_requests_exit_2(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Unknown plan or format: exit code 2 and a one-line reason, no traceback."""
+    assert main(["routes", "--plan", "nope", "--day", "1"]) == 2
+    assert "not found" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as caught:
+        main(["routes", "export", "--format", "pdf", "--out", "x.pdf"])
+    assert caught.value.code == 2
+
+
+def test_demo_stage_routes_the_planners_plan(tiny: SyntheticDataset, tmp_path: Path) -> None:
+    """The real replenishment plan of the tiny network is routed and every export written."""
+    settings = PlanSettings(horizon=4, period_days=1, time_limit_s=10.0)
+    plan = plan_replenishment(
+        tiny.network, recent_forecast(tiny.demand, 4, period_days=1), settings
+    )
+    store = EmbeddedStore(tmp_path / "store")
+    run = DemoRun(
+        console=Console(file=open(tmp_path / "log.txt", "w")),  # noqa: SIM115
+        store=store,
+        out=tmp_path,
+        preset="tiny",
+        seed=7,
+        dataset=tiny,
+        network=tiny.network,
+        results={"plan": plan},
+    )
+    stage_routes(run)
+    run.console.file.close()
+    store.close()
+    schedule = run.results["routes"]
+    assert isinstance(schedule, RouteSchedule)
+    assert schedule.stops_served + len(schedule.unserved) > 0
+    written = sorted(p.name for p in (tmp_path / "routes").iterdir())
+    assert written == [f"routes.{x}" for x in ("csv", "geojson", "html", "json", "xlsx")]
