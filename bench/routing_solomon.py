@@ -179,8 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     hier = bks("hierarchical_exact")
     names = select(args.instances)
     print(f"# Solomon, {args.seconds:g} s per instance, portfolio on {args.jobs} cores", flush=True)
-    header = "instance  veh  bks_veh  distance     bks    gap%  feasible exact  base_veh  base_dist  base_gap%  winner"
-    print(header, flush=True)
+    print(
+        "instance  veh  bks_veh  distance     bks    gap%  feasible exact  base_veh  base_dist"
+        "  base_gap%  winner",
+        flush=True,
+    )
     rows = []
     started = time.monotonic()
     for name in names:
