@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import statistics
 import sys
 import time
@@ -27,7 +26,7 @@ from optimizer.routing.engine import SearchConfig
 from optimizer.routing.evaluator import Evaluation, evaluate
 from optimizer.routing.matrix import integer_model
 from optimizer.routing.problem import Depot, RoutingProblem, Stop, UserMatrix, Vehicle
-from optimizer.routing.solver import available_cores, run_one, solve
+from optimizer.routing.solver import available_cores, fewest_vehicles, run_one, solve
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "vrp" / "solomon"
 CLASSES = ("C1", "C2", "R1", "R2", "RC1", "RC2")
@@ -128,13 +127,8 @@ def run_instance(name: str, seconds: float, jobs: int, baseline: bool) -> dict[s
 
 def fewest(name: str, seconds: float, jobs: int) -> dict[str, object]:
     """Fewest-vehicles mode: a fixed cost per vehicle larger than any distance saving."""
-    probe = build(name)
-    fixed = (
-        math.ceil(2 * float(np.asarray(probe.matrix.distance_km).max()) * len(probe.stops))
-        if probe.matrix
-        else 0
-    )
-    problem = build(name, fixed_cost=fixed)
+    problem = fewest_vehicles(build(name))
+    fixed = problem.vehicles[0].fixed_cost
     schedule = solve(problem, time_limit_s=seconds, workers=jobs)
     routes = routes_of(
         problem, {r.vehicle_id: [s.stop_id for s in r.stops] for r in schedule.routes}

@@ -16,7 +16,7 @@ from optimizer.exports import FORMATS, write
 from optimizer.exports.clock import clock
 from optimizer.routing.deliveries import day_problem, plan_day
 from optimizer.routing.schedule import PLAN_KIND, RouteSchedule
-from optimizer.routing.solver import solve
+from optimizer.routing.solver import fewest_vehicles, solve
 from server.arguments import Subparsers
 from server.output import console, frame_table, key_value_table
 
@@ -39,6 +39,11 @@ def register(subparsers: Subparsers) -> None:
     routes.add_argument("--seconds", type=float, default=10.0, help="time limit (default 10)")
     routes.add_argument("--workers", type=int, default=None, help="parallel searches")
     routes.add_argument("--save-as", metavar="ID", help="id of the saved route schedule")
+    routes.add_argument(
+        "--fewest-vehicles",
+        action="store_true",
+        help="minimise the number of trucks first (a large fixed cost per truck)",
+    )
     routes.set_defaults(handler=run_routes)
     sub = routes.add_subparsers(dest="routes_command", metavar="SUBCOMMAND")
     export = sub.add_parser(
@@ -63,6 +68,8 @@ def run_routes(args: argparse.Namespace) -> int:
         network = store.snapshot()
         day = plan_day(plan, args.day)
         problem = day_problem(plan, network, day)
+        if args.fewest_vehicles:
+            problem = fewest_vehicles(problem)
         with out.status(
             f"routing {len(problem.stops)} stops with {len(problem.vehicles)} vehicles "
             f"for {args.seconds:g} s"

@@ -59,7 +59,8 @@ def test_routes_then_export(
     store.upsert_network(tiny.network)
     store.save_plan(_lane_plan(tiny))
     store.close()
-    assert main(["routes", "--plan", "rp-7", "--day", "1", "--seconds", "1", "--workers", "1"]) == 0
+    args = ["routes", "--plan", "rp-7", "--day", "1", "--seconds", "1", "--workers", "1"]
+    assert main([*args, "--fewest-vehicles"]) == 0
     printed = capsys.readouterr().out
     assert "rp-7-routes-2025-05-02" in printed and "W001-T1" in printed
     out = tmp_path / "day.csv"

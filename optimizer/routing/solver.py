@@ -8,6 +8,8 @@ each core runs a different search for the whole time limit, and the independent 
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import multiprocessing
 import os
 import threading
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from graph.errors import Problem, ValidationFailed
 from optimizer.routing.engine import EngineRun, SearchConfig
 from optimizer.routing.evaluator import Evaluation, evaluate
-from optimizer.routing.matrix import IntegerModel, integer_model
+from optimizer.routing.matrix import IntegerModel, integer_model, travel_matrix
 from optimizer.routing.ortools_engine import solve_ortools
 from optimizer.routing.problem import RoutingProblem
 from optimizer.routing.pyvrp_engine import pyvrp_supports, solve_pyvrp
@@ -61,6 +63,20 @@ def default_portfolio(problem: RoutingProblem, workers: int) -> tuple[SearchConf
     for i, config in enumerate(_ORTOOLS_PORTFOLIO):
         mixed += [SearchConfig("pyvrp", seed=i), config]
     return tuple(mixed[:workers])
+
+
+def fewest_vehicles(problem: RoutingProblem) -> RoutingProblem:
+    """The same problem with every vehicle's fixed cost raised above any distance saving.
+
+    The added cost (twice the longest arc at the highest per-km rate, times the number of
+    stops) exceeds the cost of any set of routes, so one vehicle fewer always pays:
+    solvers then minimise the fleet first and cost second.
+    """
+    dist, _ = travel_matrix(problem)
+    rate = max(v.cost_per_km for v in problem.vehicles)
+    extra = math.ceil(2 * float(dist.max()) * max(rate, 1.0) * max(1, len(problem.stops)))
+    vehicles = [v.model_copy(update={"fixed_cost": v.fixed_cost + extra}) for v in problem.vehicles]
+    return dataclasses.replace(problem, vehicles=tuple(vehicles))
 
 
 def available_cores() -> int:
