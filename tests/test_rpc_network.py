@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,11 +11,13 @@ import pytest
 from rpc_harness import ServerThread, error_info, running_server, settings, violations
 
 from graph.embedded import EmbeddedStore
+from graph.neo4j_store import Neo4jStore
 from graph.network import NODE_TABLES, Network
 from graph.scope import Scope
 from graph.synthetic import SyntheticDataset
 from proto.supplynet.v1 import common_pb2, network_pb2, network_pb2_grpc
 from server.rpc.converters import node_to_proto
+from server.rpc.settings import ServeSettings
 
 
 def _stub(server: ServerThread) -> network_pb2_grpc.NetworkServiceStub:
@@ -223,3 +226,28 @@ def test_summary_of_a_scope_matches_the_domain_summary(
     assert dict(summary.counts) == {k: v for k, v in expected.items() if k in tiny.network.counts()}
     assert summary.units_on_hand == pytest.approx(expected["units_on_hand"])
     assert summary.counts["skus"] == 3
+
+
+@pytest.mark.neo4j
+def test_server_on_neo4j_stores_what_integrators_push(
+    tiny: SyntheticDataset, neo4j_store: Neo4jStore, neo4j_uri: str, tmp_path: Path
+) -> None:
+    """``NEO4J_URI`` in the settings selects Neo4j: the same upsert lands in the graph."""
+    store = {
+        "neo4j_uri": neo4j_uri,
+        "neo4j_user": os.environ.get("NEO4J_USER", "neo4j"),
+        "neo4j_password": os.environ.get("NEO4J_PASSWORD", ""),
+        "neo4j_database": os.environ.get("NEO4J_DATABASE", "neo4j"),
+    }
+    with running_server(ServeSettings(address="127.0.0.1:0", store=store)) as server:
+        stub = _stub(server)
+        stub.BatchUpsertNetwork(
+            network_pb2.BatchUpsertNetworkRequest(
+                nodes=_nodes(tiny.network), edges=_edges(tiny.network)
+            )
+        )
+        summary = stub.GetNetworkSummary(network_pb2.GetNetworkSummaryRequest())
+        node = stub.GetNode(network_pb2.GetNodeRequest(name=f"nodes/{tiny.network.skus[0].id}"))
+    assert dict(summary.counts) == tiny.network.counts()
+    assert node == node_to_proto(tiny.network.skus[0])
+    assert neo4j_store.snapshot() == tiny.network
