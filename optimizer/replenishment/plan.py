@@ -1,0 +1,150 @@
+"""``ReplenishmentPlan``: the immutable result of a replenishment solve.
+
+It carries what a planner acts on (order and transfer lines with dates), what they
+check (projected stock and shortages per period, costs, fill rate), why (explanations)
+and how sure the solver is (status, objective, bound, gap, time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from graph.plans import Scalar, StoredPlan
+
+Status = Literal["optimal", "feasible", "no_solution"]
+ORDER_COLUMNS = (
+    "origin_id",
+    "destination_id",
+    "sku_id",
+    "quantity",
+    "order_period",
+    "arrival_period",
+    "ship_date",
+    "arrival_date",
+)
+"""Columns of ``orders`` (supplier -> warehouse) and ``transfers`` (warehouse -> store)."""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a plan falls short or what limits it.
+
+    ``kind``: ``warehouse_capacity``, ``lane_capacity``, ``supply_capacity``,
+    ``position_capacity`` (a binding limit) or ``shortage``; ``constraint`` names the
+    limit (e.g. ``warehouse W001 storage_capacity 500``); ``shortfall`` is the units of
+    demand and safety stock target missing in ``periods``.
+    """
+
+    kind: str
+    constraint: str
+    location_id: str
+    sku_id: str | None
+    periods: tuple[int, ...]
+    shortfall: float
+    message: str
+
+
+@dataclass(frozen=True, eq=False)
+class ReplenishmentPlan:
+    """Orders, transfers, projected stock and the solver's account of them.
+
+    Frames
+    ------
+    orders, transfers: see ``ORDER_COLUMNS``; dates are ``datetime.date``
+    inventory: location_id, sku_id, period, period_start, demand, stock (end of
+        period), shortage, target, below_target
+    """
+
+    start: dt.date
+    period_days: int
+    horizon: int
+    orders: pd.DataFrame
+    transfers: pd.DataFrame
+    inventory: pd.DataFrame
+    costs: Mapping[str, float]
+    planned_fill_rate: float
+    expected_fill_rate: float
+    explanations: tuple[Explanation, ...]
+    status: Status
+    objective: float
+    bound: float
+    solve_seconds: float
+    time_limit_hit: bool
+    subproblems: int
+
+    @property
+    def gap(self) -> float:
+        """Relative optimality gap ``(objective - bound) / |objective|``."""
+        if self.status == "no_solution":
+            return float("inf")
+        scale = max(abs(self.objective), 1e-9)
+        return max(self.objective - self.bound, 0.0) / scale
+
+    @property
+    def total_shortage(self) -> float:
+        return float(self.inventory["shortage"].sum())
+
+    def transfers_on(self, date: dt.date) -> pd.DataFrame:
+        """Warehouse -> store transfers that ship on ``date`` (what routing plans)."""
+        return self.transfers[self.transfers["ship_date"] == date].reset_index(drop=True)
+
+    def kpis(self) -> dict[str, Scalar]:
+        """The headline numbers a planner and the CLI show."""
+        return {
+            "status": self.status,
+            "objective": round(self.objective, 2),
+            "bound": round(self.bound, 2),
+            "gap": round(self.gap, 6),
+            "solve_seconds": round(self.solve_seconds, 3),
+            "time_limit_hit": self.time_limit_hit,
+            "subproblems": self.subproblems,
+            "start": self.start.isoformat(),
+            "period_days": self.period_days,
+            "horizon": self.horizon,
+            "orders": len(self.orders),
+            "transfers": len(self.transfers),
+            "order_units": round(float(self.orders["quantity"].sum()), 2),
+            "shortage_units": round(self.total_shortage, 2),
+            "planned_fill_rate": round(self.planned_fill_rate, 6),
+            "expected_fill_rate": round(self.expected_fill_rate, 6),
+            "explanations": len(self.explanations),
+            **{f"cost_{name}": round(value, 2) for name, value in self.costs.items()},
+        }
+
+    def summary(self) -> str:
+        k = self.kpis()
+        return (
+            f"{k['status']} plan: {k['orders']} orders, {k['transfers']} transfers, "
+            f"cost {k['objective']:,} (gap {self.gap:.2%}), fill rate {self.expected_fill_rate:.1%}"
+        )
+
+    def to_stored_plan(self, plan_id: str, created_at: dt.datetime | None = None) -> StoredPlan:
+        """The store's form: KPIs as attributes, one line per order and transfer."""
+        lines: list[dict[str, Scalar]] = []
+        for line_type, frame in (("order", self.orders), ("transfer", self.transfers)):
+            for row in frame.itertuples(index=False):
+                lines.append(
+                    {
+                        "line_type": line_type,
+                        "origin_id": str(row.origin_id),
+                        "destination_id": str(row.destination_id),
+                        "sku_id": str(row.sku_id),
+                        "quantity": float(row.quantity),
+                        "ship_date": row.ship_date.isoformat(),
+                        "arrival_date": row.arrival_date.isoformat(),
+                        "order_period": int(row.order_period),
+                        "arrival_period": int(row.arrival_period),
+                    }
+                )
+        return StoredPlan(
+            id=plan_id,
+            kind="replenishment",
+            created_at=created_at or dt.datetime.now(dt.UTC),
+            attributes=self.kpis(),
+            lines=tuple(lines),
+        )

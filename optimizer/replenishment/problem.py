@@ -1,0 +1,404 @@
+"""The planning problem: a network, a forecast and risk scores as arrays over periods.
+
+Built once (``build_problem``) and never changed. Stocking points ("nodes") are
+warehouse x SKU and store x SKU pairs; orders flow on supply lanes into warehouse nodes
+and transfers on warehouse -> store transport lanes into store nodes. Daily rates of
+the network become per-period rates; lead times become whole periods by date: an order
+placed on a period's first day arrives in the period that holds its arrival date.
+
+Stock already on hand or on order is never an infeasibility: a storage capacity below
+it is raised to it (the plan can only avoid adding to it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from forecasting.forecast import DemandForecast
+from gnn.risk_scores import RiskScores
+from graph.errors import Problem, ValidationFailed
+from graph.network import Network
+from optimizer.replenishment.safety_stock import (
+    sd_from_quantiles,
+    two_echelon_targets,
+    widened_lead_time,
+    z_value,
+)
+
+FloatArray = npt.NDArray[np.float64]
+DEFAULT_HOLDING_RATE = 0.2
+"""Yearly holding cost as a share of unit cost where a position gives none."""
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """What to plan and how hard to try.
+
+    ``shortage_factor`` times the SKU price is the penalty per unit of unmet forecast
+    demand (a lost sale and more); the penalty per unit below a safety stock target is
+    the shortage cost a service level implies, ``h * SL / (1 - SL)``.
+    """
+
+    horizon: int = 8
+    period_days: int = 7
+    service_level: float = 0.95
+    time_limit_s: float = 60.0
+    relative_gap: float = 0.01
+    workers: int = 2
+    solver: str = "scip"
+    shortage_factor: float = 3.0
+    batch_variables: int = 60_000
+
+    def problems(self) -> list[Problem]:
+        found = []
+        if self.horizon < 1:
+            found.append(Problem("horizon", f"must be at least 1 (got {self.horizon})"))
+        if self.period_days < 1:
+            found.append(Problem("period_days", f"must be at least 1 (got {self.period_days})"))
+        if not 0.0 < self.service_level < 1.0:
+            found.append(
+                Problem("service_level", f"must be within (0, 1) (got {self.service_level})")
+            )
+        if self.time_limit_s <= 0:
+            found.append(Problem("time_limit_s", f"must be positive (got {self.time_limit_s})"))
+        if self.relative_gap < 0:
+            found.append(Problem("relative_gap", "must not be negative"))
+        if self.workers < 1:
+            found.append(Problem("workers", "must be at least 1"))
+        if self.solver not in ("scip", "highs"):
+            found.append(Problem("solver", f"unknown solver {self.solver!r}"))
+        return found
+
+
+@dataclass(frozen=True, eq=False)
+class PlanningProblem:
+    """Arrays of one planning problem.
+
+    Frames
+    ------
+    nodes: location_id, sku_id, kind (warehouse|store), on_hand, capacity (units, inf
+        for none), holding, shortage_cost, target, target_cost (costs per period)
+    supply: supplier_id, node, lead_days, lead, unit_cost, fixed_cost, moq, lot,
+        capacity (units per period)
+    transfers: origin, node (destination), lane, lead_days, lead, unit_cost
+    lanes: origin_id, destination_id, capacity (units per period over all SKUs)
+    warehouses: warehouse_id, capacity (units over all SKUs)
+
+    Shapes
+    ------
+    demand, demand_sd, receipts: [nodes, horizon]
+    """
+
+    start: dt.date
+    period_days: int
+    horizon: int
+    nodes: pd.DataFrame
+    demand: FloatArray
+    demand_sd: FloatArray
+    receipts: FloatArray
+    supply: pd.DataFrame
+    transfers: pd.DataFrame
+    lanes: pd.DataFrame
+    warehouses: pd.DataFrame
+
+    def period_start(self, period: int) -> dt.date:
+        return self.start + dt.timedelta(days=self.period_days * period)
+
+    def period_of(self, date: dt.date) -> int:
+        return (date - self.start).days // self.period_days
+
+
+def build_problem(
+    network: Network,
+    forecast: DemandForecast,
+    settings: PlanSettings,
+    risk: RiskScores | None = None,
+    start: dt.date | None = None,
+) -> PlanningProblem:
+    """Aggregate a network and forecast into a planning problem.
+
+    The plan starts at ``start`` (default: the forecast's first period). Series whose
+    forecast ends before the horizon repeat their average over the covered periods.
+
+    Raises
+    ------
+    ValidationFailed
+        For bad settings, or a forecast that does not cover the first period.
+    """
+    problems = settings.problems()
+    if problems:
+        raise ValidationFailed(problems, "plan settings")
+    if forecast.frame.empty:
+        raise ValidationFailed([Problem("forecast", "is empty")], "plan input")
+    begin = start or pd.Timestamp(forecast.frame["period"].min()).date()
+    horizon, days = settings.horizon, settings.period_days
+    nodes, demand, demand_sd = _nodes(network, forecast, begin, horizon, days)
+    if not np.isfinite(demand).any() and (nodes["kind"] == "store").any():
+        raise ValidationFailed([Problem("forecast", f"no rows from {begin} on")], "plan input")
+    key = pd.MultiIndex.from_frame(nodes[["location_id", "sku_id"]])
+    supply = _supply(network, key, days, risk)
+    lanes, transfers = _transfers(network, key, nodes, days)
+    receipts = _receipts(network, key, begin, horizon, days)
+    warehouses = network.frame("warehouses")[["id", "storage_capacity"]].rename(
+        columns={"id": "warehouse_id", "storage_capacity": "capacity"}
+    )
+    nodes = _with_targets(nodes, demand, demand_sd, supply, transfers, settings)
+    committed = nodes["on_hand"] + receipts.sum(axis=1)
+    nodes["capacity"] = np.maximum(nodes["capacity"], committed)
+    in_house = committed[nodes["kind"] == "warehouse"].groupby(nodes["location_id"]).sum()
+    warehouses["capacity"] = np.maximum(
+        warehouses["capacity"].astype(float).fillna(np.inf).to_numpy(),
+        in_house.reindex(warehouses["warehouse_id"]).fillna(0.0).to_numpy(),
+    )
+    return PlanningProblem(
+        start=begin,
+        period_days=days,
+        horizon=horizon,
+        nodes=nodes,
+        demand=demand,
+        demand_sd=demand_sd,
+        receipts=receipts,
+        supply=supply,
+        transfers=transfers,
+        lanes=lanes,
+        warehouses=warehouses,
+    )
+
+
+def _nodes(
+    network: Network, forecast: DemandForecast, start: dt.date, horizon: int, days: int
+) -> tuple[pd.DataFrame, FloatArray, FloatArray]:
+    stores = {s.id for s in network.stores}
+    warehouses = {w.id for w in network.warehouses}
+    positions = network.frame("inventory_positions")
+    skus = network.frame("skus").set_index("id")
+    lanes = network.frame("supply_lanes")
+    frame = pd.concat(
+        [
+            positions[["location_id", "sku_id"]],
+            lanes[["warehouse_id", "sku_id"]].rename(columns={"warehouse_id": "location_id"}),
+            forecast.frame.loc[
+                forecast.frame["location_id"].isin(stores), ["location_id", "sku_id"]
+            ],
+        ]
+    ).drop_duplicates(ignore_index=True)
+    frame = frame[frame["sku_id"].isin(skus.index)]
+    frame = frame[frame["location_id"].isin(stores | warehouses)].reset_index(drop=True)
+    frame = frame.merge(
+        positions[["location_id", "sku_id", "on_hand", "storage_capacity", "holding_cost_per_day"]],
+        on=["location_id", "sku_id"],
+        how="left",
+    )
+    unit_cost = skus.loc[frame["sku_id"], "unit_cost"].to_numpy(float)
+    price = skus.loc[frame["sku_id"], "price"].to_numpy(float)
+    default_holding = unit_cost * DEFAULT_HOLDING_RATE / 365.0
+    nodes = pd.DataFrame(
+        {
+            "location_id": frame["location_id"].astype(str),
+            "sku_id": frame["sku_id"].astype(str),
+            "kind": np.where(frame["location_id"].isin(stores), "store", "warehouse"),
+            "on_hand": frame["on_hand"].astype(float).fillna(0.0).to_numpy(),
+            "capacity": frame["storage_capacity"].astype(float).fillna(np.inf).to_numpy(),
+            "holding": frame["holding_cost_per_day"]
+            .astype(float)
+            .fillna(pd.Series(default_holding))
+            .to_numpy()
+            * days,
+            "price": np.maximum(price, unit_cost),
+        }
+    ).sort_values(["kind", "location_id", "sku_id"], ignore_index=True)
+    f = forecast.frame
+    index = ((pd.to_datetime(f["period"]) - pd.Timestamp(start)).dt.days // days).to_numpy()
+    keep = (index >= 0) & (index < horizon)
+    rows = pd.DataFrame(
+        {
+            "location_id": f["location_id"].to_numpy()[keep],
+            "sku_id": f["sku_id"].to_numpy()[keep],
+            "t": index[keep],
+            "mean": f["mean"].to_numpy(float)[keep],
+            "var": sd_from_quantiles(f["p10"].to_numpy(float), f["p90"].to_numpy(float))[keep] ** 2,
+        }
+    )
+    grouped = rows.groupby(["location_id", "sku_id", "t"], sort=False)[["mean", "var"]].sum()
+    node_of = pd.Series(
+        np.arange(len(nodes)), index=pd.MultiIndex.from_frame(nodes[["location_id", "sku_id"]])
+    )
+    at = grouped.index.droplevel("t")
+    present = at.isin(node_of.index)
+    row = node_of.loc[at[present]].to_numpy()
+    col = grouped.index.get_level_values("t").to_numpy()[present]
+    demand = np.full((len(nodes), horizon), np.nan)
+    variance = np.full((len(nodes), horizon), np.nan)
+    demand[row, col] = grouped["mean"].to_numpy()[present]
+    variance[row, col] = grouped["var"].to_numpy()[present]
+    demand, variance = _fill(demand), _fill(variance)
+    return nodes, demand, np.sqrt(variance)
+
+
+def _fill(values: FloatArray) -> FloatArray:
+    """Missing periods repeat the series' average; series with no rows have none."""
+    covered = np.isfinite(values)
+    count = covered.sum(axis=1, keepdims=True)
+    mean = np.where(covered, values, 0.0).sum(axis=1, keepdims=True) / np.maximum(count, 1)
+    return np.where(covered, values, mean)
+
+
+def _supply(
+    network: Network, key: pd.MultiIndex, days: int, risk: RiskScores | None
+) -> pd.DataFrame:
+    lanes = network.frame("supply_lanes")
+    node = key.get_indexer(pd.MultiIndex.from_frame(lanes[["warehouse_id", "sku_id"]]))
+    late, delay = _lane_risk(lanes, risk)
+    lead_mean, lead_sd = widened_lead_time(
+        lanes["lead_time_mean_days"].to_numpy(float),
+        lanes["lead_time_std_days"].to_numpy(float),
+        late,
+        delay,
+    )
+    lead_days = lanes["lead_time_mean_days"].to_numpy(float)
+    capacity = lanes["capacity_per_day"].astype(float).fillna(np.inf).to_numpy() * days
+    supply = pd.DataFrame(
+        {
+            "supplier_id": lanes["supplier_id"].astype(str),
+            "node": node,
+            "lead_days": np.round(lead_days).astype(int),
+            "lead": (np.round(lead_days) // days).astype(int),
+            "risk_lead": lead_mean / days,
+            "risk_lead_sd": lead_sd / days,
+            "unit_cost": lanes["unit_cost"].to_numpy(float),
+            "fixed_cost": lanes["fixed_order_cost"].to_numpy(float),
+            "moq": lanes["moq"].to_numpy(float),
+            "lot": lanes["lot_size"].to_numpy(float),
+            "capacity": capacity,
+        }
+    )
+    return supply[supply["node"] >= 0].reset_index(drop=True)
+
+
+def _lane_risk(lanes: pd.DataFrame, risk: RiskScores | None) -> tuple[FloatArray, FloatArray]:
+    if risk is None or risk.frame.empty:
+        return np.zeros(len(lanes)), np.zeros(len(lanes))
+    f = risk.frame
+    cols = ["supplier_id", "warehouse_id", "sku_id"]
+    lane_rows = f[f["entity_type"] == "supply_lane"].drop_duplicates(cols)
+    supplier_rows = f[f["entity_type"] == "supplier"].drop_duplicates("supplier_id")
+    merged = lanes[cols].merge(
+        lane_rows[[*cols, "late_probability", "expected_delay_days"]], on=cols, how="left"
+    )
+    fallback = lanes[["supplier_id"]].merge(
+        supplier_rows[["supplier_id", "late_probability", "expected_delay_days"]],
+        on="supplier_id",
+        how="left",
+    )
+    late = merged["late_probability"].fillna(fallback["late_probability"]).fillna(0.0)
+    delay = merged["expected_delay_days"].fillna(fallback["expected_delay_days"]).fillna(0.0)
+    return late.to_numpy(float), delay.to_numpy(float)
+
+
+def _transfers(
+    network: Network, key: pd.MultiIndex, nodes: pd.DataFrame, days: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    stores = {s.id for s in network.stores}
+    warehouses = {w.id for w in network.warehouses}
+    t = network.frame("transport_lanes")
+    t = t[t["origin_id"].isin(warehouses) & t["destination_id"].isin(stores)].reset_index(drop=True)
+    lanes = pd.DataFrame(
+        {
+            "origin_id": t["origin_id"].astype(str),
+            "destination_id": t["destination_id"].astype(str),
+            "capacity": t["capacity_per_day"].astype(float).fillna(np.inf).to_numpy() * days,
+        }
+    )
+    store_nodes = nodes[nodes["kind"] == "store"]
+    pairs = (
+        t[["origin_id", "destination_id", "transit_time_days", "cost_per_unit"]]
+        .assign(lane=np.arange(len(t)))
+        .merge(
+            store_nodes[["location_id", "sku_id"]].reset_index(names="node"),
+            left_on="destination_id",
+            right_on="location_id",
+        )
+    )
+    origin = key.get_indexer(pd.MultiIndex.from_frame(pairs[["origin_id", "sku_id"]]))
+    transit = np.round(pairs["transit_time_days"].to_numpy(float))
+    transfers = pd.DataFrame(
+        {
+            "origin": origin,
+            "node": pairs["node"].to_numpy(),
+            "lane": pairs["lane"].to_numpy(),
+            "lead_days": transit.astype(int),
+            "lead": (transit // days).astype(int),
+            "unit_cost": pairs["cost_per_unit"].to_numpy(float),
+        }
+    )
+    return lanes, transfers[transfers["origin"] >= 0].reset_index(drop=True)
+
+
+def _receipts(
+    network: Network, key: pd.MultiIndex, start: dt.date, horizon: int, days: int
+) -> FloatArray:
+    receipts = np.zeros((len(key), horizon))
+    orders = network.frame("open_orders")
+    if orders.empty:
+        return receipts
+    node = key.get_indexer(pd.MultiIndex.from_frame(orders[["location_id", "sku_id"]]))
+    due = (pd.to_datetime(orders["due_date"]) - pd.Timestamp(start)).dt.days.to_numpy()
+    period = np.clip(due // days, 0, None)
+    keep = (node >= 0) & (period < horizon)
+    np.add.at(receipts, (node[keep], period[keep]), orders["quantity"].to_numpy(float)[keep])
+    return receipts
+
+
+def _with_targets(
+    nodes: pd.DataFrame,
+    demand: FloatArray,
+    demand_sd: FloatArray,
+    supply: pd.DataFrame,
+    transfers: pd.DataFrame,
+    settings: PlanSettings,
+) -> pd.DataFrame:
+    """Safety stock targets by two-echelon guaranteed-service placement.
+
+    Each store is buffered against its main warehouse (its cheapest inbound transfer);
+    each warehouse against its cheapest supply lane, with lead time widened by risk.
+    Review periods add one period to every replenishment time.
+    """
+    z = z_value(settings.service_level)
+    n = len(nodes)
+    mean = demand.mean(axis=1)
+    sd = np.sqrt((demand_sd**2).mean(axis=1))
+    main = transfers.sort_values(["unit_cost", "lead"]).drop_duplicates("node")
+    store_node = main["node"].to_numpy()
+    tree_of_node = -np.ones(n, dtype=np.int64)
+    parents = np.unique(main["origin"].to_numpy())
+    tree_of_node[parents] = np.arange(len(parents))
+    best = supply.sort_values(["unit_cost", "lead"]).drop_duplicates("node").set_index("node")
+    lane_time = best["risk_lead"].reindex(parents).fillna(0.0).to_numpy() + 1.0
+    lane_sd = best["risk_lead_sd"].reindex(parents).fillna(0.0).to_numpy()
+    holding = nodes["holding"].to_numpy(float)
+    targets = two_echelon_targets(
+        z,
+        tree_of_node[main["origin"].to_numpy()],
+        mean[store_node],
+        sd[store_node],
+        main["lead_days"].to_numpy(float) / settings.period_days + 1.0,
+        holding[store_node],
+        lane_time,
+        lane_sd,
+        holding[parents],
+    )
+    target = np.zeros(n)
+    target[store_node] = targets.store
+    target[parents] = targets.warehouse
+    service = settings.service_level
+    out = nodes.assign(
+        target=target,
+        target_cost=holding * service / (1.0 - service),
+        shortage_cost=settings.shortage_factor * nodes["price"].to_numpy(float),
+    )
+    return out.drop(columns="price")

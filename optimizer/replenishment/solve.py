@@ -1,0 +1,287 @@
+"""Solve a planning problem: split it where nothing is shared, solve the parts in parallel.
+
+Stocking points are joined when a transfer links them, when they share a limited
+transport lane, or when they share a limited warehouse; every connected part is an
+independent MIP. Parts are packed into batches of similar size, solved by a pool of
+threads (the solver releases the GIL) under one wall-clock deadline, and their
+solutions are added up: the plan's bound is the sum of the batch bounds, so its gap
+is at most the largest batch gap.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.stats import norm
+
+from forecasting.forecast import DemandForecast
+from gnn.risk_scores import RiskScores
+from graph.network import Network
+from optimizer.replenishment.explain import Flows, explain
+from optimizer.replenishment.model import Batch, BatchSolution, solve_batch, unsolved
+from optimizer.replenishment.plan import ORDER_COLUMNS, ReplenishmentPlan, Status
+from optimizer.replenishment.problem import PlanningProblem, PlanSettings, build_problem
+
+IntArray = npt.NDArray[np.int64]
+MIN_BATCH_SECONDS = 0.05
+ASSEMBLY_RESERVE = 0.1
+"""Share of the time limit kept for joining the batches into a plan."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported after each batch: how far the solve is and what it has found so far."""
+
+    batches_done: int
+    batches: int
+    elapsed_s: float
+    objective: float
+    bound: float
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def components(problem: PlanningProblem) -> IntArray:
+    """Label of the independent part each node belongs to."""
+    nodes = problem.nodes
+    count = len(nodes)
+    pairs = [problem.transfers[["origin", "node"]].to_numpy()]
+    lane_cap = problem.lanes["capacity"].to_numpy(float)
+    limited = problem.transfers[np.isfinite(lane_cap[problem.transfers["lane"].to_numpy()])]
+    pairs.append(_chain(limited["lane"].to_numpy(), limited["node"].to_numpy()))
+    finite = problem.warehouses.loc[np.isfinite(problem.warehouses["capacity"]), "warehouse_id"]
+    stocked = nodes[(nodes["kind"] == "warehouse") & nodes["location_id"].isin(finite)]
+    codes = pd.factorize(stocked["location_id"])[0]
+    pairs.append(_chain(codes, stocked.index.to_numpy()))
+    edges = np.concatenate([p.reshape(-1, 2) for p in pairs]).astype(np.int64)
+    graph = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(count, count))
+    labels: IntArray = connected_components(graph, directed=False)[1]
+    return labels
+
+
+def _chain(group: npt.NDArray[np.int64], node: npt.NDArray[np.int64]) -> IntArray:
+    """Edges linking consecutive members of each group."""
+    order = np.argsort(group, kind="stable")
+    g, n = group[order], node[order]
+    same = g[1:] == g[:-1]
+    return np.column_stack([n[:-1][same], n[1:][same]])
+
+
+def batches(problem: PlanningProblem, max_variables: int) -> list[Batch]:
+    """Pack the independent parts into batches of at most about ``max_variables``."""
+    labels = components(problem)
+    horizon = problem.horizon
+    supply_of = labels[problem.supply["node"].to_numpy()]
+    transfer_of = labels[problem.transfers["node"].to_numpy()]
+    size = 3 * np.bincount(labels) + 2 * np.bincount(supply_of, minlength=labels.max() + 1)
+    size = (size + np.bincount(transfer_of, minlength=labels.max() + 1)) * horizon
+    bin_of = np.zeros(len(size), dtype=np.int64)
+    current, used = 0, 0
+    for part in np.argsort(-size, kind="stable"):
+        if used and used + size[part] > max_variables:
+            current, used = current + 1, 0
+        bin_of[part] = current
+        used += int(size[part])
+    node_bin, supply_bin, transfer_bin = bin_of[labels], bin_of[supply_of], bin_of[transfer_of]
+    return [
+        Batch(
+            nodes=np.flatnonzero(node_bin == b),
+            supply=np.flatnonzero(supply_bin == b),
+            transfers=np.flatnonzero(transfer_bin == b),
+        )
+        for b in range(current + 1)
+    ]
+
+
+def solve(
+    problem: PlanningProblem, settings: PlanSettings, progress: ProgressCallback | None = None
+) -> ReplenishmentPlan:
+    """Plan orders and transfers within ``settings.time_limit_s`` seconds of wall clock.
+
+    Deterministic given its inputs when no batch hits the time limit.
+    """
+    started = time.perf_counter()
+    deadline = started + settings.time_limit_s * (1.0 - ASSEMBLY_RESERVE)
+    parts = batches(problem, settings.batch_variables)
+    queue = list(range(len(parts)))
+    results: list[BatchSolution | None] = [None] * len(parts)
+    done = 0
+
+    def run(index: int) -> BatchSolution:
+        remaining = deadline - time.perf_counter()
+        if remaining < MIN_BATCH_SECONDS:
+            return unsolved(problem, parts[index])
+        waiting = max(1, len(parts) - index)
+        share = remaining * min(1.0, settings.workers / waiting)
+        return solve_batch(
+            problem,
+            parts[index],
+            settings.solver,
+            time.perf_counter() + share,
+            settings.relative_gap,
+        )
+
+    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+        for index, solution in zip(queue, pool.map(run, queue), strict=True):
+            results[index] = solution
+            done += 1
+            if progress is not None:
+                finished = [r for r in results if r is not None]
+                progress(
+                    Progress(
+                        batches_done=done,
+                        batches=len(parts),
+                        elapsed_s=time.perf_counter() - started,
+                        objective=sum(r.objective for r in finished),
+                        bound=sum(r.bound for r in finished),
+                    )
+                )
+    solved = [r for r in results if r is not None]
+    return assemble(problem, solved, time.perf_counter() - started)
+
+
+def assemble(
+    problem: PlanningProblem, solutions: list[BatchSolution], seconds: float
+) -> ReplenishmentPlan:
+    """Join batch solutions into one plan with its frames, costs and explanations."""
+    horizon, nodes = problem.horizon, problem.nodes
+    lots = np.zeros((len(problem.supply), horizon))
+    switches = np.zeros_like(lots)
+    moves = np.zeros((len(problem.transfers), horizon))
+    stock = np.zeros((len(nodes), horizon))
+    short = np.zeros_like(stock)
+    below = np.zeros_like(stock)
+    for s in solutions:
+        lots[s.batch.supply], switches[s.batch.supply] = s.lots, s.switches
+        moves[s.batch.transfers] = s.transfers
+        stock[s.batch.nodes], short[s.batch.nodes], below[s.batch.nodes] = s.stock, s.short, s.below
+    supply, transfers = problem.supply, problem.transfers
+    ordered = lots * supply["lot"].to_numpy(float)[:, None]
+    flows = Flows(orders=ordered, transfers=moves, stock=stock, short=short, below=below)
+    costs = {
+        "purchase": float((ordered * supply["unit_cost"].to_numpy(float)[:, None]).sum()),
+        "fixed_order": float((switches * supply["fixed_cost"].to_numpy(float)[:, None]).sum()),
+        "transport": float((moves * transfers["unit_cost"].to_numpy(float)[:, None]).sum()),
+        "holding": float((stock * nodes["holding"].to_numpy(float)[:, None]).sum()),
+        "shortage_penalty": float((short * nodes["shortage_cost"].to_numpy(float)[:, None]).sum()),
+        "target_penalty": float((below * nodes["target_cost"].to_numpy(float)[:, None]).sum()),
+    }
+    found = all(s.found for s in solutions)
+    status: Status = (
+        "no_solution"
+        if not found
+        else "optimal"
+        if all(s.optimal for s in solutions)
+        else "feasible"
+    )
+    demand = problem.demand
+    total = float(demand.sum())
+    sd = np.maximum(problem.demand_sd, 1e-9)
+    expected_short = short + np.where(demand > 0, sd * _loss(stock / sd), 0.0)
+    return ReplenishmentPlan(
+        start=problem.start,
+        period_days=problem.period_days,
+        horizon=horizon,
+        orders=_lines(
+            problem, supply["supplier_id"].to_numpy(), supply["node"].to_numpy(), supply, ordered
+        ),
+        transfers=_lines(
+            problem,
+            nodes["location_id"].to_numpy()[transfers["origin"].to_numpy()],
+            transfers["node"].to_numpy(),
+            transfers,
+            moves,
+        ),
+        inventory=_inventory(problem, stock, short, below),
+        costs=costs,
+        planned_fill_rate=1.0 - float(short.sum()) / total if total > 0 else 1.0,
+        expected_fill_rate=1.0 - float(np.minimum(expected_short, demand).sum()) / total
+        if total > 0
+        else 1.0,
+        explanations=explain(problem, flows),
+        status=status,
+        objective=sum(s.objective for s in solutions) if found else float("inf"),
+        bound=sum(s.bound for s in solutions),
+        solve_seconds=seconds,
+        time_limit_hit=any(s.time_limit_hit for s in solutions),
+        subproblems=len(solutions),
+    )
+
+
+def _loss(k: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Standard normal loss function ``E[(Z - k)+]``."""
+    result: npt.NDArray[np.float64] = norm.pdf(k) - k * norm.sf(k)
+    return result
+
+
+def _lines(
+    problem: PlanningProblem,
+    origin: npt.NDArray[np.object_],
+    node: IntArray,
+    arcs: pd.DataFrame,
+    quantity: npt.NDArray[np.float64],
+) -> pd.DataFrame:
+    arc, period = np.nonzero(quantity > 1e-6)
+    ship = pd.Timestamp(problem.start) + pd.to_timedelta(period * problem.period_days, unit="D")
+    arrive = ship + pd.to_timedelta(arcs["lead_days"].to_numpy()[arc], unit="D")
+    frame = pd.DataFrame(
+        {
+            "origin_id": origin[arc].astype(str),
+            "destination_id": problem.nodes["location_id"].to_numpy()[node[arc]].astype(str),
+            "sku_id": problem.nodes["sku_id"].to_numpy()[node[arc]].astype(str),
+            "quantity": np.round(quantity[arc, period], 6),
+            "order_period": period.astype(int),
+            "arrival_period": (period + arcs["lead"].to_numpy()[arc]).astype(int),
+            "ship_date": [d.date() for d in ship],
+            "arrival_date": [d.date() for d in arrive],
+        },
+        columns=list(ORDER_COLUMNS),
+    )
+    return frame.sort_values(
+        ["order_period", "origin_id", "destination_id", "sku_id"], ignore_index=True
+    )
+
+
+def _inventory(
+    problem: PlanningProblem,
+    stock: npt.NDArray[np.float64],
+    short: npt.NDArray[np.float64],
+    below: npt.NDArray[np.float64],
+) -> pd.DataFrame:
+    count, horizon = stock.shape
+    nodes = problem.nodes
+    period = np.tile(np.arange(horizon), count)
+    return pd.DataFrame(
+        {
+            "location_id": np.repeat(nodes["location_id"].to_numpy(), horizon),
+            "sku_id": np.repeat(nodes["sku_id"].to_numpy(), horizon),
+            "period": period,
+            "period_start": [problem.period_start(int(t)) for t in range(horizon)] * count,
+            "demand": problem.demand.ravel(),
+            "stock": stock.ravel(),
+            "shortage": short.ravel(),
+            "target": np.repeat(nodes["target"].to_numpy(float), horizon),
+            "below_target": below.ravel(),
+        }
+    )
+
+
+def plan_replenishment(
+    network: Network,
+    forecast: DemandForecast,
+    settings: PlanSettings | None = None,
+    risk: RiskScores | None = None,
+    progress: ProgressCallback | None = None,
+) -> ReplenishmentPlan:
+    """Build the planning problem of a network and forecast and solve it."""
+    settings = settings or PlanSettings()
+    return solve(build_problem(network, forecast, settings, risk), settings, progress)

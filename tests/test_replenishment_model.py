@@ -1,0 +1,214 @@
+"""The replenishment MIP: exact on lot sizing, and every plan obeys its own rules."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SHARED_DATA
+from replenishment_support import balance_residual, chain_network, fixed_forecast, recent_forecast
+
+from graph.network import Network
+from graph.synthetic import SyntheticDataset
+from optimizer.replenishment import (
+    PlanningProblem,
+    PlanSettings,
+    ReplenishmentPlan,
+    build_problem,
+    plan_replenishment,
+    solve,
+)
+
+START = dt.date(2025, 1, 6)
+SETTINGS = PlanSettings(horizon=6, time_limit_s=20.0)
+
+
+def test_wagner_whitin_plan_and_cost_are_reproduced_exactly() -> None:
+    """Snyder & Shen ex. 3.9: order 210 in period 1 and 150 in period 3, cost 1380."""
+    data = json.loads(
+        (SHARED_DATA / "inventory" / "ww_lot_sizing_snyder_shen_ex3_9.json").read_text()
+    )
+    stage = data["network"]["stages"][0]
+    network = chain_network(
+        fixed_order_cost=stage["fixed_order_cost"], holding=stage["holding_cost"], price=1e4
+    )
+    forecast = fixed_forecast({"S1": data["demand"]["store"]["values"]}, START, 1)
+    settings = PlanSettings(horizon=4, period_days=1, relative_gap=0.0, time_limit_s=10.0)
+    plan = plan_replenishment(network, forecast, settings)
+    quantities = np.zeros(4)
+    quantities[plan.orders["order_period"]] = plan.orders["quantity"]
+    assert quantities.tolist() == data["expected"]["decisions"]["order_quantities"]
+    assert plan.objective == pytest.approx(data["expected"]["total_cost"])
+    assert plan.costs["fixed_order"] == pytest.approx(data["expected"]["cost_breakdown"]["fixed"])
+    assert plan.costs["holding"] == pytest.approx(data["expected"]["cost_breakdown"]["holding"])
+    assert plan.status == "optimal"
+    assert plan.total_shortage == 0.0
+
+
+@pytest.fixture(scope="module")
+def tiny_case(tiny: SyntheticDataset) -> tuple[PlanningProblem, ReplenishmentPlan]:
+    forecast = recent_forecast(tiny.demand, SETTINGS.horizon)
+    problem = build_problem(tiny.network, forecast, SETTINGS)
+    return problem, solve(problem, SETTINGS)
+
+
+def test_tiny_plan_balances_and_is_within_gap(
+    tiny_case: tuple[PlanningProblem, ReplenishmentPlan],
+) -> None:
+    """Stock balance holds for every node and period, recomputed from the plan's lines."""
+    problem, plan = tiny_case
+    assert balance_residual(problem, plan) < 1e-5
+    assert plan.status in ("optimal", "feasible")
+    assert plan.gap <= SETTINGS.relative_gap + 1e-9
+    assert not plan.time_limit_hit
+    assert len(plan.orders) > 0
+    assert len(plan.transfers) > 0
+    assert plan.objective == pytest.approx(sum(plan.costs.values()), rel=1e-6)
+    assert 0.9 < plan.expected_fill_rate <= plan.planned_fill_rate <= 1.0
+
+
+def test_orders_respect_moq_and_lot_multiples(
+    tiny_case: tuple[PlanningProblem, ReplenishmentPlan],
+) -> None:
+    problem, plan = tiny_case
+    lanes = problem.supply.assign(
+        destination_id=problem.nodes["location_id"].to_numpy()[problem.supply["node"]],
+        sku_id=problem.nodes["sku_id"].to_numpy()[problem.supply["node"]],
+    )
+    joined = plan.orders.merge(
+        lanes.rename(columns={"supplier_id": "origin_id"}),
+        on=["origin_id", "destination_id", "sku_id"],
+        validate="many_to_one",
+    )
+    assert len(joined) == len(plan.orders)
+    assert (joined["moq"] > 0).any()
+    assert (joined["lot"] > 1).any()
+    assert (joined["quantity"] >= joined["moq"] - 1e-6).all()
+    lots = joined["quantity"] / joined["lot"]
+    assert np.allclose(lots, np.round(lots), atol=1e-6)
+
+
+def test_lead_times_are_honoured(tiny_case: tuple[PlanningProblem, ReplenishmentPlan]) -> None:
+    """Arrival = order period + whole periods of lead time; dates differ by the lead days."""
+    problem, plan = tiny_case
+    lead = problem.supply.assign(
+        destination_id=problem.nodes["location_id"].to_numpy()[problem.supply["node"]],
+        sku_id=problem.nodes["sku_id"].to_numpy()[problem.supply["node"]],
+    ).rename(columns={"supplier_id": "origin_id"})
+    joined = plan.orders.merge(lead, on=["origin_id", "destination_id", "sku_id"])
+    assert (joined["arrival_period"] - joined["order_period"] == joined["lead"]).all()
+    assert (joined["arrival_period"] > joined["order_period"]).any()
+    days = (pd.to_datetime(joined["arrival_date"]) - pd.to_datetime(joined["ship_date"])).dt.days
+    assert (days == joined["lead_days"]).all()
+    ships = pd.to_datetime(plan.transfers["ship_date"])
+    starts = pd.Timestamp(problem.start) + pd.to_timedelta(
+        plan.transfers["order_period"] * problem.period_days, unit="D"
+    )
+    assert (ships == starts).all()
+
+
+def _limited(
+    network: Network, warehouse_cap: float, lane_cap_day: float, supply_cap_day: float
+) -> Network:
+    return dataclasses.replace(
+        network,
+        warehouses=tuple(
+            w.model_copy(update={"storage_capacity": warehouse_cap}) for w in network.warehouses
+        ),
+        transport_lanes=tuple(
+            t.model_copy(update={"capacity_per_day": lane_cap_day}) for t in network.transport_lanes
+        ),
+        supply_lanes=tuple(
+            s.model_copy(update={"capacity_per_day": supply_cap_day}) for s in network.supply_lanes
+        ),
+    )
+
+
+def test_capacities_are_never_exceeded(tiny: SyntheticDataset) -> None:
+    """Warehouse storage, transport lane and supply lane limits hold in every period."""
+    forecast = recent_forecast(tiny.demand, SETTINGS.horizon)
+    network = _limited(tiny.network, 600.0, 10.0, 40.0)
+    problem = build_problem(network, forecast, SETTINGS)
+    plan = solve(problem, SETTINGS)
+    assert balance_residual(problem, plan) < 1e-5
+    inv = plan.inventory.merge(problem.nodes[["location_id", "sku_id", "kind"]])
+    held = inv[inv["kind"] == "warehouse"].groupby(["location_id", "period"])["stock"].sum()
+    limit = problem.warehouses.set_index("warehouse_id")["capacity"]
+    assert (held <= limit.reindex(held.index.get_level_values(0)).to_numpy() + 1e-6).all()
+    assert (limit == 600.0).any(), "a warehouse should start below the limit"
+    shipped = plan.transfers.groupby(["origin_id", "destination_id", "order_period"])[
+        "quantity"
+    ].sum()
+    assert shipped.max() <= 60.0 * 7 + 1e-6
+    ordered = plan.orders.groupby(["origin_id", "destination_id", "sku_id", "order_period"])[
+        "quantity"
+    ].sum()
+    assert ordered.max() <= 40.0 * 7 + 1e-6
+    capped = inv.merge(problem.nodes[["location_id", "sku_id", "capacity"]])
+    assert (capped["stock"] <= capped["capacity"] + 1e-6).all()
+    kinds = {e.kind for e in plan.explanations}
+    assert {"lane_capacity", "supply_capacity"} <= kinds
+
+
+def test_too_small_warehouse_is_named_with_periods_and_shortfall() -> None:
+    """A peak needs stock built ahead (supply is capped at 50 a week) but the warehouse
+    holds 30 and the store 20: the plan is short and says the warehouse is why."""
+    network = chain_network(
+        warehouse_capacity=30.0,
+        store_capacity=20.0,
+        supply_capacity_per_day=50.0 / 7,
+        holding=0.01,
+    )
+    forecast = fixed_forecast({"S1": [10.0, 10.0, 100.0, 100.0]}, START, 7)
+    settings = PlanSettings(horizon=4, time_limit_s=10.0, relative_gap=0.0)
+    problem = build_problem(network, forecast, settings)
+    plan = solve(problem, settings)
+    assert balance_residual(problem, plan) < 1e-6
+    assert plan.status == "optimal"
+    # the peak needs 200: two weeks of supply (100) plus the 30 + 20 held ahead
+    assert plan.total_shortage == pytest.approx(200.0 - 100.0 - 50.0)
+    (why,) = [e for e in plan.explanations if e.kind == "warehouse_capacity"]
+    assert why.constraint == "warehouse W1 storage_capacity 30"
+    assert why.location_id == "W1"
+    assert 1 in why.periods
+    assert set(why.periods) <= {0, 1}
+    assert why.shortfall == pytest.approx(plan.total_shortage)
+    assert "W1" in why.message
+    assert f"periods {list(why.periods)}" in why.message
+    held = plan.inventory[plan.inventory["location_id"] == "W1"]["stock"]
+    assert held.max() == pytest.approx(30.0)
+    (short,) = [e for e in plan.explanations if e.kind == "shortage"]
+    assert short.location_id == "S1"
+    assert set(short.periods) <= {2, 3}
+
+
+def test_lead_time_shortage_is_explained() -> None:
+    """Nothing on hand and a two-week lead time: the first weeks are short for that reason."""
+    network = chain_network(lead_time_days=14.0)
+    forecast = fixed_forecast({"S1": [10.0] * 2}, START, 7)
+    settings = PlanSettings(horizon=2, time_limit_s=5.0)
+    plan = plan_replenishment(network, forecast, settings)
+    assert plan.total_shortage == pytest.approx(20.0)
+    (why,) = [e for e in plan.explanations if e.kind == "shortage"]
+    assert why.constraint == "lead_time"
+    assert why.periods == (0, 1)
+    assert why.shortfall == pytest.approx(20.0)
+
+
+def test_time_limit_is_honoured_within_ten_percent(tiny: SyntheticDataset) -> None:
+    """Asked for a proven optimum in 1 s, the solve stops in time with its best plan."""
+    settings = dataclasses.replace(SETTINGS, horizon=12, relative_gap=0.0, time_limit_s=1.0)
+    problem = build_problem(tiny.network, recent_forecast(tiny.demand, 12), settings)
+    started = time.perf_counter()
+    plan = solve(problem, settings)
+    elapsed = time.perf_counter() - started
+    assert elapsed <= 1.0 * 1.1
+    assert plan.time_limit_hit
+    assert plan.status == "feasible"
+    assert plan.gap > 0
+    assert balance_residual(problem, plan) < 1e-5
