@@ -1,0 +1,170 @@
+"""Train the demand GNN on a network's history and forecast every series with it.
+
+Training uses forecast origins spread over the history; the last ``val_origins`` of
+them validate (early stopping) and are separated from the training origins by a gap of
+one horizon, so no training target overlaps a validation target. The model has no
+series ids: it forecasts any series of any network from its features and neighbours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import Tensor
+from torch_geometric.data import HeteroData
+
+from forecasting.forecast import DemandForecast
+from gnn.demand_model import DemandConfig, DemandNet, quantile_loss
+from gnn.graph_data import NODE, SeriesGraph, build_graph, snapshot
+from gnn.panel import SeriesPanel, build_panel
+from gnn.training import Checkpoint, Progress, TrainConfig, TrainReport, fit, seed_everything
+from graph.errors import Problem, ValidationFailed
+from graph.network import Network
+
+MODEL_NAME = "gnn"
+CHECKPOINT_KIND = "demand"
+
+
+@dataclass(frozen=True)
+class DemandModel:
+    """A trained demand GNN (weights in eval mode) and how it was trained."""
+
+    config: DemandConfig
+    net: DemandNet
+    report: TrainReport | None = None
+
+    def checkpoint(self) -> Checkpoint:
+        return Checkpoint(CHECKPOINT_KIND, self.config.to_dict(), self.net.state_dict())
+
+    @classmethod
+    def from_checkpoint(cls, checkpoint: Checkpoint) -> DemandModel:
+        """Rebuild the model; raises ``ValidationFailed`` for a checkpoint of another kind."""
+        if checkpoint.kind != CHECKPOINT_KIND:
+            raise ValidationFailed(
+                [
+                    Problem(
+                        "checkpoint.kind", f"expected {CHECKPOINT_KIND!r}, got {checkpoint.kind!r}"
+                    )
+                ],
+                "checkpoint",
+            )
+        config = DemandConfig.from_dict(checkpoint.config)
+        net = DemandNet(config)
+        net.load_state_dict(checkpoint.state)
+        net.eval()
+        return cls(config, net)
+
+
+def training_snapshots(
+    panel: SeriesPanel, graph: SeriesGraph, config: DemandConfig, stride: int, val_origins: int
+) -> tuple[list[HeteroData], list[HeteroData]]:
+    """(train, validation) snapshots split by time with a one-horizon gap between them."""
+    last = panel.quantity.shape[1] - config.horizon
+    val = list(range(last, last - val_origins * stride, -stride))[::-1]
+    first_val = val[0] if val else last + 1
+    train = range(config.lags, first_val - config.horizon + 1, stride)
+    if len(train) < 1:
+        raise ValidationFailed(
+            [
+                Problem(
+                    "demand",
+                    f"history too short for lags {config.lags} and horizon {config.horizon}",
+                )
+            ],
+            "demand training",
+        )
+
+    def make(origins: Iterable[int]) -> list[HeteroData]:
+        return [snapshot(panel, graph, o, config.lags, config.horizon) for o in origins]
+
+    return make(train), make(val)
+
+
+def train_demand(
+    network: Network,
+    demand: pd.DataFrame,
+    config: DemandConfig | None = None,
+    training: TrainConfig | None = None,
+    *,
+    stride: int = 2,
+    val_origins: int = 6,
+    progress: Progress | None = None,
+) -> DemandModel:
+    """Fit a demand GNN on all of ``demand`` (cut it before calling to hold data out).
+
+    Parameters
+    ----------
+    stride
+        Periods between consecutive training origins (1 uses every period; larger trains faster).
+    val_origins
+        The latest origins, held out for early stopping.
+    """
+    config = config or DemandConfig()
+    training = training or TrainConfig()
+    panel = build_panel(demand, config.freq, holiday_country=config.holiday_country)
+    graph = _graph(network, panel, config)
+    train, val = training_snapshots(panel, graph, config, stride, val_origins)
+    seed_everything(training.seed, training.threads)
+    net = DemandNet(config)
+    report = fit(net, train, val, _loss, training, progress)
+    net.cpu()
+    return DemandModel(config, net, report)
+
+
+def _loss(net: torch.nn.Module, batch: HeteroData) -> Tensor:
+    node = batch[NODE]
+    return quantile_loss(net(batch), node.y, node.y_mask & node.active[:, None])
+
+
+def forecast_demand(
+    model: DemandModel,
+    network: Network,
+    history: pd.DataFrame,
+    future: pd.DataFrame | None = None,
+) -> DemandForecast:
+    """Forecast ``horizon`` periods after the end of ``history`` for every series in it.
+
+    Parameters
+    ----------
+    history
+        DEMAND rows up to the forecast origin (exclusive).
+    future
+        Planned price and promo per series for the horizon (DEMAND columns; quantity
+        ignored). Without it, prices stay at their last value and nothing is on promotion.
+    """
+    config = model.config
+    panel = build_panel(history, config.freq, holiday_country=config.holiday_country)
+    origin = len(panel.periods)
+    if future is not None:
+        panel = panel.with_future(future)
+    panel = panel.padded(origin + config.horizon)
+    graph = _graph(network, panel, config)
+    data = snapshot(panel, graph, origin, config.lags, config.horizon)
+    with torch.no_grad():
+        out = model.net(data).numpy()
+    scaled = out * data[NODE].scale.numpy()[:, None, None]
+    scaled = np.maximum(scaled, 0.0)
+    periods = [panel.period_at(origin + h) for h in range(config.horizon)]
+    n, horizon = panel.n_series, config.horizon
+    frame = pd.DataFrame(
+        {
+            "location_id": np.repeat([k[0] for k in panel.keys], horizon),
+            "sku_id": np.repeat([k[1] for k in panel.keys], horizon),
+            "period": np.tile(np.array(periods, dtype="datetime64[ns]"), n),
+            "mean": scaled[..., 0].ravel(),
+            "p10": scaled[..., 1].ravel(),
+            "p50": scaled[..., 2].ravel(),
+            "p90": scaled[..., 3].ravel(),
+            "model": MODEL_NAME,
+        }
+    )
+    return DemandForecast(frame, "W" if config.freq == "W" else "D")
+
+
+def _graph(network: Network, panel: SeriesPanel, config: DemandConfig) -> SeriesGraph:
+    graph = build_graph(network, panel.keys, config.relations)
+    return graph if config.message_passing else graph.without_edges()

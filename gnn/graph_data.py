@@ -1,0 +1,221 @@
+"""The series graph and its per-origin snapshots as PyG ``HeteroData``.
+
+Nodes are (location, SKU) demand series. Edges carry the network's structure between
+series, one relation each, so the model can learn how much each kind of neighbour
+matters:
+
+- ``substitute``: the same location sells a substitute (``substitutions``); a promotion
+  on one cannibalises the other.
+- ``category``: the same location sells another SKU of the same category (shared
+  seasonality).
+- ``supplier``: the same location sells another SKU from a shared supplier
+  (``supply_lanes``).
+- ``nearby``: the same SKU at a location served from a shared origin (``transport_lanes``).
+
+A snapshot at forecast origin ``o`` holds only what is known at ``o``: demand of periods
+before ``o``; price and promotion up to ``o + H - 1`` (planned prices and promotions are
+known-future covariates: a retailer decides them ahead); the calendar. Targets are the
+demand of periods ``o .. o + H - 1``, divided by each series' scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from torch_geometric.data import HeteroData
+
+from gnn.panel import CALENDAR_FEATURES, SeriesPanel
+from graph.errors import Problem, ValidationFailed
+from graph.network import Network
+
+NODE = "series"
+RELATIONS = ("substitute", "category", "supplier", "nearby")
+EdgeType = tuple[str, str, str]
+HIST_FEATURES = 3 + CALENDAR_FEATURES
+FUTURE_FEATURES = 2 + CALENDAR_FEATURES
+STATIC_FEATURES = 2
+MIN_SCALE = 0.05
+
+
+def edge_types(relations: tuple[str, ...] = RELATIONS) -> list[EdgeType]:
+    return [(NODE, r, NODE) for r in relations]
+
+
+@dataclass(frozen=True)
+class SeriesGraph:
+    """Static structure: series keys and one ``[2, E]`` edge index per relation."""
+
+    keys: tuple[tuple[str, str], ...]
+    edges: dict[str, torch.Tensor]
+
+    def edge_counts(self) -> dict[str, int]:
+        return {r: int(e.shape[1]) for r, e in self.edges.items()}
+
+    def without_edges(self) -> SeriesGraph:
+        """The same nodes and relations with every edge removed (the no-graph ablation)."""
+        return SeriesGraph(
+            self.keys, {r: torch.zeros((2, 0), dtype=torch.long) for r in self.edges}
+        )
+
+
+def build_graph(
+    network: Network, keys: tuple[tuple[str, str], ...], relations: tuple[str, ...] = RELATIONS
+) -> SeriesGraph:
+    """Connect the series ``keys`` (location id, SKU id) through the network.
+
+    Raises
+    ------
+    ValidationFailed
+        An unknown relation name.
+    """
+    unknown = [r for r in relations if r not in RELATIONS]
+    if unknown:
+        raise ValidationFailed(
+            [
+                Problem(f"relations[{relations.index(r)}]", f"unknown relation {r!r}")
+                for r in unknown
+            ],
+            "series graph",
+        )
+    category = {s.id: s.category for s in network.skus}
+    series = pd.DataFrame(keys, columns=["location", "sku"])
+    series["node"] = np.arange(len(series))
+    series["category"] = series["sku"].map(category).fillna("")
+    pairs = {
+        "substitute": _substitute_pairs(network, series),
+        "category": _self_pairs(series[series["category"] != ""], ["location", "category"]),
+        "supplier": _supplier_pairs(network, series),
+        "nearby": _nearby_pairs(network, series),
+    }
+    return SeriesGraph(keys, {r: _edge_index(pairs[r]) for r in relations})
+
+
+def _self_pairs(frame: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+    both = frame.merge(frame, on=on, suffixes=("_src", "_dst"))
+    return both[both["node_src"] != both["node_dst"]]
+
+
+def _substitute_pairs(network: Network, series: pd.DataFrame) -> pd.DataFrame:
+    subs = network.frame("substitutions")
+    if subs.empty:
+        return pd.DataFrame(columns=["node_src", "node_dst"])
+    src = series.merge(subs, left_on="sku", right_on="substitute_id")
+    both = src.merge(series, left_on=["location", "sku_id"], right_on=["location", "sku"])
+    return both.rename(columns={"node_x": "node_src", "node_y": "node_dst"})
+
+
+def _supplier_pairs(network: Network, series: pd.DataFrame) -> pd.DataFrame:
+    lanes = network.frame("supply_lanes")
+    if lanes.empty:
+        return pd.DataFrame(columns=["node_src", "node_dst"])
+    made = lanes[["supplier_id", "sku_id"]].drop_duplicates()
+    shared = made.merge(made, on="supplier_id", suffixes=("_a", "_b"))
+    shared = shared[shared["sku_id_a"] != shared["sku_id_b"]][["sku_id_a", "sku_id_b"]]
+    shared = shared.drop_duplicates()
+    src = series.merge(shared, left_on="sku", right_on="sku_id_a")
+    both = src.merge(series, left_on=["location", "sku_id_b"], right_on=["location", "sku"])
+    return both.rename(columns={"node_x": "node_src", "node_y": "node_dst"})
+
+
+def _nearby_pairs(network: Network, series: pd.DataFrame) -> pd.DataFrame:
+    lanes = network.frame("transport_lanes")
+    if lanes.empty:
+        return pd.DataFrame(columns=["node_src", "node_dst"])
+    served = lanes[["origin_id", "destination_id"]].drop_duplicates()
+    shared = served.merge(served, on="origin_id", suffixes=("_a", "_b"))
+    shared = shared[shared["destination_id_a"] != shared["destination_id_b"]]
+    shared = shared[["destination_id_a", "destination_id_b"]].drop_duplicates()
+    src = series.merge(shared, left_on="location", right_on="destination_id_a")
+    both = src.merge(series, left_on=["destination_id_b", "sku"], right_on=["location", "sku"])
+    return both.rename(columns={"node_x": "node_src", "node_y": "node_dst"})
+
+
+def _edge_index(pairs: pd.DataFrame) -> torch.Tensor:
+    unique = pairs[["node_src", "node_dst"]].drop_duplicates().sort_values(["node_src", "node_dst"])
+    values = unique.to_numpy(dtype=np.int64).T.reshape(2, -1)
+    return torch.from_numpy(np.ascontiguousarray(values))
+
+
+def snapshot(
+    panel: SeriesPanel, graph: SeriesGraph, origin: int, lags: int, horizon: int
+) -> HeteroData:
+    """Features known at period ``origin`` and the targets of the next ``horizon`` periods.
+
+    Parameters
+    ----------
+    origin
+        Index of the first forecast period; needs ``origin >= lags``. Targets beyond the
+        panel's history are masked out (``y_mask``), which is how live forecasts are made.
+
+    Shapes
+    ------
+    ``data["series"]``: ``x_hist [S, lags, HIST_FEATURES]``, ``x_future [S, horizon,
+    FUTURE_FEATURES]``, ``x_static [S, STATIC_FEATURES]``, ``scale [S]``, ``y [S, horizon]``
+    (zeros where masked), ``y_mask [S, horizon]`` bool, ``active [S]`` bool (any demand in
+    the window). ``data[edge_type].edge_index [2, E]`` for every relation.
+
+    Raises
+    ------
+    ValidationFailed
+        Too little history, or planned prices and promotions missing for the horizon.
+    """
+    problems = []
+    if origin < lags:
+        problems.append(Problem("origin", f"needs at least {lags} periods of history"))
+    if origin + horizon > panel.price.shape[1]:
+        problems.append(Problem("future", "planned price and promo missing for the horizon"))
+    if problems:
+        raise ValidationFailed(problems, "snapshot")
+    past = slice(origin - lags, origin)
+    window = panel.quantity[:, past]
+    scale = np.maximum(window.mean(axis=1), MIN_SCALE)
+    reference = np.maximum(panel.price[:, past].mean(axis=1), 1e-9)
+    known = slice(origin, origin + horizon)
+    n = panel.n_series
+    x_hist = np.concatenate(
+        [
+            (window / scale[:, None])[..., None],
+            panel.promo[:, past, None],
+            _log_ratio(panel.price[:, past], reference)[..., None],
+            np.broadcast_to(panel.calendar[past], (n, lags, CALENDAR_FEATURES)),
+        ],
+        axis=2,
+    )
+    x_future = np.concatenate(
+        [
+            panel.promo[:, known, None],
+            _log_ratio(panel.price[:, known], reference)[..., None],
+            np.broadcast_to(panel.calendar[known], (n, horizon, CALENDAR_FEATURES)),
+        ],
+        axis=2,
+    )
+    observed = min(max(panel.quantity.shape[1] - origin, 0), horizon)
+    y = np.zeros((n, horizon))
+    y[:, :observed] = panel.quantity[:, origin : origin + observed] / scale[:, None]
+    mask = np.zeros((n, horizon), dtype=bool)
+    mask[:, :observed] = True
+    data = HeteroData()
+    node = data[NODE]
+    node.num_nodes = n
+    node.x_hist = _tensor(x_hist)
+    node.x_future = _tensor(x_future)
+    node.x_static = _tensor(np.column_stack([np.log1p(scale), (window == 0).mean(axis=1)]))
+    node.scale = _tensor(scale)
+    node.y = _tensor(y)
+    node.y_mask = torch.from_numpy(mask)
+    node.active = torch.from_numpy(window.sum(axis=1) > 0)
+    for relation, index in graph.edges.items():
+        data[NODE, relation, NODE].edge_index = index
+    return data
+
+
+def _log_ratio(price: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    ratio = np.where(price > 0, price, reference[:, None]) / reference[:, None]
+    return np.asarray(np.log(ratio))
+
+
+def _tensor(values: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(values, dtype=np.float32))

@@ -1,0 +1,263 @@
+"""The risk GNN: late probability and expected delay per supply lane and supplier.
+
+Each node type gets its own input layer; two rounds of relation-typed GraphSAGE carry
+region-wide and supplier-wide delivery trouble to every lane (region -> supplier ->
+lane). Heads on lane and supplier nodes give the logit of "the next order is late" and
+the expected delay in days (unconditional: zero for an on-time delivery). A linear
+path on each node's own features runs beside the deep one (wide and deep), so the
+network starts from what a per-entity logistic regression knows and the graph only has
+to add what the neighbours tell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+from torch_geometric.data import HeteroData
+from torch_geometric.nn import HeteroConv, SAGEConv
+
+from gnn.risk_data import (
+    FEATURES,
+    RISK_EDGES,
+    DeliveryLog,
+    RiskGraph,
+    build_risk_graph,
+    delivery_log,
+    risk_snapshot,
+)
+from gnn.risk_scores import RiskScores
+from gnn.training import Checkpoint, Progress, TrainConfig, TrainReport, fit, seed_everything
+from graph.errors import Problem, ValidationFailed
+from graph.network import Network
+
+MODEL_NAME = "gnn"
+CHECKPOINT_KIND = "risk"
+SCORED = ("lane", "supplier")
+DELAY_SCALE = 25.0
+DEFAULT_TRAINING = TrainConfig(epochs=60, patience=10, batch_size=16, weight_decay=1e-3)
+
+
+@dataclass(frozen=True)
+class RiskConfig:
+    """Network shape and the snapshot grid; plain values, stored in checkpoints."""
+
+    hidden: int = 16
+    layers: int = 2
+    dropout: float = 0.2
+    message_passing: bool = True
+    history_days: int = 91
+    stride_days: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class RiskNet(nn.Module):
+    """Shapes: forward(data) -> {``lane``: ``[L, 2]``, ``supplier``: ``[P, 2]``} of
+    (late logit, expected delay in units of ``DELAY_SCALE`` days)."""
+
+    def __init__(self, config: RiskConfig) -> None:
+        super().__init__()
+        h = config.hidden
+        self.inputs = nn.ModuleDict(
+            {nt: nn.Linear(FEATURES, h) for nt in ("lane", "supplier", "region")}
+        )
+        self.convs = nn.ModuleList(
+            HeteroConv({et: SAGEConv((h, h), h) for et in RISK_EDGES}, aggr="sum")
+            for _ in range(config.layers)
+        )
+        self.heads = nn.ModuleDict(
+            {nt: nn.Sequential(nn.Linear(h, h), nn.ReLU(), nn.Linear(h, 2)) for nt in SCORED}
+        )
+        self.wide = nn.ModuleDict({nt: nn.Linear(FEATURES, 2) for nt in SCORED})
+        self.dropout = nn.Dropout(config.dropout)
+        for nt in self.inputs:
+            self.register_buffer(f"mean_{nt}", torch.zeros(FEATURES))
+            self.register_buffer(f"std_{nt}", torch.ones(FEATURES))
+
+    def standardise_with(self, samples: list[HeteroData]) -> None:
+        """Learn input means and spreads from training snapshots (kept in the state dict)."""
+        for nt in self.inputs:
+            x = torch.cat([s[nt].x for s in samples])
+            getattr(self, f"mean_{nt}").copy_(x.mean(0))
+            getattr(self, f"std_{nt}").copy_(x.std(0).clamp(min=1e-3))
+
+    def forward(self, data: HeteroData) -> dict[str, Tensor]:
+        own = {
+            nt: (data[nt].x - getattr(self, f"mean_{nt}")) / getattr(self, f"std_{nt}")
+            for nt in self.inputs
+        }
+        x = {nt: F.relu(layer(own[nt])) for nt, layer in self.inputs.items()}
+        edges = {et: data[et].edge_index for et in RISK_EDGES}
+        for conv in self.convs:
+            messages = conv(x, edges)
+            x = {
+                nt: x[nt] + self.dropout(F.relu(messages[nt])) if nt in messages else x[nt]
+                for nt in x
+            }
+        return {nt: self.wide[nt](own[nt]) + self.heads[nt](x[nt]) for nt in SCORED}
+
+
+def risk_loss(net: nn.Module, batch: HeteroData) -> Tensor:
+    """Binary cross-entropy of lateness plus squared error of the scaled delay, masked."""
+    out = net(batch)
+    loss = torch.zeros(())
+    for nt in SCORED:
+        mask = batch[nt].y_mask
+        if not bool(mask.any()):
+            continue
+        logit, delay = out[nt][mask, 0], F.softplus(out[nt][mask, 1])
+        loss = loss + F.binary_cross_entropy_with_logits(logit, batch[nt].late[mask])
+        loss = loss + F.mse_loss(delay, batch[nt].delay[mask] / DELAY_SCALE)
+    return loss
+
+
+@dataclass(frozen=True)
+class RiskModel:
+    """A trained risk GNN and how it was trained."""
+
+    config: RiskConfig
+    net: RiskNet
+    report: TrainReport | None = None
+
+    def checkpoint(self) -> Checkpoint:
+        return Checkpoint(CHECKPOINT_KIND, self.config.to_dict(), self.net.state_dict())
+
+    @classmethod
+    def from_checkpoint(cls, checkpoint: Checkpoint) -> RiskModel:
+        """Rebuild the model; raises ``ValidationFailed`` for a checkpoint of another kind."""
+        if checkpoint.kind != CHECKPOINT_KIND:
+            raise ValidationFailed(
+                [
+                    Problem(
+                        "checkpoint.kind", f"expected {CHECKPOINT_KIND!r}, got {checkpoint.kind!r}"
+                    )
+                ],
+                "checkpoint",
+            )
+        config = RiskConfig(**checkpoint.config)
+        net = RiskNet(config)
+        net.load_state_dict(checkpoint.state)
+        net.eval()
+        return cls(config, net)
+
+    def graph(self, network: Network) -> RiskGraph:
+        return _graph(network, self.config)
+
+
+def _graph(network: Network, config: RiskConfig) -> RiskGraph:
+    graph = build_risk_graph(network)
+    return graph if config.message_passing else graph.without_edges()
+
+
+def cutoffs(log: DeliveryLog, first: int, last: int, stride: int) -> list[pd.Timestamp]:
+    """Cut-off dates from day ``first`` to day ``last`` of the log, every ``stride`` days."""
+    return [log.start + pd.Timedelta(days=d) for d in range(first, last + 1, stride)]
+
+
+def train_risk(
+    network: Network,
+    deliveries: pd.DataFrame,
+    config: RiskConfig | None = None,
+    training: TrainConfig | None = None,
+    *,
+    val_share: float = 0.2,
+    progress: Progress | None = None,
+) -> RiskModel:
+    """Fit on snapshots over all of ``deliveries`` (cut it before calling to hold data out).
+
+    The latest ``val_share`` of cut-offs validate; a gap of ``history_days`` separates
+    them from the training cut-offs so their label windows never overlap.
+    """
+    config = config or RiskConfig()
+    training = training or DEFAULT_TRAINING
+    graph = _graph(network, config)
+    log = delivery_log(graph, deliveries)
+    settled = (
+        int(np.nanmax(np.where(np.isfinite(log.delivered), log.delivered, np.nan), initial=0)) - 30
+    )
+    days = list(range(config.history_days, settled + 1, config.stride_days))
+    split = int(len(days) * (1 - val_share))
+    train_days = [d for d in days[:split] if d < days[split] - 30] if split < len(days) else days
+    if not train_days or split >= len(days):
+        raise ValidationFailed(
+            [
+                Problem(
+                    "deliveries",
+                    f"history too short: need more than {config.history_days + 60} days",
+                )
+            ],
+            "risk training",
+        )
+
+    def make(days: list[int]) -> list[HeteroData]:
+        return [risk_snapshot(graph, log, log.start + pd.Timedelta(days=d)) for d in days]
+
+    seed_everything(training.seed, training.threads)
+    net = RiskNet(config)
+    train = make(train_days)
+    net.standardise_with(train)
+    report = fit(net, train, make(days[split:]), risk_loss, training, progress)
+    net.cpu()
+    return RiskModel(config, net, report)
+
+
+def predict(model: RiskModel, data: HeteroData) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(late probability, expected delay in days) per scored node type of a snapshot."""
+    with torch.no_grad():
+        out = model.net(data)
+    return {
+        nt: (torch.sigmoid(o[:, 0]).numpy(), F.softplus(o[:, 1]).numpy() * DELAY_SCALE)
+        for nt, o in out.items()
+    }
+
+
+def score_risk(
+    model: RiskModel, network: Network, deliveries: pd.DataFrame, cutoff: pd.Timestamp | None = None
+) -> RiskScores:
+    """Risk of every supply lane and supplier for orders placed from ``cutoff`` on.
+
+    ``cutoff`` defaults to the day after the last order or delivery in the history.
+    """
+    graph = model.graph(network)
+    log = delivery_log(graph, deliveries)
+    if cutoff is None:
+        seen = np.concatenate([log.order, log.delivered[np.isfinite(log.delivered)]])
+        cutoff = log.start + pd.Timedelta(days=float(seen.max(initial=0)) + 1)
+    scores = predict(model, risk_snapshot(graph, log, cutoff))
+    lanes = graph.lanes
+    lane_p, lane_d = scores["lane"]
+    sup_p, sup_d = scores["supplier"]
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "entity_type": "supplier",
+                    "supplier_id": list(graph.suppliers),
+                    "warehouse_id": "",
+                    "sku_id": "",
+                    "late_probability": sup_p.astype(float),
+                    "expected_delay_days": sup_d.astype(float),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "entity_type": "supply_lane",
+                    "supplier_id": lanes["supplier_id"].to_numpy(),
+                    "warehouse_id": lanes["warehouse_id"].to_numpy(),
+                    "sku_id": lanes["sku_id"].to_numpy(),
+                    "late_probability": lane_p.astype(float),
+                    "expected_delay_days": lane_d.astype(float),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    frame["model"] = MODEL_NAME
+    return RiskScores(frame)
