@@ -185,3 +185,30 @@ LIST_PLANS = """
 MATCH (p:Plan) WHERE $kind IS NULL OR p.kind = $kind
 RETURN p.id AS id, p.kind AS kind, p.created_at AS created_at, p.line_count AS line_count
 """
+
+# ---- analyst examples (README "Neo4j"; tests run each one) ----
+
+EXAMPLES = {
+    "latest replenishment plan, line by line": """
+        MATCH (p:Plan {kind: 'replenishment'})
+        WITH p ORDER BY p.created_at DESC LIMIT 1
+        MATCH (p)-[:HAS_LINE]->(l:PlanLine)
+        OPTIONAL MATCH (k:Sku {id: l.sku_id})
+        RETURN p.id AS plan, l.line_no AS line, l.sku_id AS sku, k.category AS category,
+               l.quantity AS quantity
+        ORDER BY line""",
+    "single-sourced SKUs per warehouse": """
+        MATCH (s:Supplier)-[l:SUPPLIES]->(w:Warehouse)
+        WITH w, l.sku_id AS sku, count(s) AS suppliers
+        WHERE suppliers = 1
+        RETURN w.id AS warehouse, count(sku) AS single_sourced_skus
+        ORDER BY single_sourced_skus DESC, warehouse""",
+    "late-delivery share per supplier": """
+        MATCH (s:Supplier)-[d:DELIVERIES]->(:Warehouse)
+        UNWIND range(0, size(d.order_date) - 1) AS i
+        WITH s, d, i WHERE d.delivered_date[i] <> date('9999-12-31')
+        RETURN s.id AS supplier, count(*) AS delivered,
+               avg(CASE WHEN d.delivered_date[i] > d.promised_date[i] THEN 1.0 ELSE 0.0 END)
+                 AS late_share
+        ORDER BY late_share DESC, supplier""",
+}

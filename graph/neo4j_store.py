@@ -141,6 +141,16 @@ class Neo4jStore:
     def close(self) -> None:
         self._driver.close()
 
+    def query(self, statement: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a read-only Cypher query (analysts, notebooks, tests); rows as dicts.
+
+        Raises
+        ------
+        StoreError
+            Invalid Cypher, or a statement that tries to write.
+        """
+        return self._read(lambda tx: tx.run(statement, params).data())
+
     # ---- network ----
 
     def upsert_network(self, network: Network) -> dict[str, int]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from graph.csv_layout import import_csv_dir, write_csv_dir
 from graph.open_store import describe, open_store
 from graph.store import GraphStore
+from graph.supplygraph import load_supplygraph
 from graph.synthetic import PRESETS, SyntheticDataset, generate
 from server.arguments import Subparsers, add_scope_arguments, scope_from_args
 from server.output import console, network_summary
@@ -36,11 +37,12 @@ def register(subparsers: Subparsers) -> None:
     imp = subparsers.add_parser(
         "import",
         help="import a directory into the store",
-        description="Validate a directory in the CSV layout (see README) and upsert it. "
+        description="Validate a directory in the CSV layout (see README), or a SupplyGraph "
+        "checkout with --format supplygraph, and upsert it. "
         "Any problem rejects the whole import: exit code 2, nothing stored.",
     )
     imp.add_argument("directory", type=Path)
-    imp.add_argument("--format", choices=["csv"], default="csv")
+    imp.add_argument("--format", choices=["csv", "supplygraph"], default="csv")
     imp.set_defaults(handler=run_import)
 
     exp = subparsers.add_parser(
@@ -95,6 +97,8 @@ def run_info(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    if args.format == "supplygraph":
+        return run_import_supplygraph(args)
     store = open_store()
     try:
         bundle = import_csv_dir(store, args.directory)
@@ -104,6 +108,22 @@ def run_import(args: argparse.Namespace) -> int:
     counts |= {"demand": len(bundle.demand), "deliveries": len(bundle.deliveries)}
     console().print(
         f"imported into {describe()}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+    )
+    return 0
+
+
+def run_import_supplygraph(args: argparse.Namespace) -> int:
+    data = load_supplygraph(args.directory)
+    store = open_store()
+    try:
+        store.upsert_network(data.network)
+        store.append_demand(data.demand)
+    finally:
+        store.close()
+    counts = {k: v for k, v in data.network.counts().items() if v} | {"demand": len(data.demand)}
+    console().print(
+        f"imported SupplyGraph into {describe()}: "
+        + ", ".join(f"{k} {v}" for k, v in counts.items())
     )
     return 0
 

@@ -1,0 +1,133 @@
+"""What only Neo4jStore has: the graph model analysts query, constraints, bucketed histories."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from graph import neo4j_cypher as cypher
+from graph.errors import StoreError, StoreUnavailable, ValidationFailed
+from graph.neo4j_launcher import free_port
+from graph.neo4j_store import Neo4jStore
+from graph.network import Network
+from graph.plans import StoredPlan
+from graph.synthetic import SyntheticDataset
+
+pytestmark = pytest.mark.neo4j
+
+
+def count(store: Neo4jStore, pattern: str) -> int:
+    rows = store.query(f"MATCH {pattern} RETURN count(*) AS n")
+    return int(rows[0]["n"])
+
+
+def test_network_is_stored_as_labelled_nodes_and_typed_relationships(
+    neo4j_store: Neo4jStore, tiny: SyntheticDataset
+) -> None:
+    """Each table lands on its documented label or relationship type, once per record."""
+    network = tiny.network
+    neo4j_store.upsert_network(network)
+    expected = {
+        "(:Location:Supplier)": len(network.suppliers),
+        "(:Location:Warehouse)": len(network.warehouses),
+        "(:Location:Store)": len(network.stores),
+        "(:Sku)": len(network.skus),
+        "(:Supplier)-[:SUPPLIES]->(:Warehouse)": len(network.supply_lanes),
+        "(:Location)-[:SHIPS_TO]->(:Location)": len(network.transport_lanes),
+        "(:Location)-[:STOCKS]->(:Sku)": len(network.inventory_positions),
+        "(:Location)-[:ON_ORDER]->(:Sku)": len(network.open_orders),
+        "(:Sku)-[:SUBSTITUTED_BY]->(:Sku)": len(network.substitutions),
+    }
+    assert {pattern: count(neo4j_store, pattern) for pattern in expected} == expected
+    constraints = {row["name"] for row in neo4j_store.query("SHOW CONSTRAINTS YIELD name")}
+    assert {"location_id", "sku_id", "plan_id"} <= constraints
+
+
+def test_reingest_changes_no_node_or_relationship_count(
+    neo4j_store: Neo4jStore, tiny: SyntheticDataset
+) -> None:
+    """MERGE on constrained ids: the second ingest adds no node and no relationship."""
+    neo4j_store.upsert_network(tiny.network)
+    before = (count(neo4j_store, "(n)"), count(neo4j_store, "()-[r]->()"))
+    neo4j_store.upsert_network(tiny.network)
+    assert (count(neo4j_store, "(n)"), count(neo4j_store, "()-[r]->()")) == before
+
+
+def test_demand_is_one_sorted_bucket_per_series_and_year(
+    neo4j_store: Neo4jStore, tiny: SyntheticDataset
+) -> None:
+    """Two years of daily demand of one series: two DEMAND relationships, dates ascending."""
+    neo4j_store.upsert_network(tiny.network)
+    store_id, sku_id = tiny.network.stores[0].id, tiny.network.skus[0].id
+    series = tiny.demand[(tiny.demand["store_id"] == store_id) & (tiny.demand["sku_id"] == sku_id)]
+    neo4j_store.append_demand(series.iloc[::-1])  # order of arrival does not matter
+    rows = neo4j_store.query(
+        "MATCH (:Store {id: $s})-[d:DEMAND]->(:Sku {id: $k}) "
+        "RETURN d.year AS year, size(d.date) AS n ORDER BY year",
+        s=store_id,
+        k=sku_id,
+    )
+    per_year = series["date"].dt.year.value_counts().sort_index()
+    assert [(r["year"], r["n"]) for r in rows] == list(per_year.items())
+    assert len(rows) == 2
+    dates = neo4j_store.query(
+        "MATCH (:Store {id: $s})-[d:DEMAND {year: 2024}]->(:Sku {id: $k}) RETURN d.date AS date",
+        s=store_id,
+        k=sku_id,
+    )[0]["date"]
+    assert [d.to_native() for d in dates] == sorted(d.to_native() for d in dates)
+    assert dates[0].to_native() == dt.date(2024, 1, 1)
+
+
+def test_location_cannot_change_kind(neo4j_store: Neo4jStore, tiny: SyntheticDataset) -> None:
+    """A supplier reusing a stored warehouse id is rejected with the record's path."""
+    neo4j_store.upsert_network(tiny.network)
+    warehouse = tiny.network.warehouses[0]
+    clash = tiny.network.suppliers[0].model_copy(update={"id": warehouse.id})
+    with pytest.raises(ValidationFailed, match=r"suppliers\[0\]\.id: id .* is already a warehouse"):
+        neo4j_store.upsert_network(Network.build(suppliers=[clash]))
+
+
+def test_reserved_plan_names_are_rejected(neo4j_store: Neo4jStore) -> None:
+    """Attribute and line names the store uses itself are refused, with their path."""
+    plan = StoredPlan(
+        id="p1",
+        kind="routes",
+        created_at=dt.datetime(2026, 1, 1),
+        attributes={"kind": "x"},
+        lines=({"line_no": 3},),
+    )
+    with pytest.raises(ValidationFailed, match=r"attributes\.kind.*lines\[0\]\.line_no"):
+        neo4j_store.save_plan(plan)
+
+
+def test_example_queries_answer(neo4j_store: Neo4jStore, tiny: SyntheticDataset) -> None:
+    """The README's Cypher examples run on a loaded store and return rows."""
+    neo4j_store.upsert_network(tiny.network)
+    neo4j_store.append_deliveries(tiny.deliveries)
+    neo4j_store.save_plan(
+        StoredPlan(
+            id="rep-1",
+            kind="replenishment",
+            created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            lines=tuple({"sku_id": s.id, "quantity": 10.0} for s in tiny.network.skus),
+        )
+    )
+    results = {name: neo4j_store.query(text) for name, text in cypher.EXAMPLES.items()}
+    assert len(results["latest replenishment plan, line by line"]) == len(tiny.network.skus)
+    assert all(0 <= r["late_share"] <= 1 for r in results["late-delivery share per supplier"])
+    assert results["late-delivery share per supplier"]
+
+
+def test_query_refuses_writes(neo4j_store: Neo4jStore) -> None:
+    """``query`` runs in a read transaction: a write fails and leaves nothing behind."""
+    with pytest.raises(StoreError):
+        neo4j_store.query("CREATE (:Sku {id: 'sneaky'})")
+    assert count(neo4j_store, "(:Sku)") == 0
+
+
+def test_unreachable_server_is_store_unavailable() -> None:
+    """Connecting to a port nobody listens on raises StoreUnavailable, not a driver error."""
+    with pytest.raises(StoreUnavailable):
+        Neo4jStore.connect(f"bolt://127.0.0.1:{free_port()}")
