@@ -17,6 +17,7 @@ from server import (
     forecast_commands,
     neo4j_commands,
     network_commands,
+    plan_commands,
     route_commands,
     serve_command,
 )
@@ -24,6 +25,7 @@ from server import (
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     network_commands,
     forecast_commands,
+    plan_commands,
     serve_command,
     neo4j_commands,
     route_commands,

@@ -24,6 +24,7 @@ from server.arguments import Subparsers
 from server.forecast_commands import stage_forecast
 from server.network_commands import store_dataset
 from server.output import console, network_summary
+from server.plan_commands import stage_plan
 from server.route_commands import stage_routes
 
 
@@ -60,6 +61,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("generate the network and its histories", stage_generate),
     ("read it back from the store and summarise", stage_summarise),
     ("forecast demand and backtest the forecasters", stage_forecast),
+    ("plan replenishment from the forecast", stage_plan),
     ("route day 1 of the plan and export the schedules", stage_routes),
 ]
 

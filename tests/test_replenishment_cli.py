@@ -1,0 +1,67 @@
+"""``supplynet plan`` through the CLI entry point: exit codes, output, saved plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from graph.embedded import EmbeddedStore
+from graph.synthetic import SyntheticDataset
+from server.cli import main
+from server.network_commands import store_dataset
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny: SyntheticDataset) -> Path:
+    folder = tmp_path / "store"
+    monkeypatch.setenv("SUPPLYNET_DATA", str(folder))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    store = EmbeddedStore(folder)
+    store_dataset(store, tiny)
+    store.close()
+    return folder
+
+
+def test_plan_saves_the_plan_and_prints_kpis(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One warehouse's plan: exit 0, KPIs printed, lines written and saved in the store."""
+    out_file = tmp_path / "lines.csv"
+    code = main(
+        [
+            "plan",
+            "--warehouse", "W001",
+            "--horizon", "3",
+            "--time-limit", "20",
+            "--workers", "1",
+            "--id", "p1",
+            "--out", str(out_file),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "plan p1 (saved)" in printed
+    assert "expected_fill_rate" in printed
+    store = EmbeddedStore(data_dir)
+    saved = store.load_plan("p1")
+    store.close()
+    assert saved.kind == "replenishment"
+    assert saved.attributes["horizon"] == 3
+    lines = pd.read_csv(out_file)
+    assert len(lines) == len(saved.lines) > 0
+    assert set(lines["line_type"]) == {"order", "transfer"}
+    assert set(lines["origin_id"][lines["line_type"] == "transfer"]) == {"W001"}
+
+
+def test_bad_arguments_exit_2_with_one_line_each(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["plan", "--service-level", "1.5", "--horizon", "0", "--out", "x.txt"])
+    assert code == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "error: invalid plan arguments: 3 problem(s)"
+    assert any(line.startswith("error: horizon: must be at least 1") for line in err)
+    assert any(line.startswith("error: service_level: must be within (0, 1)") for line in err)
+    assert any(line.startswith("error: --out: must end in .csv or .json") for line in err)
