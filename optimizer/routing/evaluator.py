@@ -145,14 +145,9 @@ def _route(
             )
     earliest = max(int(model.shift_start[v]), int(model.open[depot]))
     has_break = int(model.break_duration[v]) > 0
-    slots = (
-        [
-            BEFORE_START,
-            *range(len(seq)),
-        ]
-        if has_break
-        else [NO_BREAK]
-    )
+    # break on a leg (0 .. len(seq) - 2), at the depot after returning (len(seq) - 1)
+    # or before leaving; the first feasible slot that returns earliest wins
+    slots = [BEFORE_START, *range(len(seq))] if has_break else [NO_BREAK]
     best: tuple[int, int, _Pass] | None = None
     fallback: _Pass | None = None
     for slot in slots:
