@@ -32,7 +32,8 @@ class ParallelSettings:
     Parameters
     ----------
     workers
-        Processes (or Ray tasks in flight); ``None``: every core. 1 runs in process.
+        Local processes; ``None``: every core. 1 runs in process. Ray ignores it and
+        schedules by the cluster's CPUs.
     engine
         ``"process"`` (a local process pool) or ``"ray"`` (tasks on the Ray cluster
         ``ray_address`` names, or a local one when ``None`` and none is running).

@@ -168,7 +168,8 @@ class ProphetForecaster:
     def _holidays(self, index: pd.DatetimeIndex, daily: bool) -> pd.DataFrame | None:
         if self.country is None:
             return None
-        years = tuple(range(index[0].year, index[-1].year + 3))
+        # The history's years and the next one: every holiday row costs feature time.
+        years = tuple(range(index[0].year, index[-1].year + 2))
         frame = holiday_frame(self.country, years)
         return frame if daily else frame.assign(lower_window=-6, upper_window=0)
 

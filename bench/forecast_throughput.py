@@ -1,0 +1,227 @@
+"""Prophet throughput on the demo network: series/s with 1 worker vs all cores, and
+where the time of one fit + predict goes.
+
+Run: ``flock /tmp/supplynet-bench.lock .venv/bin/python bench/forecast_throughput.py``
+(``--series N --repeats R``). Prints three tables:
+
+1. throughput: ``forecast_demand`` with the project's ``ProphetForecaster`` on N demo
+   series (730 days, weekly + yearly seasonality, US holidays, price/promo regressors,
+   28-day horizon), median over R repeats, 1 worker vs every core, and the ratio;
+2. variants: median wall and CPU (this process plus its cmdstan children) per series
+   from Prophet's stock settings to the project's defaults, one change at a time;
+3. breakdown: where the wall time of one fit + predict goes, for the stock settings
+   and the project defaults, by timing Prophet's, cmdstanpy's and stanio's own
+   functions from the outside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from typing import Any
+
+import pandas as pd
+import stanio.json as stan_json
+import ujson
+from cmdstanpy import CmdStanModel
+
+from forecasting.cleaning import clean_demand
+from forecasting.parallel import ParallelSettings
+from forecasting.pipeline import forecast_demand
+from forecasting.prophet_model import ProphetForecaster, _prophet_class
+from forecasting.series import SeriesHistory, split_series
+from graph.synthetic import generate
+from server.output import console, frame_table
+
+HORIZON = 28
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--series", type=int, default=48)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--profile-series", type=int, default=12)
+    args = parser.parse_args()
+    out = console()
+    cleaned = clean_demand(generate("demo", seed=0).demand).frame
+    keys = cleaned[["store_id", "sku_id"]].drop_duplicates().head(args.series)
+    subset = cleaned.merge(keys, on=["store_id", "sku_id"])
+    series = split_series(subset)
+    cores = os.cpu_count() or 1
+    out.print(
+        f"demo network, {len(series)} series x {len(series[0].history)} days, horizon "
+        f"{HORIZON}, {cores} cores; load average before: {os.getloadavg()[0]:.1f} "
+        "(other work may be running on this machine)"
+    )
+    out.print(
+        frame_table(
+            "throughput (ProphetForecaster defaults)", throughput(subset, cores, args.repeats)
+        )
+    )
+    sample = series[: args.profile_series]
+    out.print(frame_table("variants: median per series, one process", variants(sample)))
+    out.print(frame_table("breakdown: median wall seconds per series", breakdown(sample)))
+
+
+def throughput(subset: pd.DataFrame, cores: int, repeats: int) -> pd.DataFrame:
+    n = subset.groupby(["store_id", "sku_id"]).ngroups
+    rows = []
+    for workers in sorted({1, cores}):
+        settings = ParallelSettings(workers=workers)
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            forecast_demand(subset, ProphetForecaster, HORIZON, parallel=settings)
+            times.append(time.perf_counter() - started)
+        median = statistics.median(times)
+        rows.append({"workers": workers, "seconds (median)": median, "series/s": n / median})
+    table = pd.DataFrame(rows)
+    table["vs 1 worker"] = table["series/s"] / table["series/s"].iloc[0]
+    return table
+
+
+STOCK = {"uncertainty_samples": 1000, "fast_backend": False}
+VARIANTS: list[tuple[str, dict[str, Any], bool]] = [
+    ("stock: 1000 draws, list backend, stdlib json", STOCK, False),
+    ("+ ujson for Stan's input file", STOCK, True),
+    ("+ array backend", {"uncertainty_samples": 1000}, True),
+    ("+ 200 draws", {"uncertainty_samples": 200}, True),
+    ("+ analytic P10/P90 (0 draws) = default", {}, True),
+    ("  default without holidays (info)", {"country": None}, True),
+    ("  default without yearly (info)", {"yearly": False}, True),
+]
+
+
+def variants(sample: list[SeriesHistory]) -> pd.DataFrame:
+    rows = []
+    for label, params, fast_json in VARIANTS:
+        with json_writer(fast_json):
+            walls, cpus = per_series(sample, partial(ProphetForecaster, **params))
+        rows.append({"variant": label, "wall s": walls, "cpu s": cpus})
+    table = pd.DataFrame(rows)
+    table["vs stock"] = table["wall s"].iloc[0] / table["wall s"]
+    return table
+
+
+def per_series(
+    sample: list[SeriesHistory], factory: Callable[[], ProphetForecaster]
+) -> tuple[float, float]:
+    factory().fit(sample[0].history).predict(HORIZON)
+    walls, cpus = [], []
+    for s in sample:
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        factory().fit(s.history).predict(HORIZON)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(cpu_seconds() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def breakdown(sample: list[SeriesHistory]) -> pd.DataFrame:
+    prophet = _prophet_class()
+    targets = {
+        "fit: features + preprocessing": (prophet, "preprocess"),
+        "fit: Stan input JSON": (stan_json, "write_stan_json"),
+        "fit: cmdstan optimize (all)": (CmdStanModel, "optimize"),
+        "fit (all)": (prophet, "fit"),
+        "predict: uncertainty draws": (prophet, "predict_uncertainty"),
+        "predict (all)": (prophet, "predict"),
+    }
+    columns = {}
+    for label, params, fast_json in (VARIANTS[0], VARIANTS[4]):
+        spent: dict[str, list[float]] = defaultdict(list)
+        with json_writer(fast_json), timed(targets) as totals:
+            for s in sample:
+                totals.clear()
+                started = time.perf_counter()
+                ProphetForecaster(**params).fit(s.history).predict(HORIZON)
+                spent["total fit + predict"].append(time.perf_counter() - started)
+                for name in targets:
+                    spent[name].append(totals.get(name, 0.0))
+        medians = {k: statistics.median(v) for k, v in spent.items()}
+        medians["fit: cmdstan run (optimize - JSON)"] = (
+            medians["fit: cmdstan optimize (all)"] - medians["fit: Stan input JSON"]
+        )
+        medians["other (our code, Prophet init, regressors)"] = (
+            medians["total fit + predict"] - medians["fit (all)"] - medians["predict (all)"]
+        )
+        columns[label.split(":")[0] if label.startswith("stock") else "default"] = medians
+    table = pd.DataFrame(columns)
+    order = [
+        "fit: features + preprocessing",
+        "fit: Stan input JSON",
+        "fit: cmdstan run (optimize - JSON)",
+        "fit (all)",
+        "predict: uncertainty draws",
+        "predict (all)",
+        "other (our code, Prophet init, regressors)",
+        "total fit + predict",
+    ]
+    return table.loc[order].reset_index(names="part")
+
+
+@contextmanager
+def timed(targets: dict[str, tuple[Any, str]]) -> Iterator[dict[str, float]]:
+    """Wrap each target function to add its wall time (outermost calls only)."""
+    totals: dict[str, float] = {}
+    originals = {}
+    for name, (owner, attribute) in targets.items():
+        original = getattr(owner, attribute)
+        originals[name] = (owner, attribute, original)
+        setattr(owner, attribute, _wrap(original, name, totals))
+    # cmdstanpy imported write_stan_json by name: patch its reference too
+    import cmdstanpy.utils.filesystem as filesystem
+
+    stock_writer = filesystem.write_stan_json
+    filesystem.write_stan_json = stan_json.write_stan_json
+    try:
+        yield totals
+    finally:
+        filesystem.write_stan_json = stock_writer
+        for owner, attribute, original in originals.values():
+            setattr(owner, attribute, original)
+
+
+def _wrap(function: Callable[..., Any], name: str, totals: dict[str, float]) -> Callable[..., Any]:
+    depth = [0]
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        depth[0] += 1
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            depth[0] -= 1
+            if depth[0] == 0:
+                totals[name] = totals.get(name, 0.0) + time.perf_counter() - started
+
+    return wrapper
+
+
+@contextmanager
+def json_writer(fast: bool) -> Iterator[None]:
+    """stanio writes Stan's input with ujson when installed; switch to stdlib json to
+    measure the stock path."""
+    saved = (stan_json.json, stan_json.UJSON_AVAILABLE)
+    stan_json.json, stan_json.UJSON_AVAILABLE = (ujson, True) if fast else (json, False)
+    try:
+        yield
+    finally:
+        stan_json.json, stan_json.UJSON_AVAILABLE = saved
+
+
+def cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+if __name__ == "__main__":
+    main()
