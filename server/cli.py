@@ -15,6 +15,7 @@ from graph.errors import SupplynetError, ValidationFailed
 from server import (
     demo,
     forecast_commands,
+    gnn_commands,
     neo4j_commands,
     network_commands,
     plan_commands,
@@ -25,6 +26,7 @@ from server import (
 COMMAND_MODULES: tuple[ModuleType, ...] = (
     network_commands,
     forecast_commands,
+    gnn_commands,
     plan_commands,
     serve_command,
     neo4j_commands,

@@ -22,6 +22,7 @@ from graph.store import GraphStore
 from graph.synthetic import PRESETS, SyntheticDataset, generate
 from server.arguments import Subparsers
 from server.forecast_commands import stage_forecast
+from server.gnn_commands import stage_gnn
 from server.network_commands import store_dataset
 from server.output import console, network_summary
 from server.plan_commands import stage_plan
@@ -61,6 +62,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("generate the network and its histories", stage_generate),
     ("read it back from the store and summarise", stage_summarise),
     ("forecast demand and backtest the forecasters", stage_forecast),
+    ("train the demand and risk GNNs and score supplier risk", stage_gnn),
     ("plan replenishment from the forecast", stage_plan),
     ("route day 1 of the plan and export the schedules", stage_routes),
 ]

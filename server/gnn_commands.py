@@ -52,11 +52,11 @@ def save_checkpoint(checkpoint: Checkpoint, path: Path) -> None:
 
 def load_checkpoint(kind: str, path: Path | None = None) -> Checkpoint:
     """Raises ``NotFound`` when there is no checkpoint (train one first)."""
-    from gnn.training import Checkpoint
-
     where = checkpoint_path(kind, path)
     if not where.exists():
         raise NotFound(f"{kind} model checkpoint", f"{where} (run: supplynet train {kind})")
+    from gnn.training import Checkpoint
+
     return Checkpoint.from_bytes(where.read_bytes())
 
 
@@ -186,9 +186,10 @@ def _freq(history: pd.DataFrame) -> str:
 
 
 def run_risk(args: argparse.Namespace) -> int:
+    checkpoint = load_checkpoint("risk", args.checkpoint)
     from gnn.risk_model import RiskModel, score_risk
 
-    model = RiskModel.from_checkpoint(load_checkpoint("risk", args.checkpoint))
+    model = RiskModel.from_checkpoint(checkpoint)
     scope = scope_from_args(args)
     store = open_store()
     try:

@@ -1,0 +1,48 @@
+"""GNN commands through the CLI: train, score, forecast with ``--model gnn``, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from server.cli import main
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SUPPLYNET_DATA", str(tmp_path / "store"))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    assert main(["generate", "--preset", "tiny", "--seed", "1"]) == 0
+    return tmp_path / "store"
+
+
+def test_risk_without_a_model_says_how_to_get_one(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["risk"]) == 2
+    assert "supplynet train risk" in capsys.readouterr().err
+
+
+def test_train_then_score_risk(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["train", "risk", "--epochs", "2"]) == 0
+    assert (data_dir / "models" / "risk.pt").exists()
+    capsys.readouterr()
+    out = tmp_path / "risk.csv"
+    assert main(["risk", "--top", "3", "--out", str(out)]) == 0
+    assert "supplier risk" in capsys.readouterr().out
+    scores = pd.read_csv(out, keep_default_na=False)
+    assert set(scores["entity_type"]) == {"supplier", "supply_lane"}
+    assert scores["late_probability"].between(0, 1).all()
+
+
+def test_train_demand_then_forecast_with_gnn(data_dir: Path, tmp_path: Path) -> None:
+    assert main(["train", "demand", "--epochs", "1", "--horizon", "7"]) == 0
+    out = tmp_path / "forecast.csv"
+    assert main(["forecast", "--model", "gnn", "--horizon", "7", "--out", str(out)]) == 0
+    forecast = pd.read_csv(out)
+    assert set(forecast["model"]) == {"gnn"}
+    assert forecast.groupby(["location_id", "sku_id"]).size().eq(7).all()
