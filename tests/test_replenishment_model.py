@@ -131,10 +131,12 @@ def _limited(
 
 def test_capacities_are_never_exceeded(tiny: SyntheticDataset) -> None:
     """Warehouse storage, transport lane and supply lane limits hold in every period."""
-    forecast = recent_forecast(tiny.demand, SETTINGS.horizon)
-    network = _limited(tiny.network, 600.0, 10.0, 40.0)
-    problem = build_problem(network, forecast, SETTINGS)
-    plan = solve(problem, SETTINGS)
+    settings = dataclasses.replace(SETTINGS, horizon=4)
+    forecast = recent_forecast(tiny.demand, settings.horizon)
+    network = _limited(tiny.network, 600.0, 10.0, 15.0)
+    problem = build_problem(network, forecast, settings)
+    plan = solve(problem, settings)
+    assert not plan.time_limit_hit
     assert balance_residual(problem, plan) < 1e-5
     inv = plan.inventory.merge(problem.nodes[["location_id", "sku_id", "kind"]])
     held = inv[inv["kind"] == "warehouse"].groupby(["location_id", "period"])["stock"].sum()
@@ -148,7 +150,7 @@ def test_capacities_are_never_exceeded(tiny: SyntheticDataset) -> None:
     ordered = plan.orders.groupby(["origin_id", "destination_id", "sku_id", "order_period"])[
         "quantity"
     ].sum()
-    assert ordered.max() <= 40.0 * 7 + 1e-6
+    assert ordered.max() <= 15.0 * 7 + 1e-6
     capped = inv.merge(problem.nodes[["location_id", "sku_id", "capacity"]])
     assert (capped["stock"] <= capped["capacity"] + 1e-6).all()
     kinds = {e.kind for e in plan.explanations}
@@ -212,3 +214,19 @@ def test_time_limit_is_honoured_within_ten_percent(tiny: SyntheticDataset) -> No
     assert plan.status == "feasible"
     assert plan.gap > 0
     assert balance_residual(problem, plan) < 1e-5
+
+
+def test_no_time_still_returns_a_balanced_explained_plan(tiny: SyntheticDataset) -> None:
+    """With no time to solve, every part orders nothing and says so; stock still balances."""
+    settings = dataclasses.replace(SETTINGS, time_limit_s=0.01)
+    problem = build_problem(tiny.network, recent_forecast(tiny.demand, 6), settings)
+    plan = solve(problem, settings)
+    assert plan.status == "no_solution"
+    assert plan.time_limit_hit
+    assert plan.solved_subproblems == 0
+    assert len(plan.orders) == 0
+    assert balance_residual(problem, plan) < 1e-9
+    assert plan.total_shortage > 0
+    unsolved = [e for e in plan.explanations if e.kind == "unsolved"]
+    assert len(unsolved) == plan.subproblems
+    assert sum(e.shortfall for e in unsolved) == pytest.approx(plan.total_shortage)

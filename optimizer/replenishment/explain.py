@@ -30,7 +30,9 @@ class Flows:
     below: FloatArray
 
 
-def explain(problem: PlanningProblem, flows: Flows) -> tuple[Explanation, ...]:
+def explain(
+    problem: PlanningProblem, flows: Flows, unsolved: list[npt.NDArray[np.int64]] | None = None
+) -> tuple[Explanation, ...]:
     """Every binding capacity and every store x SKU with unmet demand, largest first.
 
     A capacity full in period ``t`` limits the stock carried into every later period,
@@ -43,8 +45,25 @@ def explain(problem: PlanningProblem, flows: Flows) -> tuple[Explanation, ...]:
         *_supply_capacity(problem, flows, missing),
         *_position_capacity(problem, flows, missing),
         *_shortages(problem, flows),
+        *(_unsolved(problem, flows, nodes) for nodes in unsolved or []),
     ]
     return tuple(sorted(found, key=lambda e: (-e.shortfall, e.kind, e.location_id)))
+
+
+def _unsolved(problem: PlanningProblem, flows: Flows, nodes: npt.NDArray[np.int64]) -> Explanation:
+    where = problem.nodes["location_id"].to_numpy()[nodes]
+    short = float(flows.short[nodes].sum())
+    return Explanation(
+        kind="unsolved",
+        constraint="time_limit",
+        location_id=str(where[0]),
+        sku_id=None,
+        periods=tuple(range(problem.horizon)),
+        shortfall=short,
+        message=f"no plan was found in time for {len(nodes)} stocking points "
+        f"({', '.join(sorted(set(map(str, where)))[:5])}...): they order nothing and "
+        f"miss {short:,.1f} units",
+    )
 
 
 def _periods(mask: npt.NDArray[np.bool_]) -> tuple[int, ...]:

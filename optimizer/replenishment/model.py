@@ -109,21 +109,26 @@ class _Rows:
 
 
 def unsolved(problem: PlanningProblem, batch: Batch) -> BatchSolution:
-    """The answer for a batch that got no time: nothing found."""
+    """The answer for a batch that got no time: order and move nothing, so its stock
+    runs down and the rest of its demand is short (a plan that still balances)."""
+    demand = problem.demand[batch.nodes]
+    stock, short = _order_nothing(
+        problem.nodes["on_hand"].to_numpy(float)[batch.nodes], problem.receipts[batch.nodes], demand
+    )
+    target = problem.nodes["target"].to_numpy(float)[batch.nodes]
     lots = np.zeros((len(batch.supply), problem.horizon))
-    nodes = np.zeros((len(batch.nodes), problem.horizon))
     return BatchSolution(
         batch=batch,
         lots=lots,
         switches=lots,
         transfers=np.zeros((len(batch.transfers), problem.horizon)),
-        stock=nodes,
-        short=nodes,
-        below=nodes,
+        stock=stock,
+        short=short,
+        below=np.maximum(target[:, None] - stock, 0.0),
         found=False,
         optimal=False,
         objective=float("inf"),
-        bound=-float("inf"),
+        bound=0.0,
         seconds=0.0,
         time_limit_hit=True,
     )
@@ -215,11 +220,12 @@ def solve_batch(
     hint[i_var], hint[u_var] = _order_nothing(nodes["on_hand"].to_numpy(float), receipts, demand)
     hint[b_var] = np.maximum(target[:, None] - hint[i_var], 0.0)
     result = _solve(model, solver, deadline - time.perf_counter(), relative_gap, hint)
-    values = np.zeros(cols.count)
     found = len(result.solutions) > 0 and result.solutions[0].HasField("primal_solution")
-    if found:
-        sparse = result.solutions[0].primal_solution.variable_values
-        values[np.asarray(sparse.ids, dtype=np.int64)] = np.asarray(sparse.values)
+    if not found:
+        return unsolved(problem, batch)
+    values = np.zeros(cols.count)
+    sparse = result.solutions[0].primal_solution.variable_values
+    values[np.asarray(sparse.ids, dtype=np.int64)] = np.asarray(sparse.values)
     reason = result.termination.reason
     bounds = result.termination.objective_bounds
     return BatchSolution(
@@ -230,10 +236,10 @@ def solve_batch(
         stock=np.maximum(values[i_var], 0.0),
         short=np.maximum(values[u_var], 0.0),
         below=np.maximum(values[b_var], 0.0),
-        found=found,
+        found=True,
         optimal=reason == result_pb2.TERMINATION_REASON_OPTIMAL,
-        objective=float(bounds.primal_bound) if found else float("inf"),
-        bound=float(bounds.dual_bound),
+        objective=float(bounds.primal_bound),
+        bound=max(float(bounds.dual_bound), 0.0),
         seconds=time.perf_counter() - started,
         time_limit_hit=result.termination.limit == result_pb2.LIMIT_TIME,
     )

@@ -16,7 +16,8 @@ import pandas as pd
 
 from graph.plans import Scalar, StoredPlan
 
-Status = Literal["optimal", "feasible", "no_solution"]
+Status = Literal["optimal", "feasible", "partial", "no_solution"]
+"""``partial``: some independent parts found no plan in time and order nothing."""
 ORDER_COLUMNS = (
     "origin_id",
     "destination_id",
@@ -35,7 +36,8 @@ class Explanation:
     """Why a plan falls short or what limits it.
 
     ``kind``: ``warehouse_capacity``, ``lane_capacity``, ``supply_capacity``,
-    ``position_capacity`` (a binding limit) or ``shortage``; ``constraint`` names the
+    ``position_capacity`` (a binding limit), ``shortage`` or ``unsolved`` (no plan was
+    found in time for these stocking points); ``constraint`` names the
     limit (e.g. ``warehouse W001 storage_capacity 500``); ``shortfall`` is the units of
     demand and safety stock target missing in ``periods``.
     """
@@ -76,12 +78,11 @@ class ReplenishmentPlan:
     solve_seconds: float
     time_limit_hit: bool
     subproblems: int
+    solved_subproblems: int
 
     @property
     def gap(self) -> float:
         """Relative optimality gap ``(objective - bound) / |objective|``."""
-        if self.status == "no_solution":
-            return float("inf")
         scale = max(abs(self.objective), 1e-9)
         return max(self.objective - self.bound, 0.0) / scale
 
@@ -103,6 +104,7 @@ class ReplenishmentPlan:
             "solve_seconds": round(self.solve_seconds, 3),
             "time_limit_hit": self.time_limit_hit,
             "subproblems": self.subproblems,
+            "solved_subproblems": self.solved_subproblems,
             "start": self.start.isoformat(),
             "period_days": self.period_days,
             "horizon": self.horizon,

@@ -1,0 +1,99 @@
+"""Replenishment at scale: the ``large`` preset (12 warehouses, 520 stores, 1050 SKUs).
+
+The forecast is a cheap stand-in (mean and quantiles of each series' last 8 weeks): the
+point is solver scale. Cases plan 8 weekly periods for growing SKU subsets of the whole
+network, then for all of it, each under one wall-clock limit on ``--workers`` threads.
+The baseline row of each size is the same solve on one worker.
+
+    flock /tmp/supplynet-bench.lock .venv/bin/python bench/replenishment_scale.py \
+        [--skus 25,100] [--time-limit 60] [--workers 2] [--repeats 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from replenishment_support import recent_forecast  # noqa: E402
+
+from graph.scope import Scope  # noqa: E402
+from graph.synthetic import generate  # noqa: E402
+from optimizer.replenishment import PlanSettings, build_problem, solve  # noqa: E402
+from optimizer.replenishment.solve import batches  # noqa: E402
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skus", default="25,100", help="SKU subset sizes before the full run")
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--skip-full", action="store_true")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    data = generate("large", seed=1)
+    forecast = recent_forecast(data.demand, 8)
+    print(
+        f"large preset generated and forecast in {time.perf_counter() - started:.1f} s; "
+        f"{data.network.counts()}; peak RSS {peak_rss_mb():,.0f} MB"
+    )
+    skus = sorted(s.id for s in data.network.skus)
+    sizes: list[int | None] = [int(v) for v in args.skus.split(",") if v]
+    if not args.skip_full:
+        sizes.append(None)
+    print(
+        "\n| SKUs | nodes | supply arcs | transfers | batches | workers | build s | solve s | "
+        "status | batches solved | gap | limit hit | shortage units | exp. fill | peak RSS MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for size in sizes:
+        network = (
+            data.network
+            if size is None
+            else data.network.scoped(Scope(sku_ids=frozenset(skus[:size])))
+        )
+        for workers in sorted({1, args.workers}, reverse=True):
+            if size is None and workers == 1:
+                continue
+            settings = PlanSettings(horizon=8, time_limit_s=args.time_limit, workers=workers)
+            runs = []
+            for _ in range(args.repeats):
+                t0 = time.perf_counter()
+                problem = build_problem(network, forecast, settings)
+                built = time.perf_counter() - t0
+                t1 = time.perf_counter()
+                plan = solve(problem, settings)
+                runs.append((built, time.perf_counter() - t1, plan, problem))
+            built = statistics.median(r[0] for r in runs)
+            seconds = statistics.median(r[1] for r in runs)
+            plan, problem = runs[-1][2], runs[-1][3]
+            parts = len(batches(problem, settings.batch_variables))
+            solved = plan.kpis()
+            print(
+                f"| {size or len(skus)} | {len(problem.nodes):,} | {len(problem.supply):,} | "
+                f"{len(problem.transfers):,} | {parts} | {workers} | {built:.1f} | {seconds:.1f} | "
+                f"{plan.status} | {plan.solved_subproblems}/{plan.subproblems} | {plan.gap:.3%} | "
+                f"{plan.time_limit_hit} | "
+                f"{solved['shortage_units']:,.0f} | {plan.expected_fill_rate:.3f} | "
+                f"{peak_rss_mb():,.0f} |"
+            )
+    print(
+        "\nsolve s: wall clock of solve() (decomposition, parallel batches, assembly, "
+        "explanations); medians over --repeats; other work may share the machine."
+    )
+
+
+if __name__ == "__main__":
+    main()
