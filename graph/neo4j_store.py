@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Result
 from neo4j.exceptions import (
     AuthError,
     ClientError,
@@ -190,7 +190,7 @@ class Neo4jStore:
                 return 0
             years = clean[layout.year_of].dt.year.to_numpy()
             buckets = _bucket_keys(clean, layout, years)
-            stored = tx.run(layout.lock, buckets=buckets).data()
+            stored = _records(tx.run(layout.lock, buckets=buckets))
             merged = upsert(_explode(stored, layout), clean, schema)
             for batch in _batches(_bucket_rows(merged, layout)):
                 tx.run(layout.write, buckets=batch).consume()
@@ -212,7 +212,7 @@ class Neo4jStore:
                 "first": None if start is None else start.year,
                 "last": None if end is None else end.year,
             }
-            return tx.run(cypher.READ_DEMAND, params).data()
+            return _records(tx.run(cypher.READ_DEMAND, params))
 
         frame = _explode(self._read(work), _DEMAND)
         if start is not None:
@@ -227,7 +227,7 @@ class Neo4jStore:
             if scope is not None and not scope.is_everything():
                 part = Network.from_rows(_read_tables(tx, scope))
                 warehouses, skus = [w.id for w in part.warehouses], [s.id for s in part.skus]
-            return tx.run(cypher.READ_DELIVERIES, b=warehouses, skus=skus).data()
+            return _records(tx.run(cypher.READ_DELIVERIES, b=warehouses, skus=skus))
 
         return _explode(self._read(work), _DELIVERIES)
 
@@ -396,6 +396,12 @@ def _read_tables(tx: ManagedTransaction, scope: Scope | None) -> dict[str, list[
     rows["open_orders"] = run("open_orders", a=stocking, b=kept_k)
     rows["substitutions"] = run("substitutions", b=kept_k)
     return rows
+
+
+def _records(result: Result) -> list[dict[str, Any]]:
+    """Rows as dicts without ``Record.data()``'s per-value walk (histories hold big lists)."""
+    keys = result.keys()
+    return [dict(zip(keys, values, strict=True)) for values in result.values()]
 
 
 def _listed(values: frozenset[str] | None) -> list[str] | None:
