@@ -163,7 +163,11 @@ def solve_progress(out: Console) -> Iterator[ProgressCallback]:
 
 def print_plan(out: Console, plan: ReplenishmentPlan, title: str) -> None:
     """KPIs, then the largest explanations."""
-    out.print(key_value_table(title, plan.kpis()))
+    shown_kpis = {
+        k: f"{v:.3%}" if k == "gap" else str(v) if isinstance(v, bool) else v
+        for k, v in plan.kpis().items()
+    }
+    out.print(key_value_table(title, shown_kpis))
     if plan.explanations:
         shown = pd.DataFrame(
             [
