@@ -16,6 +16,15 @@ from graph.network import Network
 LOCATION_KIND = {"suppliers": "supplier", "warehouses": "warehouse", "stores": "store"}
 """Table name -> the ``kind`` value used for its locations."""
 
+_WAREHOUSE_COLUMNS = [
+    "warehouse_id",
+    "betweenness",
+    "stores_served",
+    "skus_sourced",
+    "suppliers",
+    "single_source_skus",
+]
+
 
 def locations_frame(network: Network) -> pd.DataFrame:
     """Every location with its kind: columns id, name, kind, latitude, longitude, region."""
@@ -121,16 +130,6 @@ def critical_warehouses(network: Network) -> pd.DataFrame:
     return frame.sort_values(
         ["betweenness", "stores_served", "warehouse_id"], ascending=[False, False, True]
     ).reset_index(drop=True)
-
-
-_WAREHOUSE_COLUMNS = [
-    "warehouse_id",
-    "betweenness",
-    "stores_served",
-    "skus_sourced",
-    "suppliers",
-    "single_source_skus",
-]
 
 
 def single_source_skus(network: Network) -> pd.DataFrame:
