@@ -151,3 +151,16 @@ def test_every_notebook_opens_with_its_question() -> None:
         first = nbformat.read(path, as_version=4).cells[0]
         assert first.cell_type == "markdown"
         assert "**Question:**" in first.source, path.name
+
+
+def test_helpers_live_in_the_package() -> None:
+    """No notebook defines functions or classes: shared logic belongs in the package."""
+    for path in ALL:
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type != "code":
+                continue
+            defined = [
+                line for line in cell.source.splitlines() if line.startswith(("def ", "class "))
+            ]
+            assert defined == [], f"{path.name} defines {defined}"
