@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from replenishment_support import plan_start, recent_forecast
 
 from graph.embedded import EmbeddedStore
 from graph.synthetic import SyntheticDataset
@@ -65,3 +66,26 @@ def test_bad_arguments_exit_2_with_one_line_each(
     assert any(line.startswith("error: horizon: must be at least 1") for line in err)
     assert any(line.startswith("error: service_level: must be within (0, 1)") for line in err)
     assert any(line.startswith("error: --out: must end in .csv or .json") for line in err)
+
+
+def test_plan_reads_a_forecast_file(
+    data_dir: Path, tmp_path: Path, tiny: SyntheticDataset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A forecast written by ``supplynet forecast`` (CSV) drives the plan and its start."""
+    path = tmp_path / "forecast.csv"
+    recent_forecast(tiny.demand, 2).frame.to_csv(path, index=False)
+    code = main(["plan", "--sku", "K0001", "--horizon", "2", "--forecast", str(path), "--id", "p2"])
+    assert code == 0
+    capsys.readouterr()
+    store = EmbeddedStore(data_dir)
+    saved = store.load_plan("p2")
+    store.close()
+    assert saved.attributes["start"] == plan_start(tiny.demand).isoformat()
+    assert {line["sku_id"] for line in saved.lines} == {"K0001"}
+
+
+def test_missing_forecast_file_is_an_input_error(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["plan", "--forecast", "nope.csv"]) == 2
+    assert "--forecast: no such file 'nope.csv'" in capsys.readouterr().err

@@ -13,6 +13,7 @@ import pytest
 from conftest import SHARED_DATA
 from replenishment_support import balance_residual, chain_network, fixed_forecast, recent_forecast
 
+from gnn.risk_scores import RiskScores
 from graph.network import Network
 from graph.synthetic import SyntheticDataset
 from optimizer.replenishment import (
@@ -230,3 +231,33 @@ def test_no_time_still_returns_a_balanced_explained_plan(tiny: SyntheticDataset)
     unsolved = [e for e in plan.explanations if e.kind == "unsolved"]
     assert len(unsolved) == plan.subproblems
     assert sum(e.shortfall for e in unsolved) == pytest.approx(plan.total_shortage)
+
+
+def test_risk_and_service_level_raise_safety_stock(tiny: SyntheticDataset) -> None:
+    """Late-delivery risk on the suppliers and a higher service level both add buffer."""
+    forecast = recent_forecast(tiny.demand, 4)
+    settings = dataclasses.replace(SETTINGS, horizon=4)
+    calm = build_problem(tiny.network, forecast, settings).nodes
+    suppliers = sorted({lane.supplier_id for lane in tiny.network.supply_lanes})
+    risk = RiskScores(
+        pd.DataFrame(
+            {
+                "entity_type": "supplier",
+                "supplier_id": suppliers,
+                "warehouse_id": "",
+                "sku_id": "",
+                "late_probability": 0.3,
+                "expected_delay_days": 3.0,
+                "model": "test",
+            }
+        )
+    )
+    risky = build_problem(tiny.network, forecast, settings, risk=risk).nodes
+    assert risky["target"].sum() > calm["target"].sum() * 1.05
+    # placement may move buffers between echelons, but the buffer cost only grows
+    assert (risky["holding"] * risky["target"]).sum() > (calm["holding"] * calm["target"]).sum()
+    strict = dataclasses.replace(settings, service_level=0.99)
+    assert build_problem(tiny.network, forecast, strict).nodes["target"].sum() > (
+        calm["target"].sum() * 1.2
+    )
+    assert (calm.loc[calm["kind"] == "store", "target"] > 0).all()
