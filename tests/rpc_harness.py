@@ -38,9 +38,17 @@ class ServerThread:
 
     def stop(self, grace: float | None = 0) -> None:
         asyncio.run_coroutine_threadsafe(self.running.stop(grace), self.loop).result(timeout=60)
+        asyncio.run_coroutine_threadsafe(_settle(), self.loop).result(timeout=60)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
         self.loop.close()
+
+
+async def _settle() -> None:
+    """Let cancelled handlers finish their clean-up before the loop closes."""
+    others = asyncio.all_tasks() - {asyncio.current_task()}
+    if others:
+        await asyncio.wait(others, timeout=30)
 
 
 @contextmanager

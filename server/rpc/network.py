@@ -90,7 +90,8 @@ class NetworkServicer(network_pb2_grpc.NetworkServiceServicer):
     ) -> network_pb2.NetworkSummary:
         network = await self.state.network()
         scope = scope_from_proto(request.scope)
-        summary = (network.scoped(scope) if scope else network).summary()
+        part = await self.state.call(network.scoped, scope) if scope else network
+        summary = part.summary()
         return network_pb2.NetworkSummary(
             counts={k: v for k, v in summary.items() if k in network.counts()},
             categories=summary["categories"],

@@ -32,7 +32,10 @@ class ServeSettings(BaseSettings):
     max_message_mb: int = Field(default=64, ge=1, le=2047, description="largest message, MiB")
     grace_seconds: float = Field(default=10.0, ge=0, description="drain time on shutdown")
     cache_seconds: float = Field(
-        default=5.0, ge=0, description="how long a network snapshot is reused before re-reading"
+        default=60.0,
+        ge=0,
+        description="how long the network and demand read from the store are reused before "
+        "re-reading (the server's own writes refresh at once)",
     )
     default_time_limit_seconds: float = Field(default=30.0, gt=0)
     insecure_allow_remote: bool = False

@@ -24,8 +24,9 @@ from server.rpc.settings import ServeSettings
 
 T = TypeVar("T")
 
-JOB_PRELOAD = ("server.rpc.tasks", "server.rpc.planning")
-"""Imported once by the forkserver: every job forks with pandas, forecasting, OR-Tools ready."""
+JOB_PRELOAD = ("server.cli", "server.rpc.tasks", "server.rpc.planning")
+"""Imported once by the forkserver: every job forks with the CLI (the usual ``__main__``),
+pandas, forecasting and OR-Tools ready."""
 
 
 class Cached(Generic[T]):
