@@ -5,8 +5,9 @@ Prophet needs a long, regular, non-trivial series. The rules, first match wins:
 1. fewer observed periods than one season       -> moving average of what there is
 2. fewer than ``min_periods`` (default 8 weeks)  -> seasonal naive
 3. constant (every observed value equal)         -> naive
-4. intermittent, by Syntetos-Boylan on the average demand interval (ADI) and the
-   squared coefficient of variation of non-zero sizes (CV^2):
+4. intermittent, by Syntetos-Boylan on the average demand interval (ADI, over open
+   days: weekdays that are zero in 90% of weeks are closed days, not intermittency)
+   and the squared coefficient of variation of non-zero sizes (CV^2):
    ADI >= 1.32 and CV^2 < 0.49 (intermittent)    -> SBA
    ADI >= 1.32 and CV^2 >= 0.49 (lumpy)          -> TSB
 5. otherwise (smooth or erratic)                 -> the primary model (Prophet)
@@ -28,6 +29,7 @@ from forecasting.prophet_model import ProphetForecaster
 
 ADI_CUTOFF = 1.32
 CV2_CUTOFF = 0.49
+CLOSED_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,16 @@ class SeriesProfile:
 
 
 def profile(quantity: pd.Series, season: int, min_periods: int) -> SeriesProfile:
-    """Classify one series and name the model the rules pick for it."""
+    """Classify one series and name the model the rules pick for it.
+
+    Closed days (positions in the season, e.g. a weekday, that are zero in at least
+    ``CLOSED_SHARE`` of the cycles) are left out of ADI: a shop shut on Fridays sells
+    on a schedule, not intermittently.
+    """
     y = quantity.dropna().to_numpy(dtype=float)
     nonzero = y[y > 0]
-    adi = len(y) / len(nonzero) if len(nonzero) else float("inf")
+    open_days = _open_days(quantity, season)
+    adi = len(open_days) / max(int((open_days > 0).sum()), 1) if len(nonzero) else float("inf")
     cv2 = float((nonzero.std() / nonzero.mean()) ** 2) if len(nonzero) > 1 else 0.0
     if adi < ADI_CUTOFF:
         demand_class = "smooth" if cv2 < CV2_CUTOFF else "erratic"
@@ -64,6 +72,19 @@ def profile(quantity: pd.Series, season: int, min_periods: int) -> SeriesProfile
     else:
         model = "primary"
     return SeriesProfile(len(y), adi, cv2, demand_class, model)
+
+
+def _open_days(quantity: pd.Series, season: int) -> np.ndarray:
+    """Observed values on positions of the season that are not (almost) always zero."""
+    values = quantity.to_numpy(dtype=float)
+    position = np.arange(len(values)) % season
+    observed = np.isfinite(values)
+    keep = observed.copy()
+    for p in range(season):
+        at = observed & (position == p)
+        if at.sum() >= 4 and (values[at] == 0).mean() >= CLOSED_SHARE:
+            keep &= position != p
+    return np.asarray(values[keep] if keep.any() else values[observed], dtype=float)
 
 
 class AutoForecaster:

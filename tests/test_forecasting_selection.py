@@ -59,3 +59,13 @@ def test_the_model_used_is_recorded_per_series() -> None:
         ("S2", "K1"): "seasonal_naive",
     }
     assert len(forecast.frame) == 21
+
+
+def test_closed_days_are_not_intermittency() -> None:
+    """Zero every Friday and Saturday (ADI 1.4 over all days) is a schedule: Prophet."""
+    values = weekly_pattern(140, seed=2)
+    values[4::7] = 0.0
+    values[5::7] = 0.0
+    auto = AutoForecaster().fit(history(values))
+    assert auto.profile_ is not None and auto.profile_.adi < 1.32
+    assert auto.model_name == "prophet"
