@@ -1,16 +1,124 @@
-"""``ReplenishmentService``: designed now; answers UNIMPLEMENTED until its capability exists."""
+"""``ReplenishmentService``: planning as a long-running operation, and saved plans.
+
+StartPlan checks the request, then returns an operation at once; the forecast and
+the solve run in a worker process. A deadline on StartPlan shortens the solver time
+limit to fit inside it, so that the plan exists before the caller's deadline.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import AsyncIterator
+
 import grpc
 
-from proto.supplynet.v1 import replenishment_pb2
+from graph.errors import Problem, ValidationFailed
+from graph.network import Network
+from graph.plans import StoredPlan
+from proto.supplynet.v1 import (
+    operation_pb2,
+    plan_pb2,
+    replenishment_pb2,
+    replenishment_pb2_grpc,
+)
+from server.rpc import planning, tasks
+from server.rpc.converters import name_id, plan_to_proto, scope_from_proto
+from server.rpc.forecast import select_demand
+from server.rpc.jobs import MAX_TIME_LIMIT, deadline_limit
+from server.rpc.operations import Operation
 from server.rpc.state import ServerState
-from server.rpc.unimplemented import register_unimplemented
 
-CAPABILITY = "the replenishment planner (optimizer/replenishment)"
+DEFAULT_HORIZON_DAYS = 28
+DEFAULT_SERVICE_LEVEL = 0.95
+
+
+class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer):
+    """Thin: validate, start an operation around ``planning.plan``, report its state."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+
+    async def StartPlan(
+        self, request: replenishment_pb2.StartPlanRequest, context: grpc.aio.ServicerContext
+    ) -> operation_pb2.Operation:
+        job, network = await self._job(request, context.time_remaining())
+        scope = scope_from_proto(request.scope)
+
+        async def work(operation: Operation) -> str:
+            await operation.update(stage="reading demand")
+            demand = await select_demand(self.state, network, scope)
+            stored: StoredPlan = await self.state.jobs.run(
+                planning.plan, network, demand, job, on_progress=operation.report
+            )
+            await operation.update(stage="saving")
+            await self.state.call(self.state.store.save_plan, stored)
+            return stored.id
+
+        return self.state.operations.start(work, job.time_limit).snapshot()
+
+    async def _job(
+        self, request: replenishment_pb2.StartPlanRequest, remaining: float | None
+    ) -> tuple[planning.PlanJob, Network]:
+        problems = []
+        horizon = request.horizon_days or DEFAULT_HORIZON_DAYS
+        if not 1 <= horizon <= 366:
+            problems.append(Problem("horizon_days", f"must be within 1..366, got {horizon}"))
+        level = request.service_level or DEFAULT_SERVICE_LEVEL
+        if not 0 < level < 1:
+            problems.append(Problem("service_level", f"must be within (0, 1), got {level}"))
+        limit = request.time_limit_seconds or self.state.settings.default_time_limit_seconds
+        if not 0 < limit <= MAX_TIME_LIMIT:
+            problems.append(
+                Problem("time_limit_seconds", f"must be within (0, {MAX_TIME_LIMIT:.0f}]")
+            )
+        if request.use_risk:
+            problems.append(Problem("use_risk", "the risk model is not available in this server"))
+        try:
+            model = tasks.check_model(request.forecast_model, "forecast_model")
+        except ValidationFailed as error:
+            problems.extend(error.problems)
+        network = await self.state.network()
+        scope = scope_from_proto(request.scope)
+        if scope is not None:
+            network = await self.state.call(network.scoped, scope)
+        if not network.warehouses or not network.skus:
+            problems.append(Problem("scope", "selects no warehouse or no SKU"))
+        if problems:
+            raise ValidationFailed(problems, "plan request")
+        job = planning.PlanJob(
+            plan_id=f"plan-{uuid.uuid4().hex[:12]}",
+            horizon_days=horizon,
+            forecast_model=model,
+            service_level=level,
+            time_limit=deadline_limit(limit, remaining),
+        )
+        return job, network
+
+    async def GetOperation(
+        self, request: replenishment_pb2.GetOperationRequest, context: grpc.aio.ServicerContext
+    ) -> operation_pb2.Operation:
+        return self.state.operations.get(name_id(request.name, "operations")).snapshot()
+
+    async def WatchOperation(
+        self, request: replenishment_pb2.WatchOperationRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[operation_pb2.Operation]:
+        async for snapshot in self.state.operations.watch(name_id(request.name, "operations")):
+            yield snapshot
+
+    async def CancelOperation(
+        self, request: replenishment_pb2.CancelOperationRequest, context: grpc.aio.ServicerContext
+    ) -> operation_pb2.Operation:
+        operation = await self.state.operations.cancel(name_id(request.name, "operations"))
+        return operation.snapshot()
+
+    async def GetPlan(
+        self, request: plan_pb2.GetPlanRequest, context: grpc.aio.ServicerContext
+    ) -> plan_pb2.Plan:
+        stored = await self.state.call(self.state.store.load_plan, name_id(request.name, "plans"))
+        return plan_to_proto(stored)
 
 
 def register(server: grpc.aio.Server, state: ServerState) -> str:
-    service = replenishment_pb2.DESCRIPTOR.services_by_name["ReplenishmentService"]
-    return register_unimplemented(server, service, CAPABILITY)
+    servicer = ReplenishmentServicer(state)
+    replenishment_pb2_grpc.add_ReplenishmentServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
+    return str(replenishment_pb2.DESCRIPTOR.services_by_name["ReplenishmentService"].full_name)

@@ -1,0 +1,64 @@
+"""The planning job: forecast a scope's demand, then solve the replenishment plan.
+
+Runs in a worker process (see ``jobs``); the forecast takes the first part of the
+progress bar, the solver's batches the rest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from graph.network import Network
+from graph.plans import StoredPlan
+from optimizer.replenishment import PlanSettings, plan_replenishment
+from optimizer.replenishment import Progress as SolveProgress
+from server.rpc.jobs import Progress, Report
+from server.rpc.tasks import forecast
+
+FORECAST_SHARE = 0.3
+"""Share of a planning job's progress bar that forecasting takes."""
+
+
+@dataclass(frozen=True)
+class PlanJob:
+    """What a planner asked for, already checked and defaulted."""
+
+    plan_id: str
+    horizon_days: int
+    forecast_model: str
+    service_level: float
+    time_limit: float
+    period_days: int = 7
+
+    @property
+    def settings(self) -> PlanSettings:
+        return PlanSettings(
+            horizon=math.ceil(self.horizon_days / self.period_days),
+            period_days=self.period_days,
+            service_level=self.service_level,
+            time_limit_s=self.time_limit,
+            workers=1,
+        )
+
+
+def plan(network: Network, demand: pd.DataFrame, job: PlanJob, *, report: Report) -> StoredPlan:
+    """Forecast the scoped demand, then plan orders and transfers within the time limit."""
+    settings = job.settings
+    days = settings.horizon * settings.period_days
+
+    def forecasting(progress: Progress) -> None:
+        report(Progress(progress.fraction * FORECAST_SHARE, progress.stage))
+
+    demand_forecast = forecast(demand, job.forecast_model, days, report=forecasting)
+
+    def solving(progress: SolveProgress) -> None:
+        share = progress.batches_done / max(progress.batches, 1)
+        fraction = FORECAST_SHARE + (1 - FORECAST_SHARE) * share
+        report(Progress(fraction, "solving", progress.objective))
+
+    report(Progress(FORECAST_SHARE, "solving"))
+    result = plan_replenishment(network, demand_forecast, settings, progress=solving)
+    return result.to_stored_plan(job.plan_id)

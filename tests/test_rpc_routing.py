@@ -1,0 +1,168 @@
+"""RoutingService over a real socket: route a day of a real replenishment plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import openpyxl
+import pytest
+from rpc_harness import ServerThread, error_info, running_server, settings, violations
+
+from graph.embedded import EmbeddedStore
+from graph.history import DEMAND
+from graph.plans import StoredPlan
+from graph.scope import Scope
+from graph.store import history_in_scope
+from graph.synthetic import SyntheticDataset
+from optimizer.exports.csv_export import read_csv
+from optimizer.exports.json_export import read_json
+from optimizer.routing.schedule import RouteSchedule
+from proto.supplynet.v1 import routing_pb2, routing_pb2_grpc
+from server.rpc import planning
+from server.rpc.converters import plan_lines
+
+
+@pytest.fixture(scope="module")
+def replenishment(tiny: SyntheticDataset) -> StoredPlan:
+    """A real two-week plan of the tiny network (three SKUs), made by the planning task."""
+    scope = Scope(sku_ids=frozenset(s.id for s in tiny.network.skus[:3]))
+    demand = history_in_scope(tiny.demand, DEMAND, tiny.network, scope)
+    job = planning.PlanJob("plan-routing", 14, "seasonal_naive", 0.95, 20)
+    return planning.plan(tiny.network.scoped(scope), demand, job, report=lambda _: None)
+
+
+@pytest.fixture(scope="module")
+def server(
+    tiny: SyntheticDataset, replenishment: StoredPlan, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerThread]:
+    root = tmp_path_factory.mktemp("routing")
+    store = EmbeddedStore(root)
+    store.upsert_network(tiny.network)
+    store.save_plan(replenishment)
+    with running_server(settings(root)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def stub(server: ServerThread) -> routing_pb2_grpc.RoutingServiceStub:
+    return routing_pb2_grpc.RoutingServiceStub(grpc.insecure_channel(server.target))
+
+
+def _first_day(plan: StoredPlan) -> tuple[str, set[str]]:
+    transfers = [line for line in plan.lines if line["line_type"] == "transfer"]
+    day = min(str(line["ship_date"]) for line in transfers)
+    return day, {str(line["destination_id"]) for line in transfers if line["ship_date"] == day}
+
+
+def test_routes_serve_every_store_shipped_to_that_day(
+    stub: routing_pb2_grpc.RoutingServiceStub, server: ServerThread, replenishment: StoredPlan
+) -> None:
+    day, stores = _first_day(replenishment)
+    schedule = stub.PlanRoutes(
+        routing_pb2.PlanRoutesRequest(plan="plans/plan-routing", day=day, time_limit_seconds=3),
+        timeout=60,
+    )
+    assert schedule.kind == "routes" and schedule.name.startswith("plans/routes-")
+    lines = plan_lines(schedule)
+    served = {str(line["stop_id"]).split(".")[0] for line in lines if line["line_type"] == "stop"}
+    unserved = {
+        str(line["stop_id"]).split(".")[0] for line in lines if line["line_type"] == "unserved"
+    }
+    assert served | unserved == stores
+    assert schedule.attributes["day"].string_value == day
+    assert schedule.attributes["stops_served"].int_value == len(
+        [line for line in lines if line["line_type"] == "stop"]
+    )
+    assert schedule.attributes["distance_km"].double_value > 0
+    saved = server.running.state.store.load_plan(schedule.name.removeprefix("plans/"))
+    assert saved.kind == "routes" and len(saved.lines) == len(lines)
+
+
+def test_empty_day_routes_the_first_day_of_the_plan(
+    stub: routing_pb2_grpc.RoutingServiceStub, replenishment: StoredPlan
+) -> None:
+    first = min(dt.date.fromisoformat(str(line["ship_date"])) for line in replenishment.lines)
+    schedule = stub.PlanRoutes(
+        routing_pb2.PlanRoutesRequest(plan="plans/plan-routing", time_limit_seconds=2)
+    )
+    assert schedule.attributes["day"].string_value == first.isoformat()
+
+
+def test_deadline_becomes_the_routing_time_limit(stub: routing_pb2_grpc.RoutingServiceStub) -> None:
+    schedule = stub.PlanRoutes(
+        routing_pb2.PlanRoutesRequest(plan="plans/plan-routing", time_limit_seconds=600), timeout=4
+    )
+    assert 2.5 <= schedule.attributes["time_limit_s"].double_value <= 3.3
+
+
+def test_routing_errors(stub: routing_pb2_grpc.RoutingServiceStub) -> None:
+    with pytest.raises(grpc.RpcError) as missing:
+        stub.PlanRoutes(routing_pb2.PlanRoutesRequest(plan="plans/no-such-plan"))
+    assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+    assert error_info(missing.value).metadata["key"] == "no-such-plan"
+    with pytest.raises(grpc.RpcError) as bad_name:
+        stub.PlanRoutes(routing_pb2.PlanRoutesRequest(plan="plan-routing"))
+    assert set(violations(bad_name.value)) == {"plan"}
+    with pytest.raises(grpc.RpcError) as bad_day:
+        stub.PlanRoutes(routing_pb2.PlanRoutesRequest(plan="plans/plan-routing", day="soon"))
+    assert bad_day.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert set(violations(bad_day.value)) == {"day"}
+    routes = stub.PlanRoutes(
+        routing_pb2.PlanRoutesRequest(plan="plans/plan-routing", time_limit_seconds=1)
+    )
+    with pytest.raises(grpc.RpcError) as wrong_kind:
+        stub.PlanRoutes(routing_pb2.PlanRoutesRequest(plan=routes.name))
+    assert set(violations(wrong_kind.value)) == {"plan"}
+
+
+def test_every_export_format_carries_the_saved_schedule(
+    stub: routing_pb2_grpc.RoutingServiceStub, server: ServerThread, tmp_path: Path
+) -> None:
+    """CSV and JSON read back into the saved schedule; XLSX, GeoJSON and HTML open."""
+    made = stub.PlanRoutes(
+        routing_pb2.PlanRoutesRequest(plan="plans/plan-routing", time_limit_seconds=2)
+    )
+    saved = RouteSchedule.from_stored_plan(
+        server.running.state.store.load_plan(made.name.removeprefix("plans/"))
+    )
+    exported = {}
+    for fmt in ("CSV", "XLSX", "JSON", "GEOJSON", "HTML"):
+        reply = stub.ExportSchedule(
+            routing_pb2.ExportScheduleRequest(
+                schedule=made.name, format=routing_pb2.ExportFormat.Value(f"EXPORT_FORMAT_{fmt}")
+            )
+        )
+        assert reply.filename == f"{made.name.removeprefix('plans/')}.{fmt.lower()}"
+        path = tmp_path / reply.filename
+        path.write_bytes(reply.content)
+        exported[fmt] = (path, reply.content_type)
+    assert read_csv(exported["CSV"][0]).routes == saved.routes
+    assert read_json(exported["JSON"][0]).routes == saved.routes
+    assert exported["XLSX"][1].startswith("application/vnd.openxmlformats")
+    assert "Summary" in openpyxl.load_workbook(exported["XLSX"][0]).sheetnames
+    geojson = json.loads(exported["GEOJSON"][0].read_text())
+    assert geojson["type"] == "FeatureCollection"
+    kinds = {f["geometry"]["type"] for f in geojson["features"]}
+    assert "LineString" in kinds and "Point" in kinds
+    assert "leaflet" in exported["HTML"][0].read_text().lower()
+
+
+def test_export_errors(stub: routing_pb2_grpc.RoutingServiceStub) -> None:
+    with pytest.raises(grpc.RpcError) as no_format:
+        stub.ExportSchedule(routing_pb2.ExportScheduleRequest(schedule="plans/plan-routing"))
+    assert set(violations(no_format.value)) == {"format"}
+    csv_format = routing_pb2.EXPORT_FORMAT_CSV
+    with pytest.raises(grpc.RpcError) as not_routes:
+        stub.ExportSchedule(
+            routing_pb2.ExportScheduleRequest(schedule="plans/plan-routing", format=csv_format)
+        )
+    assert set(violations(not_routes.value)) == {"schedule"}
+    with pytest.raises(grpc.RpcError) as missing:
+        stub.ExportSchedule(
+            routing_pb2.ExportScheduleRequest(schedule="plans/nope", format=csv_format)
+        )
+    assert missing.value.code() == grpc.StatusCode.NOT_FOUND
