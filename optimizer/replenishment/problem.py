@@ -52,7 +52,7 @@ class PlanSettings:
     workers: int = 2
     solver: str = "scip"
     shortage_factor: float = 3.0
-    batch_variables: int = 60_000
+    batch_variables: int = 5_000
 
     def problems(self) -> list[Problem]:
         found = []

@@ -32,6 +32,10 @@ from optimizer.replenishment.problem import PlanningProblem, PlanSettings, build
 
 IntArray = npt.NDArray[np.int64]
 MIN_BATCH_SECONDS = 0.05
+MIN_USEFUL_S = 2.0
+"""A batch gets at least this long (within the deadline): a fair share too short to
+solve anything would leave every batch without a plan; this way the batches solved
+first are solved well and only the last ones may go without."""
 ASSEMBLY_RESERVE = 0.1
 MIN_RESERVE_S = 0.3
 """Time kept back from the solvers: they overrun their limit by up to ~0.1 s, and joining
@@ -124,12 +128,12 @@ def solve(
         if remaining < MIN_BATCH_SECONDS:
             return unsolved(problem, parts[index])
         waiting = max(1, len(parts) - index)
-        share = remaining * min(1.0, settings.workers / waiting)
+        share = max(remaining * min(1.0, settings.workers / waiting), MIN_USEFUL_S)
         return solve_batch(
             problem,
             parts[index],
             settings.solver,
-            time.perf_counter() + share,
+            time.perf_counter() + min(share, remaining),
             settings.relative_gap,
         )
 
