@@ -213,7 +213,7 @@ def solve_batch(
     )
     rows.add(maximum, n_var[switched], lot[switched, None])
     rows.add(maximum, y_var[switched], -(n_upper[switched] * lot[switched, None]))
-    _add_shared_capacities(rows, problem, batch, transfers, nodes, x_var, i_var, horizon)
+    _add_shared_capacities(rows, problem, batch, x_var, i_var)
 
     model = _model_proto(lower, upper, integer, cost, rows)
     hint = np.zeros(cols.count)
@@ -293,15 +293,10 @@ def _add_arrivals(
 
 
 def _add_shared_capacities(
-    rows: _Rows,
-    problem: PlanningProblem,
-    batch: Batch,
-    transfers: object,
-    nodes: object,
-    x_var: IntArray,
-    i_var: IntArray,
-    horizon: int,
+    rows: _Rows, problem: PlanningProblem, batch: Batch, x_var: IntArray, i_var: IntArray
 ) -> None:
+    """Capacities shared across SKUs: per transport lane and per warehouse, each period."""
+    horizon = problem.horizon
     lane_of = problem.transfers["lane"].to_numpy()[batch.transfers]
     lane_cap = problem.lanes["capacity"].to_numpy(float)
     limited = np.unique(lane_of[np.isfinite(lane_cap[lane_of])])
