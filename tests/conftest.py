@@ -29,7 +29,7 @@ def demo() -> SyntheticDataset:
 
 @pytest.fixture(scope="session")
 def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerConfig | None]:
-    """A small Neo4j started once per test session and stopped at its end.
+    """A small Neo4j (auth on) started once per test session and stopped at its end.
 
     None when ``NEO4J_URI`` points at a running server instead (then nothing starts).
     """
@@ -39,7 +39,11 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerCon
     from graph.neo4j_launcher import free_port, start, stop
 
     config = ServerConfig(
-        home=tmp_path_factory.mktemp("neo4j"), port=free_port(), heap="512m", pagecache="64m"
+        home=tmp_path_factory.mktemp("neo4j"),
+        port=free_port(),
+        password="supplynet-tests",
+        heap="512m",
+        pagecache="64m",
     )
     start(config, timeout_s=600)
     try:
@@ -55,12 +59,25 @@ def neo4j_uri(neo4j_server: ServerConfig | None) -> str:
 
 
 @pytest.fixture
-def neo4j_store(neo4j_uri: str) -> Iterator[Neo4jStore]:
+def neo4j_env(
+    neo4j_uri: str, neo4j_server: ServerConfig | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Point ``open_store`` (and so every CLI command) at the session's Neo4j."""
+    monkeypatch.setenv("NEO4J_URI", neo4j_uri)
+    if neo4j_server is not None and neo4j_server.password is not None:
+        monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server.password)
+
+
+@pytest.fixture
+def neo4j_store(neo4j_uri: str, neo4j_server: ServerConfig | None) -> Iterator[Neo4jStore]:
     """An empty ``Neo4jStore`` on the session's server (wiped before each test)."""
+    password = os.environ.get("NEO4J_PASSWORD", "")
+    if neo4j_server is not None:
+        password = neo4j_server.password or ""
     store = Neo4jStore.connect(
         neo4j_uri,
         user=os.environ.get("NEO4J_USER", "neo4j"),
-        password=os.environ.get("NEO4J_PASSWORD", ""),
+        password=password,
         database=os.environ.get("NEO4J_DATABASE", "neo4j"),
     )
     store.clear()

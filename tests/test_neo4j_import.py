@@ -18,11 +18,9 @@ pytestmark = pytest.mark.neo4j
 
 
 @pytest.mark.skipif(not SUPPLYGRAPH.exists(), reason="shared SupplyGraph data not present")
-def test_supplygraph_import_lands_in_neo4j(
-    neo4j_store: Neo4jStore, neo4j_uri: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("neo4j_env")
+def test_supplygraph_import_lands_in_neo4j(neo4j_store: Neo4jStore) -> None:
     """The CLI import stores the mapped network and its demand; importing twice changes nothing."""
-    monkeypatch.setenv("NEO4J_URI", neo4j_uri)
     data = load_supplygraph(SUPPLYGRAPH)
     for _ in range(2):
         assert main(["import", "--format", "supplygraph", str(SUPPLYGRAPH)]) == 0
