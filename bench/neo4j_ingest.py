@@ -91,14 +91,15 @@ def row_at_a_time(store: Neo4jStore, network: Network, sample: int, offset: int)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="large", help="synthetic preset (large)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sample", type=int, default=2000, help="baseline rows per repeat")
     args = parser.parse_args()
     out = Console(highlight=False)
 
     started = time.perf_counter()
-    network = generate("large", seed=1).network
-    out.print(f"generated 'large' (seed 1) in {time.perf_counter() - started:.1f} s")
+    network = generate(args.preset, seed=1).network
+    out.print(f"generated {args.preset!r} (seed 1) in {time.perf_counter() - started:.1f} s")
     counts = network.counts()
     relationships = sum(counts[t] for t in EDGE_TABLES)
     nodes_only = Network.build(**{t: network.table(t) for t in NODE_TABLES})
@@ -107,6 +108,9 @@ def main() -> None:
     with server() as uri:
         store = Neo4jStore.connect(uri, password=os.environ.get("NEO4J_PASSWORD", ""))
         try:
+            store.clear()  # warm-up: compile every statement once, untimed
+            store.upsert_network(generate("tiny", seed=1).network)
+            store.snapshot()
             batched, reingest, snapshot = [], [], []
             for _ in range(args.repeats):
                 store.clear()
@@ -131,7 +135,7 @@ def main() -> None:
     batched_s, baseline_s = statistics.median(batched), statistics.median(baseline)
     batched_rate = relationships / batched_s
     baseline_rate = args.sample / baseline_s
-    table = Table(title=f"Neo4j ingest, large preset (median of {args.repeats})")
+    table = Table(title=f"Neo4j ingest, {args.preset} preset (median of {args.repeats})")
     for column in ("what", "rows", "seconds", "relationships/s"):
         table.add_column(column, justify="left" if column == "what" else "right")
     table.add_row(
