@@ -16,11 +16,12 @@ import pandas as pd
 from google.protobuf.message import Message
 
 from forecasting.forecast import DemandForecast
+from gnn.risk_scores import RiskScores
 from graph.errors import Problem, ValidationFailed
 from graph.model import Record, Sku, Store, Supplier, Warehouse
 from graph.plans import Scalar, StoredPlan
 from graph.scope import Scope
-from proto.supplynet.v1 import common_pb2, forecast_pb2, network_pb2, plan_pb2
+from proto.supplynet.v1 import common_pb2, forecast_pb2, network_pb2, plan_pb2, risk_pb2
 
 NODE_TABLES = {"supplier": "suppliers", "warehouse": "warehouses", "store": "stores", "sku": "skus"}
 EDGE_TABLES = {
@@ -167,3 +168,20 @@ def forecast_to_proto(forecast: DemandForecast) -> forecast_pb2.ForecastDemandRe
     rows = frame[list(DemandForecast.COLUMNS)].to_dict("records")
     points = [forecast_pb2.ForecastPoint(**row) for row in rows]
     return forecast_pb2.ForecastDemandResponse(points=points, freq=forecast.freq)
+
+
+ENTITY_TYPES = {
+    "supplier": risk_pb2.ENTITY_TYPE_SUPPLIER,
+    "supply_lane": risk_pb2.ENTITY_TYPE_SUPPLY_LANE,
+}
+
+
+def risk_to_proto(scores: RiskScores) -> risk_pb2.ScoreRiskResponse:
+    """Every score, entity types as the proto enum."""
+    rows = scores.frame[list(RiskScores.COLUMNS)].to_dict("records")
+    return risk_pb2.ScoreRiskResponse(
+        scores=[
+            risk_pb2.RiskScore(**{**row, "entity_type": ENTITY_TYPES[str(row["entity_type"])]})
+            for row in rows
+        ]
+    )

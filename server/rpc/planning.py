@@ -16,7 +16,7 @@ from graph.plans import StoredPlan
 from optimizer.replenishment import PlanSettings, plan_replenishment
 from optimizer.replenishment import Progress as SolveProgress
 from server.rpc.jobs import Progress, Report
-from server.rpc.tasks import forecast
+from server.rpc.tasks import forecast, score_risk
 
 FORECAST_SHARE = 0.3
 """Share of a planning job's progress bar that forecasting takes."""
@@ -44,9 +44,27 @@ class PlanJob:
         )
 
 
-def plan(network: Network, demand: pd.DataFrame, job: PlanJob, *, report: Report) -> StoredPlan:
-    """Forecast the scoped demand, then plan orders and transfers within the time limit."""
+@dataclass(frozen=True)
+class RiskInput:
+    """What risk-aware planning needs: the saved risk model and the delivery history."""
+
+    checkpoint: bytes
+    deliveries: pd.DataFrame
+
+
+def plan(
+    network: Network,
+    demand: pd.DataFrame,
+    job: PlanJob,
+    risk: RiskInput | None = None,
+    *,
+    report: Report,
+) -> StoredPlan:
+    """Forecast the scoped demand (and score risk), then plan within the time limit."""
     settings = job.settings
+    scores = None
+    if risk is not None:
+        scores = score_risk(risk.checkpoint, network, risk.deliveries, report=report)
     days = settings.horizon * settings.period_days
 
     def forecasting(progress: Progress) -> None:
@@ -60,5 +78,7 @@ def plan(network: Network, demand: pd.DataFrame, job: PlanJob, *, report: Report
         report(Progress(fraction, "solving", progress.objective))
 
     report(Progress(FORECAST_SHARE, "solving"))
-    result = plan_replenishment(network, demand_forecast, settings, progress=solving)
-    return result.to_stored_plan(job.plan_id)
+    result = plan_replenishment(network, demand_forecast, settings, scores, solving)
+    stored = result.to_stored_plan(job.plan_id)
+    inputs = {"forecast_model": job.forecast_model, "risk_model": "gnn" if risk else None}
+    return stored.model_copy(update={"attributes": {**stored.attributes, **inputs}})

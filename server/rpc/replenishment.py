@@ -26,6 +26,7 @@ from server.rpc.converters import name_id, plan_to_proto, scope_from_proto
 from server.rpc.forecast import select_demand
 from server.rpc.jobs import MAX_TIME_LIMIT, deadline_limit
 from server.rpc.operations import Operation
+from server.rpc.risk import load_risk_checkpoint
 from server.rpc.state import ServerState
 
 DEFAULT_HORIZON_DAYS = 28
@@ -43,12 +44,17 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
     ) -> operation_pb2.Operation:
         job, network = await self._job(request, context.time_remaining())
         scope = scope_from_proto(request.scope)
+        checkpoint = await load_risk_checkpoint(self.state) if request.use_risk else None
 
         async def work(operation: Operation) -> str:
-            await operation.update(stage="reading demand")
+            await operation.update(stage="reading history")
             demand = await select_demand(self.state, network, scope)
+            risk = None
+            if checkpoint is not None:
+                deliveries = await self.state.call(self.state.store.read_deliveries, scope)
+                risk = planning.RiskInput(checkpoint, deliveries)
             stored: StoredPlan = await self.state.jobs.run(
-                planning.plan, network, demand, job, on_progress=operation.report
+                planning.plan, network, demand, job, risk, on_progress=operation.report
             )
             await operation.update(stage="saving")
             await self.state.call(self.state.store.save_plan, stored)
@@ -71,8 +77,6 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
             problems.append(
                 Problem("time_limit_seconds", f"must be within (0, {MAX_TIME_LIMIT:.0f}]")
             )
-        if request.use_risk:
-            problems.append(Problem("use_risk", "the risk model is not available in this server"))
         try:
             model = tasks.check_model(request.forecast_model, "forecast_model")
         except ValidationFailed as error:

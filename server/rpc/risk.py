@@ -1,16 +1,65 @@
-"""``RiskService``: designed now; answers UNIMPLEMENTED until its capability exists."""
+"""``RiskService``: late-delivery risk per supplier and supply lane from the saved risk GNN.
+
+The model is the one ``supplynet train risk`` saved in the store's data directory
+(``models/risk.pt``); scoring runs in a worker process on the scoped network and its
+delivery history.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import grpc
 
-from proto.supplynet.v1 import risk_pb2
+from graph.errors import NotFound, Problem, ValidationFailed
+from proto.supplynet.v1 import risk_pb2, risk_pb2_grpc
+from server.rpc import tasks
+from server.rpc.converters import risk_to_proto, scope_from_proto
 from server.rpc.state import ServerState
-from server.rpc.unimplemented import register_unimplemented
 
-CAPABILITY = "the GNN risk model (gnn/)"
+MODELS = ("gnn",)
+
+
+def risk_checkpoint(state: ServerState) -> Path:
+    """Where ``supplynet train risk`` keeps the model for this server's store."""
+    return state.settings.store.data_dir / "models" / "risk.pt"
+
+
+async def load_risk_checkpoint(state: ServerState) -> bytes:
+    """The saved risk model's bytes; raises ``NotFound`` until one is trained."""
+    path = risk_checkpoint(state)
+    if not path.is_file():
+        raise NotFound("risk model checkpoint", f"{path} (run: supplynet train risk)")
+    return await asyncio.to_thread(path.read_bytes)
+
+
+class RiskServicer(risk_pb2_grpc.RiskServiceServicer):
+    """Thin: check, read the scoped network and deliveries, score in a job."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+
+    async def ScoreRisk(
+        self, request: risk_pb2.ScoreRiskRequest, context: grpc.aio.ServicerContext
+    ) -> risk_pb2.ScoreRiskResponse:
+        if request.model not in ("", *MODELS):
+            raise ValidationFailed(
+                [Problem("model", f"unknown model {request.model!r}; known: {', '.join(MODELS)}")],
+                "risk request",
+            )
+        checkpoint = await load_risk_checkpoint(self.state)
+        scope = scope_from_proto(request.scope)
+        network = await self.state.network()
+        if scope is not None:
+            network = await self.state.call(network.scoped, scope)
+        if not network.supply_lanes:
+            raise ValidationFailed([Problem("scope", "selects no supply lane")], "risk request")
+        deliveries = await self.state.call(self.state.store.read_deliveries, scope)
+        scores = await self.state.jobs.run(tasks.score_risk, checkpoint, network, deliveries)
+        return await asyncio.to_thread(risk_to_proto, scores)
 
 
 def register(server: grpc.aio.Server, state: ServerState) -> str:
-    service = risk_pb2.DESCRIPTOR.services_by_name["RiskService"]
-    return register_unimplemented(server, service, CAPABILITY)
+    risk_pb2_grpc.add_RiskServiceServicer_to_server(RiskServicer(state), server)  # type: ignore[no-untyped-call]
+    return str(risk_pb2.DESCRIPTOR.services_by_name["RiskService"].full_name)

@@ -1,4 +1,4 @@
-"""The CPU-heavy work behind forecasts and routes, as plain functions run by the job runner.
+"""The CPU-heavy work behind forecasts, risk and routes: plain functions the job runner runs.
 
 Each runs in a child process: domain data in, a small picklable result out, progress
 through ``report``. They call the same core functions as the CLI; no store, no proto.
@@ -15,6 +15,10 @@ from forecasting.forecast import DemandForecast
 from forecasting.parallel import ParallelSettings
 from forecasting.pipeline import forecast_demand
 from forecasting.registry import FORECASTERS
+from gnn.risk_model import RiskModel
+from gnn.risk_model import score_risk as score_with
+from gnn.risk_scores import RiskScores
+from gnn.training import Checkpoint
 from graph.errors import Problem, ValidationFailed
 from graph.network import Network
 from graph.plans import StoredPlan
@@ -58,3 +62,12 @@ def route(
     report(Progress(0.1, "solving"))
     schedule = solve_routes(problem, time_limit_s=time_limit, workers=1)
     return replace(schedule, day=date.isoformat()).to_stored_plan(plan_id)
+
+
+def score_risk(
+    checkpoint: bytes, network: Network, deliveries: pd.DataFrame, *, report: Report
+) -> RiskScores:
+    """Late-delivery risk of every supplier and supply lane with a saved risk GNN."""
+    report(Progress(0.0, "scoring"))
+    model = RiskModel.from_checkpoint(Checkpoint.from_bytes(checkpoint))
+    return score_with(model, network, deliveries)

@@ -18,14 +18,12 @@ ENTITY_TYPE_SUPPLIER: EntityType
 ENTITY_TYPE_SUPPLY_LANE: EntityType
 
 class ScoreRiskRequest(_message.Message):
-    __slots__ = ("scope", "model", "seed")
+    __slots__ = ("scope", "model")
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
-    SEED_FIELD_NUMBER: _ClassVar[int]
     scope: _common_pb2.Scope
     model: str
-    seed: int
-    def __init__(self, scope: _Optional[_Union[_common_pb2.Scope, _Mapping]] = ..., model: _Optional[str] = ..., seed: _Optional[int] = ...) -> None: ...
+    def __init__(self, scope: _Optional[_Union[_common_pb2.Scope, _Mapping]] = ..., model: _Optional[str] = ...) -> None: ...
 
 class RiskScore(_message.Message):
     __slots__ = ("entity_type", "supplier_id", "warehouse_id", "sku_id", "late_probability", "expected_delay_days", "model")

@@ -47,7 +47,7 @@ class RiskServiceServicer:
     """
 
     def ScoreRisk(self, request, context):
-        """Train the chosen risk model on stored deliveries and score every supplier and lane in scope.
+        """Score every supplier and supply lane in scope with the saved risk model.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -22,16 +22,14 @@ EXPORT_FORMAT_GEOJSON: ExportFormat
 EXPORT_FORMAT_HTML: ExportFormat
 
 class PlanRoutesRequest(_message.Message):
-    __slots__ = ("plan", "day", "time_limit_seconds", "seed")
+    __slots__ = ("plan", "day", "time_limit_seconds")
     PLAN_FIELD_NUMBER: _ClassVar[int]
     DAY_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_SECONDS_FIELD_NUMBER: _ClassVar[int]
-    SEED_FIELD_NUMBER: _ClassVar[int]
     plan: str
     day: str
     time_limit_seconds: float
-    seed: int
-    def __init__(self, plan: _Optional[str] = ..., day: _Optional[str] = ..., time_limit_seconds: _Optional[float] = ..., seed: _Optional[int] = ...) -> None: ...
+    def __init__(self, plan: _Optional[str] = ..., day: _Optional[str] = ..., time_limit_seconds: _Optional[float] = ...) -> None: ...
 
 class ExportScheduleRequest(_message.Message):
     __slots__ = ("schedule", "format")
