@@ -6,8 +6,10 @@ and promotions are encoded into one vector; ``layers`` rounds of relation-typed
 GraphSAGE (``HeteroConv``, one ``SAGEConv`` per relation, summed) mix in what the
 neighbours know, e.g. that a substitute goes on promotion next week. A per-step head
 turns the vector and that step's covariates into (mean, P10, P50, P90) for every
-horizon step, in units of the series' scale. Without edges the convolutions reduce to
-their root weights: the same network minus the graph, which is the ablation.
+horizon step, in units of the series' scale, as corrections to the window's seasonal
+profile (same-weekday average), so the network starts from a good naive forecast.
+Without edges the convolutions reduce to their root weights: the same network minus
+the graph, which is the ablation.
 """
 
 from __future__ import annotations
@@ -102,8 +104,9 @@ class DemandNet(nn.Module):
         steps = x[:, None, :].expand(-1, future.shape[1], -1)
         raw = self.head(torch.cat([steps, future], dim=2))
         mean, low, mid, high = raw.unbind(dim=2)
+        mid = node.base + mid
         return torch.stack(
-            [F.softplus(mean), mid - F.softplus(low), mid, mid + F.softplus(high)], dim=2
+            [node.base + mean, mid - F.softplus(low), mid, mid + F.softplus(high)], dim=2
         )
 
 

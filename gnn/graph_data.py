@@ -135,8 +135,8 @@ def _nearby_pairs(network: Network, series: pd.DataFrame) -> pd.DataFrame:
 
 def _edge_index(pairs: pd.DataFrame) -> torch.Tensor:
     unique = pairs[["node_src", "node_dst"]].drop_duplicates().sort_values(["node_src", "node_dst"])
-    values = unique.to_numpy(dtype=np.int64).T.reshape(2, -1)
-    return torch.from_numpy(np.ascontiguousarray(values))
+    values = np.array(unique.to_numpy(dtype=np.int64).T.reshape(2, -1), copy=True)
+    return torch.from_numpy(values)
 
 
 def snapshot(
@@ -153,7 +153,8 @@ def snapshot(
     Shapes
     ------
     ``data["series"]``: ``x_hist [S, lags, HIST_FEATURES]``, ``x_future [S, horizon,
-    FUTURE_FEATURES]``, ``x_static [S, STATIC_FEATURES]``, ``scale [S]``, ``y [S, horizon]``
+    FUTURE_FEATURES]``, ``x_static [S, STATIC_FEATURES]``, ``scale [S]``, ``base [S,
+    horizon]`` (seasonal profile of the window / scale), ``y [S, horizon]``
     (zeros where masked), ``y_mask [S, horizon]`` bool, ``active [S]`` bool (any demand in
     the window). ``data[edge_type].edge_index [2, E]`` for every relation.
 
@@ -192,6 +193,7 @@ def snapshot(
         ],
         axis=2,
     )
+    node_base = _seasonal_profile(window, origin, horizon, 7 if panel.freq == "D" else 1)
     observed = min(max(panel.quantity.shape[1] - origin, 0), horizon)
     y = np.zeros((n, horizon))
     y[:, :observed] = panel.quantity[:, origin : origin + observed] / scale[:, None]
@@ -204,12 +206,28 @@ def snapshot(
     node.x_future = _tensor(x_future)
     node.x_static = _tensor(np.column_stack([np.log1p(scale), (window == 0).mean(axis=1)]))
     node.scale = _tensor(scale)
+    node.base = _tensor(node_base / scale[:, None])
     node.y = _tensor(y)
     node.y_mask = torch.from_numpy(mask)
     node.active = torch.from_numpy(window.sum(axis=1) > 0)
     for relation, index in graph.edges.items():
         data[NODE, relation, NODE].edge_index = index
     return data
+
+
+def _seasonal_profile(window: np.ndarray, origin: int, horizon: int, season: int) -> np.ndarray:
+    """Per series and step: the window's mean over periods in the same season phase.
+
+    The model forecasts corrections to this profile (a seasonal average), which is
+    what a good naive forecast already knows.
+    """
+    lags = window.shape[1]
+    phase_of_lag = (np.arange(origin - lags, origin)) % season
+    profile = np.empty((window.shape[0], horizon))
+    for h in range(horizon):
+        same = phase_of_lag == (origin + h) % season
+        profile[:, h] = window[:, same].mean(axis=1) if same.any() else window.mean(axis=1)
+    return profile
 
 
 def _log_ratio(price: np.ndarray, reference: np.ndarray) -> np.ndarray:

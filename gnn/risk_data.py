@@ -27,7 +27,7 @@ from graph.history import DELIVERIES, check
 from graph.network import Network
 
 LANE_KEY = ["supplier_id", "warehouse_id", "sku_id"]
-WINDOWS = (14, 28, 91, 365)
+WINDOWS = (7, 14, 28, 91, 365)
 PRIOR_LATE = 0.15
 PRIOR_WEIGHT = 2.0
 FEATURES = 3 * len(WINDOWS) + 2

@@ -3,7 +3,7 @@
 Each node type gets its own input layer; two rounds of relation-typed GraphSAGE carry
 region-wide and supplier-wide delivery trouble to every lane (region -> supplier ->
 lane). Heads on lane and supplier nodes give the logit of "the next order is late" and
-the expected delay in days (unconditional: zero for an on-time delivery). A linear
+the delay if it is late; their product is the expected delay (unconditional). A linear
 path on each node's own features runs beside the deep one (wide and deep), so the
 network starts from what a per-entity logistic regression knows and the graph only has
 to add what the neighbours tell.
@@ -40,7 +40,7 @@ MODEL_NAME = "gnn"
 CHECKPOINT_KIND = "risk"
 SCORED = ("lane", "supplier")
 DELAY_SCALE = 25.0
-DEFAULT_TRAINING = TrainConfig(epochs=60, patience=10, batch_size=16, weight_decay=1e-3)
+DEFAULT_TRAINING = TrainConfig(epochs=60, patience=10, batch_size=16, weight_decay=1e-2)
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class RiskConfig:
 
 class RiskNet(nn.Module):
     """Shapes: forward(data) -> {``lane``: ``[L, 2]``, ``supplier``: ``[P, 2]``} of
-    (late logit, expected delay in units of ``DELAY_SCALE`` days)."""
+    (late logit, pre-softplus delay given lateness in units of ``DELAY_SCALE`` days)."""
 
     def __init__(self, config: RiskConfig) -> None:
         super().__init__()
@@ -105,16 +105,19 @@ class RiskNet(nn.Module):
 
 
 def risk_loss(net: nn.Module, batch: HeteroData) -> Tensor:
-    """Binary cross-entropy of lateness plus squared error of the scaled delay, masked."""
+    """Binary cross-entropy of lateness plus, on late orders, the squared error of the
+    scaled delay (the delay head is the delay given lateness), masked."""
     out = net(batch)
     loss = torch.zeros(())
     for nt in SCORED:
         mask = batch[nt].y_mask
         if not bool(mask.any()):
             continue
-        logit, delay = out[nt][mask, 0], F.softplus(out[nt][mask, 1])
-        loss = loss + F.binary_cross_entropy_with_logits(logit, batch[nt].late[mask])
-        loss = loss + F.mse_loss(delay, batch[nt].delay[mask] / DELAY_SCALE)
+        late = batch[nt].late[mask]
+        loss = loss + F.binary_cross_entropy_with_logits(out[nt][mask, 0], late)
+        given_late = F.softplus(out[nt][mask, 1])
+        error = (given_late - batch[nt].delay[mask] / DELAY_SCALE) ** 2
+        loss = loss + (error * late).sum() / late.sum().clamp(min=1.0)
     return loss
 
 
@@ -212,10 +215,11 @@ def predict(model: RiskModel, data: HeteroData) -> dict[str, tuple[np.ndarray, n
     """(late probability, expected delay in days) per scored node type of a snapshot."""
     with torch.no_grad():
         out = model.net(data)
-    return {
-        nt: (torch.sigmoid(o[:, 0]).numpy(), F.softplus(o[:, 1]).numpy() * DELAY_SCALE)
-        for nt, o in out.items()
-    }
+    scores = {}
+    for nt, o in out.items():
+        p = torch.sigmoid(o[:, 0])
+        scores[nt] = (p.numpy(), (p * F.softplus(o[:, 1])).numpy() * DELAY_SCALE)
+    return scores
 
 
 def score_risk(

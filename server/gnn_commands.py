@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from server.demo import DemoRun
     from server.forecast_commands import ForecastJob
 
-DEMO_EPOCHS = {"demand": 12, "risk": 25}
+DEMO_EPOCHS = {"demand": 10, "risk": 25}
 """Demo training is short on purpose: the point is the pipeline, bench/ has the scores."""
 
 
@@ -279,7 +279,7 @@ def stage_gnn(run: DemoRun) -> None:
             config,
             training,
             origins=DEMO_BACKTEST_ORIGINS - 1,
-            stride=4,
+            stride=7,
             progress=bar,
         )
     demand_seconds = time.perf_counter() - started

@@ -26,7 +26,8 @@ def model(tiny: SyntheticDataset) -> DemandModel:
 
 
 def test_tiny_model_overfits_a_tiny_problem(tiny: SyntheticDataset) -> None:
-    """Four snapshots, many epochs: the training loss falls far below where it started."""
+    """Two snapshots, many epochs: the loss falls far below the seasonal profile's it
+    starts from (the network learns beyond its naive starting point)."""
     panel = build_panel(tiny.demand)
     graph = build_graph(tiny.network, panel.keys)
     samples = [snapshot(panel, graph, o, SMALL.lags, SMALL.horizon) for o in (50, 250)]
@@ -36,10 +37,17 @@ def test_tiny_model_overfits_a_tiny_problem(tiny: SyntheticDataset) -> None:
         node = batch[NODE]  # type: ignore[index]
         return quantile_loss(m(batch), node.y, node.y_mask)
 
-    config = TrainConfig(epochs=60, batch_size=4, patience=60, learning_rate=1e-2)
+    naive = float(
+        np.mean(
+            [
+                quantile_loss(s[NODE].base[..., None].expand(-1, -1, 4), s[NODE].y, s[NODE].y_mask)
+                for s in samples
+            ]
+        )
+    )
+    config = TrainConfig(epochs=60, batch_size=2, patience=60, learning_rate=1e-2)
     report = fit(net, samples, samples, loss, config)
-    assert report.train_loss[-1] < 0.5 * report.train_loss[0]
-    assert report.best_val_loss < 0.5 * report.val_loss[0]
+    assert report.best_val_loss < 0.8 * naive
 
 
 def test_forecast_covers_every_series_and_step(tiny: SyntheticDataset, model: DemandModel) -> None:
