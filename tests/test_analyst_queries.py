@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import pytest
 
@@ -39,11 +37,11 @@ def test_agreement_spots_a_different_answer(tiny: SyntheticDataset) -> None:
 
 @pytest.mark.neo4j
 def test_cypher_matches_pandas_on_neo4j(
-    neo4j_store: Neo4jStore, neo4j_uri: str, demo: SyntheticDataset
+    neo4j_store: Neo4jStore, neo4j_env: None, demo: SyntheticDataset
 ) -> None:
     """On the demo network in Neo4j, each query's rows equal the pandas answer, in order."""
     neo4j_store.upsert_network(demo.network)
-    answers = answer_all(neo4j_store.snapshot(), _settings(neo4j_uri))
+    answers = answer_all(neo4j_store.snapshot(), StoreSettings())
     for query in QUERIES:
         expected = query.on_network(demo.network)
         assert len(expected) > 0, query.name
@@ -51,19 +49,9 @@ def test_cypher_matches_pandas_on_neo4j(
 
 
 @pytest.mark.neo4j
-def test_an_empty_database_keeps_the_columns(neo4j_store: Neo4jStore, neo4j_uri: str) -> None:
+def test_an_empty_database_keeps_the_columns(neo4j_store: Neo4jStore, neo4j_env: None) -> None:
     """No rows still gives the pandas answer's columns, so notebooks can show the table."""
-    answers = answer_all(Network(), _settings(neo4j_uri))
+    answers = answer_all(Network(), StoreSettings())
     for query in QUERIES:
         assert answers[query.name].empty
         assert list(answers[query.name].columns) == list(query.on_network(Network()).columns)
-
-
-def _settings(uri: str) -> StoreSettings:
-    """Settings for the session's server, with the credentials the environment gives."""
-    return StoreSettings(
-        neo4j_uri=uri,
-        neo4j_user=os.environ.get("NEO4J_USER", "neo4j"),
-        neo4j_password=os.environ.get("NEO4J_PASSWORD", ""),
-        neo4j_database=os.environ.get("NEO4J_DATABASE", "neo4j"),
-    )

@@ -9,6 +9,7 @@ real Neo4j server the test session starts.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -116,13 +117,13 @@ def test_notebook_runs_on_embedded_store(path: Path, notebook_env: pytest.Monkey
 
 @pytest.mark.neo4j
 def test_explore_notebook_runs_on_neo4j(
-    notebook_env: pytest.MonkeyPatch, neo4j_store: Neo4jStore, neo4j_uri: str
+    notebook_env: pytest.MonkeyPatch, neo4j_env: None, neo4j_store: Neo4jStore, neo4j_uri: str
 ) -> None:
     """Notebook 01 fills the (wiped) Neo4j database and answers its queries in Cypher.
 
     The notebook itself asserts that the Cypher answers equal the pandas ones.
     """
-    notebook_env.setenv("NEO4J_URI", neo4j_uri)
+    assert os.environ["NEO4J_URI"] == neo4j_uri  # neo4j_env ran after notebook_env cleared it
     executed, seconds = execute(NOTEBOOKS / "01_explore_network.ipynb")
     assert seconds < BUDGET_S
     text = outputs_text(executed)
