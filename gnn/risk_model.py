@@ -11,6 +11,7 @@ to add what the neighbours tell.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -40,6 +41,8 @@ MODEL_NAME = "gnn"
 CHECKPOINT_KIND = "risk"
 SCORED = ("lane", "supplier")
 DELAY_SCALE = 25.0
+LABEL_DAYS = 14
+"""Gap between training and validation cut-offs: about when a next order's outcome is in."""
 DEFAULT_TRAINING = TrainConfig(epochs=60, patience=10, batch_size=16, weight_decay=1e-2)
 
 
@@ -175,8 +178,10 @@ def train_risk(
 ) -> RiskModel:
     """Fit on snapshots over all of ``deliveries`` (cut it before calling to hold data out).
 
-    The latest ``val_share`` of cut-offs validate; a gap of ``history_days`` separates
-    them from the training cut-offs so their label windows never overlap.
+    The latest ``val_share`` of cut-offs validate (after a gap of ``LABEL_DAYS``, so no
+    training label is observed inside the validation period) and pick the number of
+    epochs; the model is then refit on every cut-off for that many epochs, so the
+    latest deliveries are learned from too.
     """
     config = config or RiskConfig()
     training = training or DEFAULT_TRAINING
@@ -187,7 +192,9 @@ def train_risk(
     )
     days = list(range(config.history_days, settled + 1, config.stride_days))
     split = int(len(days) * (1 - val_share))
-    train_days = [d for d in days[:split] if d < days[split] - 30] if split < len(days) else days
+    train_days = (
+        [d for d in days[:split] if d < days[split] - LABEL_DAYS] if split < len(days) else days
+    )
     if not train_days or split >= len(days):
         raise ValidationFailed(
             [
@@ -207,8 +214,17 @@ def train_risk(
     train = make(train_days)
     net.standardise_with(train)
     report = fit(net, train, make(days[split:]), risk_loss, training, progress)
-    net.cpu()
-    return RiskModel(config, net, report)
+    seed_everything(training.seed, training.threads)
+    final = RiskNet(config)
+    everything = make(days)
+    final.standardise_with(everything)
+    epochs = report.best_epoch + 1
+    again = dataclasses.replace(training, epochs=epochs, patience=epochs)
+    refit = fit(final, everything, [], risk_loss, again, progress)
+    final.cpu()
+    return RiskModel(
+        config, final, dataclasses.replace(report, seconds=report.seconds + refit.seconds)
+    )
 
 
 def predict(model: RiskModel, data: HeteroData) -> dict[str, tuple[np.ndarray, np.ndarray]]:

@@ -119,8 +119,9 @@ def fit(
 ) -> TrainReport:
     """Train ``model`` in place with Adam; keep the weights of the best validation epoch.
 
-    Stops after ``patience`` epochs without a better validation loss. ``progress`` is
-    called after every epoch (the CLI draws a bar with it).
+    Stops after ``patience`` epochs without a better validation loss (without validation
+    snapshots, the training loss stands in). ``progress`` is called after every epoch
+    (the CLI draws a bar with it).
     """
     seed_everything(config.seed, config.threads)
     device = pick_device(config.device)
@@ -148,7 +149,9 @@ def fit(
             optimiser.step()
             total += float(loss.detach())
         train_losses.append(total / max(len(train_batches), 1))
-        val_losses.append(evaluate(model, val_batches, loss_fn))
+        val_losses.append(
+            evaluate(model, val_batches, loss_fn) if val_batches else train_losses[-1]
+        )
         if val_losses[-1] < val_losses[best]:
             best = epoch
             best_state = copy.deepcopy(model.state_dict())
