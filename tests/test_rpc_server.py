@@ -150,15 +150,20 @@ def test_unexpected_failure_is_internal_without_internals_and_logged_with_reques
     assert "v999999" in caplog.text
 
 
-def test_request_id_comes_back_in_initial_metadata(store_dir: Path) -> None:
+def test_request_id_comes_back_in_trailing_metadata(store_dir: Path) -> None:
     with running_server(settings(store_dir)) as server:
         stub = network_pb2_grpc.NetworkServiceStub(grpc.insecure_channel(server.target))
         _, call = stub.GetNode.with_call(
             network_pb2.GetNodeRequest(name="nodes/W001"), metadata=(("x-request-id", "abc-1"),)
         )
-        assert ("x-request-id", "abc-1") in tuple(call.initial_metadata())
+        assert ("x-request-id", "abc-1") in tuple(call.trailing_metadata())
         _, call = stub.GetNode.with_call(network_pb2.GetNodeRequest(name="nodes/W001"))
-        assert re.fullmatch(r"[0-9a-f]{16}", dict(call.initial_metadata())["x-request-id"])
+        assert re.fullmatch(r"[0-9a-f]{16}", dict(call.trailing_metadata())["x-request-id"])
+        with pytest.raises(grpc.RpcError) as failed:
+            stub.GetNode(
+                network_pb2.GetNodeRequest(name="nodes/NOPE"), metadata=(("x-request-id", "abc-2"),)
+            )
+        assert dict(failed.value.trailing_metadata())["x-request-id"] == "abc-2"  # type: ignore[attr-defined]
 
 
 def test_messages_over_the_size_limit_are_refused(store_dir: Path) -> None:
@@ -251,9 +256,12 @@ def test_serve_command_runs_until_sigterm(store_dir: Path) -> None:
     )
     try:
         assert process.stderr is not None
-        line = process.stderr.readline()
-        port = re.search(r"serving on 127\.0\.0\.1:(\d+)", line)
-        assert port, line
+        lines = []
+        port = None
+        while port is None and len(lines) < 50:
+            lines.append(process.stderr.readline())
+            port = re.search(r"serving on 127\.0\.0\.1:(\d+)", lines[-1])
+        assert port, "".join(lines)
         channel = grpc.insecure_channel(f"127.0.0.1:{port.group(1)}")
         assert _health(channel) == health_pb2.HealthCheckResponse.SERVING
         process.send_signal(signal.SIGTERM)

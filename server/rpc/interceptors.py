@@ -8,7 +8,6 @@ request id (outermost, so every log line and error carries it), auth, errors.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import hmac
 import inspect
 import logging
@@ -20,14 +19,17 @@ from typing import Any
 import grpc
 
 from graph.errors import SupplynetError
-from server.rpc.status import abort, build_status, error_status, internal_status
+from server.rpc.status import (
+    REQUEST_ID_KEY,
+    abort,
+    build_status,
+    error_status,
+    internal_status,
+    request_id,
+)
 
 log = logging.getLogger("supplynet.rpc")
 
-request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-"""The id of the call being served, for log lines and error details."""
-
-REQUEST_ID_KEY = "x-request-id"
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/",)
 """Methods callable without a token: load balancers probe health unauthenticated."""
 
@@ -115,7 +117,8 @@ class RequestIdInterceptor(_GuardInterceptor):
         started = time.perf_counter()
         outcome = "OK"
         try:
-            await context.send_initial_metadata(((REQUEST_ID_KEY, rid),))
+            # trailing, not initial, metadata: it rides on the status frame at no extra cost
+            context.set_trailing_metadata(((REQUEST_ID_KEY, rid),))
             yield
         except BaseException as error:
             outcome = type(error).__name__

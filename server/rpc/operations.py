@@ -21,9 +21,8 @@ from google.rpc import error_details_pb2, status_pb2
 
 from graph.errors import NotFound, SupplynetError
 from proto.supplynet.v1 import operation_pb2
-from server.rpc.interceptors import request_id
 from server.rpc.jobs import Progress
-from server.rpc.status import build_status, error_status, internal_status
+from server.rpc.status import build_status, error_status, internal_status, request_id
 
 log = logging.getLogger("supplynet.rpc")
 

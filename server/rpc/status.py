@@ -7,6 +7,8 @@ field violations name each bad field (``nodes[3].warehouse.storage_capacity``).
 
 from __future__ import annotations
 
+import contextvars
+
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
@@ -22,6 +24,10 @@ from graph.errors import (
 
 DOMAIN = "supplynet"
 DETAILS_KEY = "grpc-status-details-bin"
+REQUEST_ID_KEY = "x-request-id"
+
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+"""The id of the call being served, for log lines, error details and trailing metadata."""
 
 _CODES: tuple[tuple[type[SupplynetError], grpc.StatusCode], ...] = (
     (ValidationFailed, grpc.StatusCode.INVALID_ARGUMENT),
@@ -104,9 +110,8 @@ def unimplemented_status(method: str, capability: str) -> status_pb2.Status:
 async def abort(context: grpc.aio.ServicerContext, status: status_pb2.Status) -> None:
     """End the call with a rich status (raises, as ``context.abort`` does)."""
     code = next(c for c in grpc.StatusCode if c.value[0] == status.code)
-    await context.abort(
-        code, status.message, trailing_metadata=((DETAILS_KEY, status.SerializeToString()),)
-    )
+    metadata = ((DETAILS_KEY, status.SerializeToString()), (REQUEST_ID_KEY, request_id.get()))
+    await context.abort(code, status.message, trailing_metadata=metadata)
 
 
 def unpack_status(trailing_metadata: object) -> status_pb2.Status | None:
