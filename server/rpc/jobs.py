@@ -16,6 +16,7 @@ import multiprocessing.connection
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +102,9 @@ class JobRunner:
         self._context.set_forkserver_preload([*preload, *_main_module()])
         self._slots = asyncio.Semaphore(workers)
         self._running: set[multiprocessing.process.BaseProcess] = set()
+        # its own threads for starting, reading and joining children: never queued behind
+        # store reads in the default executor
+        self._threads = ThreadPoolExecutor(max_workers=2 * workers, thread_name_prefix="jobs")
 
     @property
     def busy(self) -> int:
@@ -124,7 +128,7 @@ class JobRunner:
             process = self._context.Process(target=_child, args=(task, args, send), daemon=True)
             # start() waits for the forkserver (seconds while it imports ``preload``): in a
             # thread, and finished even when the caller gives up, so the child can be killed.
-            starting = asyncio.ensure_future(asyncio.to_thread(process.start))
+            starting = asyncio.ensure_future(self._in_thread(process.start))
             try:
                 await asyncio.shield(starting)
                 send.close()
@@ -138,7 +142,7 @@ class JobRunner:
                 send.close()
                 receive.close()
                 if starting.exception() is None:
-                    await asyncio.to_thread(process.join, 5)
+                    await self._in_thread(process.join, 5)
 
     async def _collect(
         self, receive: multiprocessing.connection.Connection, on_progress: Report | None
@@ -147,7 +151,7 @@ class JobRunner:
         # as the child needs to write it: wait in a thread, never on the event loop.
         while True:
             try:
-                kind, payload = await asyncio.to_thread(receive.recv)
+                kind, payload = await self._in_thread(receive.recv)
             except (EOFError, OSError):
                 raise JobFailed("the worker process died") from None
             if kind == "progress":
@@ -160,6 +164,9 @@ class JobRunner:
             else:
                 raise JobFailed(payload)
 
+    async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._threads, fn, *args)
+
     async def warm(self) -> None:
         """Start the forkserver now (it imports ``preload``), not on the first real job."""
         await self.run(_nothing)
@@ -168,3 +175,4 @@ class JobRunner:
         """Kill every running job (for a server that stops without draining)."""
         for process in list(self._running):
             process.kill()
+        self._threads.shutdown(wait=False)

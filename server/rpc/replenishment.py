@@ -7,6 +7,7 @@ limit to fit inside it, so that the plan exists before the caller's deadline.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
@@ -119,7 +120,7 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
         self, request: plan_pb2.GetPlanRequest, context: grpc.aio.ServicerContext
     ) -> plan_pb2.Plan:
         stored = await self.state.call(self.state.store.load_plan, name_id(request.name, "plans"))
-        return plan_to_proto(stored)
+        return await asyncio.to_thread(plan_to_proto, stored)
 
 
 def register(server: grpc.aio.Server, state: ServerState) -> str:

@@ -74,7 +74,7 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
             f"routes-{uuid.uuid4().hex[:12]}",
         )
         await self.state.call(self.state.store.save_plan, schedule)
-        return plan_to_proto(schedule)
+        return await asyncio.to_thread(plan_to_proto, schedule)
 
     async def ExportSchedule(
         self, request: routing_pb2.ExportScheduleRequest, context: grpc.aio.ServicerContext
