@@ -1,0 +1,361 @@
+"""Load on a running ``supplynet serve``: light calls, forecasts and concurrent plans.
+
+Phases (asyncio client, one channel):
+1. ``GetNode`` x N at concurrency C on an idle server (the baseline),
+2. ``ForecastDemand`` of one (store, SKU) series x M at concurrency C,
+3. P concurrent ``StartPlan`` operations watched to the end, with ``GetNode`` calls
+   running beside them (light-call latency under solve load, as a ratio to phase 1).
+A health probe runs every 200 ms throughout. Targets: 0 errors, light-call p99 < 50 ms,
+health SERVING throughout.
+
+Usage::
+
+    flock /tmp/supplynet-bench.lock .venv/bin/python bench/grpc_load.py        # spawns a server
+    .venv/bin/python bench/grpc_load.py --target 127.0.0.1:50051 --token T     # existing one
+
+Without ``--target`` it generates the demo network (seed 0) into a temporary embedded
+store and starts ``supplynet serve`` on a free port for the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import numpy as np
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from proto.supplynet.v1 import (
+    common_pb2,
+    forecast_pb2,
+    forecast_pb2_grpc,
+    network_pb2,
+    network_pb2_grpc,
+    operation_pb2,
+    replenishment_pb2,
+    replenishment_pb2_grpc,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Sample:
+    """Latencies (ms) and errors of one phase."""
+
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    wall_s: float = 0.0
+
+    async def time(self, call: Awaitable[object]) -> None:
+        began = time.perf_counter()
+        try:
+            await call
+        except grpc.RpcError as error:
+            code = error.code().name  # type: ignore[attr-defined]
+            self.errors[code] = self.errors.get(code, 0) + 1
+            return
+        self.latencies.append((time.perf_counter() - began) * 1000)
+
+    def row(self) -> list[str]:
+        values = np.array(self.latencies) if self.latencies else np.array([np.nan])
+        count = len(self.latencies) + sum(self.errors.values())
+        return [
+            self.name,
+            str(count),
+            str(sum(self.errors.values())),
+            f"{np.percentile(values, 50):.1f}",
+            f"{np.percentile(values, 99):.1f}",
+            f"{values.max():.1f}",
+            f"{count / self.wall_s:.0f}" if self.wall_s else "-",
+        ]
+
+
+async def run_concurrently(
+    count: int, concurrency: int, call: Callable[[int], Awaitable[None]]
+) -> None:
+    queue = iter(range(count))
+
+    async def worker() -> None:
+        for index in queue:
+            await call(index)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+async def phase(sample: Sample, body: Awaitable[None]) -> Sample:
+    began = time.perf_counter()
+    await body
+    sample.wall_s = time.perf_counter() - began
+    return sample
+
+
+@dataclass
+class Health:
+    checks: int = 0
+    not_serving: int = 0
+    slowest_ms: float = 0.0
+
+    async def probe(self, channel: grpc.aio.Channel, stop: asyncio.Event) -> None:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while not stop.is_set():
+            began = time.perf_counter()
+            try:
+                reply = await stub.Check(health_pb2.HealthCheckRequest(), timeout=1.0)
+                ok = reply.status == health_pb2.HealthCheckResponse.SERVING
+            except grpc.RpcError:
+                ok = False
+            self.checks += 1
+            self.not_serving += not ok
+            self.slowest_ms = max(self.slowest_ms, (time.perf_counter() - began) * 1000)
+            await asyncio.sleep(0.2)
+
+
+async def node_ids(
+    stub: network_pb2_grpc.NetworkServiceStub, metadata: list[tuple[str, str]]
+) -> dict[str, list[str]]:
+    """Node ids by kind (``supplier``, ``warehouse``, ``store``, ``sku``), every page."""
+    ids: dict[str, list[str]] = {}
+    token = ""
+    while True:
+        page = await stub.ListNodes(
+            network_pb2.ListNodesRequest(page_size=1000, page_token=token), metadata=metadata
+        )
+        for node in page.nodes:
+            ids.setdefault(str(node.WhichOneof("kind")), []).append(node.name.split("/", 1)[1])
+        token = page.next_page_token
+        if not token:
+            return ids
+
+
+async def load(args: argparse.Namespace, target: str) -> int:
+    metadata = [("authorization", f"Bearer {args.token}")] if args.token else []
+    async with grpc.aio.insecure_channel(target) as channel:
+        network = network_pb2_grpc.NetworkServiceStub(channel)
+        forecasts = forecast_pb2_grpc.ForecastServiceStub(channel)
+        plans = replenishment_pb2_grpc.ReplenishmentServiceStub(channel)
+        ids = await node_ids(network, metadata)
+        names = [f"nodes/{key}" for keys in ids.values() for key in keys]
+        warehouses, stores, skus = ids["warehouse"], ids["store"], ids["sku"]
+        rng = random.Random(args.seed)
+        health = Health()
+        stop = asyncio.Event()
+        prober = asyncio.create_task(health.probe(channel, stop))
+
+        def get_node(sample: Sample) -> Callable[[int], Awaitable[None]]:
+            async def call(_: int) -> None:
+                request = network_pb2.GetNodeRequest(name=rng.choice(names))
+                await sample.time(network.GetNode(request, metadata=metadata, timeout=10))
+
+            return call
+
+        idle = Sample("GetNode, idle server")
+        await phase(idle, run_concurrently(args.light, args.concurrency, get_node(idle)))
+        print(" ".join(idle.row()), flush=True)
+        go_client = await ghz_phase(args, target, names[0]) if args.ghz else None
+
+        series = Sample("ForecastDemand, 1 series")
+
+        async def forecast(_: int) -> None:
+            request = forecast_pb2.ForecastDemandRequest(
+                scope=common_pb2.Scope(sku_ids=[rng.choice(skus)]),
+                store_ids=[rng.choice(stores)],
+                horizon_days=14,
+                model="seasonal_naive",
+            )
+            await series.time(forecasts.ForecastDemand(request, metadata=metadata, timeout=180))
+
+        await phase(series, run_concurrently(args.forecasts, args.concurrency, forecast))
+        print(" ".join(series.row()), flush=True)
+
+        planned = Sample("plan start -> done")
+        busy = Sample("GetNode, during plans")
+        states: dict[str, int] = {}
+        plans_done = asyncio.Event()
+
+        async def plan(index: int) -> None:
+            request = replenishment_pb2.StartPlanRequest(
+                scope=common_pb2.Scope(warehouse_ids=[warehouses[index % len(warehouses)]]),
+                horizon_days=28,
+                forecast_model="seasonal_naive",
+                time_limit_seconds=args.plan_time_limit,
+            )
+
+            async def start_and_watch() -> None:
+                started = await plans.StartPlan(request, metadata=metadata, timeout=30)
+                watch = replenishment_pb2.WatchOperationRequest(name=started.name)
+                last = started
+                async for update in plans.WatchOperation(watch, metadata=metadata, timeout=900):
+                    last = update
+                state = operation_pb2.OperationState.Name(last.metadata.state)
+                states[state] = states.get(state, 0) + 1
+                if last.metadata.state != operation_pb2.OPERATION_STATE_SUCCEEDED:
+                    raise RuntimeError(f"{started.name} ended {state}")
+
+            try:
+                await planned.time(start_and_watch())
+            except RuntimeError:
+                planned.errors["NOT_SUCCEEDED"] = planned.errors.get("NOT_SUCCEEDED", 0) + 1
+
+        async def light_while_planning() -> None:
+            call = get_node(busy)
+            while not plans_done.is_set():
+                await run_concurrently(args.concurrency, args.concurrency, call)
+                await asyncio.sleep(0.05)
+
+        async def all_plans() -> None:
+            await run_concurrently(args.plans, args.plans, plan)
+            plans_done.set()
+
+        beside = asyncio.create_task(phase(busy, light_while_planning()))
+        await phase(planned, all_plans())
+        await beside
+        stop.set()
+        await prober
+
+    samples = [idle, series, busy, planned]
+    table = [["phase", "calls", "errors", "p50 ms", "p99 ms", "max ms", "calls/s"]]
+    table += [s.row() for s in samples[:1]]
+    table += [go_client] if go_client else []
+    table += [s.row() for s in samples[1:]]
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    for row in table:
+        print(
+            "  ".join(
+                cell.rjust(w) if i else cell.ljust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+    idle_p99 = float(np.percentile(idle.latencies, 99)) if idle.latencies else float("nan")
+    busy_p99 = float(np.percentile(busy.latencies, 99)) if busy.latencies else float("nan")
+    print(f"\nGetNode p99 during plans / idle: {busy_p99 / idle_p99:.2f}x")
+    print(f"plan outcomes: {states}")
+    print(
+        f"health: {health.checks} checks, {health.not_serving} not SERVING, "
+        f"slowest {health.slowest_ms:.1f} ms"
+    )
+    errors = sum(sum(s.errors.values()) for s in samples) + int(go_client[2] if go_client else 0)
+    light_p99 = {"asyncio client": idle_p99}
+    if go_client:
+        light_p99["ghz client"] = float(go_client[4])
+    for client, p99 in light_p99.items():
+        print(
+            f"light-call p99 < 50 ms ({client}): {'met' if p99 < 50 else 'NOT met'} ({p99:.1f} ms)"
+        )
+    verdict = errors == 0 and min(light_p99.values()) < 50 and health.not_serving == 0
+    met = "met" if verdict else "NOT met"
+    print(f"targets (0 errors, light-call p99 < 50 ms, health SERVING throughout): {met}")
+    return 0 if verdict else 1
+
+
+async def ghz_phase(args: argparse.Namespace, target: str, name: str) -> list[str]:
+    """The same GetNode load from ghz (Go): what the server does with a light client."""
+    command = [
+        args.ghz, "--insecure", "--call", "supplynet.v1.NetworkService.GetNode",
+        "-d", json.dumps({"name": name}), "-n", str(args.light), "-c", str(args.concurrency),
+        "--format", "json", target,
+    ]  # fmt: skip
+    if args.token:
+        command[1:1] = ["--metadata", json.dumps({"authorization": f"Bearer {args.token}"})]
+    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
+    out, _ = await process.communicate()
+    report = json.loads(out)
+    latency = {d["percentage"]: d["latency"] / 1e6 for d in report["latencyDistribution"]}
+    errors = sum(v for k, v in report["statusCodeDistribution"].items() if k != "OK")
+    return [
+        "GetNode, ghz client (Go)",
+        str(report["count"]),
+        str(errors),
+        f"{latency[50]:.1f}",
+        f"{latency[99]:.1f}",
+        f"{report['slowest'] / 1e6:.1f}",
+        f"{report['rps']:.0f}",
+    ]
+
+
+@contextmanager
+def spawned_server(workers: int) -> Iterator[str]:
+    """Generate the demo network into a temporary store and serve it on a free port."""
+    with tempfile.TemporaryDirectory(prefix="supplynet-bench-") as data:
+        env = {**os.environ, "SUPPLYNET_DATA": data}
+        env.pop("NEO4J_URI", None)
+        cli = [sys.executable, "-m", "server.cli"]
+        subprocess.run(
+            [*cli, "generate", "--preset", "demo", "--seed", "0"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        server = subprocess.Popen(
+            [*cli, "serve", "--address", "127.0.0.1:0", "--workers", str(workers),
+             "--log-level", "WARNING"],
+            env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            assert server.stderr is not None
+            port = None
+            while port is None:
+                line = server.stderr.readline()
+                if not line:
+                    raise RuntimeError("supplynet serve exited before serving")
+                match = re.search(r"serving on 127\.0\.0\.1:(\d+)", line)
+                port = match.group(1) if match else None
+            yield f"127.0.0.1:{port}"
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+def _go_bin(name: str) -> str | None:
+    path = Path.home() / "go" / "bin" / name
+    return str(path) if path.exists() else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--target", help="host:port of a running server (default: spawn one)")
+    parser.add_argument("--token", default=os.environ.get("SUPPLYNET_TOKEN"))
+    parser.add_argument("--light", type=int, default=2000, help="GetNode calls (default 2000)")
+    parser.add_argument("--forecasts", type=int, default=200, help="one-series forecasts")
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--plans", type=int, default=20, help="concurrent plan requests")
+    parser.add_argument("--plan-time-limit", type=float, default=10.0)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="worker processes of a spawned server"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--ghz",
+        default=shutil.which("ghz") or _go_bin("ghz"),
+        help="ghz binary for a Go-client GetNode row (default: on PATH or in ~/go/bin)",
+    )
+    args = parser.parse_args()
+    print(
+        f"grpc_load: {args.light} GetNode + {args.forecasts} forecasts at concurrency "
+        f"{args.concurrency}, {args.plans} concurrent plans"
+    )
+    if args.target:
+        return asyncio.run(load(args, args.target))
+    with spawned_server(args.workers) as target:
+        print(f"spawned supplynet serve on {target} (demo network, seed 0, {args.workers} workers)")
+        return asyncio.run(load(args, target))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
