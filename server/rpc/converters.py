@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -153,11 +153,6 @@ def plan_lines(plan: plan_pb2.Plan) -> list[dict[str, Scalar]]:
 
 def _utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def ids(values: Sequence[str]) -> frozenset[str] | None:
-    """A repeated id field as a set; ``None`` when empty."""
-    return frozenset(values) or None
 
 
 def forecast_to_proto(forecast: DemandForecast) -> forecast_pb2.ForecastDemandResponse:
