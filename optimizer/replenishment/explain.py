@@ -37,21 +37,40 @@ def explain(
 
     A capacity full in period ``t`` limits the stock carried into every later period,
     so its shortfall counts what is missing behind it from its first full period on.
+    Stocking points of parts without a solution get one ``unsolved`` explanation per part
+    instead of one per shortage.
     """
+    ids = _Ids(
+        problem.nodes["location_id"].to_numpy(dtype=object),
+        problem.nodes["sku_id"].to_numpy(dtype=object),
+    )
     missing = flows.short + flows.below
+    skip = np.zeros(len(problem.nodes), dtype=bool)
+    for nodes in unsolved or []:
+        skip[nodes] = True
     found = [
-        *_warehouse_capacity(problem, flows, missing),
+        *_warehouse_capacity(problem, flows, missing, ids),
         *_lane_capacity(problem, flows, missing),
-        *_supply_capacity(problem, flows, missing),
-        *_position_capacity(problem, flows, missing),
-        *_shortages(problem, flows),
-        *(_unsolved(problem, flows, nodes) for nodes in unsolved or []),
+        *_supply_capacity(problem, flows, missing, ids),
+        *_position_capacity(problem, flows, missing, ids),
+        *_shortages(problem, flows, ids, skip),
+        *(_unsolved(problem, flows, nodes, ids) for nodes in unsolved or []),
     ]
     return tuple(sorted(found, key=lambda e: (-e.shortfall, e.kind, e.location_id)))
 
 
-def _unsolved(problem: PlanningProblem, flows: Flows, nodes: npt.NDArray[np.int64]) -> Explanation:
-    where = problem.nodes["location_id"].to_numpy()[nodes]
+@dataclass(frozen=True)
+class _Ids:
+    """Location and SKU id of every node, as plain arrays (pandas lookups are slow)."""
+
+    location: npt.NDArray[np.object_]
+    sku: npt.NDArray[np.object_]
+
+
+def _unsolved(
+    problem: PlanningProblem, flows: Flows, nodes: npt.NDArray[np.int64], ids: _Ids
+) -> Explanation:
+    where = ids.location[nodes]
     short = float(flows.short[nodes].sum())
     return Explanation(
         kind="unsolved",
@@ -75,7 +94,7 @@ def _full(used: FloatArray, cap: float) -> npt.NDArray[np.bool_]:
 
 
 def _warehouse_capacity(
-    problem: PlanningProblem, flows: Flows, missing: FloatArray
+    problem: PlanningProblem, flows: Flows, missing: FloatArray, ids: _Ids
 ) -> list[Explanation]:
     nodes = problem.nodes
     found = []
@@ -85,8 +104,7 @@ def _warehouse_capacity(
         if not np.isfinite(row.capacity):
             continue
         here = np.flatnonzero(
-            (nodes["location_id"] == row.warehouse_id).to_numpy()
-            & (nodes["kind"] == "warehouse").to_numpy()
+            (ids.location == row.warehouse_id) & (nodes["kind"] == "warehouse").to_numpy()
         )
         full = _full(flows.stock[here].sum(axis=0), row.capacity)
         if not full.any():
@@ -146,7 +164,7 @@ def _lane_capacity(
 
 
 def _supply_capacity(
-    problem: PlanningProblem, flows: Flows, missing: FloatArray
+    problem: PlanningProblem, flows: Flows, missing: FloatArray, ids: _Ids
 ) -> list[Explanation]:
     supply = problem.supply
     cap = supply["capacity"].to_numpy(float)
@@ -156,7 +174,7 @@ def _supply_capacity(
         if not full.any():
             continue
         node = int(supply["node"].iloc[arc])
-        where, sku = problem.nodes["location_id"].iloc[node], problem.nodes["sku_id"].iloc[node]
+        where, sku = ids.location[node], ids.sku[node]
         periods = _periods(full)
         shortfall = float(missing[node, periods[0] :].sum())
         found.append(
@@ -177,7 +195,7 @@ def _supply_capacity(
 
 
 def _position_capacity(
-    problem: PlanningProblem, flows: Flows, missing: FloatArray
+    problem: PlanningProblem, flows: Flows, missing: FloatArray, ids: _Ids
 ) -> list[Explanation]:
     cap = problem.nodes["capacity"].to_numpy(float)
     limited = np.flatnonzero(np.isfinite(cap))
@@ -187,7 +205,7 @@ def _position_capacity(
     found = []
     for i in np.flatnonzero(full.any(axis=1) & (missing[limited].sum(axis=1) > TOLERANCE)):
         node = int(limited[i])
-        where, sku = problem.nodes["location_id"].iloc[node], problem.nodes["sku_id"].iloc[node]
+        where, sku = ids.location[node], ids.sku[node]
         periods = _periods(full[i])
         shortfall = float(missing[node].sum())
         found.append(
@@ -205,7 +223,9 @@ def _position_capacity(
     return found
 
 
-def _shortages(problem: PlanningProblem, flows: Flows) -> list[Explanation]:
+def _shortages(
+    problem: PlanningProblem, flows: Flows, ids: _Ids, skip: npt.NDArray[np.bool_]
+) -> list[Explanation]:
     short = flows.short
     nodes = problem.nodes
     never = np.iinfo(np.int64).max // 4
@@ -219,11 +239,11 @@ def _shortages(problem: PlanningProblem, flows: Flows) -> list[Explanation]:
         problem.transfers["lead"].to_numpy() + supplied[origin],
     )
     found = []
-    for node in np.flatnonzero(short.sum(axis=1) > TOLERANCE):
+    for node in np.flatnonzero((short.sum(axis=1) > TOLERANCE) & ~skip):
         mask = short[node] > TOLERANCE
         periods = _periods(mask)
         units = float(short[node].sum())
-        where, sku = str(nodes["location_id"].iloc[node]), str(nodes["sku_id"].iloc[node])
+        where, sku = str(ids.location[node]), str(ids.sku[node])
         lead = int(inbound_lead[node])
         if lead >= never:
             cause, why = "no_supply", "no lane supplies it"
