@@ -212,7 +212,8 @@ def test_time_limit_is_honoured_within_ten_percent(tiny: SyntheticDataset) -> No
     elapsed = time.perf_counter() - started
     assert elapsed <= 1.0 * 1.1
     assert plan.time_limit_hit
-    assert plan.status == "feasible"
+    assert plan.status in ("feasible", "partial")
+    assert plan.solved_subproblems > 0
     assert plan.gap > 0
     assert balance_residual(problem, plan) < 1e-5
 

@@ -42,6 +42,10 @@ class PlanSettings:
     ``shortage_factor`` times the SKU price is the penalty per unit of unmet forecast
     demand (a lost sale and more); the penalty per unit below a safety stock target is
     the shortage cost a service level implies, ``h * SL / (1 - SL)``.
+    ``batch_variables`` packs independent parts into one solver call up to that many
+    variables; the default 1 solves every part alone, which measured fastest with SCIP
+    (300 parts of ``large``: 44 s alone vs. 55 s in 5k-variable batches, and a batch cut
+    by the time limit loses only its own parts).
     """
 
     horizon: int = 8
@@ -52,7 +56,7 @@ class PlanSettings:
     workers: int = 2
     solver: str = "scip"
     shortage_factor: float = 3.0
-    batch_variables: int = 5_000
+    batch_variables: int = 1
 
     def problems(self) -> list[Problem]:
         found = []
