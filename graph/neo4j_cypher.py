@@ -33,34 +33,79 @@ MATCH (n) WHERE n:Location OR n:Sku OR n:Plan OR n:PlanLine OR n:SupplynetLock
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS
 """
 
-# ---- network: upserts (rows: nodes are property maps; edges are {a, b, p}) ----
+# ---- network: upserts ----
+# Nodes MERGE on their constrained id. Edges are split by the caller, which holds the
+# network lock and has read the stored edge keys: new edges are CREATEd, stored ones
+# MATCHed and updated. That is MERGE's outcome without MERGE's per-row scan of the
+# transaction's own new relationships, which slows big ingests down several-fold.
+# Node rows are property maps; edge rows are {a: start id, b: end id, p: properties}.
 
-UPSERT = {
+UPSERT_NODES = {
     "suppliers": "UNWIND $rows AS row MERGE (n:Location {id: row.id}) SET n:Supplier, n += row",
     "warehouses": "UNWIND $rows AS row MERGE (n:Location {id: row.id}) SET n:Warehouse, n += row",
     "stores": "UNWIND $rows AS row MERGE (n:Location {id: row.id}) SET n:Store, n += row",
     "skus": "UNWIND $rows AS row MERGE (n:Sku {id: row.id}) SET n += row",
+}
+
+CREATE_EDGES = {
     "supply_lanes": """
         UNWIND $rows AS row
         MATCH (a:Location {id: row.a}) MATCH (b:Location {id: row.b})
-        MERGE (a)-[r:SUPPLIES {sku_id: row.p.sku_id}]->(b) SET r += row.p""",
+        CREATE (a)-[r:SUPPLIES]->(b) SET r = row.p""",
     "transport_lanes": """
         UNWIND $rows AS row
         MATCH (a:Location {id: row.a}) MATCH (b:Location {id: row.b})
-        MERGE (a)-[r:SHIPS_TO]->(b) SET r += row.p""",
+        CREATE (a)-[r:SHIPS_TO]->(b) SET r = row.p""",
     "inventory_positions": """
         UNWIND $rows AS row
         MATCH (a:Location {id: row.a}) MATCH (b:Sku {id: row.b})
-        MERGE (a)-[r:STOCKS]->(b) SET r += row.p""",
+        CREATE (a)-[r:STOCKS]->(b) SET r = row.p""",
     "open_orders": """
         UNWIND $rows AS row
         MATCH (a:Location {id: row.a}) MATCH (b:Sku {id: row.b})
-        MERGE (a)-[r:ON_ORDER {due_date: row.p.due_date}]->(b) SET r += row.p""",
+        CREATE (a)-[r:ON_ORDER]->(b) SET r = row.p""",
     "substitutions": """
         UNWIND $rows AS row
         MATCH (a:Sku {id: row.a}) MATCH (b:Sku {id: row.b})
-        MERGE (a)-[r:SUBSTITUTED_BY]->(b) SET r += row.p""",
+        CREATE (a)-[r:SUBSTITUTED_BY]->(b) SET r = row.p""",
 }
+
+UPDATE_EDGES = {
+    "supply_lanes": """
+        UNWIND $rows AS row
+        MATCH (a:Location {id: row.a})-[r:SUPPLIES {sku_id: row.p.sku_id}]->(b:Location {id: row.b})
+        SET r += row.p""",
+    "transport_lanes": """
+        UNWIND $rows AS row
+        MATCH (a:Location {id: row.a})-[r:SHIPS_TO]->(b:Location {id: row.b})
+        SET r += row.p""",
+    "inventory_positions": """
+        UNWIND $rows AS row
+        MATCH (a:Location {id: row.a})-[r:STOCKS]->(b:Sku {id: row.b})
+        SET r += row.p""",
+    "open_orders": """
+        UNWIND $rows AS row
+        MATCH (a:Location {id: row.a})-[r:ON_ORDER {due_date: row.p.due_date}]->(b:Sku {id: row.b})
+        SET r += row.p""",
+    "substitutions": """
+        UNWIND $rows AS row
+        MATCH (a:Sku {id: row.a})-[r:SUBSTITUTED_BY]->(b:Sku {id: row.b})
+        SET r += row.p""",
+}
+
+EDGE_KEYS = {
+    "supply_lanes": "MATCH (a:Supplier)-[r:SUPPLIES]->(b:Warehouse) "
+    "RETURN collect([a.id, b.id, r.sku_id]) AS keys",
+    "transport_lanes": "MATCH (a:Location)-[:SHIPS_TO]->(b:Location) "
+    "RETURN collect([a.id, b.id]) AS keys",
+    "inventory_positions": "MATCH (a:Location)-[:STOCKS]->(b:Sku) "
+    "RETURN collect([a.id, b.id]) AS keys",
+    "open_orders": "MATCH (a:Location)-[r:ON_ORDER]->(b:Sku) "
+    "RETURN collect([a.id, b.id, toString(r.due_date)]) AS keys",
+    "substitutions": "MATCH (a:Sku)-[:SUBSTITUTED_BY]->(b:Sku) "
+    "RETURN collect([a.id, b.id]) AS keys",
+}
+"""The keys of the stored edges of each table, in ``Record.key()`` order."""
 
 UPSERT_ONE_POSITION = """
 MATCH (a:Location {id: $a}) MATCH (b:Sku {id: $b})
@@ -75,39 +120,40 @@ RETURN n.id AS id,
             ELSE 'stores' END AS table
 """
 STORED_SKUS = "MATCH (n:Sku) RETURN n.id AS id"
-STORED_POSITIONS = "MATCH (a:Location)-[:STOCKS]->(b:Sku) RETURN a.id AS a, b.id AS b"
 
 # ---- network: reads ($x IS NULL means "no restriction") ----
 
 READ = {
-    "suppliers": "MATCH (n:Supplier) WHERE $ids IS NULL OR n.id IN $ids RETURN n {.*} AS row",
+    "suppliers": """
+        MATCH (n:Supplier) WHERE $ids IS NULL OR n.id IN $ids
+        RETURN collect(n {.*}) AS rows""",
     "warehouses": """
         MATCH (n:Warehouse)
         WHERE ($ids IS NULL OR n.id IN $ids) AND ($regions IS NULL OR n.region IN $regions)
-        RETURN n {.*} AS row""",
-    "stores": "MATCH (n:Store) WHERE $ids IS NULL OR n.id IN $ids RETURN n {.*} AS row",
-    "skus": "MATCH (n:Sku) WHERE $ids IS NULL OR n.id IN $ids RETURN n {.*} AS row",
+        RETURN collect(n {.*}) AS rows""",
+    "stores": "MATCH (n:Store) WHERE $ids IS NULL OR n.id IN $ids RETURN collect(n {.*}) AS rows",
+    "skus": "MATCH (n:Sku) WHERE $ids IS NULL OR n.id IN $ids RETURN collect(n {.*}) AS rows",
     "supply_lanes": """
         MATCH (a:Supplier)-[r:SUPPLIES]->(b:Warehouse)
         WHERE ($b IS NULL OR b.id IN $b) AND ($skus IS NULL OR r.sku_id IN $skus)
-        RETURN r {.*, supplier_id: a.id, warehouse_id: b.id} AS row""",
+        RETURN collect(r {.*, supplier_id: a.id, warehouse_id: b.id}) AS rows""",
     "transport_lanes": """
         MATCH (a:Location)-[r:SHIPS_TO]->(b:Location)
         WHERE $a IS NULL OR (a.id IN $a AND b.id IN $a)
-        RETURN r {.*, origin_id: a.id, destination_id: b.id} AS row""",
+        RETURN collect(r {.*, origin_id: a.id, destination_id: b.id}) AS rows""",
     "inventory_positions": """
         MATCH (a:Location)-[r:STOCKS]->(b:Sku)
         WHERE ($a IS NULL OR a.id IN $a) AND ($b IS NULL OR b.id IN $b)
-        RETURN r {.*, location_id: a.id, sku_id: b.id} AS row""",
+        RETURN collect(r {.*, location_id: a.id, sku_id: b.id}) AS rows""",
     "open_orders": """
         MATCH (a:Location)-[r:ON_ORDER]->(b:Sku)
         WHERE ($a IS NULL OR a.id IN $a) AND ($b IS NULL OR b.id IN $b)
-        RETURN {location_id: a.id, sku_id: b.id, quantity: r.quantity,
-                due_date: toString(r.due_date)} AS row""",
+        RETURN collect({location_id: a.id, sku_id: b.id, quantity: r.quantity,
+                        due_date: toString(r.due_date)}) AS rows""",
     "substitutions": """
         MATCH (a:Sku)-[r:SUBSTITUTED_BY]->(b:Sku)
         WHERE $b IS NULL OR (a.id IN $b AND b.id IN $b)
-        RETURN r {.*, sku_id: a.id, substitute_id: b.id} AS row""",
+        RETURN collect(r {.*, sku_id: a.id, substitute_id: b.id}) AS rows""",
 }
 
 SERVED_STORE_IDS = """

@@ -156,13 +156,32 @@ class Neo4jStore:
     def upsert_network(self, network: Network) -> dict[str, int]:
         def work(tx: ManagedTransaction) -> None:
             tx.run(cypher.LOCK, name="network").consume()
-            context, kinds = _stored_ids(tx, positions=bool(network.open_orders))
+            edge_keys = {
+                table: _edge_keys(tx, table)
+                for table in EDGE_ENDPOINTS
+                if network.table(table) or (table == "inventory_positions" and network.open_orders)
+            }
+            context, kinds = _stored_ids(tx, edge_keys.get("inventory_positions", set()))
             problems = network.problems(context=context) + _kind_clashes(network, kinds)
             if problems:
                 raise ValidationFailed(problems, "network")
-            for table in TABLES:
-                for batch in _batches(_write_rows(network, table)):
-                    tx.run(cypher.UPSERT[table], rows=batch).consume()
+            for table in NODE_TABLES:
+                for batch in _batches(_write_rows(network.table(table), table)):
+                    tx.run(cypher.UPSERT_NODES[table], rows=batch).consume()
+            for table in EDGE_ENDPOINTS:
+                stored = edge_keys.get(table, set())
+                for statement, records in (
+                    (
+                        cypher.CREATE_EDGES[table],
+                        [r for r in network.table(table) if r.key() not in stored],
+                    ),
+                    (
+                        cypher.UPDATE_EDGES[table],
+                        [r for r in network.table(table) if r.key() in stored],
+                    ),
+                ):
+                    for batch in _batches(_write_rows(records, table)):
+                        tx.run(statement, rows=batch).consume()
 
         self._write(work)
         return network.counts()
@@ -183,7 +202,7 @@ class Neo4jStore:
         schema = layout.schema
 
         def work(tx: ManagedTransaction) -> int:
-            context, _ = _stored_ids(tx, positions=False)
+            context, _ = _stored_ids(tx, set())
             clean = checked_history(frame, schema, context)
             clean = clean.drop_duplicates(list(schema.key), keep="last")
             if clean.empty:
@@ -317,19 +336,25 @@ class Neo4jStore:
             raise StoreError(f"Neo4j failed: {error}") from error
 
 
-def _stored_ids(tx: ManagedTransaction, *, positions: bool) -> tuple[Network, dict[str, str]]:
+def _stored_ids(
+    tx: ManagedTransaction, positions: set[tuple[str, ...]]
+) -> tuple[Network, dict[str, str]]:
     """Key-only placeholders of the stored records, enough to check references against."""
     kinds = {r["id"]: r["table"] for r in tx.run(cypher.STORED_LOCATIONS)}
     tables: dict[str, list[Any]] = {name: [] for name in TABLES}
     for key, table in kinds.items():
         tables[table].append(_placeholder(_LOCATION_TYPES[table], id=key))
     tables["skus"] = [_placeholder(Sku, id=r["id"]) for r in tx.run(cypher.STORED_SKUS)]
-    if positions:
-        tables["inventory_positions"] = [
-            _placeholder(InventoryPosition, location_id=r["a"], sku_id=r["b"])
-            for r in tx.run(cypher.STORED_POSITIONS)
-        ]
+    tables["inventory_positions"] = [
+        _placeholder(InventoryPosition, location_id=a, sku_id=b) for a, b in positions
+    ]
     return Network.unchecked(tables), kinds
+
+
+def _edge_keys(tx: ManagedTransaction, table: str) -> set[tuple[str, ...]]:
+    """The ``Record.key()`` of every stored edge of ``table``."""
+    keys: list[list[str]] = tx.run(cypher.EDGE_KEYS[table]).single(strict=True)["keys"]
+    return {tuple(key) for key in keys}
 
 
 def _placeholder(model: type[Record], **keys: str) -> Record:
@@ -347,12 +372,12 @@ def _kind_clashes(network: Network, kinds: Mapping[str, str]) -> list[Problem]:
     ]
 
 
-def _write_rows(network: Network, table: str) -> list[dict[str, Any]]:
+def _write_rows(records: Sequence[Record], table: str) -> list[dict[str, Any]]:
     if table in NODE_TABLES:
-        return [record.model_dump() for record in network.table(table)]
+        return [record.model_dump() for record in records]
     start, end = EDGE_ENDPOINTS[table]
     rows = []
-    for record in network.table(table):
+    for record in records:
         props = record.model_dump(exclude={start, end})
         if table == "supply_lanes":
             props["sku_id"] = record.sku_id  # type: ignore[attr-defined]
@@ -365,7 +390,8 @@ def _read_tables(tx: ManagedTransaction, scope: Scope | None) -> dict[str, list[
     scope = scope or Scope()
 
     def run(table: str, **params: Any) -> list[dict[str, Any]]:
-        return tx.run(cypher.READ[table], params).value("row")
+        rows: list[dict[str, Any]] = tx.run(cypher.READ[table], params).single(strict=True)["rows"]
+        return rows
 
     rows = {
         "warehouses": run(
