@@ -109,22 +109,18 @@ class _Rows:
 
 
 def unsolved(problem: PlanningProblem, batch: Batch) -> BatchSolution:
-    """The answer for a batch that got no time: order and move nothing, so its stock
-    runs down and the rest of its demand is short (a plan that still balances)."""
-    demand = problem.demand[batch.nodes]
-    stock, short = _order_nothing(
-        problem.nodes["on_hand"].to_numpy(float)[batch.nodes], problem.receipts[batch.nodes], demand
-    )
-    target = problem.nodes["target"].to_numpy(float)[batch.nodes]
+    """The answer for a batch without a solution; ``solve.assemble`` gives its stocking
+    points the ``order_nothing`` stock and shortages (all such batches at once)."""
     lots = np.zeros((len(batch.supply), problem.horizon))
+    nodes = np.zeros((len(batch.nodes), problem.horizon))
     return BatchSolution(
         batch=batch,
         lots=lots,
         switches=lots,
         transfers=np.zeros((len(batch.transfers), problem.horizon)),
-        stock=stock,
-        short=short,
-        below=np.maximum(target[:, None] - stock, 0.0),
+        stock=nodes,
+        short=nodes,
+        below=nodes,
         found=False,
         optimal=False,
         objective=float("inf"),
@@ -217,7 +213,7 @@ def solve_batch(
 
     model = _model_proto(lower, upper, integer, cost, rows)
     hint = np.zeros(cols.count)
-    hint[i_var], hint[u_var] = _order_nothing(nodes["on_hand"].to_numpy(float), receipts, demand)
+    hint[i_var], hint[u_var] = order_nothing(nodes["on_hand"].to_numpy(float), receipts, demand)
     hint[b_var] = np.maximum(target[:, None] - hint[i_var], 0.0)
     result = _solve(model, solver, deadline - time.perf_counter(), relative_gap, hint)
     found = len(result.solutions) > 0 and result.solutions[0].HasField("primal_solution")
@@ -325,7 +321,7 @@ def _add_shared_capacities(
         rows.add(house_rows[slot], i_var[np.flatnonzero(in_house)[finite]], 1.0)
 
 
-def _order_nothing(
+def order_nothing(
     on_hand: FloatArray, receipts: FloatArray, demand: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Stock and shortages if nothing is ordered or moved: always feasible, since no

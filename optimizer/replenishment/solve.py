@@ -26,7 +26,13 @@ from forecasting.forecast import DemandForecast
 from gnn.risk_scores import RiskScores
 from graph.network import Network
 from optimizer.replenishment.explain import Flows, explain
-from optimizer.replenishment.model import Batch, BatchSolution, solve_batch, unsolved
+from optimizer.replenishment.model import (
+    Batch,
+    BatchSolution,
+    order_nothing,
+    solve_batch,
+    unsolved,
+)
 from optimizer.replenishment.plan import ORDER_COLUMNS, ReplenishmentPlan, Status
 from optimizer.replenishment.problem import PlanningProblem, PlanSettings, build_problem
 
@@ -175,6 +181,13 @@ def assemble(
         lots[s.batch.supply], switches[s.batch.supply] = s.lots, s.switches
         moves[s.batch.transfers] = s.transfers
         stock[s.batch.nodes], short[s.batch.nodes], below[s.batch.nodes] = s.stock, s.short, s.below
+    unsolved_nodes = [s.batch.nodes for s in solutions if not s.found]
+    if unsolved_nodes:
+        idle = np.concatenate(unsolved_nodes)
+        stock[idle], short[idle] = order_nothing(
+            nodes["on_hand"].to_numpy(float)[idle], problem.receipts[idle], problem.demand[idle]
+        )
+        below[idle] = np.maximum(nodes["target"].to_numpy(float)[idle, None] - stock[idle], 0.0)
     supply, transfers = problem.supply, problem.transfers
     ordered = lots * supply["lot"].to_numpy(float)[:, None]
     flows = Flows(orders=ordered, transfers=moves, stock=stock, short=short, below=below)
@@ -196,7 +209,6 @@ def assemble(
         if all(s.optimal for s in solutions)
         else "feasible"
     )
-    unsolved_nodes = [s.batch.nodes for s in solutions if not s.found]
     demand = problem.demand
     total = float(demand.sum())
     sd = np.maximum(problem.demand_sd, 1e-9)
