@@ -2,7 +2,8 @@
 
 Measures, in one run against one server:
 1. batched ingest: ``Neo4jStore.upsert_network`` of the whole network into an empty
-   database (one transaction, ``UNWIND $rows ... MERGE`` batches), relationships/s;
+   database (one transaction, ``UNWIND $rows`` batches: nodes MERGEd, new edges
+   CREATEd after one read of the stored edge keys), relationships/s;
 2. the baseline: one ``MERGE`` statement per inventory position (same transaction
    style, a sample of rows), relationships/s, and the ratio;
 3. re-ingest of the same network (idempotent: counts must not change);

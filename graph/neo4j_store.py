@@ -34,7 +34,7 @@ from graph import neo4j_cypher as cypher
 from graph.errors import NotFound, Problem, StoreError, StoreUnavailable, ValidationFailed
 from graph.history import DELIVERIES, DEMAND, HistorySchema, check, empty, upsert
 from graph.model import InventoryPosition, Location, Record, Sku, Store, Supplier, Warehouse
-from graph.network import LOCATION_TABLES, NODE_TABLES, TABLES, Network
+from graph.network import LOCATION_TABLES, NODE_TABLES, TABLES, Network, parse_rows
 from graph.plans import PlanInfo, Scalar, StoredPlan
 from graph.scope import Scope
 from graph.store import checked_history
@@ -187,8 +187,7 @@ class Neo4jStore:
         return network.counts()
 
     def snapshot(self, scope: Scope | None = None) -> Network:
-        rows = self._read(lambda tx: _read_tables(tx, scope))
-        return Network.from_rows(rows)
+        return _network(self._read(lambda tx: _read_tables(tx, scope)))
 
     # ---- histories ----
 
@@ -223,7 +222,7 @@ class Neo4jStore:
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
             stores, skus = None, None
             if scope is not None and not scope.is_everything():
-                part = Network.from_rows(_read_tables(tx, scope))
+                part = _network(_read_tables(tx, scope))
                 stores, skus = [s.id for s in part.stores], [s.id for s in part.skus]
             params = {
                 "a": stores,
@@ -244,7 +243,7 @@ class Neo4jStore:
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
             warehouses, skus = None, None
             if scope is not None and not scope.is_everything():
-                part = Network.from_rows(_read_tables(tx, scope))
+                part = _network(_read_tables(tx, scope))
                 warehouses, skus = [w.id for w in part.warehouses], [s.id for s in part.skus]
             return _records(tx.run(cypher.READ_DELIVERIES, b=warehouses, skus=skus))
 
@@ -422,6 +421,18 @@ def _read_tables(tx: ManagedTransaction, scope: Scope | None) -> dict[str, list[
     rows["open_orders"] = run("open_orders", a=stocking, b=kept_k)
     rows["substitutions"] = run("substitutions", b=kept_k)
     return rows
+
+
+def _network(rows: Mapping[str, list[dict[str, Any]]]) -> Network:
+    """Parse stored rows; references are not re-checked (every write checked them)."""
+    parsed: dict[str, list[Record]] = {}
+    problems: list[Problem] = []
+    for table in TABLES:
+        parsed[table], bad = parse_rows(table, rows.get(table, []))
+        problems.extend(bad)
+    if problems:
+        raise StoreError(f"stored network does not parse: {problems[0]} (+{len(problems) - 1})")
+    return Network.unchecked(parsed)
 
 
 def _records(result: Result) -> list[dict[str, Any]]:
