@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -167,7 +165,6 @@ async def load(args: argparse.Namespace, target: str) -> int:
         idle = Sample("GetNode, idle server")
         await phase(idle, run_concurrently(args.light, args.concurrency, get_node(idle)))
         print(" ".join(idle.row()), flush=True)
-        go_client = await ghz_phase(args, target, names[0]) if args.ghz else None
 
         series = Sample("ForecastDemand, 1 series")
 
@@ -230,9 +227,7 @@ async def load(args: argparse.Namespace, target: str) -> int:
 
     samples = [idle, series, busy, planned]
     table = [["phase", "calls", "errors", "p50 ms", "p99 ms", "max ms", "calls/s"]]
-    table += [s.row() for s in samples[:1]]
-    table += [go_client] if go_client else []
-    table += [s.row() for s in samples[1:]]
+    table += [s.row() for s in samples]
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
     for row in table:
         print(
@@ -249,43 +244,11 @@ async def load(args: argparse.Namespace, target: str) -> int:
         f"health: {health.checks} checks, {health.not_serving} not SERVING, "
         f"slowest {health.slowest_ms:.1f} ms"
     )
-    errors = sum(sum(s.errors.values()) for s in samples) + int(go_client[2] if go_client else 0)
-    light_p99 = {"asyncio client": idle_p99}
-    if go_client:
-        light_p99["ghz client"] = float(go_client[4])
-    for client, p99 in light_p99.items():
-        print(
-            f"light-call p99 < 50 ms ({client}): {'met' if p99 < 50 else 'NOT met'} ({p99:.1f} ms)"
-        )
-    verdict = errors == 0 and min(light_p99.values()) < 50 and health.not_serving == 0
+    errors = sum(sum(s.errors.values()) for s in samples)
+    verdict = errors == 0 and idle_p99 < 50 and health.not_serving == 0
     met = "met" if verdict else "NOT met"
     print(f"targets (0 errors, light-call p99 < 50 ms, health SERVING throughout): {met}")
     return 0 if verdict else 1
-
-
-async def ghz_phase(args: argparse.Namespace, target: str, name: str) -> list[str]:
-    """The same GetNode load from ghz (Go): what the server does with a light client."""
-    command = [
-        args.ghz, "--insecure", "--call", "supplynet.v1.NetworkService.GetNode",
-        "-d", json.dumps({"name": name}), "-n", str(args.light), "-c", str(args.concurrency),
-        "--format", "json", target,
-    ]  # fmt: skip
-    if args.token:
-        command[1:1] = ["--metadata", json.dumps({"authorization": f"Bearer {args.token}"})]
-    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
-    out, _ = await process.communicate()
-    report = json.loads(out)
-    latency = {d["percentage"]: d["latency"] / 1e6 for d in report["latencyDistribution"]}
-    errors = sum(v for k, v in report["statusCodeDistribution"].items() if k != "OK")
-    return [
-        "GetNode, ghz client (Go)",
-        str(report["count"]),
-        str(errors),
-        f"{latency[50]:.1f}",
-        f"{latency[99]:.1f}",
-        f"{report['slowest'] / 1e6:.1f}",
-        f"{report['rps']:.0f}",
-    ]
 
 
 @contextmanager
@@ -322,11 +285,6 @@ def spawned_server(workers: int) -> Iterator[str]:
             server.wait(timeout=60)
 
 
-def _go_bin(name: str) -> str | None:
-    path = Path.home() / "go" / "bin" / name
-    return str(path) if path.exists() else None
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--target", help="host:port of a running server (default: spawn one)")
@@ -340,11 +298,6 @@ def main() -> int:
         "--workers", type=int, default=2, help="worker processes of a spawned server"
     )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--ghz",
-        default=shutil.which("ghz") or _go_bin("ghz"),
-        help="ghz binary for a Go-client GetNode row (default: on PATH or in ~/go/bin)",
-    )
     args = parser.parse_args()
     print(
         f"grpc_load: {args.light} GetNode + {args.forecasts} forecasts at concurrency "
