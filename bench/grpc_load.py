@@ -37,6 +37,7 @@ import grpc
 import numpy as np
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from graph.embedded import EmbeddedStore
 from proto.supplynet.v1 import (
     common_pb2,
     forecast_pb2,
@@ -141,7 +142,10 @@ async def node_ids(
             return ids
 
 
-async def load(args: argparse.Namespace, target: str) -> int:
+async def load(
+    args: argparse.Namespace, target: str, pairs: list[tuple[str, str]] | None = None
+) -> int:
+    """Run the phases; ``pairs`` lists the (store, SKU) series with history, when known."""
     metadata = [("authorization", f"Bearer {args.token}")] if args.token else []
     async with grpc.aio.insecure_channel(target) as channel:
         network = network_pb2_grpc.NetworkServiceStub(channel)
@@ -169,9 +173,10 @@ async def load(args: argparse.Namespace, target: str) -> int:
         series = Sample("ForecastDemand, 1 series")
 
         async def forecast(_: int) -> None:
+            store, sku = rng.choice(pairs) if pairs else (rng.choice(stores), rng.choice(skus))
             request = forecast_pb2.ForecastDemandRequest(
-                scope=common_pb2.Scope(sku_ids=[rng.choice(skus)]),
-                store_ids=[rng.choice(stores)],
+                scope=common_pb2.Scope(sku_ids=[sku]),
+                store_ids=[store],
                 horizon_days=14,
                 model="seasonal_naive",
             )
@@ -240,6 +245,9 @@ async def load(args: argparse.Namespace, target: str) -> int:
     busy_p99 = float(np.percentile(busy.latencies, 99)) if busy.latencies else float("nan")
     print(f"\nGetNode p99 during plans / idle: {busy_p99 / idle_p99:.2f}x")
     print(f"plan outcomes: {states}")
+    for sample in samples:
+        if sample.errors:
+            print(f"errors in {sample.name}: {sample.errors}")
     print(
         f"health: {health.checks} checks, {health.not_serving} not SERVING, "
         f"slowest {health.slowest_ms:.1f} ms"
@@ -252,7 +260,7 @@ async def load(args: argparse.Namespace, target: str) -> int:
 
 
 @contextmanager
-def spawned_server(workers: int) -> Iterator[str]:
+def spawned_server(workers: int) -> Iterator[tuple[str, list[tuple[str, str]]]]:
     """Generate the demo network into a temporary store and serve it on a free port."""
     with tempfile.TemporaryDirectory(prefix="supplynet-bench-") as data:
         env = {**os.environ, "SUPPLYNET_DATA": data}
@@ -279,7 +287,9 @@ def spawned_server(workers: int) -> Iterator[str]:
                     raise RuntimeError("supplynet serve exited before serving")
                 match = re.search(r"serving on 127\.0\.0\.1:(\d+)", line)
                 port = match.group(1) if match else None
-            yield f"127.0.0.1:{port}"
+            demand = EmbeddedStore(data).read_demand()
+            pairs = demand[["store_id", "sku_id"]].drop_duplicates().itertuples(index=False)
+            yield f"127.0.0.1:{port}", [(str(a), str(b)) for a, b in pairs]
         finally:
             server.terminate()
             server.wait(timeout=60)
@@ -305,9 +315,9 @@ def main() -> int:
     )
     if args.target:
         return asyncio.run(load(args, args.target))
-    with spawned_server(args.workers) as target:
+    with spawned_server(args.workers) as (target, pairs):
         print(f"spawned supplynet serve on {target} (demo network, seed 0, {args.workers} workers)")
-        return asyncio.run(load(args, target))
+        return asyncio.run(load(args, target, pairs))
 
 
 if __name__ == "__main__":
