@@ -15,8 +15,10 @@ import os
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkContext, ForkServerContext
+from typing import cast
 
 from graph.errors import Problem, ValidationFailed
 from optimizer.routing.engine import EngineRun, SearchConfig
@@ -151,22 +153,51 @@ def run_portfolio(
     """Run each configuration for ``seconds``: the first in this process, the rest in workers.
 
     Workers are forked from this process when it has a single thread (instant: the
-    engines are already imported); a multi-threaded caller such as the gRPC server gets
-    them from a forkserver instead, which is safe but slower to start, so the first
-    (strongest) search always runs here with the whole budget.
+    engines are already imported); a multi-threaded caller such as the demo's progress
+    bar gets them from a forkserver instead, which is safe but slow to start. A worker
+    that has not answered shortly after the deadline is stopped and counts as not found,
+    so the time limit holds either way.
     """
     seconds = max(0.05, seconds)
     deadline = time.time() + seconds
     if len(configs) == 1:
         return [run_one(model, configs[0], seconds, skip)]
     method = "fork" if threading.active_count() == 1 else "forkserver"
-    context = multiprocessing.get_context(method)
+    context = cast("ForkContext | ForkServerContext", multiprocessing.get_context(method))
     if method == "forkserver":
         multiprocessing.set_forkserver_preload(["optimizer.routing.solver"])
-    with ProcessPoolExecutor(max_workers=len(configs) - 1, mp_context=context) as pool:
-        futures = [pool.submit(_run_until, model, c, deadline, skip) for c in configs[1:]]
-        first = _run_until(model, configs[0], deadline, skip)
-        return [first, *(f.result() for f in futures)]
+    workers = []
+    for config in configs[1:]:
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_worker, args=(send, model, config, deadline, skip), daemon=True
+        )
+        process.start()
+        send.close()
+        workers.append((config, process, receive))
+    runs = [_run_until(model, configs[0], deadline, skip)]
+    grace = min(0.5, 0.05 * seconds)
+    for config, process, receive in workers:
+        if receive.poll(max(0.0, deadline + grace - time.time())):
+            runs.append(receive.recv())
+        else:
+            runs.append(EngineRun(config, (), False, seconds, "stopped at the deadline"))
+        if process.is_alive():
+            process.terminate()
+        process.join(timeout=1.0)
+        receive.close()
+    return runs
+
+
+def _worker(
+    send: Connection,
+    model: IntegerModel,
+    config: SearchConfig,
+    deadline: float,
+    skip: frozenset[int],
+) -> None:
+    send.send(_run_until(model, config, deadline, skip))
+    send.close()
 
 
 def run_one(
