@@ -203,10 +203,14 @@ def test_lead_time_shortage_is_explained() -> None:
     assert why.shortfall == pytest.approx(20.0)
 
 
-def test_time_limit_is_honoured_within_ten_percent(tiny: SyntheticDataset) -> None:
-    """Asked for a proven optimum in 1 s, the solve stops in time with its best plan."""
+def test_time_limit_is_honoured_within_ten_percent(demo: SyntheticDataset) -> None:
+    """Asked for a proven optimum in 1 s, the solve stops in time with its best plan.
+
+    The demo network (72 parts at gap 0) is too much for 1 s on any machine we know, so
+    the limit is really hit; the tiny one sometimes finishes in time on a quiet machine.
+    """
     settings = dataclasses.replace(SETTINGS, horizon=12, relative_gap=0.0, time_limit_s=1.0)
-    problem = build_problem(tiny.network, recent_forecast(tiny.demand, 12), settings)
+    problem = build_problem(demo.network, recent_forecast(demo.demand, 12), settings)
     started = time.perf_counter()
     plan = solve(problem, settings)
     elapsed = time.perf_counter() - started

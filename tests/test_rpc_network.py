@@ -230,7 +230,11 @@ def test_summary_of_a_scope_matches_the_domain_summary(
 
 @pytest.mark.neo4j
 def test_server_on_neo4j_stores_what_integrators_push(
-    tiny: SyntheticDataset, neo4j_store: Neo4jStore, neo4j_uri: str, tmp_path: Path
+    tiny: SyntheticDataset,
+    neo4j_store: Neo4jStore,
+    neo4j_uri: str,
+    neo4j_env: None,
+    tmp_path: Path,
 ) -> None:
     """``NEO4J_URI`` in the settings selects Neo4j: the same upsert lands in the graph."""
     store = {
