@@ -93,12 +93,16 @@ def test_empty_day_routes_the_first_day_of_the_plan(
 
 
 def test_deadline_becomes_the_routing_time_limit(stub: routing_pb2_grpc.RoutingServiceStub) -> None:
-    """An 8 s deadline caps a 600 s request at 80% of it (once the worker pool is warm)."""
+    """A 20 s deadline caps a 600 s request at 80% of it (once the worker pool is warm).
+
+    The other 20% covers the solver's own overshoot and building, saving and sending
+    the schedule; on a fresh checkout a tighter deadline left too little for that.
+    """
     stub.PlanRoutes(routing_pb2.PlanRoutesRequest(plan="plans/plan-routing", time_limit_seconds=1))
     schedule = stub.PlanRoutes(
-        routing_pb2.PlanRoutesRequest(plan="plans/plan-routing", time_limit_seconds=600), timeout=8
+        routing_pb2.PlanRoutesRequest(plan="plans/plan-routing", time_limit_seconds=600), timeout=20
     )
-    assert 6.0 <= schedule.attributes["time_limit_s"].double_value <= 6.5
+    assert 15.0 <= schedule.attributes["time_limit_s"].double_value <= 16.2
 
 
 def test_routing_errors(stub: routing_pb2_grpc.RoutingServiceStub) -> None:
