@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -60,11 +61,30 @@ DEADLINE_SHARE = 0.8
 """Share of a caller's remaining time a solver may use; the rest covers setup and replies."""
 
 
-def deadline_limit(requested: float, remaining: float | None) -> float:
-    """A solver time limit: ``requested``, shortened to fit the caller's deadline if any."""
-    if remaining is None:
-        return requested
-    return max(0.1, min(requested, remaining * DEADLINE_SHARE))
+@dataclass(frozen=True)
+class TimeBudget:
+    """A solver time limit fixed only when the solver starts, not when the request arrives.
+
+    Time spent queueing for a worker, starting one or forecasting before a solve is
+    taken out of the caller's deadline, so the reply still arrives in time.
+    """
+
+    requested: float
+    solve_by: float | None = None
+    """Wall-clock time (``time.time()``) by which the solver must stop; None: no deadline."""
+
+    @classmethod
+    def for_call(cls, requested: float, remaining: float | None) -> TimeBudget:
+        """``requested`` seconds, ending early enough to answer a deadline ``remaining`` away."""
+        if remaining is None:
+            return cls(requested)
+        return cls(requested, time.time() + remaining * DEADLINE_SHARE)
+
+    def seconds(self) -> float:
+        """The time limit for a solver starting now (at least 0.1 s)."""
+        if self.solve_by is None:
+            return self.requested
+        return max(0.1, min(self.requested, self.solve_by - time.time()))
 
 
 class JobFailed(Exception):

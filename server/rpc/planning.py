@@ -15,7 +15,7 @@ from graph.network import Network
 from graph.plans import StoredPlan
 from optimizer.replenishment import PlanSettings, plan_replenishment
 from optimizer.replenishment import Progress as SolveProgress
-from server.rpc.jobs import Progress, Report
+from server.rpc.jobs import Progress, Report, TimeBudget
 from server.rpc.tasks import forecast, score_risk
 
 FORECAST_SHARE = 0.3
@@ -30,16 +30,16 @@ class PlanJob:
     horizon_days: int
     forecast_model: str
     service_level: float
-    time_limit: float
+    budget: TimeBudget
     period_days: int = 7
 
-    @property
     def settings(self) -> PlanSettings:
+        """Solver settings for a solve starting now (the time limit shrinks as time passes)."""
         return PlanSettings(
             horizon=math.ceil(self.horizon_days / self.period_days),
             period_days=self.period_days,
             service_level=self.service_level,
-            time_limit_s=self.time_limit,
+            time_limit_s=self.budget.seconds(),
             workers=1,
         )
 
@@ -61,7 +61,7 @@ def plan(
     report: Report,
 ) -> StoredPlan:
     """Forecast the scoped demand (and score risk), then plan within the time limit."""
-    settings = job.settings
+    settings = job.settings()
     scores = None
     if risk is not None:
         scores = score_risk(risk.checkpoint, network, risk.deliveries, report=report)
@@ -78,7 +78,7 @@ def plan(
         report(Progress(fraction, "solving", progress.objective))
 
     report(Progress(FORECAST_SHARE, "solving"))
-    result = plan_replenishment(network, demand_forecast, settings, scores, solving)
+    result = plan_replenishment(network, demand_forecast, job.settings(), scores, solving)
     stored = result.to_stored_plan(job.plan_id)
     inputs = {"forecast_model": job.forecast_model, "risk_model": "gnn" if risk else None}
     return stored.model_copy(update={"attributes": {**stored.attributes, **inputs}})

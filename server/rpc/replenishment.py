@@ -25,7 +25,7 @@ from proto.supplynet.v1 import (
 from server.rpc import planning, tasks
 from server.rpc.converters import name_id, plan_to_proto, scope_from_proto
 from server.rpc.forecast import select_demand
-from server.rpc.jobs import MAX_TIME_LIMIT, deadline_limit
+from server.rpc.jobs import MAX_TIME_LIMIT, TimeBudget
 from server.rpc.operations import Operation
 from server.rpc.risk import load_risk_checkpoint
 from server.rpc.state import ServerState
@@ -61,7 +61,7 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
             await self.state.call(self.state.store.save_plan, stored)
             return stored.id
 
-        return self.state.operations.start(work, job.time_limit).snapshot()
+        return self.state.operations.start(work, job.budget.seconds()).snapshot()
 
     async def _job(
         self, request: replenishment_pb2.StartPlanRequest, remaining: float | None
@@ -95,7 +95,7 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
             horizon_days=horizon,
             forecast_model=model,
             service_level=level,
-            time_limit=deadline_limit(limit, remaining),
+            budget=TimeBudget.for_call(limit, remaining),
         )
         return job, network
 

@@ -2,7 +2,7 @@
 
 The schedule is saved as a plan of kind ``routes`` and returned with its lines. The
 fleet is the routing package's default fleet (the domain model has none). A deadline
-on PlanRoutes becomes the solver time limit.
+on PlanRoutes becomes the solver time limit, fixed when the solver starts.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from optimizer.routing.schedule import PLAN_KIND, RouteSchedule
 from proto.supplynet.v1 import plan_pb2, routing_pb2, routing_pb2_grpc
 from server.rpc import tasks
 from server.rpc.converters import name_id, plan_to_proto
-from server.rpc.jobs import MAX_TIME_LIMIT, deadline_limit
+from server.rpc.jobs import MAX_TIME_LIMIT, TimeBudget
 from server.rpc.state import ServerState
 
 DEFAULT_TIME_LIMIT = 10.0
@@ -70,7 +70,7 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
             plan,
             network,
             request.day,
-            deadline_limit(limit, context.time_remaining()),
+            TimeBudget.for_call(limit, context.time_remaining()),
             f"routes-{uuid.uuid4().hex[:12]}",
         )
         await self.state.call(self.state.store.save_plan, schedule)

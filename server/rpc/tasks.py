@@ -24,7 +24,7 @@ from graph.network import Network
 from graph.plans import StoredPlan
 from optimizer.routing.deliveries import day_problem, plan_day
 from optimizer.routing.solver import solve as solve_routes
-from server.rpc.jobs import Progress, Report
+from server.rpc.jobs import Progress, Report, TimeBudget
 
 DEFAULT_FORECAST_MODEL = "auto"
 
@@ -53,14 +53,20 @@ def forecast(demand: pd.DataFrame, model: str, horizon: int, *, report: Report) 
 
 
 def route(
-    plan: StoredPlan, network: Network, day: str, time_limit: float, plan_id: str, *, report: Report
+    plan: StoredPlan,
+    network: Network,
+    day: str,
+    budget: TimeBudget,
+    plan_id: str,
+    *,
+    report: Report,
 ) -> StoredPlan:
     """Route one day of a replenishment plan with the default fleet; the schedule as a plan."""
     report(Progress(0.0, "building"))
     date = plan_day(plan, day or 1)
     problem = day_problem(plan, network, date)
     report(Progress(0.1, "solving"))
-    schedule = solve_routes(problem, time_limit_s=time_limit, workers=1)
+    schedule = solve_routes(problem, time_limit_s=budget.seconds(), workers=1)
     return replace(schedule, day=date.isoformat()).to_stored_plan(plan_id)
 
 
