@@ -14,6 +14,10 @@ Choices worth knowing:
   ``yhat -/+ 1.2816 sigma`` from the fitted noise scale: no sampling (a large share of
   Prophet's predict time), but the trend's own uncertainty is ignored, which is small
   over a few weeks; the backtest's coverage column checks the result.
+- **Speed**: ``CachingProphet`` reuses the feature matrix across series that share
+  their dates (``prophet_features``), and with no draws the point forecast is computed
+  from the fitted parameters directly (``prophet_predict``); both give Prophet's
+  numbers.
 - **Non-negative**: every output is clipped at zero.
 - **Quiet**: Prophet's and cmdstanpy's log lines are silenced.
 """
@@ -55,7 +59,9 @@ class ProphetForecaster:
         Prophet's predictive draws for the P10/P90; 0 (the default, for speed)
         computes them analytically from the fitted noise.
     fast_backend
-        Hand Stan its data as arrays (``prophet_backend``); same fit, less overhead.
+        Hand Stan its data as arrays (``prophet_backend``), reuse feature matrices
+        across series (``prophet_features``) and, with no draws, compute the point
+        forecast directly (``prophet_predict``); same fit and forecast, less overhead.
     seed
         Seeds the predictive draws.
     """
@@ -101,7 +107,8 @@ class ProphetForecaster:
             )
         span_days = (index[-1] - index[0]).days
         yearly = span_days >= YEARLY_MIN_DAYS if self.yearly == "auto" else bool(self.yearly)
-        model = _prophet_class()(
+        prophet = _caching_prophet_class() if self.fast_backend else _prophet_class()
+        model = prophet(
             weekly_seasonality=daily,
             yearly_seasonality=yearly,
             daily_seasonality=False,
@@ -126,22 +133,27 @@ class ProphetForecaster:
         frame = pd.DataFrame({"ds": index})
         for name in self.regressors_:
             frame[name] = self._future_values(name, index, future)
-        state = np.random.get_state()
-        np.random.seed(self.seed)
-        try:
-            result = self.model_.predict(frame)
-        finally:
-            np.random.set_state(state)
-        yhat = result["yhat"].to_numpy()
         if self.uncertainty_samples:
+            state = np.random.get_state()
+            np.random.seed(self.seed)
+            try:
+                result = self.model_.predict(frame)
+            finally:
+                np.random.set_state(state)
+            yhat = result["yhat"].to_numpy()
             lower, upper = result["yhat_lower"].to_numpy(), result["yhat_upper"].to_numpy()
+            return answer(index, yhat, lower, yhat, upper)
+        if self.fast_backend:
+            from forecasting.prophet_predict import predict_mean
+
+            yhat = predict_mean(self.model_, frame)
         else:
-            params: dict[str, Any] = self.model_.params
-            sigma = float(np.asarray(params["sigma_obs"]).ravel()[0]) * float(
-                self.model_.y_scale or 1.0
-            )
-            lower, upper = yhat - Z_90 * sigma, yhat + Z_90 * sigma
-        return answer(index, yhat, lower, yhat, upper)
+            yhat = self.model_.predict(frame)["yhat"].to_numpy()
+        params: dict[str, Any] = self.model_.params
+        sigma = float(np.asarray(params["sigma_obs"]).ravel()[0]) * float(
+            self.model_.y_scale or 1.0
+        )
+        return answer(index, yhat, yhat - Z_90 * sigma, yhat, yhat + Z_90 * sigma)
 
     def _usable_regressors(self, history: pd.DataFrame) -> tuple[str, ...]:
         if not self.use_regressors:
@@ -199,6 +211,13 @@ def _array_backend() -> Any:
     from forecasting.prophet_backend import array_backend
 
     return array_backend()
+
+
+def _caching_prophet_class() -> type[Prophet]:
+    _prophet_class()
+    from forecasting.prophet_features import CachingProphet
+
+    return CachingProphet
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 from forecasting_support import history, weekly_pattern
 
+from forecasting import prophet_features
 from forecasting.prophet_model import ProphetForecaster
+from forecasting.prophet_predict import predict_mean
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +68,36 @@ def test_sampled_quantiles_are_seeded(promo_history: pd.DataFrame) -> None:
 
 
 def test_array_backend_gives_the_same_fit(promo_history: pd.DataFrame) -> None:
+    """Array backend, memoised features and direct point forecast: Prophet's numbers."""
     fast = ProphetForecaster(fast_backend=True).fit(promo_history).predict(7)
     stock = ProphetForecaster(fast_backend=False).fit(promo_history).predict(7)
     pd.testing.assert_frame_equal(fast, stock)
+
+
+def test_memoised_features_carry_each_series_own_regressors(
+    promo_history: pd.DataFrame,
+) -> None:
+    """A second series on the same dates reuses the matrix but not the first's prices."""
+    other = promo_history.copy()
+    other["quantity"] = weekly_pattern(len(other), seed=7, level=30.0)
+    other["price"] = np.linspace(5.0, 4.0, len(other))
+    prophet_features.cache_clear()
+    ProphetForecaster().fit(promo_history).predict(14)
+    cached = len(prophet_features._FEATURES)
+    fast = ProphetForecaster().fit(other).predict(14)
+    assert len(prophet_features._FEATURES) == cached
+    stock = ProphetForecaster(fast_backend=False).fit(other).predict(14)
+    pd.testing.assert_frame_equal(fast, stock)
+
+
+def test_direct_point_forecast_equals_prophet_predict(promo_history: pd.DataFrame) -> None:
+    """On one fitted model, with a planned promotion and a holiday in the horizon."""
+    model = ProphetForecaster().fit(promo_history).model_
+    assert model is not None
+    ds = pd.date_range(promo_history.index[-1] + pd.Timedelta(days=1), periods=40)
+    frame = pd.DataFrame({"ds": ds, "price": np.where(ds.day < 8, 2.0, 3.0), "promo": ds.day < 8})
+    expected = model.predict(frame.copy())["yhat"].to_numpy()
+    np.testing.assert_allclose(predict_mean(model, frame), expected, rtol=1e-12, atol=1e-9)
 
 
 def test_missing_days_are_skipped_not_zero(promo_history: pd.DataFrame) -> None:
