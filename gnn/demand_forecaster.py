@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import Tensor
-from torch_geometric.data import HeteroData
 
 from forecasting.forecast import DemandForecast
 from gnn.demand_model import DemandConfig, DemandNet, quantile_loss
 from gnn.graph_data import NODE, SeriesGraph, build_graph, snapshot
 from gnn.panel import SeriesPanel, build_panel
+from gnn.pyg import HeteroData
 from gnn.training import Checkpoint, Progress, TrainConfig, TrainReport, fit, seed_everything
 from graph.errors import Problem, ValidationFailed
 from graph.network import Network

@@ -20,7 +20,6 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
-from torch_geometric.nn import HeteroConv, SAGEConv
 
 from gnn.graph_data import (
     FUTURE_FEATURES,
@@ -30,6 +29,7 @@ from gnn.graph_data import (
     STATIC_FEATURES,
     edge_types,
 )
+from gnn.pyg import HeteroConv, SAGEConv
 
 QUANTILES = (0.1, 0.5, 0.9)
 OUTPUTS = ("mean", "p10", "p50", "p90")

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
-from torch_geometric.data import HeteroData
 
 from gnn.panel import CALENDAR_FEATURES, SeriesPanel
+from gnn.pyg import HeteroData
 from graph.errors import Problem, ValidationFailed
 from graph.network import Network
 

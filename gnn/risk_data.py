@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
-from torch_geometric.data import HeteroData
 
+from gnn.pyg import HeteroData
 from graph.errors import Problem, ValidationFailed
 from graph.history import DELIVERIES, check
 from graph.network import Network

@@ -20,9 +20,8 @@ import pandas as pd
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
-from torch_geometric.data import HeteroData
-from torch_geometric.nn import HeteroConv, SAGEConv
 
+from gnn.pyg import HeteroConv, HeteroData, SAGEConv
 from gnn.risk_data import (
     FEATURES,
     RISK_EDGES,

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import torch
 from torch import Tensor, nn
-from torch_geometric.data import HeteroData
+
+from gnn.pyg import HeteroData
 
 LossFn = Callable[[nn.Module, Any], Tensor]
 Progress = Callable[["EpochReport"], None]
