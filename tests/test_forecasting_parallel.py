@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import os
 from functools import partial
 
 import pytest
@@ -26,6 +27,19 @@ def test_results_in_input_order_with_progress(workers: int) -> None:
     assert result == [2 * i for i in items]
     assert seen[-1] == (23, 23)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def _pid(_: int) -> int:
+    return os.getpid()
+
+
+@pytest.mark.parametrize("pilot", [True, False])
+def test_pilot_runs_the_first_item_here_before_forking(pilot: bool) -> None:
+    """Workers fork after the pilot, so they inherit what it loaded."""
+    pids = parallel_map(_pid, list(range(6)), ParallelSettings(workers=2, pilot=pilot))
+    assert len(pids) == 6
+    assert (pids[0] == os.getpid()) is pilot
+    assert os.getpid() not in pids[1:]
 
 
 def test_empty_input() -> None:
