@@ -30,10 +30,13 @@ LANE_KEY = ["supplier_id", "warehouse_id", "sku_id"]
 WINDOWS = (7, 14, 28, 91, 365)
 PRIOR_LATE = 0.15
 PRIOR_WEIGHT = 2.0
-FEATURES = 3 * len(WINDOWS) + 2
+SINCE_CAP = 365.0
+FEATURES = 3 * len(WINDOWS) + 3
 """Per window: smoothed late share, mean censored delay, log order count; then the share
-of recent orders overdue now and the log lead time. Only fixed windows: an all-history
-feature drifts as history grows and misleads models fitted on its early values."""
+of recent orders overdue now, the log of days since the latest order known to be late
+(capped; a disruption shows there first) and the log lead time. Only fixed windows: an
+all-history feature drifts as history grows and misleads models fitted on its early
+values."""
 RISK_EDGES = (
     ("lane", "supplied_by", "supplier"),
     ("supplier", "supplies", "lane"),
@@ -185,6 +188,9 @@ def _features(
     overdue = known & (log.delivered >= t)
     open_or_due = np.bincount(group[known & (log.promised >= t - 28)], minlength=size)
     columns.append(np.bincount(group[overdue], minlength=size) / np.maximum(open_or_due, 1))
+    latest = np.full(size, -np.inf)
+    np.maximum.at(latest, group[late], log.promised[late])
+    columns.append(np.log1p(np.clip(t - latest, 0, SINCE_CAP)))
     columns.append(np.log1p(lead_time if lead_time is not None else np.zeros(size)))
     return np.column_stack(columns)
 
