@@ -12,7 +12,7 @@ from functools import partial
 import pandas as pd
 
 from forecasting.forecast import DemandForecast, Freq
-from forecasting.forecaster import ForecasterFactory
+from forecasting.forecaster import QUANTILE_COLUMNS, ForecasterFactory
 from forecasting.parallel import ParallelSettings, Progress, parallel_map
 from forecasting.series import SeriesHistory, split_series
 from graph.errors import Problem, ValidationFailed
@@ -59,11 +59,17 @@ def forecast_demand(
 
 def _forecast_one(factory: ForecasterFactory, horizon: int, task: _Task) -> pd.DataFrame:
     model = factory().fit(task.series.history)
-    answer = model.predict(horizon, task.future).reset_index()
-    answer.insert(0, "sku_id", task.series.sku_id)
-    answer.insert(0, "location_id", task.series.location_id)
-    answer["model"] = model.model_name
-    return answer[list(DemandForecast.COLUMNS)]
+    answer = model.predict(horizon, task.future)
+    # One construction: inserting columns one by one is slow with string-typed labels.
+    return pd.DataFrame(
+        {
+            "location_id": task.series.location_id,
+            "sku_id": task.series.sku_id,
+            "period": answer.index,
+            **{name: answer[name].to_numpy() for name in QUANTILE_COLUMNS},
+            "model": model.model_name,
+        }
+    )
 
 
 def _future_for(future: pd.DataFrame | None, series: SeriesHistory) -> pd.DataFrame | None:

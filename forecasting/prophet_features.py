@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 from collections import OrderedDict
 from collections.abc import Hashable
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -30,11 +31,26 @@ weekly, with or without regressors)."""
 
 Features = tuple[pd.DataFrame, list[float], pd.DataFrame, dict[str, list[str]]]
 
-_FEATURES: OrderedDict[Hashable, tuple[Features, pd.Series | None]] = OrderedDict()
+
+@dataclass(frozen=True)
+class _Entry:
+    """One memoised result of Prophet's feature builder, and the holidays it recorded."""
+
+    values: np.ndarray
+    columns: pd.Index
+    priors: list[float]
+    component_cols: pd.DataFrame
+    modes: dict[str, list[str]]
+    holiday_names: pd.Series | None
+
+
+_FEATURES: OrderedDict[Hashable, _Entry] = OrderedDict()
 
 
 class CachingProphet(Prophet):
     """``Prophet`` with ``make_all_seasonality_features`` memoised (see the module)."""
+
+    _holidays_memo: tuple[Hashable] | None = None
 
     def make_all_seasonality_features(self, df: pd.DataFrame) -> Features:  # type: ignore[override]
         key = self._feature_key(df)
@@ -42,21 +58,34 @@ class CachingProphet(Prophet):
             return cast(Features, super().make_all_seasonality_features(df))
         entry = _FEATURES.get(key)
         if entry is None:
-            features = cast(Features, super().make_all_seasonality_features(df))
-            entry = (features, self.train_holiday_names)
+            matrix, priors, component_cols, modes = cast(
+                Features, super().make_all_seasonality_features(df)
+            )
+            entry = _Entry(
+                matrix.to_numpy(dtype=float),
+                matrix.columns,
+                priors,
+                component_cols,
+                modes,
+                self.train_holiday_names,
+            )
             _FEATURES[key] = entry
             if len(_FEATURES) > CACHE_SIZE:
                 _FEATURES.popitem(last=False)
         else:
             _FEATURES.move_to_end(key)
-        (matrix, priors, component_cols, modes), holiday_names = entry
         # Prophet records the holidays it saw on the first (fitting) call.
         if self.train_holiday_names is None:
-            self.train_holiday_names = holiday_names
-        matrix = matrix.copy()
+            self.train_holiday_names = entry.holiday_names
+        values = entry.values.copy()
         for name in self.extra_regressors:
-            matrix[name] = df[name].to_numpy(dtype=float)
-        return matrix, list(priors), component_cols, copy.deepcopy(modes)
+            values[:, entry.columns.get_loc(name)] = df[name].to_numpy(dtype=float)
+        return (
+            pd.DataFrame(values, columns=entry.columns),
+            list(entry.priors),
+            entry.component_cols,
+            copy.deepcopy(entry.modes),
+        )
 
     def _feature_key(self, df: pd.DataFrame) -> Hashable | None:
         """Everything Prophet's feature builder reads besides regressor values.
@@ -79,7 +108,7 @@ class CachingProphet(Prophet):
             None
             if self.train_component_cols is None
             else (
-                tuple(self.train_component_cols.columns),
+                tuple(self.train_component_cols.columns.tolist()),
                 self.train_component_cols.to_numpy().tobytes(),
             )
         )
@@ -89,7 +118,7 @@ class CachingProphet(Prophet):
         return (
             _dates_key(df["ds"]),
             tuple(seasonalities),
-            _holidays_key(self.holidays),
+            self._holidays_key(),
             self.country_holidays,
             self.holidays_prior_scale,
             self.holidays_mode,
@@ -97,6 +126,12 @@ class CachingProphet(Prophet):
             holiday_names,
             trained,
         )
+
+    def _holidays_key(self) -> Hashable:
+        # The holiday frame is fixed at construction: build its key once per model.
+        if self._holidays_memo is None:
+            self._holidays_memo = (_holidays_key(self.holidays),)
+        return self._holidays_memo[0]
 
 
 def _dates_key(dates: pd.Series) -> bytes:
@@ -106,7 +141,7 @@ def _dates_key(dates: pd.Series) -> bytes:
 def _holidays_key(holidays: pd.DataFrame | None) -> Hashable:
     if holidays is None:
         return None
-    columns: list[Any] = [_dates_key(holidays["ds"]), tuple(holidays["holiday"].astype(str))]
+    columns: list[Any] = [_dates_key(holidays["ds"]), tuple(map(str, holidays["holiday"].tolist()))]
     for name in ("lower_window", "upper_window", "prior_scale"):
         if name in holidays:
             columns.append(np.asarray(holidays[name].to_numpy(dtype=float)).tobytes())

@@ -96,15 +96,16 @@ class ProphetForecaster:
         """Fit Prophet (MAP) on the non-missing periods of ``history``."""
         index = pd.DatetimeIndex(history.index)
         daily = season_length(index) == 7
-        frame = pd.DataFrame({"ds": index, "y": history["quantity"].to_numpy(dtype=float)})
-        self.regressors_ = self._usable_regressors(history)
+        y = history["quantity"].to_numpy(dtype=float)
+        observed = ~np.isnan(y)
+        self.regressors_ = self._usable_regressors(history, observed)
+        columns = {"ds": index[observed], "y": y[observed]}
         for name in self.regressors_:
-            frame[name] = history[name].to_numpy(dtype=float)
+            columns[name] = history[name].to_numpy(dtype=float)[observed]
         if "price" in self.regressors_:
-            regular = history.loc[~history["promo"].astype(bool), "price"].dropna()
-            self.regular_price_ = float(
-                regular.iloc[-1] if len(regular) else history["price"].iloc[-1]
-            )
+            price = history["price"].to_numpy(dtype=float)
+            regular = price[~history["promo"].astype(bool).to_numpy() & ~np.isnan(price)]
+            self.regular_price_ = float(regular[-1] if len(regular) else price[-1])
         span_days = (index[-1] - index[0]).days
         yearly = span_days >= YEARLY_MIN_DAYS if self.yearly == "auto" else bool(self.yearly)
         prophet = _caching_prophet_class() if self.fast_backend else _prophet_class()
@@ -120,7 +121,7 @@ class ProphetForecaster:
             model.stan_backend = _array_backend()
         for name in self.regressors_:
             model.add_regressor(name, standardize="auto")
-        model.fit(frame.dropna(subset=["y"]))
+        model.fit(pd.DataFrame(columns))
         self.model_ = model
         self.history_ = history
         return self
@@ -130,9 +131,9 @@ class ProphetForecaster:
         if self.model_ is None or self.history_ is None:
             raise RuntimeError("prophet is not fitted")
         index = future_index(self.history_, horizon)
-        frame = pd.DataFrame({"ds": index})
-        for name in self.regressors_:
-            frame[name] = self._future_values(name, index, future)
+        frame = pd.DataFrame(
+            {"ds": index, **{n: self._future_values(n, index, future) for n in self.regressors_}}
+        )
         if self.uncertainty_samples:
             state = np.random.get_state()
             np.random.seed(self.seed)
@@ -155,15 +156,14 @@ class ProphetForecaster:
         )
         return answer(index, yhat, yhat - Z_90 * sigma, yhat, yhat + Z_90 * sigma)
 
-    def _usable_regressors(self, history: pd.DataFrame) -> tuple[str, ...]:
+    def _usable_regressors(self, history: pd.DataFrame, observed: np.ndarray) -> tuple[str, ...]:
         if not self.use_regressors:
             return ()
-        observed = history.dropna(subset=["quantity"])
         usable = []
         for name in ("price", "promo"):
             if name not in history:
                 continue
-            values = observed[name].to_numpy(dtype=float)
+            values = history[name].to_numpy(dtype=float)[observed]
             if np.isfinite(values).all() and np.ptp(values) > 0:
                 usable.append(name)
         return tuple(usable)
