@@ -11,8 +11,9 @@ unmet demand ``u`` and shortfall below the safety stock target ``b`` per node.
     I[i,t] <= position capacity;  lot * n <= supply lane capacity
 
 The objective adds purchase, fixed order, transport, holding, shortage and target
-penalties. The model is a ``ModelProto`` assembled with numpy (no per-variable Python
-objects), which keeps building a million-variable batch to about a second.
+penalties (per period: ``PlanningProblem.shortage_costs`` and ``below_target_costs``).
+The model is a ``ModelProto`` assembled with numpy (no per-variable Python objects),
+which keeps building a million-variable batch to about a second.
 """
 
 from __future__ import annotations
@@ -178,8 +179,8 @@ def solve_batch(
     cost[y_var] = fixed[:, None]
     cost[x_var] = transfers["unit_cost"].to_numpy(float)[:, None]
     cost[i_var] = nodes["holding"].to_numpy(float)[:, None]
-    cost[u_var] = nodes["shortage_cost"].to_numpy(float)[:, None]
-    cost[b_var] = nodes["target_cost"].to_numpy(float)[:, None]
+    cost[u_var] = problem.shortage_costs()[batch.nodes]
+    cost[b_var] = problem.below_target_costs()[batch.nodes]
 
     rows = _Rows()
     rhs = receipts - demand

@@ -45,7 +45,8 @@ class PlanSettings:
     ``batch_variables`` packs independent parts into one solver call up to that many
     variables; the default 1 solves every part alone, which measured fastest with SCIP
     (300 parts of ``large``: 44 s alone vs. 55 s in 5k-variable batches, and a batch cut
-    by the time limit loses only its own parts).
+    by the time limit loses only its own parts). ``fast_path`` plans single-warehouse
+    parts by pooled lot sizing first (``fast_path.py``) and leaves the MIP the rest.
     """
 
     horizon: int = 8
@@ -57,6 +58,7 @@ class PlanSettings:
     solver: str = "scip"
     shortage_factor: float = 3.0
     batch_variables: int = 1
+    fast_path: bool = True
 
     def problems(self) -> list[Problem]:
         found = []
@@ -86,7 +88,9 @@ class PlanningProblem:
     Frames
     ------
     nodes: location_id, sku_id, kind (warehouse|store), on_hand, capacity (units, inf
-        for none), holding, shortage_cost, target, target_cost (costs per period)
+        for none), holding, shortage_cost, shortage_step, target, target_cost (costs per
+        period), value (unit cost of the SKU); see ``shortage_costs`` and
+        ``below_target_costs`` for how they apply per period
     supply: supplier_id, node, lead_days, lead, unit_cost, fixed_cost, moq, lot,
         capacity (units per period)
     transfers: origin, node (destination), lane, lead_days, lead, unit_cost
@@ -109,6 +113,33 @@ class PlanningProblem:
     transfers: pd.DataFrame
     lanes: pd.DataFrame
     warehouses: pd.DataFrame
+
+    def shortage_costs(self) -> FloatArray:
+        """Penalty per unit of unmet demand, ``[nodes, horizon]``.
+
+        A unit short earlier costs ``shortage_step`` (the SKU's largest target penalty)
+        more per period of earliness, so the plan serves demand from the shelf before it
+        holds stock for a safety target: with a flat penalty, being short now and keeping
+        the unit as cover until a later shortage cost the same and saved target penalties.
+        """
+        nodes = self.nodes
+        earlier = np.arange(self.horizon)[::-1].astype(float)
+        costs: FloatArray = (
+            nodes["shortage_cost"].to_numpy(float)[:, None]
+            + nodes["shortage_step"].to_numpy(float)[:, None] * earlier[None, :]
+        )
+        return costs
+
+    def below_target_costs(self) -> FloatArray:
+        """Penalty per unit below the safety stock target, ``[nodes, horizon]``.
+
+        In the last period it adds the unit's value: stock missing from the target at the
+        end must be bought back after the horizon. Without it, a unit bought to hold as
+        cover cost more than the penalties it saved, and plans drew stock down to nothing.
+        """
+        costs = np.repeat(self.nodes["target_cost"].to_numpy(float)[:, None], self.horizon, 1)
+        costs[:, -1] += self.nodes["value"].to_numpy(float)
+        return costs
 
     def period_start(self, period: int) -> dt.date:
         return self.start + dt.timedelta(days=self.period_days * period)
@@ -214,6 +245,7 @@ def _nodes(
             .to_numpy()
             * days,
             "price": np.maximum(price, unit_cost),
+            "value": unit_cost,
         }
     ).sort_values(["kind", "location_id", "sku_id"], ignore_index=True)
     f = forecast.frame
@@ -400,9 +432,12 @@ def _with_targets(
     target[store_node] = targets.store
     target[parents] = targets.warehouse
     service = settings.service_level
+    target_cost = holding * service / (1.0 - service)
+    step = pd.Series(target_cost).groupby(nodes["sku_id"].to_numpy()).transform("max")
     out = nodes.assign(
         target=target,
-        target_cost=holding * service / (1.0 - service),
+        target_cost=target_cost,
         shortage_cost=settings.shortage_factor * nodes["price"].to_numpy(float),
+        shortage_step=step.to_numpy(float),
     )
     return out.drop(columns="price")

@@ -10,6 +10,7 @@ is at most the largest batch gap.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,7 @@ from forecasting.forecast import DemandForecast
 from gnn.risk_scores import RiskScores
 from graph.network import Network
 from optimizer.replenishment.explain import Flows, explain
+from optimizer.replenishment.fast_path import arrays, plan_parts, qualifies
 from optimizer.replenishment.model import (
     Batch,
     BatchSolution,
@@ -89,6 +91,31 @@ def _chain(group: npt.NDArray[np.int64], node: npt.NDArray[np.int64]) -> IntArra
     return np.column_stack([n[:-1][same], n[1:][same]])
 
 
+def parts(problem: PlanningProblem) -> list[Batch]:
+    """Every independent part on its own."""
+    labels = components(problem)
+    count = int(labels.max()) + 1 if len(labels) else 0
+    return _group(
+        count,
+        labels,
+        labels[problem.supply["node"].to_numpy()],
+        labels[problem.transfers["node"].to_numpy()],
+    )
+
+
+def _group(count: int, nodes: IntArray, supply: IntArray, transfers: IntArray) -> list[Batch]:
+    """Indices of the items in each of ``count`` groups, given each item's group."""
+
+    def split(group: IntArray) -> list[IntArray]:
+        order = np.argsort(group, kind="stable")
+        return np.split(order, np.searchsorted(group[order], np.arange(1, count)))
+
+    return [
+        Batch(nodes=n, supply=s, transfers=t)
+        for n, s, t in zip(split(nodes), split(supply), split(transfers), strict=True)
+    ]
+
+
 def batches(problem: PlanningProblem, max_variables: int) -> list[Batch]:
     """Pack the independent parts into batches of at most about ``max_variables``."""
     labels = components(problem)
@@ -104,15 +131,7 @@ def batches(problem: PlanningProblem, max_variables: int) -> list[Batch]:
             current, used = current + 1, 0
         bin_of[part] = current
         used += int(size[part])
-    node_bin, supply_bin, transfer_bin = bin_of[labels], bin_of[supply_of], bin_of[transfer_of]
-    return [
-        Batch(
-            nodes=np.flatnonzero(node_bin == b),
-            supply=np.flatnonzero(supply_bin == b),
-            transfers=np.flatnonzero(transfer_bin == b),
-        )
-        for b in range(current + 1)
-    ]
+    return _group(current + 1, bin_of[labels], bin_of[supply_of], bin_of[transfer_of])
 
 
 def solve(
@@ -120,7 +139,11 @@ def solve(
 ) -> ReplenishmentPlan:
     """Plan orders and transfers within ``settings.time_limit_s`` seconds of wall clock.
 
-    Deterministic given its inputs when no batch hits the time limit.
+    Parts the fast path qualifies are planned by it first (``fast_path``); the MIP then
+    takes every other part, and the fast-path parts whose gap exceeds
+    ``settings.relative_gap``, largest gap first, for as long as the deadline allows.
+    A part keeps the cheaper of its plans and the higher of its bounds.
+    Deterministic given its inputs when no part hits the time limit.
     """
     started = time.perf_counter()
     size = len(problem.nodes) * problem.horizon
@@ -128,42 +151,170 @@ def solve(
         settings.time_limit_s * ASSEMBLY_RESERVE, MIN_RESERVE_S + size * ASSEMBLY_S_PER_VALUE
     )
     deadline = started + settings.time_limit_s - reserve
-    parts = batches(problem, settings.batch_variables)
-    queue = list(range(len(parts)))
-    results: list[BatchSolution | None] = [None] * len(parts)
-    done = 0
+    every = parts(problem)
+    report = _Reporter(progress, started)
+    fast = _fast(problem, every, settings, deadline, report)
+    poor = [
+        i
+        for i, f in enumerate(fast)
+        if f is not None and f.objective - f.bound > settings.relative_gap * abs(f.objective)
+    ]
+    queue = [i for i, f in enumerate(fast) if f is None]
+    queue += sorted(poor, key=lambda i: -_gap(fast[i]))
+    groups = _pack(problem, every, queue, settings.batch_variables)
+    report.expect(len(groups))
 
     def run(index: int) -> BatchSolution:
+        members = groups[index]
+        batch = _join(every, members)
         remaining = deadline - time.perf_counter()
         if remaining < MIN_BATCH_SECONDS:
-            return unsolved(problem, parts[index])
-        waiting = max(1, len(parts) - index)
+            return unsolved(problem, batch)
+        waiting = max(1, len(groups) - index)
         share = max(remaining * min(1.0, settings.workers / waiting), MIN_USEFUL_S)
         return solve_batch(
             problem,
-            parts[index],
+            batch,
             settings.solver,
             time.perf_counter() + min(share, remaining),
             settings.relative_gap,
         )
 
+    done: list[BatchSolution] = []
+    taken: set[int] = set()
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
-        for index, solution in zip(queue, pool.map(run, queue), strict=True):
-            results[index] = solution
-            done += 1
-            if progress is not None:
-                finished = [r for r in results if r is not None]
-                progress(
-                    Progress(
-                        batches_done=done,
-                        batches=len(parts),
-                        elapsed_s=time.perf_counter() - started,
-                        objective=sum(r.objective for r in finished),
-                        bound=sum(r.bound for r in finished),
-                    )
+        for members, mip in zip(groups, pool.map(run, range(len(groups))), strict=True):
+            taken.update(members)
+            before = [fast[i] for i in members]
+            chosen = _better(mip, before, settings.relative_gap)
+            done.extend(chosen)
+            report.step(chosen, before)
+    done += [f for i, f in enumerate(fast) if f is not None and i not in taken]
+    return assemble(problem, done, time.perf_counter() - started)
+
+
+FAST_CHUNK = 200
+"""Parts per fast-path task: progress is reported after each, and a task replays its
+parts' flows in one vectorised pass."""
+
+
+def _fast(
+    problem: PlanningProblem,
+    every: list[Batch],
+    settings: PlanSettings,
+    deadline: float,
+    report: _Reporter,
+) -> list[BatchSolution | None]:
+    """Fast-path solutions of the qualifying parts (``None`` for the others)."""
+    out: list[BatchSolution | None] = [None] * len(every)
+    if not settings.fast_path or not every:
+        return out
+    chosen = np.flatnonzero(qualifies(problem, every))
+    chunks = [chosen[i : i + FAST_CHUNK] for i in range(0, len(chosen), FAST_CHUNK)]
+    report.expect(len(chunks))
+    values = arrays(problem)
+
+    def run(chunk: IntArray) -> list[BatchSolution | None]:
+        return plan_parts(problem, [every[i] for i in chunk], deadline, values)
+
+    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+        for chunk, solved in zip(chunks, pool.map(run, chunks), strict=True):
+            for i, solution in zip(chunk, solved, strict=True):
+                if solution is not None:
+                    within = _gap(solution) <= settings.relative_gap * abs(solution.objective)
+                    out[int(i)] = dataclasses.replace(solution, optimal=within)
+            report.step([s for s in solved if s is not None], [])
+    return out
+
+
+def _gap(solution: BatchSolution | None) -> float:
+    return 0.0 if solution is None else solution.objective - solution.bound
+
+
+def _better(
+    mip: BatchSolution, fast: list[BatchSolution | None], relative_gap: float
+) -> list[BatchSolution]:
+    """The cheaper of a MIP batch and the fast-path plans of its parts, each with the
+    higher of the two bounds (both bound the same parts)."""
+    if any(f is None for f in fast):
+        return [mip]
+    kept = [f for f in fast if f is not None]
+    objective = sum(f.objective for f in kept)
+    bound = sum(f.bound for f in kept)
+    if mip.found and mip.objective < objective:
+        best = max(mip.bound, bound)
+        within = mip.objective - best <= relative_gap * abs(mip.objective) + 1e-9
+        return [dataclasses.replace(mip, bound=best, optimal=within)]
+    if mip.found and mip.bound > bound:
+        # One part keeps the whole improvement; the sum is what the plan reports.
+        raised = dataclasses.replace(kept[0], bound=kept[0].bound + mip.bound - bound)
+        kept = [raised, *kept[1:]]
+    within = objective - max(bound, mip.bound) <= relative_gap * abs(objective) + 1e-9
+    return [dataclasses.replace(f, optimal=within, time_limit_hit=mip.time_limit_hit) for f in kept]
+
+
+def _pack(
+    problem: PlanningProblem, every: list[Batch], queue: list[int], max_variables: int
+) -> list[list[int]]:
+    """Consecutive parts of ``queue`` grouped up to about ``max_variables`` each."""
+    horizon = problem.horizon
+    groups: list[list[int]] = []
+    used = 0
+    for i in queue:
+        part = every[i]
+        size = (3 * len(part.nodes) + 2 * len(part.supply) + len(part.transfers)) * horizon
+        if not groups or used + size > max_variables:
+            groups.append([])
+            used = 0
+        groups[-1].append(i)
+        used += size
+    return groups
+
+
+def _join(every: list[Batch], members: list[int]) -> Batch:
+    if len(members) == 1:
+        return every[members[0]]
+    return Batch(
+        nodes=np.concatenate([every[i].nodes for i in members]),
+        supply=np.concatenate([every[i].supply for i in members]),
+        transfers=np.concatenate([every[i].transfers for i in members]),
+    )
+
+
+class _Reporter:
+    """Progress over fast-path chunks and MIP batches, with the plan's running totals."""
+
+    def __init__(self, callback: ProgressCallback | None, started: float) -> None:
+        self.callback = callback
+        self.started = started
+        self.total = 0
+        self.count = 0
+        self.objective = 0.0
+        self.bound = 0.0
+
+    def expect(self, steps: int) -> None:
+        self.total += steps
+
+    def step(self, added: list[BatchSolution], dropped: list[BatchSolution | None]) -> None:
+        """One chunk or batch done: ``added`` replaces the ``dropped`` solutions."""
+        for s in added:
+            self.objective += s.objective
+            self.bound += s.bound
+        for d in dropped:
+            if d is not None:
+                self.objective -= d.objective
+                self.bound -= d.bound
+        self.count += 1
+        if self.callback is not None:
+            self.callback(
+                Progress(
+                    batches_done=self.count,
+                    batches=self.total,
+                    elapsed_s=time.perf_counter() - self.started,
+                    objective=self.objective,
+                    bound=self.bound,
                 )
-    solved = [r for r in results if r is not None]
-    return assemble(problem, solved, time.perf_counter() - started)
+            )
 
 
 def assemble(
@@ -196,8 +347,8 @@ def assemble(
         "fixed_order": float((switches * supply["fixed_cost"].to_numpy(float)[:, None]).sum()),
         "transport": float((moves * transfers["unit_cost"].to_numpy(float)[:, None]).sum()),
         "holding": float((stock * nodes["holding"].to_numpy(float)[:, None]).sum()),
-        "shortage_penalty": float((short * nodes["shortage_cost"].to_numpy(float)[:, None]).sum()),
-        "target_penalty": float((below * nodes["target_cost"].to_numpy(float)[:, None]).sum()),
+        "shortage_penalty": float((short * problem.shortage_costs()).sum()),
+        "target_penalty": float((below * problem.below_target_costs()).sum()),
     }
     solved = sum(s.found for s in solutions)
     status: Status = (
