@@ -1,19 +1,21 @@
-"""Server interceptors: request id and logging, bearer-token auth, error mapping.
+"""The server's one interceptor: request id and logging, bearer-token auth, error mapping.
 
-Each interceptor wraps the method handler's behaviour in an async context manager,
-so one wrapper serves unary and streaming methods alike. Order in the server:
-request id (outermost, so every log line and error carries it), auth, errors.
+Every method runs inside a ``CallGuard`` that, in this order, gives the call a request
+id (so every log line and error carries it), checks the token when one is configured,
+and maps ``SupplynetError`` to its rich status and anything unexpected to a bare
+INTERNAL. The wrapped method handlers are built once per method and reused: a light
+call pays a dictionary lookup, not a handler rebuild per concern.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import inspect
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from types import TracebackType
 from typing import Any
 
 import grpc
@@ -26,14 +28,13 @@ from server.rpc.status import (
     error_status,
     internal_status,
     request_id,
+    status_code,
 )
 
 log = logging.getLogger("supplynet.rpc")
 
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/",)
 """Methods callable without a token: load balancers probe health unauthenticated."""
-
-Guard = Callable[[grpc.HandlerCallDetails, Any], contextlib.AbstractAsyncContextManager[None]]
 
 
 class RequestIdFilter(logging.Filter):
@@ -48,25 +49,134 @@ class RequestIdFilter(logging.Filter):
 log.addFilter(RequestIdFilter())
 
 
-def _wrap(behavior: Callable[..., Any], streaming: bool, guard: Guard, details: Any) -> Any:
-    if streaming:
+class _GuardedCall:
+    """One call's request id, token check, error mapping and log line."""
 
-        async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
-            async with guard(details, context):
-                produced = behavior(request, context)
-                if inspect.isawaitable(produced):
-                    produced = await produced
-                if hasattr(produced, "__aiter__"):
-                    async for item in produced:
-                        yield item
-                elif produced is not None:
-                    for item in produced:
-                        yield item
+    __slots__ = ("context", "expected", "method", "outcome", "rid", "started", "token")
 
-        return stream
+    def __init__(self, method: str, context: Any, expected: bytes | None) -> None:
+        self.method = method
+        self.context = context
+        self.expected = expected
+        self.outcome = "OK"
 
+    async def __aenter__(self) -> None:
+        metadata = dict(self.context.invocation_metadata() or ())
+        given = metadata.get(REQUEST_ID_KEY)
+        self.rid = given if isinstance(given, str) and 0 < len(given) <= 64 else _new_id()
+        self.token = request_id.set(self.rid)
+        self.started = time.perf_counter()
+        # trailing, not initial, metadata: it rides on the status frame at no extra cost
+        self.context.set_trailing_metadata(((REQUEST_ID_KEY, self.rid),))
+        if self.expected is not None:
+            given_token = str(metadata.get("authorization", ""))
+            if not hmac.compare_digest(given_token.encode(), self.expected):
+                self.outcome = "UNAUTHENTICATED"
+                try:
+                    await abort(self.context, _unauthenticated(self.rid))
+                finally:
+                    self._finish()
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if isinstance(error, SupplynetError):
+                self.outcome = status_code(error).name
+                await abort(self.context, error_status(error, self.rid))
+            elif isinstance(error, Exception) and not isinstance(error, grpc.aio.AbortError):
+                self.outcome = "INTERNAL"
+                log.exception("unexpected failure in %s", self.method)
+                await abort(self.context, internal_status(self.rid))
+            elif error is not None:
+                self.outcome = _outcome(self.context, error)
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        millis = (time.perf_counter() - self.started) * 1000
+        level = logging.DEBUG if self.outcome == "OK" else logging.INFO
+        log.log(level, "%s %s %.1f ms", self.method, self.outcome, millis)
+        request_id.reset(self.token)
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def _outcome(context: Any, error: BaseException) -> str:
+    code = context.code() if hasattr(context, "code") else None
+    if code is not None and code != grpc.StatusCode.OK:
+        return str(getattr(code, "name", code))
+    return type(error).__name__
+
+
+def _unauthenticated(rid: str) -> Any:
+    return build_status(
+        grpc.StatusCode.UNAUTHENTICATED,
+        "missing or wrong bearer token (metadata 'authorization: Bearer <token>')",
+        "UNAUTHENTICATED",
+        {"request_id": rid},
+    )
+
+
+Behavior = Callable[[Any, Any], Any]
+
+_KINDS = (
+    ("unary_unary", False, grpc.unary_unary_rpc_method_handler),
+    ("unary_stream", True, grpc.unary_stream_rpc_method_handler),
+    ("stream_unary", False, grpc.stream_unary_rpc_method_handler),
+    ("stream_stream", True, grpc.stream_stream_rpc_method_handler),
+)
+
+
+class CallGuard(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """Request id, optional bearer-token auth and error mapping around every method.
+
+    Parameters
+    ----------
+    token
+        When given, every method except health requires ``authorization: Bearer <token>``.
+    """
+
+    def __init__(self, token: str | None = None) -> None:
+        self._expected = None if token is None else f"Bearer {token}".encode()
+        self._handlers: dict[str, tuple[Any, Any]] = {}
+
+    async def intercept_service(
+        self, continuation: Callable[[Any], Awaitable[Any]], details: Any
+    ) -> Any:
+        handler = await continuation(details)
+        if handler is None:
+            return None
+        method: str = details.method
+        cached = self._handlers.get(method)
+        if cached is not None and cached[0] is handler:
+            return cached[1]
+        wrapped = self._wrap(handler, method)
+        self._handlers[method] = (handler, wrapped)
+        return wrapped
+
+    def _wrap(self, handler: Any, method: str) -> Any:
+        expected = None if method.startswith(PUBLIC_PREFIXES) else self._expected
+        for attr, streaming, make in _KINDS:
+            behavior = getattr(handler, attr)
+            if behavior is not None:
+                wrap = _streaming if streaming else _unary
+                return make(
+                    wrap(behavior, method, expected),
+                    request_deserializer=handler.request_deserializer,
+                    response_serializer=handler.response_serializer,
+                )
+        return handler
+
+
+def _unary(behavior: Behavior, method: str, expected: bytes | None) -> Behavior:
     async def unary(request: Any, context: Any) -> Any:
-        async with guard(details, context):
+        async with _GuardedCall(method, context, expected):
             result = behavior(request, context)
             if inspect.isawaitable(result):
                 result = await result
@@ -75,96 +185,17 @@ def _wrap(behavior: Callable[..., Any], streaming: bool, guard: Guard, details: 
     return unary
 
 
-def guarded(handler: Any, details: Any, guard: Guard) -> Any:
-    """A copy of ``handler`` whose behaviour runs inside ``guard``."""
-    if handler is None:
-        return None
-    kinds = (
-        ("unary_unary", False, grpc.unary_unary_rpc_method_handler),
-        ("unary_stream", True, grpc.unary_stream_rpc_method_handler),
-        ("stream_unary", False, grpc.stream_unary_rpc_method_handler),
-        ("stream_stream", True, grpc.stream_stream_rpc_method_handler),
-    )
-    for attr, streaming, make in kinds:
-        behavior = getattr(handler, attr)
-        if behavior is not None:
-            return make(
-                _wrap(behavior, streaming, guard, details),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-    return handler
+def _streaming(behavior: Behavior, method: str, expected: bytes | None) -> Behavior:
+    async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
+        async with _GuardedCall(method, context, expected):
+            produced = behavior(request, context)
+            if inspect.isawaitable(produced):
+                produced = await produced
+            if hasattr(produced, "__aiter__"):
+                async for item in produced:
+                    yield item
+            elif produced is not None:
+                for item in produced:
+                    yield item
 
-
-class _GuardInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
-    def guard(self, details: Any, context: Any) -> contextlib.AbstractAsyncContextManager[None]:
-        raise NotImplementedError
-
-    async def intercept_service(
-        self, continuation: Callable[[Any], Awaitable[Any]], details: Any
-    ) -> Any:
-        return guarded(await continuation(details), details, self.guard)
-
-
-class RequestIdInterceptor(_GuardInterceptor):
-    """Gives each call an id (the client's ``x-request-id`` or a new one) and logs it."""
-
-    @contextlib.asynccontextmanager
-    async def guard(self, details: Any, context: Any) -> AsyncIterator[None]:
-        given = dict(details.invocation_metadata or ()).get(REQUEST_ID_KEY)
-        rid = given if isinstance(given, str) and 0 < len(given) <= 64 else uuid.uuid4().hex[:16]
-        token = request_id.set(rid)
-        started = time.perf_counter()
-        outcome = "OK"
-        try:
-            # trailing, not initial, metadata: it rides on the status frame at no extra cost
-            context.set_trailing_metadata(((REQUEST_ID_KEY, rid),))
-            yield
-        except BaseException as error:
-            outcome = type(error).__name__
-            raise
-        finally:
-            millis = (time.perf_counter() - started) * 1000
-            code = context.code() if hasattr(context, "code") else None
-            if code is not None and code != grpc.StatusCode.OK:
-                outcome = getattr(code, "name", str(code))
-            level = logging.DEBUG if outcome == "OK" else logging.INFO
-            log.log(level, "%s %s %.1f ms", details.method, outcome, millis)
-            request_id.reset(token)
-
-
-class AuthInterceptor(_GuardInterceptor):
-    """Requires ``authorization: Bearer <token>`` on every method except health."""
-
-    def __init__(self, token: str) -> None:
-        self._expected = f"Bearer {token}".encode()
-
-    @contextlib.asynccontextmanager
-    async def guard(self, details: Any, context: Any) -> AsyncIterator[None]:
-        if not details.method.startswith(PUBLIC_PREFIXES):
-            given = str(dict(details.invocation_metadata or ()).get("authorization", ""))
-            if not hmac.compare_digest(given.encode(), self._expected):
-                status = build_status(
-                    grpc.StatusCode.UNAUTHENTICATED,
-                    "missing or wrong bearer token (metadata 'authorization: Bearer <token>')",
-                    "UNAUTHENTICATED",
-                    {"request_id": request_id.get()},
-                )
-                await abort(context, status)
-        yield
-
-
-class ErrorInterceptor(_GuardInterceptor):
-    """Maps ``SupplynetError`` to its status and anything unexpected to a bare INTERNAL."""
-
-    @contextlib.asynccontextmanager
-    async def guard(self, details: Any, context: Any) -> AsyncIterator[None]:
-        try:
-            yield
-        except SupplynetError as error:
-            await abort(context, error_status(error, request_id.get()))
-        except grpc.aio.AbortError:
-            raise
-        except Exception:
-            log.exception("unexpected failure in %s", details.method)
-            await abort(context, internal_status(request_id.get()))
+    return stream

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.forkserver
 import sys
 import time
 import traceback
@@ -49,10 +50,6 @@ def _main_module() -> list[str]:
     """
     spec = getattr(sys.modules["__main__"], "__spec__", None)
     return [str(spec.name)] if spec is not None and spec.name else []
-
-
-def _nothing(*, report: Report) -> None:
-    """A job that only starts: warms the forkserver up."""
 
 
 MAX_TIME_LIMIT = 3600.0
@@ -96,11 +93,14 @@ def _child(task: Task, args: tuple[Any, ...], pipe: multiprocessing.connection.C
         pipe.send(("progress", progress))
 
     try:
-        pipe.send(("result", task(*args, report=report)))
-    except SupplynetError as error:
-        pipe.send(("error", error))
-    except BaseException:  # the parent needs to hear about any failure, then the child exits
-        pipe.send(("failed", traceback.format_exc()))
+        try:
+            pipe.send(("result", task(*args, report=report)))
+        except SupplynetError as error:
+            pipe.send(("error", error))
+        except BaseException:  # the parent needs to hear about any failure, then the child exits
+            pipe.send(("failed", traceback.format_exc()))
+    except OSError:  # the parent stopped listening (cancelled or shut down): nobody to tell
+        pass
     finally:
         pipe.close()
 
@@ -187,9 +187,13 @@ class JobRunner:
     async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._threads, fn, *args)
 
-    async def warm(self) -> None:
-        """Start the forkserver now (it imports ``preload``), not on the first real job."""
-        await self.run(_nothing)
+    def warm(self) -> None:
+        """Start the forkserver now, so it imports ``preload`` before the first real job.
+
+        Returns at once: the imports go on in the forkserver, and a shutdown meanwhile
+        does not wait for them (the forkserver exits with this process).
+        """
+        multiprocessing.forkserver.ensure_running()
 
     def shutdown(self) -> None:
         """Kill every running job (for a server that stops without draining)."""

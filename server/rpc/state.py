@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -54,6 +55,9 @@ class Cached(Generic[T]):
     async def reload(self) -> T:
         value = await asyncio.to_thread(self._load)
         self._value, self._read_at = value, time.monotonic()
+        # a network is hundreds of thousands of long-lived objects: out of the collector's
+        # sight, full collections stay short instead of stalling every call for ~100 ms
+        gc.freeze()
         return value
 
     async def close(self) -> None:
