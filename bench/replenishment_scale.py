@@ -3,7 +3,8 @@
 The forecast is a cheap stand-in (mean and quantiles of each series' last 8 weeks): the
 point is solver scale. Cases plan 8 weekly periods for growing SKU subsets of the whole
 network, then for all of it, each under one wall-clock limit on ``--workers`` threads.
-The baseline row of each size is the same solve on one worker.
+Baselines in the same run: each subset on one worker, and the smallest subset with the
+MIP alone (``fast_path=False``, every part a SCIP solve).
 
     flock /tmp/supplynet-bench.lock .venv/bin/python bench/replenishment_scale.py \
         [--skus 25,100] [--time-limit 60] [--workers 2] [--repeats 1]
@@ -12,6 +13,8 @@ The baseline row of each size is the same solve on one worker.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import resource
 import statistics
 import sys
@@ -26,7 +29,11 @@ from replenishment_support import recent_forecast  # noqa: E402
 from graph.scope import Scope  # noqa: E402
 from graph.synthetic import generate  # noqa: E402
 from optimizer.replenishment import PlanSettings, build_problem, solve  # noqa: E402
-from optimizer.replenishment.solve import batches  # noqa: E402
+from optimizer.replenishment.solve import parts as independent_parts  # noqa: E402
+
+
+def load() -> str:
+    return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def peak_rss_mb() -> float:
@@ -53,21 +60,26 @@ def main() -> None:
     sizes: list[int | None] = [int(v) for v in args.skus.split(",") if v]
     if not args.skip_full:
         sizes.append(None)
+    print(load())
     print(
-        "\n| SKUs | nodes | supply arcs | transfers | batches | workers | build s | solve s | "
-        "status | batches solved | gap | limit hit | shortage units | exp. fill | peak RSS MB |"
+        "\n| SKUs | nodes | supply arcs | transfers | parts | path | workers | build s | solve s | "
+        "status | parts solved | gap | limit hit | shortage units | exp. fill | peak RSS MB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for size in sizes:
         network = (
             data.network
             if size is None
             else data.network.scoped(Scope(sku_ids=frozenset(skus[:size])))
         )
-        for workers in sorted({1, args.workers}, reverse=True):
+        cases = [(True, w) for w in sorted({1, args.workers}, reverse=True)]
+        if size == sizes[0]:
+            cases.append((False, args.workers))
+        for fast, workers in cases:
             if size is None and workers == 1:
                 continue
             settings = PlanSettings(horizon=8, time_limit_s=args.time_limit, workers=workers)
+            settings = dataclasses.replace(settings, fast_path=fast)
             runs = []
             for _ in range(args.repeats):
                 t0 = time.perf_counter()
@@ -79,20 +91,22 @@ def main() -> None:
             built = statistics.median(r[0] for r in runs)
             seconds = statistics.median(r[1] for r in runs)
             plan, problem = runs[-1][2], runs[-1][3]
-            parts = len(batches(problem, settings.batch_variables))
+            parts = len(independent_parts(problem))
             solved = plan.kpis()
             print(
                 f"| {size or len(skus)} | {len(problem.nodes):,} | {len(problem.supply):,} | "
-                f"{len(problem.transfers):,} | {parts} | {workers} | {built:.1f} | {seconds:.1f} | "
+                f"{len(problem.transfers):,} | {parts} | {'fast+MIP' if fast else 'MIP'} | "
+                f"{workers} | {built:.1f} | {seconds:.1f} | "
                 f"{plan.status} | {plan.solved_subproblems}/{plan.subproblems} | {plan.gap:.3%} | "
                 f"{plan.time_limit_hit} | "
                 f"{solved['shortage_units']:,.0f} | {plan.expected_fill_rate:.3f} | "
                 f"{peak_rss_mb():,.0f} |"
             )
     print(
-        "\nsolve s: wall clock of solve() (decomposition, parallel batches, assembly, "
+        "\nsolve s: wall clock of solve() (decomposition, fast path, MIP batches, assembly, "
         "explanations); medians over --repeats; other work may share the machine."
     )
+    print(load())
 
 
 if __name__ == "__main__":

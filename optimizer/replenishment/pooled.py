@@ -80,7 +80,8 @@ class PooledPart:
     def greedy_shortage_is_optimal(self) -> bool:
         """The exchange condition: ``w_t = shortage[t] - sum(most_saved[t:])`` does not
         increase over time and ends non-negative."""
-        saved = np.array([s.most_saved() for s in self.slots])
+        distinct = {id(s): s.most_saved() for s in self.slots}
+        saved = np.array([distinct[id(s)] for s in self.slots])
         w = self.shortage - np.cumsum(saved[::-1])[::-1]
         return bool(np.all(np.diff(w) <= TOLERANCE) and w[-1] >= -TOLERANCE)
 
@@ -89,7 +90,8 @@ class PooledPart:
         starting stock, plus one order: dropping the last order (or a lot of it) from
         such a plan leaves every later stock above that room and demand, so it empties
         only slots of non-negative cost and only saves."""
-        room = max(float(s.length[s.slope < 0].sum()) for s in self.slots)
+        distinct = {id(s): s for s in self.slots}.values()
+        room = max(float(s.length[s.slope < 0].sum()) for s in distinct)
         extra = max((a.smallest + a.lot for a in self.arcs), default=0)
         return int(np.ceil(max(self.demand.sum() + room - self.start_stock, 0.0))) + extra + 1
 
@@ -132,18 +134,19 @@ class _Curve:
         return np.where(over > 0, self.values[-1] + self.beyond * over, result)
 
 
-def _arrive(values: FloatArray, units: FloatArray, arc: Arc) -> FloatArray:
+def _arrive(values: FloatArray, priced: FloatArray, arc: Arc) -> FloatArray:
     """Min-plus step of one arc: ``min(V[k], min_q V[k - q] + fixed + unit * q)``; the
-    inner minimum over one residue class mod ``lot`` is a running minimum."""
+    inner minimum over one residue class mod ``lot`` is a running minimum.
+    ``priced[k]`` is ``unit`` times the units of ``k`` steps."""
     rows, size = values.shape
     padded = np.full((rows, size + (-size) % arc.lot), np.inf)
-    np.subtract(values, arc.unit * units, out=padded[:, :size])
+    np.subtract(values, priced, out=padded[:, :size])
     running = np.minimum.accumulate(padded.reshape(rows, -1, arc.lot), axis=1)
     best = running.reshape(rows, -1)[:, :size]
     out = values.copy()
     if arc.smallest < size:
-        candidate = arc.fixed + arc.unit * units[arc.smallest :] + best[:, : size - arc.smallest]
-        out[:, arc.smallest :] = np.minimum(out[:, arc.smallest :], candidate)
+        candidate = (arc.fixed + priced[arc.smallest :]) + best[:, : size - arc.smallest]
+        np.minimum(out[:, arc.smallest :], candidate, out=out[:, arc.smallest :])
     return out
 
 
@@ -165,6 +168,7 @@ def solve_pooled(part: PooledPart) -> PooledPlan:
     arcs = [Arc(a.lead, a.unit, a.fixed, a.lot // grid, a.smallest // grid) for a in part.arcs]
     size = part.units_needed() // grid + 2
     units = grid * np.arange(size, dtype=float)
+    priced = [a.unit * units for a in arcs]
     values = np.full((1, size), np.inf)
     values[0, 0] = 0.0
     base = np.array([part.start_stock])
@@ -180,7 +184,7 @@ def solve_pooled(part: PooledPart) -> PooledPlan:
         for a, arc in enumerate(arcs):
             if arc.lead <= t:
                 ops.append((a, values))
-                values = _arrive(values, units, arc)
+                values = _arrive(values, priced[a], arc)
         stock = base[:, None] + units[None, :]
         short = stock < -TOLERANCE
         reset: tuple[int, int] | None = None
@@ -194,11 +198,13 @@ def solve_pooled(part: PooledPart) -> PooledPlan:
         values = np.where(short, np.inf, values + curve(np.maximum(stock, 0.0)))
         if reset is not None:
             row = np.full((1, size), np.inf)
-            row[0, 0] = best + float(curve(np.zeros(1))[0])
+            row[0, 0] = best + float(curve.values[0])
             values = np.vstack([values, row])
             base = np.append(base, 0.0)
-        keep = np.flatnonzero(np.isfinite(values).any(axis=1))
-        values, base = values[keep], base[keep]
+        keep = np.arange(len(base))
+        if base.min() + units[-1] < -TOLERANCE:
+            keep = np.flatnonzero(np.isfinite(values).any(axis=1))
+            values, base = values[keep], base[keep]
         steps.append((ops, reset, rows, keep))
     flat = int(np.argmin(values))
     bound = float(values.flat[flat])
