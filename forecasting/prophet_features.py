@@ -16,6 +16,7 @@ on.
 from __future__ import annotations
 
 import copy
+import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ class _Entry:
 
 
 _FEATURES: OrderedDict[Hashable, _Entry] = OrderedDict()
+_LOCK = threading.Lock()
+"""Threads of one process (the gRPC server's jobs) share the memo."""
 
 
 class CachingProphet(Prophet):
@@ -56,7 +59,10 @@ class CachingProphet(Prophet):
         key = self._feature_key(df)
         if key is None:
             return cast(Features, super().make_all_seasonality_features(df))
-        entry = _FEATURES.get(key)
+        with _LOCK:
+            entry = _FEATURES.get(key)
+            if entry is not None:
+                _FEATURES.move_to_end(key)
         if entry is None:
             matrix, priors, component_cols, modes = cast(
                 Features, super().make_all_seasonality_features(df)
@@ -69,11 +75,10 @@ class CachingProphet(Prophet):
                 modes,
                 self.train_holiday_names,
             )
-            _FEATURES[key] = entry
-            if len(_FEATURES) > CACHE_SIZE:
-                _FEATURES.popitem(last=False)
-        else:
-            _FEATURES.move_to_end(key)
+            with _LOCK:
+                _FEATURES[key] = entry
+                if len(_FEATURES) > CACHE_SIZE:
+                    _FEATURES.popitem(last=False)
         # Prophet records the holidays it saw on the first (fitting) call.
         if self.train_holiday_names is None:
             self.train_holiday_names = entry.holiday_names
@@ -152,4 +157,5 @@ def _holidays_key(holidays: pd.DataFrame | None) -> Hashable:
 
 def cache_clear() -> None:
     """Forget every memoised matrix (tests use it to compare cold and warm fits)."""
-    _FEATURES.clear()
+    with _LOCK:
+        _FEATURES.clear()
