@@ -26,7 +26,14 @@ from graph.model import (
 )
 from graph.network import Network
 from graph.synthetic import SyntheticDataset
-from optimizer.replenishment import PlanningProblem, PlanSettings, build_problem, solve
+from optimizer.replenishment import (
+    PlanningProblem,
+    PlanSettings,
+    Progress,
+    build_problem,
+    fast_workers,
+    solve,
+)
 from optimizer.replenishment.fast_path import plan_parts, qualifies
 from optimizer.replenishment.model import BatchSolution, solve_batch
 from optimizer.replenishment.solve import parts
@@ -199,3 +206,28 @@ def test_tiny_parts_take_the_fast_path_and_stay_within_the_gap(tiny: SyntheticDa
     assert plan.objective >= exact.objective - 1e-6 * exact.objective
     assert plan.gap <= settings.relative_gap
     assert balance_residual(problem, plan) < 1e-5
+
+
+def test_worker_processes_plan_the_same(
+    tiny: SyntheticDataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts dealt to a forked worker in small chunks give the plan this process gives."""
+    settings = PlanSettings(horizon=6, time_limit_s=30.0)
+    problem = build_problem(tiny.network, recent_forecast(tiny.demand, 6), settings)
+    alone = solve(problem, dataclasses.replace(settings, workers=1))
+    monkeypatch.setattr(fast_workers, "PROCESS_PARTS", 1)
+    monkeypatch.setattr(fast_workers, "CHUNK", 3)
+    steps: list[int] = []
+    totals: list[int] = []
+
+    def seen(progress: Progress) -> None:
+        steps.append(progress.batches_done)
+        totals.append(progress.batches)
+
+    shared = solve(problem, settings, progress=seen)
+    assert shared.objective == pytest.approx(alone.objective, rel=1e-9)
+    assert shared.bound == pytest.approx(alone.bound, rel=1e-9)
+    assert len(shared.orders) == len(alone.orders)
+    assert steps == list(range(1, len(steps) + 1))
+    assert len(steps) >= len(parts(problem)) // 3
+    assert totals[-1] == len(steps)

@@ -27,7 +27,8 @@ from forecasting.forecast import DemandForecast
 from gnn.risk_scores import RiskScores
 from graph.network import Network
 from optimizer.replenishment.explain import Flows, explain
-from optimizer.replenishment.fast_path import arrays, plan_parts, qualifies
+from optimizer.replenishment.fast_path import qualifies
+from optimizer.replenishment.fast_workers import Planned, chunk_count, plan_fast
 from optimizer.replenishment.model import (
     Batch,
     BatchSolution,
@@ -141,8 +142,10 @@ def solve(
 
     Parts the fast path qualifies are planned by it first (``fast_path``); the MIP then
     takes every other part, and the fast-path parts whose gap exceeds
-    ``settings.relative_gap``, largest gap first, for as long as the deadline allows.
-    A part keeps the cheaper of its plans and the higher of its bounds.
+    ``settings.relative_gap``, largest gap first, while the deadline allows and the
+    fast-path parts together are not yet within that gap. A part keeps the cheaper of its
+    plans and the higher of its bounds. The plan is ``optimal`` when every part is
+    solved and its total gap is within ``settings.relative_gap``.
     Deterministic given its inputs when no part hits the time limit.
     """
     started = time.perf_counter()
@@ -164,8 +167,10 @@ def solve(
     groups = _pack(problem, every, queue, settings.batch_variables)
     report.expect(len(groups))
 
-    def run(index: int) -> BatchSolution:
+    def run(index: int) -> BatchSolution | None:
         members = groups[index]
+        if all(fast[i] is not None for i in members) and report.within(settings.relative_gap):
+            return None
         batch = _join(every, members)
         remaining = deadline - time.perf_counter()
         if remaining < MIN_BATCH_SECONDS:
@@ -190,12 +195,12 @@ def solve(
             done.extend(chosen)
             report.step(chosen, before)
     done += [f for i, f in enumerate(fast) if f is not None and i not in taken]
+    objective = sum(d.objective for d in done)
+    if all(d.found for d in done) and objective - sum(d.bound for d in done) <= (
+        settings.relative_gap * abs(objective) + 1e-9
+    ):
+        done = [dataclasses.replace(d, optimal=True) for d in done]
     return assemble(problem, done, time.perf_counter() - started)
-
-
-FAST_CHUNK = 200
-"""Parts per fast-path task: progress is reported after each, and a task replays its
-parts' flows in one vectorised pass."""
 
 
 def _fast(
@@ -209,21 +214,16 @@ def _fast(
     out: list[BatchSolution | None] = [None] * len(every)
     if not settings.fast_path or not every:
         return out
-    chosen = np.flatnonzero(qualifies(problem, every))
-    chunks = [chosen[i : i + FAST_CHUNK] for i in range(0, len(chosen), FAST_CHUNK)]
-    report.expect(len(chunks))
-    values = arrays(problem)
+    chosen = [(int(i), every[i]) for i in np.flatnonzero(qualifies(problem, every))]
+    report.expect(chunk_count(len(chosen)))
 
-    def run(chunk: IntArray) -> list[BatchSolution | None]:
-        return plan_parts(problem, [every[i] for i in chunk], deadline, values)
+    def take(planned: Planned) -> None:
+        for i, solution in planned:
+            within = _gap(solution) <= settings.relative_gap * abs(solution.objective)
+            out[i] = dataclasses.replace(solution, optimal=within)
+        report.step([s for _, s in planned], [])
 
-    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
-        for chunk, solved in zip(chunks, pool.map(run, chunks), strict=True):
-            for i, solution in zip(chunk, solved, strict=True):
-                if solution is not None:
-                    within = _gap(solution) <= settings.relative_gap * abs(solution.objective)
-                    out[int(i)] = dataclasses.replace(solution, optimal=within)
-            report.step([s for s in solved if s is not None], [])
+    plan_fast(problem, chosen, deadline, settings.workers, take)
     return out
 
 
@@ -232,13 +232,15 @@ def _gap(solution: BatchSolution | None) -> float:
 
 
 def _better(
-    mip: BatchSolution, fast: list[BatchSolution | None], relative_gap: float
+    mip: BatchSolution | None, fast: list[BatchSolution | None], relative_gap: float
 ) -> list[BatchSolution]:
     """The cheaper of a MIP batch and the fast-path plans of its parts, each with the
-    higher of the two bounds (both bound the same parts)."""
-    if any(f is None for f in fast):
-        return [mip]
+    higher of the two bounds (both bound the same parts); no MIP: the fast plans."""
     kept = [f for f in fast if f is not None]
+    if mip is None:
+        return kept
+    if len(kept) < len(fast):
+        return [mip]
     objective = sum(f.objective for f in kept)
     bound = sum(f.bound for f in kept)
     if mip.found and mip.objective < objective:
@@ -294,6 +296,10 @@ class _Reporter:
 
     def expect(self, steps: int) -> None:
         self.total += steps
+
+    def within(self, relative_gap: float) -> bool:
+        """Whether what is planned so far is within ``relative_gap`` of its bound."""
+        return self.objective - self.bound <= relative_gap * abs(self.objective)
 
     def step(self, added: list[BatchSolution], dropped: list[BatchSolution | None]) -> None:
         """One chunk or batch done: ``added`` replaces the ``dropped`` solutions."""
@@ -409,8 +415,8 @@ def _lines(
     quantity: npt.NDArray[np.float64],
 ) -> pd.DataFrame:
     arc, period = np.nonzero(quantity > 1e-6)
-    ship = pd.Timestamp(problem.start) + pd.to_timedelta(period * problem.period_days, unit="D")
-    arrive = ship + pd.to_timedelta(arcs["lead_days"].to_numpy()[arc], unit="D")
+    ship = np.datetime64(problem.start, "D") + period * problem.period_days
+    arrive = ship + arcs["lead_days"].to_numpy()[arc]
     frame = pd.DataFrame(
         {
             "origin_id": origin[arc].astype(str),
@@ -419,8 +425,8 @@ def _lines(
             "quantity": np.round(quantity[arc, period], 6),
             "order_period": period.astype(int),
             "arrival_period": (period + arcs["lead"].to_numpy()[arc]).astype(int),
-            "ship_date": [d.date() for d in ship],
-            "arrival_date": [d.date() for d in arrive],
+            "ship_date": ship.astype(object),
+            "arrival_date": arrive.astype(object),
         },
         columns=list(ORDER_COLUMNS),
     )

@@ -1,0 +1,127 @@
+"""The fast path over many parts, on this process and worker processes.
+
+The pooled dynamic program is many small numpy steps per part, so threads gain nothing
+(the interpreter lock); separate processes do. Chunks of parts are dealt round-robin:
+this process plans its share and reports each chunk, and after each one takes in what
+the workers have sent. Workers are forked when this process has a single thread
+(instant, nothing to copy), else started from a forkserver (safe, slower to start:
+the problem is pickled to them). A worker stops at the deadline like this process;
+one that has not answered shortly after it counts as having planned nothing more.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkContext, ForkServerContext
+from typing import cast
+
+from optimizer.replenishment.fast_path import Arrays, arrays, plan_parts
+from optimizer.replenishment.model import Batch, BatchSolution
+from optimizer.replenishment.problem import PlanningProblem
+
+CHUNK = 200
+"""Parts per chunk: progress is reported after each, and a chunk replays its parts'
+flows in one vectorised pass."""
+PROCESS_PARTS = 2000
+"""Fewer parts than this are planned in this process alone (a worker costs ~0.1 s to
+fork and seconds to start from a forkserver)."""
+GRACE_S = 0.5
+
+Planned = list[tuple[int, BatchSolution]]
+"""Solutions of one chunk, by part index."""
+
+
+def chunk_count(parts: int) -> int:
+    """How many chunks ``plan_fast`` makes of ``parts`` parts."""
+    return -(-parts // CHUNK)
+
+
+def plan_fast(
+    problem: PlanningProblem,
+    parts: list[tuple[int, Batch]],
+    deadline: float,
+    workers: int,
+    on_chunk: Callable[[Planned], None],
+) -> int:
+    """Plan ``parts`` (index, part) by the fast path; ``on_chunk`` gets each chunk's
+    solutions (parts it declined or did not reach are left out). Returns the number of
+    chunks."""
+    chunks = [parts[i : i + CHUNK] for i in range(0, len(parts), CHUNK)]
+    if workers < 2 or len(parts) < PROCESS_PARTS:
+        values = arrays(problem)
+        for chunk in chunks:
+            on_chunk(_plan(problem, chunk, deadline, values))
+        return len(chunks)
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    context = cast("ForkContext | ForkServerContext", multiprocessing.get_context(method))
+    if method == "forkserver":
+        multiprocessing.set_forkserver_preload(["optimizer.replenishment.fast_workers"])
+    running = []
+    for w in range(1, workers):
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_worker, args=(send, problem, chunks[w::workers], deadline), daemon=True
+        )
+        process.start()
+        send.close()
+        running.append((process, receive))
+    values = arrays(problem)
+    open_pipes = [receive for _, receive in running]
+    for chunk in chunks[::workers]:
+        on_chunk(_plan(problem, chunk, deadline, values))
+        open_pipes = _drain(open_pipes, on_chunk, wait_until=None)
+    while open_pipes and time.perf_counter() < deadline + GRACE_S:
+        open_pipes = _drain(open_pipes, on_chunk, wait_until=deadline + GRACE_S)
+    for process, receive in running:
+        if process.is_alive():
+            process.terminate()
+        process.join(timeout=1.0)
+        receive.close()
+    return len(chunks)
+
+
+def _drain(
+    pipes: list[Connection], on_chunk: Callable[[Planned], None], wait_until: float | None
+) -> list[Connection]:
+    """Take in every chunk the workers have sent; return the pipes still open. With
+    ``wait_until``, wait for the first message up to then."""
+    still = []
+    for pipe in pipes:
+        timeout = 0.0 if wait_until is None else max(0.0, wait_until - time.perf_counter())
+        finished = False
+        while pipe.poll(timeout):
+            message = pipe.recv()
+            if message is None:
+                finished = True
+                break
+            on_chunk(message)
+            timeout = 0.0
+        if not finished:
+            still.append(pipe)
+    return still
+
+
+def _plan(
+    problem: PlanningProblem, chunk: list[tuple[int, Batch]], deadline: float, values: Arrays
+) -> Planned:
+    solved = plan_parts(problem, [b for _, b in chunk], deadline, values)
+    return [(i, s) for (i, _), s in zip(chunk, solved, strict=True) if s is not None]
+
+
+def _worker(
+    send: Connection,
+    problem: PlanningProblem,
+    chunks: list[list[tuple[int, Batch]]],
+    deadline: float,
+) -> None:
+    values = arrays(problem)
+    for chunk in chunks:
+        if time.perf_counter() >= deadline:
+            break
+        send.send(_plan(problem, chunk, deadline, values))
+    send.send(None)
+    send.close()
