@@ -1,11 +1,13 @@
 """Solve a planning problem: split it where nothing is shared, solve the parts in parallel.
 
 Stocking points are joined when a transfer links them, when they share a limited
-transport lane, or when they share a limited warehouse; every connected part is an
-independent MIP. Parts are packed into batches of similar size, solved by a pool of
-threads (the solver releases the GIL) under one wall-clock deadline, and their
-solutions are added up: the plan's bound is the sum of the batch bounds, so its gap
-is at most the largest batch gap.
+transport lane, or when they share a limited warehouse; every connected part is
+independent. Single-warehouse parts go to the fast path first (an exact pooled bound
+and a replayed plan, on worker processes); the other parts, and fast-path parts above
+the gap while the plan as a whole is, are MIPs solved by a pool of threads (the solver
+releases the GIL), alone or packed into batches, under one wall-clock deadline. The
+plan's cost and bound are the sums over its parts, so its gap is honest whichever
+path planned a part.
 """
 
 from __future__ import annotations
