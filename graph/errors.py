@@ -48,6 +48,10 @@ class ValidationFailed(SupplynetError):
         more = f" (and {count - 5} more)" if count > 5 else ""
         super().__init__(f"invalid {subject}: {count} problem(s): {head}{more}")
 
+    def __reduce__(self) -> tuple[type[ValidationFailed], tuple[tuple[Problem, ...], str]]:
+        # pickled whole, so it crosses from a worker process with its problems intact
+        return type(self), (self.problems, self.subject)
+
 
 class NotFound(SupplynetError):
     """A referenced entity, plan or operation does not exist."""
@@ -58,6 +62,9 @@ class NotFound(SupplynetError):
         self.kind = kind
         self.key = key
         super().__init__(f"{kind} {key!r} not found")
+
+    def __reduce__(self) -> tuple[type[NotFound], tuple[str, str]]:
+        return type(self), (self.kind, self.key)
 
 
 class StoreError(SupplynetError):

@@ -1,7 +1,8 @@
 """Run CPU-heavy work (fits, solves, training) in child processes the server can kill.
 
 The event loop only waits on a pipe, so health checks and light calls keep being
-answered during a long solve. Each job gets its own process forked from a
+answered during a long solve, and jobs run at a lower CPU priority so that calls win
+the cores when both want them. Each job gets its own process forked from a
 forkserver that has the heavy libraries imported already; at most ``workers`` run
 at once. Killing the process is how cancellation stops the work, whatever the
 solver is doing.
@@ -14,6 +15,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.forkserver
+import os
 import sys
 import time
 import traceback
@@ -88,7 +90,13 @@ class JobFailed(Exception):
     """A job raised something other than a ``SupplynetError``; carries the child's traceback."""
 
 
+JOB_NICENESS = 10
+"""How much lower a job's CPU priority is than the server's, so calls stay fast during solves."""
+
+
 def _child(task: Task, args: tuple[Any, ...], pipe: multiprocessing.connection.Connection) -> None:
+    os.nice(JOB_NICENESS)
+
     def report(progress: Progress) -> None:
         pipe.send(("progress", progress))
 
