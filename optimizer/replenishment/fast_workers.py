@@ -51,7 +51,9 @@ def plan_fast(
     solutions (parts it declined or did not reach are left out). Returns the number of
     chunks."""
     chunks = [parts[i : i + CHUNK] for i in range(0, len(parts), CHUNK)]
-    if workers < 2 or len(parts) < PROCESS_PARTS:
+    # A daemonic process (a server job) may not start children: it plans alone.
+    alone = multiprocessing.current_process().daemon
+    if workers < 2 or len(parts) < PROCESS_PARTS or alone:
         values = arrays(problem)
         for chunk in chunks:
             on_chunk(_plan(problem, chunk, deadline, values))
