@@ -49,7 +49,7 @@ from forecasting.registry import BASELINES, FORECASTERS
 from forecasting.series import SeriesHistory, split_series
 from gnn.backtest import GnnBacktest, gnn_backtest
 from gnn.demand_forecaster import forecast_demand
-from gnn.demand_model import DemandConfig
+from gnn.demand_model import DemandConfig, lag_window
 from gnn.graph_data import NODE, build_graph, snapshot
 from gnn.panel import build_panel
 from gnn.training import TrainConfig
@@ -84,7 +84,7 @@ def setup(dataset: str, with_prophet: bool) -> Setup:
             data.demand,
             28,
             3,
-            DemandConfig(horizon=28),
+            DemandConfig(horizon=28, lags=lag_window("D", data.demand["date"].nunique())),
             TrainConfig(epochs=30, patience=6),
             3,
             models,
@@ -145,6 +145,19 @@ def inference_seconds(s: Setup, result: GnnBacktest, repeats: int = 5) -> tuple[
     return float(np.median(forward)), float(np.median(total))
 
 
+def per_series_tables(s: Setup, scored: pd.DataFrame, *, planned: bool) -> list[pd.DataFrame]:
+    """Aggregated backtests of the per-series models (refit at every origin); ``planned``
+    adds Prophet given the promotion plan."""
+    started = time.perf_counter()
+    tables = [backtest(scored, s.per_series, s.horizon, origins=s.origins).aggregate()]
+    if planned:
+        work = partial(planned_points, s.horizon, s.origins)
+        points = pd.concat(parallel_map(work, split_series(scored)), ignore_index=True)
+        tables.append(Backtest(points, s.horizon).aggregate())
+    print(f"per-series models: {time.perf_counter() - started:.0f} s")
+    return tables
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", choices=["demo", "supplygraph"], default="demo")
@@ -152,6 +165,11 @@ def main() -> None:
     parser.add_argument("--skip-prophet", action="store_true")
     parser.add_argument(
         "--sample", type=int, default=80, help="series scored (seeded sample; 0: all)"
+    )
+    parser.add_argument(
+        "--per-series-cache",
+        type=Path,
+        help="CSV of the per-series rows: read if present (same dataset and sample), else written",
     )
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -161,14 +179,15 @@ def main() -> None:
     if 0 < args.sample < len(keys):
         keys = keys.sample(args.sample, random_state=0)
     scored = cleaned.merge(keys, on=["store_id", "sku_id"])
-    tables = []
-    started = time.perf_counter()
-    tables.append(backtest(scored, s.per_series, s.horizon, origins=s.origins).aggregate())
-    if not args.skip_prophet and args.dataset == "demo":
-        work = partial(planned_points, s.horizon, s.origins)
-        points = pd.concat(parallel_map(work, split_series(scored)), ignore_index=True)
-        tables.append(Backtest(points, s.horizon).aggregate())
-    print(f"per-series models: {time.perf_counter() - started:.0f} s")
+    cache = args.per_series_cache
+    if cache is not None and cache.exists():
+        tables = [pd.read_csv(cache)]
+        print(f"per-series models: read from {cache}")
+    else:
+        planned = not args.skip_prophet and args.dataset == "demo"
+        tables = per_series_tables(s, scored, planned=planned)
+        if cache is not None:
+            pd.concat(tables, ignore_index=True).to_csv(cache, index=False)
     variants = {
         "gnn": (s.config, True),
         "gnn_no_edges": (dataclasses.replace(s.config, message_passing=False), True),
@@ -216,6 +235,7 @@ def main() -> None:
         f"{n_series} series scored (the GNN trains on all); GNN medians over seeds {args.seeds}"
     )
     print(table.to_string(index=False, float_format="{:.4f}".format))
+    assert last is not None
     forward, total = inference_seconds(s, last)
     print(
         f"\nGNN training (incl. backtest forecasts), median over seeds: "

@@ -16,6 +16,13 @@ A snapshot at forecast origin ``o`` holds only what is known at ``o``: demand of
 before ``o``; price and promotion up to ``o + H - 1`` (planned prices and promotions are
 known-future covariates: a retailer decides them ahead); the calendar. Targets are the
 demand of periods ``o .. o + H - 1``, divided by each series' scale.
+
+Two summaries reach past the lag window, because a few weeks rarely show them: how the
+series answered its earlier promotions (its lift and the discount depth behind it, over
+all history before ``o``), and last year: its mean (a level from a year of data, where
+the window's few weeks are noisy) and its shape over the horizon (demand a year before
+each horizon step relative to that mean), the yearly season and level a per-series
+model like Prophet fits from the whole history.
 """
 
 from __future__ import annotations
@@ -35,9 +42,16 @@ NODE = "series"
 RELATIONS = ("substitute", "category", "supplier", "nearby")
 EdgeType = tuple[str, str, str]
 HIST_FEATURES = 3 + CALENDAR_FEATURES
-FUTURE_FEATURES = 2 + CALENDAR_FEATURES
-STATIC_FEATURES = 2
+FUTURE_FEATURES = 4 + CALENDAR_FEATURES
+"""Promo, log price ratio, last year's log shape and whether last year is known, calendar."""
+STATIC_FEATURES = 6
+"""Log scale, zero share of the window, promo lift, promo depth, log promo periods seen,
+log of last year's mean over the window's."""
 MIN_SCALE = 0.05
+PROMO_PRIOR = 7.0
+"""Promotion periods at which the lift estimate counts half (a one-week promo in days)."""
+YEAR = {"D": 364, "W": 52}
+"""Periods in a year, whole weeks so weekdays line up."""
 
 
 def edge_types(relations: tuple[str, ...] = RELATIONS) -> list[EdgeType]:
@@ -185,15 +199,19 @@ def snapshot(
         ],
         axis=2,
     )
+    year_shape, year_level, year_known = _year_ago(panel, origin, horizon)
     x_future = np.concatenate(
         [
             panel.promo[:, known, None],
             _log_ratio(panel.price[:, known], reference)[..., None],
+            year_shape[..., None],
+            np.broadcast_to(year_known, (n, horizon))[..., None],
             np.broadcast_to(panel.calendar[known], (n, horizon, CALENDAR_FEATURES)),
         ],
         axis=2,
     )
-    node_base = _seasonal_profile(window, origin, horizon, 7 if panel.freq == "D" else 1)
+    season = 7 if panel.freq == "D" else 1
+    node_base = _seasonal_profile(window, panel.promo[:, past], origin, horizon, season)
     observed = min(max(panel.quantity.shape[1] - origin, 0), horizon)
     y = np.zeros((n, horizon))
     y[:, :observed] = panel.quantity[:, origin : origin + observed] / scale[:, None]
@@ -204,7 +222,16 @@ def snapshot(
     node.num_nodes = n
     node.x_hist = _tensor(x_hist)
     node.x_future = _tensor(x_future)
-    node.x_static = _tensor(np.column_stack([np.log1p(scale), (window == 0).mean(axis=1)]))
+    node.x_static = _tensor(
+        np.column_stack(
+            [
+                np.log1p(scale),
+                (window == 0).mean(axis=1),
+                *_promo_response(panel, origin),
+                np.where(year_known, year_level - np.log(scale + MIN_SCALE), 0.0),
+            ]
+        )
+    )
     node.scale = _tensor(scale)
     node.base = _tensor(node_base / scale[:, None])
     node.y = _tensor(y)
@@ -215,19 +242,71 @@ def snapshot(
     return data
 
 
-def _seasonal_profile(window: np.ndarray, origin: int, horizon: int, season: int) -> np.ndarray:
-    """Per series and step: the window's mean over periods in the same season phase.
+def _seasonal_profile(
+    window: np.ndarray, promo: np.ndarray, origin: int, horizon: int, season: int
+) -> np.ndarray:
+    """Per series and step: the window's mean over off-promotion periods in the same
+    season phase (over all of them where every one was on promotion).
 
-    The model forecasts corrections to this profile (a seasonal average), which is
-    what a good naive forecast already knows.
+    The model forecasts corrections to this profile (a seasonal average of regular
+    demand, which a promotion in the window would otherwise inflate), which is what a
+    good naive forecast already knows.
     """
     lags = window.shape[1]
     phase_of_lag = (np.arange(origin - lags, origin)) % season
+    regular = promo == 0
     profile = np.empty((window.shape[0], horizon))
     for h in range(horizon):
         same = phase_of_lag == (origin + h) % season
-        profile[:, h] = window[:, same].mean(axis=1) if same.any() else window.mean(axis=1)
+        if not same.any():
+            same = np.ones(lags, dtype=bool)
+        count = regular[:, same].sum(axis=1)
+        off = (window[:, same] * regular[:, same]).sum(axis=1) / np.maximum(count, 1)
+        profile[:, h] = np.where(count > 0, off, window[:, same].mean(axis=1))
     return profile
+
+
+def _promo_response(panel: SeriesPanel, origin: int) -> list[np.ndarray]:
+    """Per series, from all periods before ``origin``: log demand lift on promotion over
+    off-promotion periods (shrunk towards 0 while few promotions were seen), mean log
+    price cut on promotion, and log1p of promotion periods seen."""
+    quantity, promo = panel.quantity[:, :origin], panel.promo[:, :origin] > 0
+    on = promo.sum(axis=1)
+    off = (~promo).sum(axis=1)
+    mean_on = (quantity * promo).sum(axis=1) / np.maximum(on, 1)
+    mean_off = (quantity * ~promo).sum(axis=1) / np.maximum(off, 1)
+    lift = np.log((mean_on + MIN_SCALE) / (mean_off + MIN_SCALE)) * on / (on + PROMO_PRIOR)
+    regular = np.maximum((panel.price[:, :origin] * ~promo).sum(axis=1) / np.maximum(off, 1), 1e-9)
+    cut = np.log(np.maximum(panel.price[:, :origin], 1e-9) / regular[:, None])
+    depth = (cut * promo).sum(axis=1) / np.maximum(on, 1)
+    return [np.where(on > 0, lift, 0.0), np.where(on > 0, depth, 0.0), np.log1p(on)]
+
+
+def _year_ago(
+    panel: SeriesPanel, origin: int, horizon: int
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Last year's shape and level.
+
+    Returns the log of (demand a year before each horizon step, averaged over two weeks
+    around it) over (mean demand of the last year), ``[S, horizon]``; the log of the
+    last year's mean over the window's (``[S]``: a level estimated from a year, where
+    the window's few weeks are noisy); and 1.0 if a whole year is in the history (else
+    zeros and 0.0).
+    """
+    year = YEAR["W" if panel.freq == "W" else "D"]
+    half = 7 if panel.freq == "D" else 1
+    if origin - year - half < 0:
+        return np.zeros((panel.n_series, horizon)), np.zeros(panel.n_series), 0.0
+    level = panel.quantity[:, origin - year : origin].mean(axis=1)
+    steps = origin - year + np.arange(horizon)
+    low = np.minimum(steps - half, origin - 1)
+    high = np.minimum(steps + half + 1, origin)
+    total = np.concatenate(
+        [np.zeros((panel.n_series, 1)), np.cumsum(panel.quantity[:, :origin], axis=1)], axis=1
+    )
+    around = (total[:, high] - total[:, low]) / (high - low)
+    shape = np.log((around + MIN_SCALE) / (level[:, None] + MIN_SCALE))
+    return shape, np.log(level + MIN_SCALE), 1.0
 
 
 def _log_ratio(price: np.ndarray, reference: np.ndarray) -> np.ndarray:

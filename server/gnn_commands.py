@@ -115,7 +115,7 @@ def training_bar(out: Console, label: str) -> Iterator[Progress]:
 
 def run_train(args: argparse.Namespace) -> int:
     from gnn.demand_forecaster import train_demand
-    from gnn.demand_model import DemandConfig
+    from gnn.demand_model import DemandConfig, lag_window
     from gnn.risk_model import RiskConfig, train_risk
     from gnn.training import TrainConfig
 
@@ -147,7 +147,7 @@ def run_train(args: argparse.Namespace) -> int:
                 horizon=args.horizon,
                 freq=freq,
                 message_passing=not args.no_graph,
-                lags=28 if freq == "D" else 12,
+                lags=lag_window(freq, history["date"].nunique()),
             )
             model: DemandModel | RiskModel = train_demand(
                 network, history, config, training, progress=bar
@@ -226,7 +226,7 @@ def gnn_runner(job: ForecastJob) -> DemandForecast:
     """``supplynet forecast --model gnn``: the saved demand model if it covers the horizon,
     else one trained now on the job's history."""
     from gnn.demand_forecaster import DemandModel, forecast_demand, train_demand
-    from gnn.demand_model import DemandConfig
+    from gnn.demand_model import DemandConfig, lag_window
     from gnn.training import TrainConfig
 
     where = checkpoint_path("demand")
@@ -234,7 +234,8 @@ def gnn_runner(job: ForecastJob) -> DemandForecast:
         model = DemandModel.from_checkpoint(load_checkpoint("demand"))
         if model.config.horizon >= job.horizon and model.config.freq == job.freq:
             return _truncate(forecast_demand(model, job.network, job.demand), job.horizon)
-    config = DemandConfig(horizon=job.horizon, freq=job.freq, lags=28 if job.freq == "D" else 12)
+    lags = lag_window(job.freq, job.demand["date"].nunique())
+    config = DemandConfig(horizon=job.horizon, freq=job.freq, lags=lags)
     model = train_demand(job.network, job.demand, config, TrainConfig(seed=job.seed, epochs=20))
     return forecast_demand(model, job.network, job.demand)
 
@@ -259,7 +260,7 @@ def stage_gnn(run: DemoRun) -> None:
     from forecasting.backtest import Backtest
     from forecasting.cleaning import clean_demand
     from gnn.backtest import gnn_backtest
-    from gnn.demand_model import DemandConfig
+    from gnn.demand_model import DemandConfig, lag_window
     from gnn.risk_model import RiskConfig, score_risk, train_risk
     from gnn.training import TrainConfig
     from server.forecast_commands import DEMO_BACKTEST_ORIGINS, DEMO_BACKTEST_SERIES, DEMO_HORIZON
@@ -269,7 +270,8 @@ def stage_gnn(run: DemoRun) -> None:
     freq = _freq(raw)
     demand = clean_demand(raw, freq="W" if freq == "W" else "D").frame
     deliveries = run.store.read_deliveries()
-    config = DemandConfig(horizon=DEMO_HORIZON, freq=freq, lags=28 if freq == "D" else 12)
+    lags = lag_window(freq, demand["date"].nunique())
+    config = DemandConfig(horizon=DEMO_HORIZON, freq=freq, lags=lags)
     training = TrainConfig(epochs=DEMO_EPOCHS["demand"], patience=4, seed=run.seed)
     started = time.perf_counter()
     with training_bar(run.console, "training demand GNN") as bar:

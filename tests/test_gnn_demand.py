@@ -88,6 +88,22 @@ def test_same_seed_same_model(tiny: SyntheticDataset, model: DemandModel) -> Non
     )
 
 
+def test_neighbour_plans_reach_the_head_only_through_edges(tiny: SyntheticDataset) -> None:
+    """A substitute's planned promotion changes a series' forecast; without edges (the
+    ablation) it cannot."""
+    panel = build_panel(tiny.demand)
+    config = DemandConfig(lags=14, horizon=7, hidden=8, layers=0, relations=("substitute",))
+    torch.manual_seed(0)
+    net = DemandNet(config).eval()
+    graph = build_graph(tiny.network, panel.keys, config.relations)
+    src, dst = (int(v) for v in graph.edges["substitute"][:, 0])
+    for edges, moves in ((graph, True), (graph.without_edges(), False)):
+        data = snapshot(panel, edges, 300, config.lags, config.horizon)
+        before = net(data)[dst]
+        data[NODE].x_future[src, :, 0] = 1 - data[NODE].x_future[src, :, 0]
+        assert bool((net(data)[dst] != before).any()) is moves
+
+
 def test_wrong_checkpoint_kind_is_rejected(model: DemandModel) -> None:
     bad = Checkpoint("risk", model.config.to_dict(), model.net.state_dict())
     with pytest.raises(ValidationFailed, match="expected 'demand'"):

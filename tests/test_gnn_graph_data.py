@@ -117,3 +117,18 @@ def test_planned_promotions_reach_future_features(
     extended = panel.with_future(plan)
     assert extended.promo.shape == (panel.n_series, 732)
     assert extended.promo[0, 731] == 1.0 and extended.promo[1:, 730:].sum() == 0
+
+
+def test_long_memory_features(tiny: SyntheticDataset, panel: SeriesPanel) -> None:
+    """Promotions lift demand in the generator, so the lift learned from the history is
+    positive for most series; last year's shape is there only once a year is known."""
+    graph = build_graph(tiny.network, panel.keys)
+    late = snapshot(panel, graph, 500, LAGS, HORIZON)[NODE]
+    lift, depth, seen = late.x_static[:, 2], late.x_static[:, 3], late.x_static[:, 4]
+    promoted = seen > 0
+    assert bool(promoted.all())
+    assert float((lift[promoted] > 0).float().mean()) > 0.8
+    assert bool((depth[promoted] < 0).all())
+    assert bool((late.x_future[:, :, 3] == 1).all())
+    early = snapshot(panel, graph, 100, LAGS, HORIZON)[NODE]
+    assert bool((early.x_future[:, :, 2:4] == 0).all())
