@@ -38,31 +38,30 @@ def load() -> str:
 
 
 SAMPLER = """
-import sys, pathlib
-def pss(pid):
+import os, sys, pathlib, select
+page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+def rss(pid):
     try:
-        for line in pathlib.Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
+        return int(pathlib.Path(f"/proc/{pid}/statm").read_text().split()[1]) * page_mb
     except OSError:
-        pass
-    return 0.0
-import select
+        return 0.0
 pid, peak = int(sys.argv[1]), 0.0
-while not select.select([sys.stdin], [], [], 0.05)[0]:
+while not select.select([sys.stdin], [], [], 0.2)[0]:
     try:
         kids = pathlib.Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         break
-    peak = max(peak, pss(pid) + sum(pss(int(k)) for k in kids))
+    peak = max(peak, rss(pid) + sum(rss(int(k)) for k in kids))
 print(peak)
 """
 
 
 class PeakMemory:
-    """Peak proportional set size (shared pages split between sharers) of this process
-    and its children, sampled every 50 ms from /proc by a separate process (a thread here
-    would make the solver start its workers from a forkserver instead of forking)."""
+    """Peak resident memory of this process plus its children (forked workers' shared
+    pages count once per process, so this overstates), sampled every 200 ms from
+    /proc/<pid>/statm by a separate process: a thread here would make the solver start
+    its workers from a forkserver instead of forking, and reading smaps (for shared-page
+    accounting) stalled the solve."""
 
     def __init__(self) -> None:
         self.sampler = subprocess.Popen(
@@ -105,7 +104,7 @@ def main() -> None:
     print(
         "\n| SKUs | nodes | supply arcs | transfers | parts | path | workers | build s | solve s | "
         "status | parts solved | objective | gap | limit hit | shortage units | exp. fill | "
-        "solve peak PSS MB |"
+        "solve peak RSS MB |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for size in sizes:
@@ -149,8 +148,9 @@ def main() -> None:
             )
     print(
         "\nsolve s: wall clock of solve() (decomposition, fast path, MIP batches, assembly, "
-        "explanations); medians over --repeats; solve peak PSS: this process and its "
-        "workers during the last solve, the generated dataset included; peak RSS of the "
+        "explanations); medians over --repeats; solve peak RSS: this process plus its "
+        "workers during the last solve (shared pages once per process), the generated "
+        "dataset included; peak RSS of the "
         f"whole run {peak_rss_mb():,.0f} MB; other work may share the machine."
     )
     print(load())
