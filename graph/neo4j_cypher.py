@@ -38,7 +38,9 @@ CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS
 # network lock and has read the stored edge keys: new edges are CREATEd, stored ones
 # MATCHed and updated. That is MERGE's outcome without MERGE's per-row scan of the
 # transaction's own new relationships, which slows big ingests down several-fold.
-# Node rows are property maps; edge rows are {a: start id, b: end id, p: properties}.
+# Node rows are property maps. Edge rows are plain lists, [start id, end id, *values in
+# EDGE_PROPERTIES order]: no per-row map keys to pack, send, decode and hash, which made
+# edge batches about a third cheaper on both sides than {a, b, p: {...}} maps.
 
 UPSERT_NODES = {
     "suppliers": "UNWIND $rows AS row MERGE (n:Location {id: row.id}) SET n:Supplier, n += row",
@@ -47,53 +49,91 @@ UPSERT_NODES = {
     "skus": "UNWIND $rows AS row MERGE (n:Sku {id: row.id}) SET n += row",
 }
 
+EDGE_PROPERTIES = {
+    "supply_lanes": (
+        "sku_id",
+        "lead_time_mean_days",
+        "lead_time_std_days",
+        "unit_cost",
+        "fixed_order_cost",
+        "moq",
+        "lot_size",
+        "capacity_per_day",
+    ),
+    "transport_lanes": (
+        "distance_km",
+        "transit_time_days",
+        "cost_per_unit",
+        "cost_per_km",
+        "capacity_per_day",
+    ),
+    "inventory_positions": ("on_hand", "storage_capacity", "holding_cost_per_day"),
+    "open_orders": ("quantity", "due_date"),
+    "substitutions": ("strength",),
+}
+"""Relationship properties per edge table, in edge-row order after the two endpoint ids."""
+
 CREATE_EDGES = {
     "supply_lanes": """
         UNWIND $rows AS row
-        MATCH (a:Location {id: row.a}) MATCH (b:Location {id: row.b})
-        CREATE (a)-[r:SUPPLIES]->(b) SET r = row.p""",
+        MATCH (a:Location {id: row[0]}) MATCH (b:Location {id: row[1]})
+        CREATE (a)-[:SUPPLIES {sku_id: row[2], lead_time_mean_days: row[3],
+            lead_time_std_days: row[4], unit_cost: row[5], fixed_order_cost: row[6],
+            moq: row[7], lot_size: row[8], capacity_per_day: row[9]}]->(b)""",
     "transport_lanes": """
         UNWIND $rows AS row
-        MATCH (a:Location {id: row.a}) MATCH (b:Location {id: row.b})
-        CREATE (a)-[r:SHIPS_TO]->(b) SET r = row.p""",
+        MATCH (a:Location {id: row[0]}) MATCH (b:Location {id: row[1]})
+        CREATE (a)-[:SHIPS_TO {distance_km: row[2], transit_time_days: row[3],
+            cost_per_unit: row[4], cost_per_km: row[5], capacity_per_day: row[6]}]->(b)""",
     "inventory_positions": """
         UNWIND $rows AS row
-        MATCH (a:Location {id: row.a}) MATCH (b:Sku {id: row.b})
-        CREATE (a)-[r:STOCKS]->(b) SET r = row.p""",
+        MATCH (a:Location {id: row[0]}) MATCH (b:Sku {id: row[1]})
+        CREATE (a)-[:STOCKS {on_hand: row[2], storage_capacity: row[3],
+            holding_cost_per_day: row[4]}]->(b)""",
     "open_orders": """
         UNWIND $rows AS row
-        MATCH (a:Location {id: row.a}) MATCH (b:Sku {id: row.b})
-        CREATE (a)-[r:ON_ORDER]->(b) SET r = row.p""",
+        MATCH (a:Location {id: row[0]}) MATCH (b:Sku {id: row[1]})
+        CREATE (a)-[:ON_ORDER {quantity: row[2], due_date: row[3]}]->(b)""",
     "substitutions": """
         UNWIND $rows AS row
-        MATCH (a:Sku {id: row.a}) MATCH (b:Sku {id: row.b})
-        CREATE (a)-[r:SUBSTITUTED_BY]->(b) SET r = row.p""",
+        MATCH (a:Sku {id: row[0]}) MATCH (b:Sku {id: row[1]})
+        CREATE (a)-[:SUBSTITUTED_BY {strength: row[2]}]->(b)""",
 }
+"""A null value creates no property, as the record's ``None`` reads back."""
 
 UPDATE_EDGES = {
     "supply_lanes": """
         UNWIND $rows AS row
-        MATCH (a:Location {id: row.a}) MATCH (b:Location {id: row.b})
-        MATCH (a)-[r:SUPPLIES {sku_id: row.p.sku_id}]->(b) SET r += row.p""",
+        MATCH (a:Location {id: row[0]}) MATCH (b:Location {id: row[1]})
+        MATCH (a)-[r:SUPPLIES {sku_id: row[2]}]->(b)
+        SET r.lead_time_mean_days = row[3], r.lead_time_std_days = row[4],
+            r.unit_cost = row[5], r.fixed_order_cost = row[6], r.moq = row[7],
+            r.lot_size = row[8], r.capacity_per_day = row[9]""",
     "transport_lanes": """
         UNWIND $rows AS row
-        MATCH (a:Location {id: row.a}) MATCH (b:Location {id: row.b})
-        MATCH (a)-[r:SHIPS_TO]->(b) SET r += row.p""",
+        MATCH (a:Location {id: row[0]}) MATCH (b:Location {id: row[1]})
+        MATCH (a)-[r:SHIPS_TO]->(b)
+        SET r.distance_km = row[2], r.transit_time_days = row[3], r.cost_per_unit = row[4],
+            r.cost_per_km = row[5], r.capacity_per_day = row[6]""",
     "inventory_positions": """
         UNWIND $rows AS row
-        MATCH (a:Location {id: row.a}) MATCH (b:Sku {id: row.b})
-        MATCH (a)-[r:STOCKS]->(b) SET r += row.p""",
+        MATCH (a:Location {id: row[0]}) MATCH (b:Sku {id: row[1]})
+        MATCH (a)-[r:STOCKS]->(b)
+        SET r.on_hand = row[2], r.storage_capacity = row[3],
+            r.holding_cost_per_day = row[4]""",
     "open_orders": """
         UNWIND $rows AS row
-        MATCH (a:Location {id: row.a}) MATCH (b:Sku {id: row.b})
-        MATCH (a)-[r:ON_ORDER {due_date: row.p.due_date}]->(b) SET r += row.p""",
+        MATCH (a:Location {id: row[0]}) MATCH (b:Sku {id: row[1]})
+        MATCH (a)-[r:ON_ORDER {due_date: row[3]}]->(b)
+        SET r.quantity = row[2]""",
     "substitutions": """
         UNWIND $rows AS row
-        MATCH (a:Sku {id: row.a}) MATCH (b:Sku {id: row.b})
-        MATCH (a)-[r:SUBSTITUTED_BY]->(b) SET r += row.p""",
+        MATCH (a:Sku {id: row[0]}) MATCH (b:Sku {id: row[1]})
+        MATCH (a)-[r:SUBSTITUTED_BY]->(b)
+        SET r.strength = row[2]""",
 }
 """Both endpoints are seeked first, so the planner joins them with Expand(Into) (6x faster
-than expanding a dense warehouse's relationships)."""
+than expanding a dense warehouse's relationships). Setting a null removes the property."""
 
 EDGE_KEYS = {
     "supply_lanes": "MATCH (a:Supplier)-[r:SUPPLIES]->(b:Warehouse) "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import itertools
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -165,23 +166,19 @@ class Neo4jStore:
             problems = network.problems(context=context) + _kind_clashes(network, kinds)
             if problems:
                 raise ValidationFailed(problems, "network")
+            sent: list[Result] = []
             for table in NODE_TABLES:
-                for batch in _batches(_write_rows(network.table(table), table)):
-                    tx.run(cypher.UPSERT_NODES[table], rows=batch).consume()
+                rows = [record.model_dump() for record in network.table(table)]
+                sent += _send(tx, cypher.UPSERT_NODES[table], rows)
             for table in EDGE_ENDPOINTS:
                 stored = edge_keys.get(table, set())
-                for statement, records in (
-                    (
-                        cypher.CREATE_EDGES[table],
-                        [r for r in network.table(table) if r.key() not in stored],
-                    ),
-                    (
-                        cypher.UPDATE_EDGES[table],
-                        [r for r in network.table(table) if r.key() in stored],
-                    ),
-                ):
-                    for batch in _batches(_write_rows(records, table)):
-                        tx.run(statement, rows=batch).consume()
+                records = network.table(table)
+                new = [r for r in records if r.key() not in stored] if stored else records
+                old = [r for r in records if r.key() in stored] if stored else []
+                sent += _send(tx, cypher.CREATE_EDGES[table], _edge_rows(new, table))
+                sent += _send(tx, cypher.UPDATE_EDGES[table], _edge_rows(old, table))
+            for result in sent:
+                result.consume()
 
         self._write(work)
         return network.counts()
@@ -371,17 +368,19 @@ def _kind_clashes(network: Network, kinds: Mapping[str, str]) -> list[Problem]:
     ]
 
 
-def _write_rows(records: Sequence[Record], table: str) -> list[dict[str, Any]]:
-    if table in NODE_TABLES:
-        return [record.model_dump() for record in records]
-    start, end = EDGE_ENDPOINTS[table]
-    rows = []
-    for record in records:
-        props = record.model_dump(exclude={start, end})
-        if table == "supply_lanes":
-            props["sku_id"] = record.sku_id  # type: ignore[attr-defined]
-        rows.append({"a": getattr(record, start), "b": getattr(record, end), "p": props})
-    return rows
+def _edge_rows(records: Sequence[Record], table: str) -> list[list[Any]]:
+    """``[start id, end id, *values]`` per record, in ``cypher.EDGE_PROPERTIES`` order."""
+    row = operator.attrgetter(*EDGE_ENDPOINTS[table], *cypher.EDGE_PROPERTIES[table])
+    return [list(row(record)) for record in records]
+
+
+def _send(tx: ManagedTransaction, statement: str, rows: Sequence[Any]) -> list[Result]:
+    """Run ``statement`` over ``rows`` in batches without waiting for each to finish.
+
+    The server works through one batch while the client packs the next; the caller
+    consumes the results, so a failed batch still fails (and rolls back) the transaction.
+    """
+    return [tx.run(statement, rows=batch) for batch in _batches(rows)]
 
 
 def _read_tables(tx: ManagedTransaction, scope: Scope | None) -> dict[str, list[dict[str, Any]]]:

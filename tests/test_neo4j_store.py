@@ -9,8 +9,8 @@ import pytest
 from graph import neo4j_cypher as cypher
 from graph.errors import StoreError, StoreUnavailable, ValidationFailed
 from graph.neo4j_launcher import free_port
-from graph.neo4j_store import Neo4jStore
-from graph.network import Network
+from graph.neo4j_store import EDGE_ENDPOINTS, Neo4jStore
+from graph.network import TABLES, Network
 from graph.plans import StoredPlan
 from graph.synthetic import SyntheticDataset
 
@@ -42,6 +42,17 @@ def test_network_is_stored_as_labelled_nodes_and_typed_relationships(
     assert {pattern: count(neo4j_store, pattern) for pattern in expected} == expected
     constraints = {row["name"] for row in neo4j_store.query("SHOW CONSTRAINTS YIELD name")}
     assert {"location_id", "sku_id", "plan_id"} <= constraints
+
+
+def test_edge_properties_cover_every_record_field() -> None:
+    """Edge rows carry each non-endpoint field once (supply lanes keep ``sku_id``), in order."""
+    for table, (start, end) in EDGE_ENDPOINTS.items():
+        fields = tuple(f for f in TABLES[table].model_fields if f not in (start, end))
+        if table == "supply_lanes":
+            fields = ("sku_id", *(f for f in fields if f != "sku_id"))
+        assert cypher.EDGE_PROPERTIES[table] == fields, table
+        for index, name in enumerate(fields, start=2):
+            assert f"{name}: row[{index}]" in cypher.CREATE_EDGES[table], (table, name)
 
 
 def test_reingest_changes_no_node_or_relationship_count(
