@@ -166,8 +166,8 @@ def _calendar(start: pd.Timestamp, periods: int, step: int, country: str) -> np.
     )
     holiday = np.array([d in known for d in days.date], dtype=float)
     eve = np.array([(d + pd.Timedelta(days=1)) in known for d in days.date], dtype=float)
-    dow = days.dayofweek.to_numpy() * 2 * np.pi / 7
-    doy = days.dayofyear.to_numpy() * 2 * np.pi / 365.25
+    dow = days.day_of_week.to_numpy() * 2 * np.pi / 7
+    doy = days.day_of_year.to_numpy() * 2 * np.pi / 365.25
     daily = np.column_stack(
         [
             np.sin(dow),
