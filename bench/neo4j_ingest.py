@@ -2,8 +2,9 @@
 
 Measures, in one run against one server:
 1. batched ingest: ``Neo4jStore.upsert_network`` of the whole network into an empty
-   database (one transaction, ``UNWIND $rows`` batches: nodes MERGEd, new edges
-   CREATEd after one read of the stored edge keys), relationships/s;
+   database (one transaction, pipelined ``UNWIND $rows`` batches: nodes MERGEd, new
+   edges CREATEd from plain-list rows after one read of the stored edge keys),
+   relationships/s;
 2. the baseline: one ``MERGE`` statement per inventory position (same transaction
    style, a sample of rows), relationships/s, and the ratio;
 3. re-ingest of the same network (idempotent: counts must not change);
@@ -105,6 +106,9 @@ def main() -> None:
     relationships = sum(counts[t] for t in EDGE_TABLES)
     nodes_only = Network.build(**{t: network.table(t) for t in NODE_TABLES})
     out.print(", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    out.print(
+        "load average (1, 5, 15 min) at the start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    )
 
     with server() as uri:
         store = Neo4jStore.connect(uri, password=os.environ.get("NEO4J_PASSWORD", ""))
@@ -165,6 +169,9 @@ def main() -> None:
     out.print(
         f"graph (nodes, relationships) after first ingest {before}, after re-ingest {after}"
         f" -> {'unchanged' if before == after else 'CHANGED'}"
+    )
+    out.print(
+        "load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     )
     out.print(
         f"targets: >= 20,000 rel/s {'met' if batched_rate >= 20_000 else 'MISSED'}; "

@@ -1,10 +1,11 @@
 """``GraphStore`` on a Neo4j server, through the official driver.
 
-Every write is one managed transaction: it takes a lock node, checks the input
-against the ids already stored (one query per id kind, never one per record),
-then writes in ``UNWIND $rows ... MERGE`` batches. A rejected record raises
-``ValidationFailed`` before anything is written; a failure during the writes
-rolls the whole transaction back. Reads run in one read transaction, one query
+A network upsert is one managed transaction: it takes a lock node, checks the
+input against the ids already stored (one query per id kind, never one per
+record), then writes in ``UNWIND $rows ... MERGE`` batches. A rejected record
+raises ``ValidationFailed`` before anything is written; a failure during the
+writes rolls the whole transaction back. A history append is checked whole
+first, then written in transactions of whole buckets (``HISTORY_TX_ROWS``). Reads run in one read transaction, one query
 per table, so a snapshot is consistent. The graph model is documented in
 ``graph.neo4j_cypher`` and the README.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import itertools
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -42,6 +44,9 @@ from graph.store import checked_history
 
 T = TypeVar("T")
 BATCH_ROWS = 10_000
+HISTORY_TX_ROWS = 500_000
+"""History rows per write transaction. A big append is split by whole buckets: the large
+preset's 12.7M demand rows in one transaction outgrow a 512 MiB server's transaction memory."""
 OPEN_DELIVERY = dt.date(9999, 12, 31)
 """Stands for "not delivered yet" in ``delivered_date`` arrays (lists cannot hold null)."""
 
@@ -196,22 +201,11 @@ class Neo4jStore:
 
     def _append(self, frame: pd.DataFrame, layout: _HistoryLayout) -> int:
         schema = layout.schema
-
-        def work(tx: ManagedTransaction) -> int:
-            context, _ = _stored_ids(tx, set())
-            clean = checked_history(frame, schema, context)
-            clean = clean.drop_duplicates(list(schema.key), keep="last")
-            if clean.empty:
-                return 0
-            years = clean[layout.year_of].dt.year.to_numpy()
-            buckets = _bucket_keys(clean, layout, years)
-            stored = _records(tx.run(layout.lock, buckets=buckets))
-            merged = upsert(_explode(stored, layout), clean, schema)
-            for batch in _batches(_bucket_rows(merged, layout)):
-                tx.run(layout.write, buckets=batch).consume()
-            return len(clean)
-
-        return self._write(work)
+        clean = self._read(lambda tx: checked_history(frame, schema, _stored_ids(tx, set())[0]))
+        clean = clean.drop_duplicates(list(schema.key), keep="last")
+        for part in _history_parts(clean, layout):
+            self._write(functools.partial(_append_part, part=part, layout=layout))
+        return len(clean)
 
     def read_demand(
         self, scope: Scope | None = None, start: dt.date | None = None, end: dt.date | None = None
@@ -330,6 +324,27 @@ class Neo4jStore:
             raise StoreUnavailable(f"Neo4j unavailable: {error}") from error
         except (Neo4jError, DriverError) as error:
             raise StoreError(f"Neo4j failed: {error}") from error
+
+
+def _history_parts(frame: pd.DataFrame, layout: _HistoryLayout) -> Iterator[pd.DataFrame]:
+    """Whole buckets, about ``HISTORY_TX_ROWS`` rows per part (one write transaction each)."""
+    if frame.empty:
+        return
+    keys = [frame[column] for column in layout.bucket.values()]
+    bucket = frame.groupby([*keys, frame[layout.year_of].dt.year], sort=False).ngroup()
+    per_bucket = -(-len(frame) // (int(bucket.max()) + 1))
+    per_part = max(1, HISTORY_TX_ROWS // per_bucket)
+    for _, part in frame.groupby(bucket.to_numpy() // per_part, sort=False):
+        yield part
+
+
+def _append_part(tx: ManagedTransaction, part: pd.DataFrame, layout: _HistoryLayout) -> None:
+    """Lock the part's buckets, merge the stored rows with the incoming ones, rewrite them."""
+    years = part[layout.year_of].dt.year.to_numpy()
+    stored = _records(tx.run(layout.lock, buckets=_bucket_keys(part, layout, years)))
+    merged = upsert(_explode(stored, layout), part, layout.schema)
+    for batch in _batches(_bucket_rows(merged, layout)):
+        tx.run(layout.write, buckets=batch).consume()
 
 
 def _stored_ids(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from graph import neo4j_cypher as cypher
+from graph import neo4j_store as neo4j_store_module
 from graph.errors import StoreError, StoreUnavailable, ValidationFailed
+from graph.history import DEMAND
 from graph.neo4j_launcher import free_port
 from graph.neo4j_store import EDGE_ENDPOINTS, Neo4jStore
 from graph.network import TABLES, Network
@@ -89,6 +92,28 @@ def test_demand_is_one_sorted_bucket_per_series_and_year(
     )[0]["date"]
     assert [d.to_native() for d in dates] == sorted(d.to_native() for d in dates)
     assert dates[0].to_native() == dt.date(2024, 1, 1)
+
+
+def test_big_append_is_split_by_whole_buckets_and_checked_first(
+    neo4j_store: Neo4jStore, tiny: SyntheticDataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With tiny parts, a bad last row still stores nothing; a good append reads back whole."""
+    monkeypatch.setattr(neo4j_store_module, "HISTORY_TX_ROWS", 500)
+    neo4j_store.upsert_network(tiny.network)
+    demand = tiny.demand[tiny.demand["date"] < "2024-04-01"].reset_index(drop=True)
+    bad = demand.copy()
+    bad.loc[len(bad) - 1, "sku_id"] = "NO-SUCH-SKU"
+    with pytest.raises(ValidationFailed, match="NO-SUCH-SKU"):
+        neo4j_store.append_demand(bad)
+    assert neo4j_store.read_demand().empty
+    assert neo4j_store.append_demand(demand) == len(demand)
+    key = list(DEMAND.key)
+    pd.testing.assert_frame_equal(
+        neo4j_store.read_demand().sort_values(key).reset_index(drop=True),
+        demand.sort_values(key).reset_index(drop=True),
+    )
+    buckets = count(neo4j_store, "(:Store)-[:DEMAND]->(:Sku)")
+    assert buckets == demand.groupby(["store_id", "sku_id"]).ngroups
 
 
 def test_location_cannot_change_kind(neo4j_store: Neo4jStore, tiny: SyntheticDataset) -> None:
