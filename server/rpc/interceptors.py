@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hmac
 import inspect
+import itertools
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from types import TracebackType
 from typing import Any
 
 import grpc
@@ -50,61 +50,61 @@ log.addFilter(RequestIdFilter())
 
 
 class _GuardedCall:
-    """One call's request id, token check, error mapping and log line."""
+    """One call's request id, token check, error mapping and log line.
 
-    __slots__ = ("context", "expected", "method", "outcome", "rid", "started", "token")
+    Plain methods around the handler's own ``try`` (not an async context manager): a
+    light call then costs no extra coroutines; only failures await.
+    """
+
+    __slots__ = ("context", "denied", "method", "outcome", "rid", "started", "token")
 
     def __init__(self, method: str, context: Any, expected: bytes | None) -> None:
         self.method = method
         self.context = context
-        self.expected = expected
         self.outcome = "OK"
-
-    async def __aenter__(self) -> None:
-        metadata = dict(self.context.invocation_metadata() or ())
+        metadata = dict(context.invocation_metadata() or ())
         given = metadata.get(REQUEST_ID_KEY)
         self.rid = given if isinstance(given, str) and 0 < len(given) <= 64 else _new_id()
         self.token = request_id.set(self.rid)
         self.started = time.perf_counter()
         # trailing, not initial, metadata: it rides on the status frame at no extra cost
-        self.context.set_trailing_metadata(((REQUEST_ID_KEY, self.rid),))
-        if self.expected is not None:
-            given_token = str(metadata.get("authorization", ""))
-            if not hmac.compare_digest(given_token.encode(), self.expected):
-                self.outcome = "UNAUTHENTICATED"
-                try:
-                    await abort(self.context, _unauthenticated(self.rid))
-                finally:
-                    self._finish()
+        context.set_trailing_metadata(((REQUEST_ID_KEY, self.rid),))
+        self.denied = expected is not None and not hmac.compare_digest(
+            str(metadata.get("authorization", "")).encode(), expected
+        )
 
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        try:
-            if isinstance(error, SupplynetError):
-                self.outcome = status_code(error).name
-                await abort(self.context, error_status(error, self.rid))
-            elif isinstance(error, Exception) and not isinstance(error, grpc.aio.AbortError):
-                self.outcome = "INTERNAL"
-                log.exception("unexpected failure in %s", self.method)
-                await abort(self.context, internal_status(self.rid))
-            elif error is not None:
-                self.outcome = _outcome(self.context, error)
-        finally:
-            self._finish()
+    async def check(self) -> None:
+        """End the call as UNAUTHENTICATED when its token is missing or wrong."""
+        if self.denied:
+            self.outcome = "UNAUTHENTICATED"
+            await abort(self.context, _unauthenticated(self.rid))
 
-    def _finish(self) -> None:
+    async def fail(self, error: BaseException) -> None:
+        """Turn ``error`` into the status the client sees (raises ``AbortError``), if ours."""
+        if isinstance(error, SupplynetError):
+            self.outcome = status_code(error).name
+            await abort(self.context, error_status(error, self.rid))
+        elif isinstance(error, Exception) and not isinstance(error, grpc.aio.AbortError):
+            self.outcome = "INTERNAL"
+            log.exception("unexpected failure in %s", self.method)
+            await abort(self.context, internal_status(self.rid))
+        elif self.outcome == "OK":
+            self.outcome = _outcome(self.context, error)
+
+    def finish(self) -> None:
         millis = (time.perf_counter() - self.started) * 1000
         level = logging.DEBUG if self.outcome == "OK" else logging.INFO
         log.log(level, "%s %s %.1f ms", self.method, self.outcome, millis)
         request_id.reset(self.token)
 
 
+_ID_PREFIX = uuid.uuid4().hex[:8]
+_call_numbers = itertools.count()
+
+
 def _new_id() -> str:
-    return uuid.uuid4().hex[:16]
+    """Unique per server process and cheap: a random prefix and a call number."""
+    return f"{_ID_PREFIX}{next(_call_numbers):08x}"
 
 
 def _outcome(context: Any, error: BaseException) -> str:
@@ -176,18 +176,27 @@ class CallGuard(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
 def _unary(behavior: Behavior, method: str, expected: bytes | None) -> Behavior:
     async def unary(request: Any, context: Any) -> Any:
-        async with _GuardedCall(method, context, expected):
+        call = _GuardedCall(method, context, expected)
+        try:
+            await call.check()
             result = behavior(request, context)
             if inspect.isawaitable(result):
                 result = await result
             return result
+        except BaseException as error:
+            await call.fail(error)
+            raise
+        finally:
+            call.finish()
 
     return unary
 
 
 def _streaming(behavior: Behavior, method: str, expected: bytes | None) -> Behavior:
     async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
-        async with _GuardedCall(method, context, expected):
+        call = _GuardedCall(method, context, expected)
+        try:
+            await call.check()
             produced = behavior(request, context)
             if inspect.isawaitable(produced):
                 produced = await produced
@@ -197,5 +206,10 @@ def _streaming(behavior: Behavior, method: str, expected: bytes | None) -> Behav
             elif produced is not None:
                 for item in produced:
                     yield item
+        except BaseException as error:
+            await call.fail(error)
+            raise
+        finally:
+            call.finish()
 
     return stream
