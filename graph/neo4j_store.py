@@ -5,9 +5,9 @@ input against the ids already stored (one query per id kind, never one per
 record), then writes in ``UNWIND $rows ... MERGE`` batches. A rejected record
 raises ``ValidationFailed`` before anything is written; a failure during the
 writes rolls the whole transaction back. A history append is checked whole
-first, then written in transactions of whole buckets (``HISTORY_TX_ROWS``). Reads run in one read transaction, one query
-per table, so a snapshot is consistent. The graph model is documented in
-``graph.neo4j_cypher`` and the README.
+first, then written in transactions of whole buckets (``HISTORY_TX_ROWS``). Reads
+run in one read transaction, one query per table, so a snapshot is consistent. The
+graph model is documented in ``graph.neo4j_cypher`` and the README.
 """
 
 from __future__ import annotations
