@@ -8,9 +8,12 @@ without waiting for a forecasting model; the demo itself uses the forecasting st
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from conftest import SHARED_DATA
 
 from forecasting.forecast import DemandForecast
 from graph.model import (
@@ -157,6 +160,19 @@ def fixed_forecast(
         for t, v in enumerate(series)
     ]
     return DemandForecast(pd.DataFrame(rows), "D" if period_days == 1 else "W")
+
+
+def wagner_whitin_case(start: dt.date) -> tuple[dict[str, Any], Network, DemandForecast]:
+    """Snyder & Shen ex. 3.9 as one store with daily periods: the data, network and forecast."""
+    data = json.loads(
+        (SHARED_DATA / "inventory" / "ww_lot_sizing_snyder_shen_ex3_9.json").read_text()
+    )
+    stage = data["network"]["stages"][0]
+    network = chain_network(
+        fixed_order_cost=stage["fixed_order_cost"], holding=stage["holding_cost"], price=1e4
+    )
+    forecast = fixed_forecast({"S1": data["demand"]["store"]["values"]}, start, 1)
+    return data, network, forecast
 
 
 def balance_residual(problem: PlanningProblem, plan: ReplenishmentPlan) -> float:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import time
 
 import numpy as np
 import pytest
-from conftest import SHARED_DATA
-from replenishment_support import balance_residual, chain_network, fixed_forecast, recent_forecast
+from replenishment_support import (
+    balance_residual,
+    fixed_forecast,
+    recent_forecast,
+    wagner_whitin_case,
+)
 
 from forecasting.forecast import DemandForecast
 from graph.model import (
@@ -150,14 +153,7 @@ def test_pooled_bound_and_plan_bracket_the_mip_optimum() -> None:
 
 def test_wagner_whitin_is_exact_on_the_fast_path() -> None:
     """One store, equal holding: pooling loses nothing, so bound = plan = 1380."""
-    data = json.loads(
-        (SHARED_DATA / "inventory" / "ww_lot_sizing_snyder_shen_ex3_9.json").read_text()
-    )
-    stage = data["network"]["stages"][0]
-    network = chain_network(
-        fixed_order_cost=stage["fixed_order_cost"], holding=stage["holding_cost"], price=1e4
-    )
-    forecast = fixed_forecast({"S1": data["demand"]["store"]["values"]}, START, 1)
+    data, network, forecast = wagner_whitin_case(START)
     settings = PlanSettings(horizon=4, period_days=1, relative_gap=0.0)
     fast, _ = fast_and_mip(build_problem(network, forecast, settings))
     assert fast is not None

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SHARED_DATA
-from replenishment_support import balance_residual, chain_network, fixed_forecast, recent_forecast
+from replenishment_support import (
+    balance_residual,
+    chain_network,
+    fixed_forecast,
+    recent_forecast,
+    wagner_whitin_case,
+)
 
 from gnn.risk_scores import RiskScores
 from graph.network import Network
@@ -31,14 +35,7 @@ SETTINGS = PlanSettings(horizon=6, time_limit_s=20.0)
 
 def test_wagner_whitin_plan_and_cost_are_reproduced_exactly() -> None:
     """Snyder & Shen ex. 3.9: order 210 in period 1 and 150 in period 3, cost 1380."""
-    data = json.loads(
-        (SHARED_DATA / "inventory" / "ww_lot_sizing_snyder_shen_ex3_9.json").read_text()
-    )
-    stage = data["network"]["stages"][0]
-    network = chain_network(
-        fixed_order_cost=stage["fixed_order_cost"], holding=stage["holding_cost"], price=1e4
-    )
-    forecast = fixed_forecast({"S1": data["demand"]["store"]["values"]}, START, 1)
+    data, network, forecast = wagner_whitin_case(START)
     settings = PlanSettings(horizon=4, period_days=1, relative_gap=0.0, time_limit_s=10.0)
     plan = plan_replenishment(network, forecast, settings)
     quantities = np.zeros(4)
