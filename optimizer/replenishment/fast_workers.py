@@ -12,16 +12,14 @@ one that has not answered shortly after it counts as having planned nothing more
 from __future__ import annotations
 
 import multiprocessing
-import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from multiprocessing.context import ForkContext, ForkServerContext
-from typing import cast
 
 from optimizer.replenishment.fast_path import Arrays, arrays, plan_parts
 from optimizer.replenishment.model import Batch, BatchSolution
 from optimizer.replenishment.problem import PlanningProblem
+from optimizer.workers import start_worker, stop_worker, worker_context
 
 CHUNK = 200
 """Parts per chunk: progress is reported after each, and a chunk replays its parts'
@@ -58,19 +56,11 @@ def plan_fast(
         for chunk in chunks:
             on_chunk(_plan(problem, chunk, deadline, values))
         return len(chunks)
-    method = "fork" if threading.active_count() == 1 else "forkserver"
-    context = cast("ForkContext | ForkServerContext", multiprocessing.get_context(method))
-    if method == "forkserver":
-        multiprocessing.set_forkserver_preload(["optimizer.replenishment.fast_workers"])
-    running = []
-    for w in range(1, workers):
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_worker, args=(send, problem, chunks[w::workers], deadline), daemon=True
-        )
-        process.start()
-        send.close()
-        running.append((process, receive))
+    context = worker_context("optimizer.replenishment.fast_workers")
+    running = [
+        start_worker(context, _worker, problem, chunks[w::workers], deadline)
+        for w in range(1, workers)
+    ]
     values = arrays(problem)
     open_pipes = [receive for _, receive in running]
     for chunk in chunks[::workers]:
@@ -79,10 +69,7 @@ def plan_fast(
     while open_pipes and time.perf_counter() < deadline + GRACE_S:
         open_pipes = _drain(open_pipes, on_chunk, wait_until=deadline + GRACE_S)
     for process, receive in running:
-        if process.is_alive():
-            process.terminate()
-        process.join(timeout=1.0)
-        receive.close()
+        stop_worker(process, receive)
     return len(chunks)
 
 

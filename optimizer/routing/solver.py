@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import multiprocessing
 import os
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from multiprocessing.context import ForkContext, ForkServerContext
-from typing import cast
 
 from graph.errors import Problem, ValidationFailed
 from optimizer.routing.engine import EngineRun, SearchConfig
@@ -29,6 +25,7 @@ from optimizer.routing.problem import RoutingProblem
 from optimizer.routing.pyvrp_engine import pyvrp_supports, solve_pyvrp
 from optimizer.routing.reasons import unservable_reasons
 from optimizer.routing.schedule import RouteSchedule, SolverStats, build_schedule
+from optimizer.workers import start_worker, stop_worker, worker_context
 
 _ORTOOLS_PORTFOLIO = (
     SearchConfig("ortools", "PARALLEL_CHEAPEST_INSERTION"),
@@ -162,19 +159,11 @@ def run_portfolio(
     deadline = time.time() + seconds
     if len(configs) == 1:
         return [run_one(model, configs[0], seconds, skip)]
-    method = "fork" if threading.active_count() == 1 else "forkserver"
-    context = cast("ForkContext | ForkServerContext", multiprocessing.get_context(method))
-    if method == "forkserver":
-        multiprocessing.set_forkserver_preload(["optimizer.routing.solver"])
-    workers = []
-    for config in configs[1:]:
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_worker, args=(send, model, config, deadline, skip), daemon=True
-        )
-        process.start()
-        send.close()
-        workers.append((config, process, receive))
+    context = worker_context("optimizer.routing.solver")
+    workers = [
+        (config, *start_worker(context, _worker, model, config, deadline, skip))
+        for config in configs[1:]
+    ]
     runs = [_run_until(model, configs[0], deadline, skip)]
     grace = min(0.5, 0.05 * seconds)
     for config, process, receive in workers:
@@ -182,10 +171,7 @@ def run_portfolio(
             runs.append(receive.recv())
         else:
             runs.append(EngineRun(config, (), False, seconds, "stopped at the deadline"))
-        if process.is_alive():
-            process.terminate()
-        process.join(timeout=1.0)
-        receive.close()
+        stop_worker(process, receive)
     return runs
 
 
