@@ -11,24 +11,37 @@ from __future__ import annotations
 from typing import Self
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from forecasting.cleaning import fill_missing
-from forecasting.forecaster import answer, future_index, season_length
+from forecasting.forecaster import (
+    SEASON,
+    QuantilePath,
+    answer,
+    bounded,
+    future_index,
+    season_length,
+)
 
 MIN_RESIDUALS = 5
 """Fewer in-sample errors than this give a zero-width interval (nothing to learn from)."""
 
 
 class _Baseline:
-    """Shared fit/predict skeleton: subclasses give the point path and in-sample errors."""
+    """Shared fit/predict skeleton: subclasses give the point path and in-sample errors.
+
+    ``fit_values``/``predict_values`` do the work on bare arrays; ``fit``/``predict``
+    wrap them in the ``Forecaster`` frames. The server calls the array pair directly
+    for a few series, where pandas' per-call overhead would be most of the cost.
+    """
 
     name = "baseline"
 
     def __init__(self) -> None:
         self.history_: pd.DataFrame | None = None
-        self.y_: np.ndarray = np.empty(0)
-        self.season_ = 7
+        self.y_: np.ndarray | None = None
+        self.season_ = SEASON["D"]
 
     @property
     def model_name(self) -> str:
@@ -37,29 +50,37 @@ class _Baseline:
     def fit(self, history: pd.DataFrame) -> Self:
         """Remember the (gap-filled) history; these models learn nothing else."""
         self.history_ = history
-        self.season_ = season_length(pd.DatetimeIndex(history.index))
-        self.y_ = fill_missing(history["quantity"], self.season_).to_numpy(dtype=float)
+        return self.fit_values(history["quantity"], season_length(pd.DatetimeIndex(history.index)))
+
+    def fit_values(self, quantity: npt.ArrayLike, season: int) -> Self:
+        """Fit on the values of a regular series, ``NaN`` where missing."""
+        self.season_ = season
+        self.y_ = fill_missing(quantity, season)
         return self
 
     def predict(self, horizon: int, future: pd.DataFrame | None = None) -> pd.DataFrame:
         """Point path plus empirical error quantiles; ``future`` is ignored."""
         if self.history_ is None:
             raise RuntimeError(f"{self.name} is not fitted")
-        point = self._point(horizon)
-        residuals = self._residuals()
+        return answer(future_index(self.history_, horizon), *self.predict_values(horizon))
+
+    def predict_values(self, horizon: int) -> QuantilePath:
+        """The ``predict`` columns as arrays, for the ``horizon`` periods after the fit."""
+        if self.y_ is None:
+            raise RuntimeError(f"{self.name} is not fitted")
+        point = self._point(self.y_, horizon)
+        residuals = self._residuals(self.y_)
         residuals = residuals[np.isfinite(residuals)]
         if len(residuals) >= MIN_RESIDUALS:
             q10, q50, q90 = np.percentile(residuals, [10, 50, 90])
         else:
             q10 = q50 = q90 = 0.0
-        return answer(
-            future_index(self.history_, horizon), point, point + q10, point + q50, point + q90
-        )
+        return bounded(point, point + q10, point + q50, point + q90)
 
-    def _point(self, horizon: int) -> np.ndarray:
+    def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:
         raise NotImplementedError
 
-    def _residuals(self) -> np.ndarray:
+    def _residuals(self, y: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
 
@@ -68,11 +89,11 @@ class Naive(_Baseline):
 
     name = "naive"
 
-    def _point(self, horizon: int) -> np.ndarray:
-        return np.full(horizon, self.y_[-1] if len(self.y_) else 0.0)
+    def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:
+        return np.full(horizon, y[-1] if len(y) else 0.0)
 
-    def _residuals(self) -> np.ndarray:
-        return np.diff(self.y_)
+    def _residuals(self, y: np.ndarray) -> np.ndarray:
+        return np.diff(y)
 
 
 class SeasonalNaive(_Baseline):
@@ -80,18 +101,17 @@ class SeasonalNaive(_Baseline):
 
     name = "seasonal_naive"
 
-    def _lag(self) -> int:
-        return self.season_ if len(self.y_) >= self.season_ else max(len(self.y_), 1)
+    def _lag(self, y: np.ndarray) -> int:
+        return self.season_ if len(y) >= self.season_ else max(len(y), 1)
 
-    def _point(self, horizon: int) -> np.ndarray:
-        if not len(self.y_):
+    def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:
+        if not len(y):
             return np.zeros(horizon)
-        last = self.y_[-self._lag() :]
-        return np.resize(last, horizon)
+        return np.resize(y[-self._lag(y) :], horizon)
 
-    def _residuals(self) -> np.ndarray:
-        lag = self._lag()
-        return np.asarray(self.y_[lag:] - self.y_[:-lag], dtype=float)
+    def _residuals(self, y: np.ndarray) -> np.ndarray:
+        lag = self._lag(y)
+        return np.asarray(y[lag:] - y[:-lag], dtype=float)
 
 
 class MovingAverage(_Baseline):
@@ -103,14 +123,16 @@ class MovingAverage(_Baseline):
         super().__init__()
         self.window = window
 
-    def _point(self, horizon: int) -> np.ndarray:
-        tail = self.y_[-self.window :]
+    def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:
+        tail = y[-self.window :]
         return np.full(horizon, tail.mean() if len(tail) else 0.0)
 
-    def _residuals(self) -> np.ndarray:
-        y = pd.Series(self.y_)
-        level = y.rolling(self.window, min_periods=1).mean().shift(1)
-        return np.asarray((y - level).to_numpy()[1:], dtype=float)
+    def _residuals(self, y: np.ndarray) -> np.ndarray:
+        """Each value against the mean of up to ``window`` values before it."""
+        sums = np.concatenate([[0.0], np.cumsum(y)])
+        ends = np.arange(1, len(y))
+        starts = np.maximum(ends - self.window, 0)
+        return np.asarray(y[1:] - (sums[ends] - sums[starts]) / (ends - starts), dtype=float)
 
 
 class SeasonalAverage(_Baseline):
@@ -133,16 +155,15 @@ class SeasonalAverage(_Baseline):
             return np.full(s, y.mean() if len(y) else 0.0)
         return np.asarray(y[len(y) - usable :].reshape(-1, s).mean(axis=0), dtype=float)
 
-    def _point(self, horizon: int) -> np.ndarray:
-        return np.resize(self._profile(self.y_), horizon)
+    def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:
+        return np.resize(self._profile(y), horizon)
 
-    def _residuals(self) -> np.ndarray:
+    def _residuals(self, y: np.ndarray) -> np.ndarray:
         s = self.season_
         span = s * self.cycles
-        if len(self.y_) < span + s:
+        if len(y) < span + s:
             return np.empty(0)
         errors = []
-        for origin in range(span, len(self.y_) - s + 1, s):
-            profile = self._profile(self.y_[:origin])
-            errors.append(self.y_[origin : origin + s] - profile)
+        for origin in range(span, len(y) - s + 1, s):
+            errors.append(y[origin : origin + s] - self._profile(y[:origin]))
         return np.concatenate(errors)

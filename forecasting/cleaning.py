@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from graph.errors import Problem, ValidationFailed
@@ -126,20 +127,23 @@ def clean_demand(
     return CleanedDemand(frame.reset_index(drop=True), summary)
 
 
-def fill_missing(quantity: pd.Series, season: int) -> pd.Series:
+def fill_missing(quantity: npt.ArrayLike, season: int) -> np.ndarray:
     """Fill ``NaN`` with the value one season earlier, then the series median.
 
     For models that cannot skip missing periods (the baselines); a gap is filled with
     what the same weekday looked like, which keeps the weekly pattern.
     """
-    filled = quantity.copy()
+    filled = np.array(quantity, dtype=float)
     for _ in range(4):
-        gaps = filled.isna()
+        gaps = np.isnan(filled)
         if not gaps.any():
             return filled
-        filled = filled.where(~gaps, filled.shift(season))
-    median = float(np.nanmedian(filled.to_numpy())) if filled.notna().any() else 0.0
-    return filled.fillna(median)
+        earlier = np.full_like(filled, np.nan)
+        if season < len(filled):
+            earlier[season:] = filled[:-season]
+        filled = np.where(gaps, earlier, filled)
+    known = filled[~np.isnan(filled)]
+    return np.where(np.isnan(filled), float(np.median(known)) if len(known) else 0.0, filled)
 
 
 def _standard_columns(demand: pd.DataFrame) -> pd.DataFrame:

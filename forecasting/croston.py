@@ -53,7 +53,7 @@ class Croston:
     def fit(self, history: pd.DataFrame) -> Self:
         """Smooth sizes and intervals (or occurrence) over the gap-filled history."""
         season = season_length(pd.DatetimeIndex(history.index))
-        y = fill_missing(history["quantity"], season).to_numpy(dtype=float)
+        y = fill_missing(history["quantity"], season)
         self.history_ = history
         self.sizes_ = y[y > 0]
         if not len(self.sizes_):

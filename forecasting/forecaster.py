@@ -9,9 +9,10 @@ after it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol, Self, runtime_checkable
+from typing import NamedTuple, Protocol, Self, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 QUANTILE_COLUMNS = ("mean", "p10", "p50", "p90")
@@ -46,11 +47,43 @@ ForecasterFactory = Callable[[], Forecaster]
 """Makes a fresh, unfitted forecaster; picklable when it is a class or a ``partial``."""
 
 
+class ValueForecaster(Forecaster, Protocol):
+    """A forecaster that can also work on bare arrays of a regular series.
+
+    ``fit_values`` takes the values (``NaN`` where missing) and the season length;
+    ``predict_values`` answers what ``predict`` would, as a ``bounded`` path. Cheap
+    models offer it so that a few series are forecast without pandas' overhead.
+    """
+
+    def fit_values(self, quantity: npt.ArrayLike, season: int) -> Self: ...
+
+    def predict_values(self, horizon: int) -> QuantilePath: ...
+
+
 def future_index(history: pd.DataFrame, horizon: int) -> pd.DatetimeIndex:
     """The ``horizon`` periods right after ``history``'s last period."""
     index = pd.DatetimeIndex(history.index)
     step = index[1] - index[0] if len(index) > 1 else pd.Timedelta(days=1)
     return pd.date_range(index[-1] + step, periods=horizon, freq=step)
+
+
+class QuantilePath(NamedTuple):
+    """A forecast as bare arrays, one value per future period: ``answer``'s columns."""
+
+    mean: np.ndarray
+    p10: np.ndarray
+    p50: np.ndarray
+    p90: np.ndarray
+
+
+def bounded(mean: np.ndarray, p10: np.ndarray, p50: np.ndarray, p90: np.ndarray) -> QuantilePath:
+    """Clipped at zero and with quantiles put in order.
+
+    Clipping is the non-negativity rule every model shares; sorting the three
+    quantiles row-wise repairs crossings that sampling noise can cause.
+    """
+    quantiles = np.sort(np.clip(np.column_stack([p10, p50, p90]), 0.0, None), axis=1)
+    return QuantilePath(np.clip(mean, 0.0, None), quantiles[:, 0], quantiles[:, 1], quantiles[:, 2])
 
 
 def answer(
@@ -60,25 +93,16 @@ def answer(
     p50: np.ndarray,
     p90: np.ndarray,
 ) -> pd.DataFrame:
-    """A ``predict`` frame: clipped at zero and with quantiles put in order.
+    """A ``predict`` frame of the ``bounded`` path."""
+    path = bounded(mean, p10, p50, p90)
+    return pd.DataFrame(path._asdict(), index=pd.DatetimeIndex(index, name="period"))
 
-    Clipping is the non-negativity rule every model shares; sorting the three
-    quantiles row-wise repairs crossings that sampling noise can cause.
-    """
-    quantiles = np.sort(np.clip(np.column_stack([p10, p50, p90]), 0.0, None), axis=1)
-    return pd.DataFrame(
-        {
-            "mean": np.clip(mean, 0.0, None),
-            "p10": quantiles[:, 0],
-            "p50": quantiles[:, 1],
-            "p90": quantiles[:, 2],
-        },
-        index=pd.DatetimeIndex(index, name="period"),
-    )
+
+SEASON = {"D": 7, "W": 52}
+"""Periods per week-of-demand cycle by frequency."""
 
 
 def season_length(index: pd.DatetimeIndex) -> int:
     """Periods per week-of-demand cycle: 7 for daily data, 52 for weekly."""
-    if len(index) > 1 and index[1] - index[0] >= pd.Timedelta(days=7):
-        return 52
-    return 7
+    weekly = len(index) > 1 and index[1] - index[0] >= pd.Timedelta(days=7)
+    return SEASON["W" if weekly else "D"]

@@ -6,19 +6,27 @@ Each entry makes a fresh, unfitted forecaster and is picklable (a class or a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from forecasting.baselines import MovingAverage, Naive, SeasonalAverage, SeasonalNaive
 from forecasting.best import BestOfForecaster
 from forecasting.croston import Croston
-from forecasting.forecaster import ForecasterFactory
+from forecasting.forecaster import ForecasterFactory, ValueForecaster
 from forecasting.prophet_model import ProphetForecaster
 from forecasting.selection import AutoForecaster
 
-BASELINES: dict[str, ForecasterFactory] = {
+VALUE_FORECASTERS: dict[str, Callable[[], ValueForecaster]] = {
     "seasonal_naive": SeasonalNaive,
     "moving_average": MovingAverage,
     "seasonal_average": SeasonalAverage,
+    "naive": Naive,
+}
+"""The models that also forecast bare arrays (see ``ValueForecaster``)."""
+
+BASELINES: dict[str, ForecasterFactory] = {
+    name: VALUE_FORECASTERS[name]
+    for name in ("seasonal_naive", "moving_average", "seasonal_average")
 }
 """The cheap yardsticks, also the candidates of ``best`` besides ``auto``."""
 

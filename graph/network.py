@@ -274,24 +274,53 @@ class Network:
         """Both networks' records side by side, unchecked: enough to look up ids."""
         return Network.unchecked({n: (*self.table(n), *other.table(n)) for n in TABLES})
 
-    def scoped(self, scope: Scope) -> Network:
-        """The part of the network a scope selects (see ``Scope`` for the rules)."""
-        if scope.is_everything():
-            return self
-        warehouses = [
+    @cached_property
+    def skus_by_id(self) -> dict[str, Sku]:
+        return {sku.id: sku for sku in self.skus}
+
+    def demand_filter(self, scope: Scope) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+        """The store and SKU ids whose history a scope keeps, ``None`` for all of them.
+
+        The same rows as ``scoped(scope)``'s stores and SKUs select, without building
+        the scoped network: a light read should not pay for a copy of the graph.
+        """
+        stores = (
+            None
+            if scope.selects_all_warehouses()
+            else frozenset(s.id for s in self._stores_in(scope, self._warehouses_in(scope)))
+        )
+        skus = (
+            None
+            if scope.sku_ids is None
+            else frozenset(k for k in scope.sku_ids if k in self.skus_by_id)
+        )
+        return stores, skus
+
+    def _warehouses_in(self, scope: Scope) -> list[Warehouse]:
+        return [
             w
             for w in self.warehouses
             if (scope.warehouse_ids is None or w.id in scope.warehouse_ids)
             and (scope.regions is None or w.region in scope.regions)
         ]
+
+    def _stores_in(self, scope: Scope, warehouses: list[Warehouse]) -> list[Store]:
+        """Every store, or with warehouses restricted those a kept warehouse serves."""
+        if scope.selects_all_warehouses():
+            return list(self.stores)
+        kept_w = {w.id for w in warehouses}
+        served = {t.destination_id for t in self.transport_lanes if t.origin_id in kept_w}
+        return [s for s in self.stores if s.id in served]
+
+    def scoped(self, scope: Scope) -> Network:
+        """The part of the network a scope selects (see ``Scope`` for the rules)."""
+        if scope.is_everything():
+            return self
+        warehouses = self._warehouses_in(scope)
         kept_w = {w.id for w in warehouses}
         skus = [s for s in self.skus if scope.sku_ids is None or s.id in scope.sku_ids]
         kept_k = {s.id for s in skus}
-        if scope.selects_all_warehouses():
-            stores = list(self.stores)
-        else:
-            served = {t.destination_id for t in self.transport_lanes if t.origin_id in kept_w}
-            stores = [s for s in self.stores if s.id in served]
+        stores = self._stores_in(scope, warehouses)
         kept_s = {s.id for s in stores}
         supply = [
             lane

@@ -89,3 +89,15 @@ def test_missing_values_do_not_break_the_baselines() -> None:
     values[[3, 10]] = np.nan
     answer = SeasonalNaive().fit(history(values)).predict(7)
     assert answer["mean"].tolist() == WEEK
+
+
+def test_moving_average_interval_is_its_trailing_mean_error_quantiles() -> None:
+    values = weekly_pattern(60, seed=4)
+    answer = MovingAverage(window=5).fit(history(values)).predict(2)
+    y = pd.Series(values)
+    errors = (y - y.rolling(5, min_periods=1).mean().shift(1)).dropna()
+    q10, q50, q90 = np.percentile(errors, [10, 50, 90])
+    point = values[-5:].mean()
+    assert answer.iloc[0][["p10", "p50", "p90"]].tolist() == pytest.approx(
+        [point + q10, point + q50, point + q90], rel=1e-12
+    )

@@ -204,3 +204,24 @@ def test_scope_by_sku_and_region(tiny: SyntheticDataset) -> None:
     by_region = network.scoped(Scope(regions=frozenset({region})))
     assert {w.region for w in by_region.warehouses} == {region}
     assert network.scoped(Scope()) is network
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        Scope(),
+        Scope(sku_ids=frozenset({"K0001", "NO-SUCH"})),
+        Scope(warehouse_ids=frozenset({"W001"})),
+        Scope(warehouse_ids=frozenset({"W002"}), sku_ids=frozenset({"K0002", "K0003"})),
+        Scope(regions=frozenset({"nowhere"})),
+    ],
+)
+def test_demand_filter_keeps_what_the_scoped_network_keeps(
+    tiny: SyntheticDataset, scope: Scope
+) -> None:
+    network = tiny.network
+    part = network.scoped(scope)
+    stores, skus = network.demand_filter(scope)
+    all_stores, all_skus = {s.id for s in network.stores}, {k.id for k in network.skus}
+    assert (all_stores if stores is None else stores) == {s.id for s in part.stores}
+    assert (all_skus if skus is None else skus) == {k.id for k in part.skus}

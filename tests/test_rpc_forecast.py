@@ -17,6 +17,7 @@ from forecasting.registry import FORECASTERS
 from graph.embedded import EmbeddedStore
 from graph.synthetic import SyntheticDataset
 from proto.supplynet.v1 import common_pb2, forecast_pb2, forecast_pb2_grpc
+from server.rpc import forecast
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +37,19 @@ def stub(server: ServerThread) -> forecast_pb2_grpc.ForecastServiceStub:
     return forecast_pb2_grpc.ForecastServiceStub(grpc.insecure_channel(server.target))
 
 
+@pytest.mark.parametrize("in_loop_series", [16, 0], ids=["in-loop", "worker-job"])
 def test_forecast_of_selected_series_matches_the_core_pipeline(
-    stub: forecast_pb2_grpc.ForecastServiceStub, tiny: SyntheticDataset
+    stub: forecast_pb2_grpc.ForecastServiceStub,
+    server: ServerThread,
+    tiny: SyntheticDataset,
+    in_loop_series: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """What the service answers is what the forecasting package computes, row for row."""
+    """Both paths (the event loop's arrays, a job's pipeline) answer what the
+    forecasting package computes from the cleaned history, row for row."""
+    monkeypatch.setattr(forecast, "IN_LOOP_SERIES", in_loop_series)
+    jobs = server.running.state.jobs
+    started = jobs.started
     stores = [s.id for s in tiny.network.stores[:2]]
     sku = tiny.network.skus[0].id
     reply = stub.ForecastDemand(
@@ -49,14 +59,11 @@ def test_forecast_of_selected_series_matches_the_core_pipeline(
         ),
         timeout=60,
     )  # fmt: skip
-    demand = tiny.demand
-    mine = demand[demand["store_id"].isin(stores) & (demand["sku_id"] == sku)]
+    assert jobs.started - started == (0 if in_loop_series else 1), "which path answered"
+    cleaned = clean_demand(tiny.demand, "D").frame
+    mine = cleaned[cleaned["store_id"].isin(stores) & (cleaned["sku_id"] == sku)]
     expected = forecast_demand(
-        clean_demand(mine, "D").frame,
-        FORECASTERS["seasonal_naive"],
-        7,
-        "D",
-        ParallelSettings(workers=1),
+        mine, FORECASTERS["seasonal_naive"], 7, "D", ParallelSettings(workers=1)
     ).frame
     got = pd.DataFrame(
         [
@@ -68,15 +75,10 @@ def test_forecast_of_selected_series_matches_the_core_pipeline(
     assert reply.freq == "D"
     assert len(got) == len(expected) == 2 * 7
     assert set(got["location_id"]) == set(stores) and set(got["sku_id"]) == {sku}
-    last = pd.Timestamp(demand["date"].max())
+    last = pd.Timestamp(tiny.demand["date"].max())
     assert pd.to_datetime(got["period"]).min() == last + pd.Timedelta(days=1)
     expected = expected.assign(period=pd.to_datetime(expected["period"]).dt.strftime("%Y-%m-%d"))
-    key = ["location_id", "period"]
-    pd.testing.assert_frame_equal(
-        got.sort_values(key).reset_index(drop=True),
-        expected.sort_values(key).reset_index(drop=True)[list(got.columns)],
-        check_dtype=False,
-    )
+    pd.testing.assert_frame_equal(got, expected[list(got.columns)], check_dtype=False)
 
 
 def test_bad_forecast_requests_name_every_field(

@@ -12,10 +12,12 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from google.protobuf.message import Message
 
 from forecasting.forecast import DemandForecast
+from forecasting.series_index import SeriesForecast
 from gnn.risk_scores import RiskScores
 from graph.errors import Problem, ValidationFailed
 from graph.model import Record, Sku, Store, Supplier, Warehouse
@@ -163,6 +165,25 @@ def forecast_to_proto(forecast: DemandForecast) -> forecast_pb2.ForecastDemandRe
     rows = frame[list(DemandForecast.COLUMNS)].to_dict("records")
     points = [forecast_pb2.ForecastPoint(**row) for row in rows]
     return forecast_pb2.ForecastDemandResponse(points=points, freq=forecast.freq)
+
+
+def series_forecasts_to_proto(
+    forecasts: list[SeriesForecast],
+) -> forecast_pb2.ForecastDemandResponse:
+    """Daily forecasts built straight from their arrays: the same rows as ``forecast_to_proto``."""
+    points: list[forecast_pb2.ForecastPoint] = []
+    for forecast in forecasts:
+        store, sku = forecast.key
+        periods = np.datetime_as_string(forecast.periods, unit="D").tolist()
+        columns = (values.tolist() for values in forecast.path)
+        points.extend(
+            forecast_pb2.ForecastPoint(
+                location_id=store, sku_id=sku, period=period, mean=mean, p10=p10, p50=p50,
+                p90=p90, model=forecast.model,
+            )
+            for period, mean, p10, p50, p90 in zip(periods, *columns, strict=True)
+        )  # fmt: skip
+    return forecast_pb2.ForecastDemandResponse(points=points, freq="D")
 
 
 ENTITY_TYPES = {

@@ -130,6 +130,8 @@ class JobRunner:
         self._context.set_forkserver_preload([*preload, *_main_module()])
         self._slots = asyncio.Semaphore(workers)
         self._running: set[multiprocessing.process.BaseProcess] = set()
+        self.started = 0
+        """Jobs started since the runner began."""
         # its own threads for starting, reading and joining children: never queued behind
         # store reads in the default executor
         self._threads = ThreadPoolExecutor(max_workers=2 * workers, thread_name_prefix="jobs")
@@ -159,6 +161,7 @@ class JobRunner:
             starting = asyncio.ensure_future(self._in_thread(process.start))
             try:
                 await asyncio.shield(starting)
+                self.started += 1
                 send.close()
                 self._running.add(process)
                 return await self._collect(receive, on_progress)

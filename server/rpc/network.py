@@ -58,7 +58,7 @@ class NetworkServicer(network_pb2_grpc.NetworkServiceServicer):
     ) -> network_pb2.Node:
         key = name_id(request.name, "nodes")
         network = await self.state.network()
-        record = network.locations.get(key) or _sku(network, key)
+        record = network.locations.get(key) or network.skus_by_id.get(key)
         if record is None:
             raise NotFound("node", key)
         return node_to_proto(record)
@@ -109,10 +109,6 @@ def _add(
         rows.add(f"{prefix}nodes[{index}]", node)
     for index, edge in enumerate(request.edges):
         rows.add(f"{prefix}edges[{index}]", edge)
-
-
-def _sku(network: Network, key: str) -> Record | None:
-    return next((sku for sku in network.skus if sku.id == key), None)
 
 
 def _nodes(network: Network) -> Iterable[Record]:

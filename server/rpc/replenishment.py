@@ -24,7 +24,6 @@ from proto.supplynet.v1 import (
 )
 from server.rpc import planning, tasks
 from server.rpc.converters import name_id, plan_to_proto, scope_from_proto
-from server.rpc.forecast import select_demand
 from server.rpc.jobs import MAX_TIME_LIMIT, TimeBudget
 from server.rpc.operations import Operation
 from server.rpc.risk import load_risk_checkpoint
@@ -49,7 +48,7 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
 
         async def work(operation: Operation) -> str:
             await operation.update(stage="reading history")
-            demand = await select_demand(self.state, network, scope)
+            demand = await self.state.demand_in(network, scope)
             risk = None
             if checkpoint is not None:
                 deliveries = await self.state.call(self.state.store.read_deliveries, scope)

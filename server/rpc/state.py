@@ -16,9 +16,12 @@ from typing import Generic, TypeVar
 
 import pandas as pd
 
+from forecasting.series_index import SeriesIndex
+from graph.history import DEMAND
 from graph.network import Network
 from graph.open_store import open_store
-from graph.store import GraphStore
+from graph.scope import Scope
+from graph.store import GraphStore, history_in_scope
 from server.rpc.jobs import JobRunner
 from server.rpc.operations import Operations
 from server.rpc.settings import ServeSettings
@@ -77,6 +80,7 @@ class ServerState:
         self.operations = Operations()
         self._network = Cached(self.store.snapshot, settings.cache_seconds)
         self._demand = Cached(self.store.read_demand, settings.cache_seconds)
+        self._series = Cached(self._index_demand, settings.cache_seconds)
         self._write_lock = asyncio.Lock()
 
     async def call(self, fn: Callable[..., T], *args: object) -> T:
@@ -91,6 +95,18 @@ class ServerState:
         """The whole demand history, at most ``cache_seconds`` old."""
         return await self._demand.get()
 
+    async def demand_in(self, network: Network, scope: Scope | None) -> pd.DataFrame:
+        """The cached demand history of a scope of ``network``."""
+        demand = await self.demand()
+        return await asyncio.to_thread(history_in_scope, demand, DEMAND, network, scope)
+
+    async def series(self) -> SeriesIndex:
+        """The cleaned demand history by series, at most ``cache_seconds`` old."""
+        return await self._series.get()
+
+    def _index_demand(self) -> SeriesIndex:
+        return SeriesIndex(self.store.read_demand())
+
     async def upsert(self, network: Network) -> dict[str, int]:
         """Write a (partial) network and refresh the cached one."""
         async with self._write_lock:
@@ -103,5 +119,6 @@ class ServerState:
         await self.operations.close()
         await self._network.close()
         await self._demand.close()
+        await self._series.close()
         self.jobs.shutdown()
         self.store.close()

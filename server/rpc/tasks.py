@@ -10,7 +10,6 @@ from dataclasses import replace
 
 import pandas as pd
 
-from forecasting.cleaning import clean_demand
 from forecasting.forecast import DemandForecast
 from forecasting.parallel import ParallelSettings
 from forecasting.pipeline import forecast_demand
@@ -40,9 +39,8 @@ def check_model(model: str, field: str) -> str:
     return name
 
 
-def forecast(demand: pd.DataFrame, model: str, horizon: int, *, report: Report) -> DemandForecast:
-    """Clean a demand history and forecast ``horizon`` days of each of its series."""
-    cleaned = clean_demand(demand, "D").frame
+def forecast(cleaned: pd.DataFrame, model: str, horizon: int, *, report: Report) -> DemandForecast:
+    """Forecast ``horizon`` days of each series of a cleaned (``clean_demand``) history."""
 
     def progress(done: int, total: int) -> None:
         report(Progress(done / max(total, 1), "forecasting"))

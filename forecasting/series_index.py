@@ -1,0 +1,90 @@
+"""Cleaned daily demand, every series findable by (store, SKU) without a scan.
+
+A server answering many forecasts of one or a few series cannot afford to select rows
+from a frame of every series and build frames per series (tens of milliseconds each).
+The index cleans the whole history once, remembers where each series' rows are, and
+hands out either bare arrays (for ``ValueForecaster`` models) or the cleaned rows (for
+the full pipeline), so both paths forecast from the same cleaned values.
+
+Cleaning the whole history rather than the selected rows is also the better answer:
+every series runs to the last day of the data, so a series that stopped selling is
+forecast from today, not from its last sale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+import pandas as pd
+
+from forecasting.cleaning import clean_demand
+from forecasting.forecaster import SEASON, QuantilePath, ValueForecaster
+
+SeriesKey = tuple[str, str]
+"""(store_id, sku_id)."""
+
+
+@dataclass(frozen=True)
+class SeriesForecast:
+    """One series' forecast as arrays: ``periods`` are days, ``path`` their quantiles."""
+
+    key: SeriesKey
+    periods: np.ndarray
+    path: QuantilePath
+    model: str
+
+
+class SeriesIndex:
+    """The cleaned (daily) demand history, indexed by series."""
+
+    def __init__(self, demand: pd.DataFrame) -> None:
+        self.cleaned = clean_demand(demand, "D").frame
+        self._rows: dict[SeriesKey, np.ndarray] = {
+            (str(store), str(sku)): rows
+            for (store, sku), rows in self.cleaned.groupby(
+                ["store_id", "sku_id"], sort=False
+            ).indices.items()
+        }
+        self._quantity = self.cleaned["quantity"].to_numpy(dtype=float)
+        self._dates = self.cleaned["date"].to_numpy(dtype="datetime64[D]")
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def keys(
+        self, stores: Collection[str] | None = None, skus: Collection[str] | None = None
+    ) -> list[SeriesKey]:
+        """The series of these stores and SKUs (``None``: any), sorted."""
+        if stores is not None and skus is not None and len(stores) * len(skus) < len(self._rows):
+            return sorted(key for key in product(stores, skus) if key in self._rows)
+        return sorted(
+            key
+            for key in self._rows
+            if (stores is None or key[0] in stores) and (skus is None or key[1] in skus)
+        )
+
+    def rows(self, keys: list[SeriesKey]) -> pd.DataFrame:
+        """The cleaned rows of some series, for models that need the whole pipeline."""
+        if not keys:
+            return self.cleaned.iloc[:0]
+        taken = np.concatenate([self._rows[key] for key in keys])
+        return self.cleaned.take(taken).reset_index(drop=True)
+
+    def forecast(
+        self, keys: list[SeriesKey], factory: Callable[[], ValueForecaster], horizon: int
+    ) -> list[SeriesForecast]:
+        """Fit ``factory()`` on the values of each series and forecast ``horizon`` days."""
+        out = []
+        for key in keys:
+            rows = self._rows[key]
+            model = factory().fit_values(self._quantity[rows], SEASON["D"])
+            first = self._dates[rows[-1]] + 1
+            out.append(
+                SeriesForecast(
+                    key, first + np.arange(horizon), model.predict_values(horizon), model.model_name
+                )
+            )
+        return out
