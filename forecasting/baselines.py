@@ -13,6 +13,7 @@ from typing import Self
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from forecasting.cleaning import fill_missing
 from forecasting.forecaster import (
@@ -159,11 +160,10 @@ class SeasonalAverage(_Baseline):
         return np.resize(self._profile(y), horizon)
 
     def _residuals(self, y: np.ndarray) -> np.ndarray:
+        """Each whole season after the first ``cycles`` against the profile before it."""
         s = self.season_
-        span = s * self.cycles
-        if len(y) < span + s:
+        if len(y) < s * (self.cycles + 1):
             return np.empty(0)
-        errors = []
-        for origin in range(span, len(y) - s + 1, s):
-            errors.append(y[origin : origin + s] - self._profile(y[:origin]))
-        return np.concatenate(errors)
+        seasons = y[: len(y) // s * s].reshape(-1, s)
+        profiles = sliding_window_view(seasons[:-1], self.cycles, axis=0).mean(axis=-1)
+        return np.asarray((seasons[self.cycles :] - profiles).ravel(), dtype=float)
