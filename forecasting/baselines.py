@@ -28,6 +28,24 @@ from forecasting.forecaster import (
 MIN_RESIDUALS = 5
 """Fewer in-sample errors than this give a zero-width interval (nothing to learn from)."""
 
+ERROR_QUANTILES = np.array([0.1, 0.5, 0.9])
+
+
+def error_quantiles(errors: np.ndarray) -> np.ndarray:
+    """``np.percentile(errors, [10, 50, 90])``, the same values by one sort.
+
+    ``np.percentile``'s general machinery costs ~60 us a call, most of a light
+    forecast; this is its default ("linear") rule, interpolating as it does.
+    """
+    ordered = np.sort(errors)
+    position = ERROR_QUANTILES * (len(ordered) - 1)
+    below = position.astype(int)
+    above = np.minimum(below + 1, len(ordered) - 1)
+    weight = position - below
+    low, high = ordered[below], ordered[above]
+    step = high - low
+    return np.asarray(np.where(weight >= 0.5, high - step * (1 - weight), low + step * weight))
+
 
 class _Baseline:
     """Shared fit/predict skeleton: subclasses give the point path and in-sample errors.
@@ -73,7 +91,7 @@ class _Baseline:
         residuals = self._residuals(self.y_)
         residuals = residuals[np.isfinite(residuals)]
         if len(residuals) >= MIN_RESIDUALS:
-            q10, q50, q90 = np.percentile(residuals, [10, 50, 90])
+            q10, q50, q90 = error_quantiles(residuals)
         else:
             q10 = q50 = q90 = 0.0
         return bounded(point, point + q10, point + q50, point + q90)

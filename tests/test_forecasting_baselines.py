@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 from forecasting_support import history, weekly_pattern
 
-from forecasting.baselines import MovingAverage, Naive, SeasonalAverage, SeasonalNaive
+from forecasting.baselines import (
+    MovingAverage,
+    Naive,
+    SeasonalAverage,
+    SeasonalNaive,
+    error_quantiles,
+)
 from forecasting.croston import Croston
 from forecasting.forecaster import QUANTILE_COLUMNS, Forecaster
 from forecasting.registry import FORECASTERS
@@ -101,3 +107,10 @@ def test_moving_average_interval_is_its_trailing_mean_error_quantiles() -> None:
     assert answer.iloc[0][["p10", "p50", "p90"]].tolist() == pytest.approx(
         [point + q10, point + q50, point + q90], rel=1e-12
     )
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 9, 10, 11, 101, 730])
+def test_error_quantiles_are_numpy_percentiles(size: int) -> None:
+    errors = np.random.default_rng(size).normal(size=size) * 7.0
+    expected = np.percentile(errors, [10, 50, 90])
+    np.testing.assert_array_equal(error_quantiles(errors), expected)

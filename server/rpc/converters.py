@@ -171,19 +171,18 @@ def series_forecasts_to_proto(
     forecasts: list[SeriesForecast],
 ) -> forecast_pb2.ForecastDemandResponse:
     """Daily forecasts built straight from their arrays: the same rows as ``forecast_to_proto``."""
-    points: list[forecast_pb2.ForecastPoint] = []
+    response = forecast_pb2.ForecastDemandResponse(freq="D")
+    add = response.points.add
     for forecast in forecasts:
         store, sku = forecast.key
         periods = np.datetime_as_string(forecast.periods, unit="D").tolist()
         columns = (values.tolist() for values in forecast.path)
-        points.extend(
-            forecast_pb2.ForecastPoint(
+        for period, mean, p10, p50, p90 in zip(periods, *columns, strict=True):
+            add(
                 location_id=store, sku_id=sku, period=period, mean=mean, p10=p10, p50=p50,
                 p90=p90, model=forecast.model,
-            )
-            for period, mean, p10, p50, p90 in zip(periods, *columns, strict=True)
-        )  # fmt: skip
-    return forecast_pb2.ForecastDemandResponse(points=points, freq="D")
+            )  # fmt: skip
+    return response
 
 
 ENTITY_TYPES = {
