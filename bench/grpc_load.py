@@ -318,7 +318,8 @@ async def ghz_phase(
         command = [
             args.ghz, "--insecure", "--protoset", str(protoset),
             "--call", f"supplynet.v1.{service}.{method}", "-d", json.dumps(data),
-            "-n", str(args.light), "-c", str(args.concurrency), "--format", "json", target,
+            "-n", str(args.light), "-c", str(args.concurrency), "--cpus", str(args.ghz_cpus),
+            "--format", "json", target,
         ]  # fmt: skip
         if args.token:
             command[1:1] = ["--metadata", json.dumps({"authorization": f"Bearer {args.token}"})]
@@ -395,6 +396,12 @@ def main() -> int:
         default=shutil.which("ghz") or _go_bin("ghz"),
         help="ghz binary for Go-client rows (default: on PATH or in ~/go/bin; "
         "scripts/tools installs it)",
+    )
+    parser.add_argument(
+        "--ghz-cpus",
+        type=int,
+        default=1,
+        help="cores ghz may use (default 1: on 2 cores, the other one is the server's)",
     )
     args = parser.parse_args()
     print(

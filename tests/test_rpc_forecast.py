@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import grpc
 import pandas as pd
@@ -118,3 +121,31 @@ def test_client_deadline_cancels_the_fit_and_frees_the_worker(
         time.sleep(0.05)
     assert server.running.state.jobs.busy == 0
     assert time.monotonic() - began < 10
+
+
+def test_warm_reads_what_forecasts_need_before_the_first_call(
+    tiny: SyntheticDataset, tmp_path: Path
+) -> None:
+    """After ``warm`` the store's files can go: the first forecast needs none of them."""
+    store = EmbeddedStore(tmp_path / "store")
+    store.upsert_network(tiny.network)
+    store.append_demand(tiny.demand)
+    with running_server(settings(tmp_path / "store", cache_seconds=3600)) as server:
+        state = server.running.state
+
+        async def warm() -> None:
+            await state.warm()
+
+        asyncio.run_coroutine_threadsafe(warm(), server.loop).result(timeout=120)
+        shutil.rmtree(tmp_path / "store")
+        stub = forecast_pb2_grpc.ForecastServiceStub(grpc.insecure_channel(server.target))
+        request = forecast_pb2.ForecastDemandRequest(
+            store_ids=[tiny.network.stores[0].id], horizon_days=3, model="naive"
+        )
+        reply = stub.ForecastDemand(request, timeout=10)
+    assert len(reply.points) == 3 * len({k for s, k in _series(tiny) if s == request.store_ids[0]})
+
+
+def _series(tiny: SyntheticDataset) -> set[tuple[str, str]]:
+    pairs = tiny.demand[["store_id", "sku_id"]].drop_duplicates().itertuples(index=False)
+    return {(str(store), str(sku)) for store, sku in pairs}

@@ -110,7 +110,7 @@ async def serve(settings: ServeSettings, ready: Callable[[int], None] | None = N
     running, port = await create_server(settings)
     if ready is not None:
         ready(port)
-    running.state.jobs.warm()
+    running.state.warm()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

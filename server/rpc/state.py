@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -28,6 +29,8 @@ from server.rpc.settings import ServeSettings
 
 T = TypeVar("T")
 
+log = logging.getLogger("supplynet.rpc")
+
 JOB_PRELOAD = ("server.cli", "server.rpc.tasks", "server.rpc.planning")
 """Imported once by the forkserver: every job forks with the CLI (the usual ``__main__``),
 pandas, forecasting and OR-Tools ready."""
@@ -42,7 +45,7 @@ class Cached(Generic[T]):
         self._value: T | None = None
         self._read_at = 0.0
         self._lock = asyncio.Lock()
-        self._refresh: asyncio.Task[T] | None = None
+        self._refresh: asyncio.Task[object] | None = None
 
     async def get(self) -> T:
         if self._value is None:
@@ -54,6 +57,18 @@ class Cached(Generic[T]):
         ):
             self._refresh = asyncio.create_task(self.reload())
         return self._value
+
+    def prefetch(self) -> asyncio.Task[object]:
+        """Start the first read now, in the background, so the first call finds it done."""
+        self._refresh = asyncio.create_task(self._get_quietly())
+        return self._refresh
+
+    async def _get_quietly(self) -> object:
+        try:
+            return await self.get()
+        except Exception:  # the store may be down at start: the first call tries again
+            log.warning("reading ahead failed; the first call will read again", exc_info=True)
+            return None
 
     async def reload(self) -> T:
         value = await asyncio.to_thread(self._load)
@@ -86,6 +101,14 @@ class ServerState:
     async def call(self, fn: Callable[..., T], *args: object) -> T:
         """Run a blocking store call in a thread."""
         return await asyncio.to_thread(fn, *args)
+
+    def warm(self) -> asyncio.Future[tuple[object, object]]:
+        """Start the job workers and read what light calls need, in the background.
+
+        The future is done when the reads are (a failed read is logged, not raised).
+        """
+        self.jobs.warm()
+        return asyncio.gather(self._network.prefetch(), self._series.prefetch())
 
     async def network(self) -> Network:
         """The whole stored network, at most ``cache_seconds`` old."""
