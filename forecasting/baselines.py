@@ -28,23 +28,31 @@ from forecasting.forecaster import (
 MIN_RESIDUALS = 5
 """Fewer in-sample errors than this give a zero-width interval (nothing to learn from)."""
 
-ERROR_QUANTILES = np.array([0.1, 0.5, 0.9])
+ERROR_QUANTILES = (0.1, 0.5, 0.9)
 
 
-def error_quantiles(errors: np.ndarray) -> np.ndarray:
-    """``np.percentile(errors, [10, 50, 90])``, the same values by one sort.
+def error_quantiles(errors: np.ndarray) -> tuple[float, float, float]:
+    """``np.percentile(errors, [10, 50, 90])``, the same values from one sort.
 
     ``np.percentile``'s general machinery costs ~60 us a call, most of a light
     forecast; this is its default ("linear") rule, interpolating as it does.
     """
     ordered = np.sort(errors)
-    position = ERROR_QUANTILES * (len(ordered) - 1)
-    below = position.astype(int)
-    above = np.minimum(below + 1, len(ordered) - 1)
-    weight = position - below
-    low, high = ordered[below], ordered[above]
-    step = high - low
-    return np.asarray(np.where(weight >= 0.5, high - step * (1 - weight), low + step * weight))
+    last = len(ordered) - 1
+    values = []
+    for quantile in ERROR_QUANTILES:
+        position = quantile * last
+        below = int(position)
+        weight = position - below
+        low, high = float(ordered[below]), float(ordered[min(below + 1, last)])
+        step = high - low
+        values.append(high - step * (1 - weight) if weight >= 0.5 else low + step * weight)
+    return values[0], values[1], values[2]
+
+
+def repeated(values: np.ndarray, horizon: int) -> np.ndarray:
+    """``values`` over and over until ``horizon`` long (``np.resize``, without its overhead)."""
+    return values[np.arange(horizon) % len(values)]
 
 
 class _Baseline:
@@ -126,7 +134,7 @@ class SeasonalNaive(_Baseline):
     def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:
         if not len(y):
             return np.zeros(horizon)
-        return np.resize(y[-self._lag(y) :], horizon)
+        return repeated(y[-self._lag(y) :], horizon)
 
     def _residuals(self, y: np.ndarray) -> np.ndarray:
         lag = self._lag(y)
@@ -175,7 +183,7 @@ class SeasonalAverage(_Baseline):
         return np.asarray(y[len(y) - usable :].reshape(-1, s).mean(axis=0), dtype=float)
 
     def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:
-        return np.resize(self._profile(y), horizon)
+        return repeated(self._profile(y), horizon)
 
     def _residuals(self, y: np.ndarray) -> np.ndarray:
         """Each whole season after the first ``cycles`` against the profile before it."""

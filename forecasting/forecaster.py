@@ -82,8 +82,9 @@ def bounded(mean: np.ndarray, p10: np.ndarray, p50: np.ndarray, p90: np.ndarray)
     Clipping is the non-negativity rule every model shares; sorting the three
     quantiles row-wise repairs crossings that sampling noise can cause.
     """
-    quantiles = np.sort(np.clip(np.column_stack([p10, p50, p90]), 0.0, None), axis=1)
-    return QuantilePath(np.clip(mean, 0.0, None), quantiles[:, 0], quantiles[:, 1], quantiles[:, 2])
+    quantiles = np.maximum(np.array([p10, p50, p90], dtype=float), 0.0)
+    quantiles.sort(axis=0)
+    return QuantilePath(np.maximum(mean, 0.0), quantiles[0], quantiles[1], quantiles[2])
 
 
 def answer(

@@ -2,7 +2,8 @@
 
 Flags override environment variables (``SUPPLYNET_ADDRESS``, ``SUPPLYNET_TOKEN``,
 ``SUPPLYNET_TLS_CERT``, ``SUPPLYNET_TLS_KEY``, ``SUPPLYNET_WORKERS``,
-``SUPPLYNET_MAX_MESSAGE_MB``; the store: ``NEO4J_URI`` or ``SUPPLYNET_DATA``).
+``SUPPLYNET_MAX_MESSAGE_MB``, ``SUPPLYNET_EVENT_LOOP``; the store: ``NEO4J_URI`` or
+``SUPPLYNET_DATA``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import uvloop
 from pydantic import ValidationError
 
 from graph.errors import Problem, ValidationFailed
@@ -22,7 +24,16 @@ from server.arguments import Subparsers
 from server.rpc.interceptors import RequestIdFilter
 from server.rpc.settings import ServeSettings
 
-FLAGS = ("address", "token", "tls_cert", "tls_key", "workers", "max_message_mb", "grace_seconds")
+FLAGS = (
+    "address",
+    "token",
+    "tls_cert",
+    "tls_key",
+    "workers",
+    "max_message_mb",
+    "grace_seconds",
+    "event_loop",
+)
 
 
 def register(subparsers: Subparsers) -> None:
@@ -39,6 +50,9 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--workers", type=int, help="processes for solves and fits (default 2)")
     parser.add_argument("--max-message-mb", type=int, help="largest message in MiB (default 64)")
     parser.add_argument("--grace-seconds", type=float, help="drain time on shutdown (default 10)")
+    parser.add_argument(
+        "--event-loop", choices=["uvloop", "asyncio"], help="event loop (default uvloop)"
+    )
     parser.add_argument("--data-dir", type=Path, help="embedded store directory")
     parser.add_argument("--neo4j-uri", help="use Neo4j at this URI instead of the embedded store")
     parser.add_argument(
@@ -96,10 +110,13 @@ def run_serve(args: argparse.Namespace) -> int:
         # printed whatever the log level: scripts read the bound port from this line
         print(
             f"serving on {host}:{port} ({security or 'plaintext, no auth'}), "
-            f"store: {describe(settings.store)}, {settings.workers} worker processes",
+            f"store: {describe(settings.store)}, {settings.workers} worker processes, "
+            f"{settings.event_loop} event loop",
             file=sys.stderr,
             flush=True,
         )
 
-    asyncio.run(serve(settings, ready))
+    loop_factory = uvloop.new_event_loop if settings.event_loop == "uvloop" else None
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(serve(settings, ready))
     return 0

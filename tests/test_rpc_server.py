@@ -244,9 +244,10 @@ def test_flags_override_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert isinstance(ServeSettings().address, str)
 
 
-def test_serve_command_runs_until_sigterm(store_dir: Path) -> None:
+@pytest.mark.parametrize("event_loop", ["uvloop", "asyncio"])
+def test_serve_command_runs_until_sigterm(store_dir: Path, event_loop: str) -> None:
     """The real ``supplynet serve`` process: answers health, exits 0 on SIGTERM."""
-    env = {**os.environ, "SUPPLYNET_DATA": str(store_dir)}
+    env = {**os.environ, "SUPPLYNET_DATA": str(store_dir), "SUPPLYNET_EVENT_LOOP": event_loop}
     env.pop("NEO4J_URI", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve", "--address", "127.0.0.1:0"],
@@ -262,6 +263,7 @@ def test_serve_command_runs_until_sigterm(store_dir: Path) -> None:
             lines.append(process.stderr.readline())
             port = re.search(r"serving on 127\.0\.0\.1:(\d+)", lines[-1])
         assert port, "".join(lines)
+        assert f"{event_loop} event loop" in lines[-1]
         channel = grpc.insecure_channel(f"127.0.0.1:{port.group(1)}")
         assert _health(channel) == health_pb2.HealthCheckResponse.SERVING
         process.send_signal(signal.SIGTERM)
