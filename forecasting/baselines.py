@@ -56,18 +56,21 @@ def repeated(values: np.ndarray, horizon: int) -> np.ndarray:
 
 
 class _Baseline:
-    """Shared fit/predict skeleton: subclasses give the point path and in-sample errors.
+    """Shared fit/predict skeleton: subclasses give the pattern and in-sample errors.
 
-    ``fit_values``/``predict_values`` do the work on bare arrays; ``fit``/``predict``
-    wrap them in the ``Forecaster`` frames. The server calls the array pair directly
-    for a few series, where pandas' per-call overhead would be most of the cost.
+    Every baseline's point forecast repeats a short pattern (the last value, the last
+    season, a mean, a weekday profile), and its interval adds fixed quantiles of its
+    own past errors. ``fit_values`` learns just those, so a fitted model is a few
+    numbers that answer any horizon; ``fit``/``predict`` wrap the pair in the
+    ``Forecaster`` frames. The server calls the array pair directly for a few series.
     """
 
     name = "baseline"
 
     def __init__(self) -> None:
         self.history_: pd.DataFrame | None = None
-        self.y_: np.ndarray | None = None
+        self.pattern_: np.ndarray | None = None
+        self.error_quantiles_ = (0.0, 0.0, 0.0)
         self.season_ = SEASON["D"]
 
     @property
@@ -75,14 +78,21 @@ class _Baseline:
         return self.name
 
     def fit(self, history: pd.DataFrame) -> Self:
-        """Remember the (gap-filled) history; these models learn nothing else."""
+        """Learn the pattern and error quantiles of a ``Forecaster`` history."""
         self.history_ = history
         return self.fit_values(history["quantity"], season_length(pd.DatetimeIndex(history.index)))
 
     def fit_values(self, quantity: npt.ArrayLike, season: int) -> Self:
-        """Fit on the values of a regular series, ``NaN`` where missing."""
+        """Fit on the values of a regular series, ``NaN`` where missing (gap-filled first)."""
         self.season_ = season
-        self.y_ = fill_missing(quantity, season)
+        y = fill_missing(quantity, season)
+        self.pattern_ = self._pattern(y)
+        residuals = self._residuals(y)
+        residuals = residuals[np.isfinite(residuals)]
+        if len(residuals) >= MIN_RESIDUALS:
+            self.error_quantiles_ = error_quantiles(residuals)
+        else:
+            self.error_quantiles_ = (0.0, 0.0, 0.0)
         return self
 
     def predict(self, horizon: int, future: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -93,18 +103,14 @@ class _Baseline:
 
     def predict_values(self, horizon: int) -> QuantilePath:
         """The ``predict`` columns as arrays, for the ``horizon`` periods after the fit."""
-        if self.y_ is None:
+        if self.pattern_ is None:
             raise RuntimeError(f"{self.name} is not fitted")
-        point = self._point(self.y_, horizon)
-        residuals = self._residuals(self.y_)
-        residuals = residuals[np.isfinite(residuals)]
-        if len(residuals) >= MIN_RESIDUALS:
-            q10, q50, q90 = error_quantiles(residuals)
-        else:
-            q10 = q50 = q90 = 0.0
+        point = repeated(self.pattern_, horizon)
+        q10, q50, q90 = self.error_quantiles_
         return bounded(point, point + q10, point + q50, point + q90)
 
-    def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:
+    def _pattern(self, y: np.ndarray) -> np.ndarray:
+        """What the point forecast repeats."""
         raise NotImplementedError
 
     def _residuals(self, y: np.ndarray) -> np.ndarray:
@@ -116,8 +122,8 @@ class Naive(_Baseline):
 
     name = "naive"
 
-    def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:
-        return np.full(horizon, y[-1] if len(y) else 0.0)
+    def _pattern(self, y: np.ndarray) -> np.ndarray:
+        return np.array([y[-1] if len(y) else 0.0])
 
     def _residuals(self, y: np.ndarray) -> np.ndarray:
         return np.diff(y)
@@ -131,10 +137,8 @@ class SeasonalNaive(_Baseline):
     def _lag(self, y: np.ndarray) -> int:
         return self.season_ if len(y) >= self.season_ else max(len(y), 1)
 
-    def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:
-        if not len(y):
-            return np.zeros(horizon)
-        return repeated(y[-self._lag(y) :], horizon)
+    def _pattern(self, y: np.ndarray) -> np.ndarray:
+        return y[-self._lag(y) :] if len(y) else np.zeros(1)
 
     def _residuals(self, y: np.ndarray) -> np.ndarray:
         lag = self._lag(y)
@@ -150,9 +154,9 @@ class MovingAverage(_Baseline):
         super().__init__()
         self.window = window
 
-    def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:
+    def _pattern(self, y: np.ndarray) -> np.ndarray:
         tail = y[-self.window :]
-        return np.full(horizon, tail.mean() if len(tail) else 0.0)
+        return np.array([tail.mean() if len(tail) else 0.0])
 
     def _residuals(self, y: np.ndarray) -> np.ndarray:
         """Each value against the mean of up to ``window`` values before it."""
@@ -182,8 +186,8 @@ class SeasonalAverage(_Baseline):
             return np.full(s, y.mean() if len(y) else 0.0)
         return np.asarray(y[len(y) - usable :].reshape(-1, s).mean(axis=0), dtype=float)
 
-    def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:
-        return repeated(self._profile(y), horizon)
+    def _pattern(self, y: np.ndarray) -> np.ndarray:
+        return self._profile(y)
 
     def _residuals(self, y: np.ndarray) -> np.ndarray:
         """Each whole season after the first ``cycles`` against the profile before it."""

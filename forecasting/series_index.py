@@ -26,6 +26,9 @@ from forecasting.forecaster import SEASON, QuantilePath, ValueForecaster
 SeriesKey = tuple[str, str]
 """(store_id, sku_id)."""
 
+MAX_FITTED = 200_000
+"""Fitted models an index keeps (a few hundred bytes each)."""
+
 
 @dataclass(frozen=True)
 class SeriesForecast:
@@ -50,6 +53,7 @@ class SeriesIndex:
         }
         self._quantity = self.cleaned["quantity"].to_numpy(dtype=float)
         self._dates = self.cleaned["date"].to_numpy(dtype="datetime64[D]")
+        self._fitted: dict[tuple[SeriesKey, Callable[[], ValueForecaster]], ValueForecaster] = {}
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -76,11 +80,21 @@ class SeriesIndex:
     def forecast(
         self, keys: list[SeriesKey], factory: Callable[[], ValueForecaster], horizon: int
     ) -> list[SeriesForecast]:
-        """Fit ``factory()`` on the values of each series and forecast ``horizon`` days."""
+        """Forecast ``horizon`` days of each series with a model fitted on its values.
+
+        A series is fitted once per model and index (the history does not change under
+        an index); the fitted models are a few numbers each, and at most ``MAX_FITTED``
+        are kept, the oldest dropped first.
+        """
         out = []
         for key in keys:
             rows = self._rows[key]
-            model = factory().fit_values(self._quantity[rows], SEASON["D"])
+            model = self._fitted.get((key, factory))
+            if model is None:
+                model = factory().fit_values(self._quantity[rows], SEASON["D"])
+                if len(self._fitted) >= MAX_FITTED:
+                    del self._fitted[next(iter(self._fitted))]
+                self._fitted[key, factory] = model
             first = self._dates[rows[-1]] + 1
             out.append(
                 SeriesForecast(

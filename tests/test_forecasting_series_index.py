@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pytest
 from forecasting_support import demand_frame, weekly_pattern
 
+from forecasting import series_index
+from forecasting.baselines import SeasonalNaive
 from forecasting.cleaning import clean_demand
 from forecasting.parallel import ParallelSettings
 from forecasting.pipeline import forecast_demand
@@ -86,3 +89,33 @@ def test_keys_filter_by_store_and_sku_and_rows_match_the_cleaned_frame(
     mine = cleaned[cleaned["sku_id"].eq("K1")].reset_index(drop=True)
     pd.testing.assert_frame_equal(index.rows(index.keys(skus={"K1"})), mine)
     assert index.rows([]).empty
+
+
+def test_a_series_is_fitted_once_per_model_and_answers_any_horizon(
+    demand: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refits are skipped, not answers changed: a fresh index gives the same forecasts."""
+    monkeypatch.setattr(series_index, "MAX_FITTED", 2)
+    fits = 0
+    real_fit = SeasonalNaive.fit_values
+
+    def counting_fit(self: SeasonalNaive, quantity: npt.ArrayLike, season: int) -> SeasonalNaive:
+        nonlocal fits
+        fits += 1
+        return real_fit(self, quantity, season)
+
+    monkeypatch.setattr(SeasonalNaive, "fit_values", counting_fit)
+    index = SeriesIndex(demand)
+    keys = index.keys()
+    first = index.forecast(keys[:2], SeasonalNaive, 30)
+    again = index.forecast(keys[:2], SeasonalNaive, 9)
+    assert fits == 2
+    for long, short in zip(first, again, strict=True):
+        assert all(np.array_equal(a[:9], b) for a, b in zip(long.path, short.path, strict=True))
+    index.forecast(keys[2:], SeasonalNaive, 9)
+    index.forecast(keys[:1], SeasonalNaive, 9)
+    assert fits == 4, "the oldest fit was dropped to keep two"
+    fresh = SeriesIndex(demand).forecast(keys, SeasonalNaive, 9)
+    repeat = index.forecast(keys, SeasonalNaive, 9)
+    for a, b in zip(fresh, repeat, strict=True):
+        assert all(np.array_equal(x, y) for x, y in zip(a.path, b.path, strict=True))

@@ -8,6 +8,7 @@ request's terms: ``warehouses[0].storage_capacity`` -> ``nodes[3].warehouse.stor
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -167,6 +168,12 @@ def forecast_to_proto(forecast: DemandForecast) -> forecast_pb2.ForecastDemandRe
     return forecast_pb2.ForecastDemandResponse(points=points, freq=forecast.freq)
 
 
+@functools.lru_cache(maxsize=256)
+def _iso_days(first: np.datetime64, count: int) -> list[str]:
+    """``count`` consecutive days as ISO dates: every series of a history ends on the same day."""
+    return np.datetime_as_string(first + np.arange(count), unit="D").tolist()  # type: ignore[no-any-return]
+
+
 def series_forecasts_to_proto(
     forecasts: list[SeriesForecast],
 ) -> forecast_pb2.ForecastDemandResponse:
@@ -175,7 +182,7 @@ def series_forecasts_to_proto(
     add = response.points.add
     for forecast in forecasts:
         store, sku = forecast.key
-        periods = np.datetime_as_string(forecast.periods, unit="D").tolist()
+        periods = _iso_days(forecast.periods[0], len(forecast.periods))
         columns = (values.tolist() for values in forecast.path)
         for period, mean, p10, p50, p90 in zip(periods, *columns, strict=True):
             add(
