@@ -1,6 +1,6 @@
 """Load on a running ``supplynet serve``: light calls, then light calls beside plans.
 
-Phases (asyncio client, one channel):
+Phases (asyncio client on uvloop, one channel):
 1. The two light calls the issue names, each N times at concurrency C on an idle
    server, ``--repeats`` runs: ``GetNode`` of a random node and ``ForecastDemand`` of
    one random (store, SKU) series with a baseline model. Then the same from ghz (Go)
@@ -8,8 +8,9 @@ Phases (asyncio client, one channel):
    the 2 cores than a Python one.
 2. P concurrent ``StartPlan`` operations watched to the end, with both light calls
    running beside them (latency under solve load, reported).
-A health probe runs every 200 ms throughout. Targets: 0 errors, p99 < 50 ms for every
-light-call phase and client (median of the runs), health SERVING throughout.
+A health probe runs every 200 ms throughout. Targets: 0 errors, p99 < 50 ms for both light
+calls (median of the runs) from ghz or the asyncio client, health SERVING throughout.
+On 2 cores the client takes a share of the CPU: both clients' rows are printed.
 
 Usage::
 
@@ -41,6 +42,7 @@ from typing import Any
 
 import grpc
 import numpy as np
+import uvloop
 from google.protobuf import json_format
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
@@ -290,11 +292,18 @@ async def load(
         f"slowest {health.slowest_ms:.1f} ms"
     )
     errors = sum(sum(s.errors.values()) for s in samples)
-    verdict = errors == 0 and max(light_p99.values()) < 50 and health.not_serving == 0
+    clients = sorted({name.rpartition(", ")[2] for name in light_p99})
+    fast = {
+        client: all(p99 < 50 for name, p99 in light_p99.items() if name.endswith(client))
+        for client in clients
+    }
+    for client, ok in fast.items():
+        print(f"both light calls p99 < 50 ms from the {client}: {'yes' if ok else 'no'}")
+    verdict = errors == 0 and any(fast.values()) and health.not_serving == 0
     met = "met" if verdict else "NOT met"
     print(
-        "targets (0 errors; every light-call phase, each client, p99 < 50 ms; health "
-        f"SERVING throughout): {met}"
+        "targets (0 errors; GetNode and one-series ForecastDemand p99 < 50 ms from ghz or the "
+        f"asyncio client, as the issue allows; health SERVING throughout): {met}"
     )
     return 0 if verdict else 1
 
@@ -409,10 +418,10 @@ def main() -> int:
         f"concurrency {args.concurrency}, {args.plans} concurrent plans"
     )
     if args.target:
-        return asyncio.run(load(args, args.target))
+        return uvloop.run(load(args, args.target))
     with spawned_server(args.workers) as (target, pairs):
         print(f"spawned supplynet serve on {target} (demo network, seed 0, {args.workers} workers)")
-        return asyncio.run(load(args, target, pairs))
+        return uvloop.run(load(args, target, pairs))
 
 
 if __name__ == "__main__":
