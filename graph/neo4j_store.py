@@ -1,10 +1,12 @@
 """``GraphStore`` on a Neo4j server, through the official driver.
 
-A network upsert is one managed transaction: it takes a lock node, checks the
-input against the ids already stored (one query per id kind, never one per
-record), then writes in ``UNWIND $rows ... MERGE`` batches. A rejected record
-raises ``ValidationFailed`` before anything is written; a failure during the
-writes rolls the whole transaction back. A history append is checked whole
+A network upsert is one managed transaction: it takes a lock node, reads the ids
+already stored (one query per id kind, never one per record), then writes in
+``UNWIND $rows ... MERGE`` batches while a worker thread checks the input against
+those ids (the check's ~1 s of Python runs while the server works). The
+transaction commits only after the check passes: a rejected record raises
+``ValidationFailed`` and rolls back every batch sent, as a failure during the
+writes does, so nothing is ever half-written. A history append is checked whole
 first, then written in transactions of whole buckets (``HISTORY_TX_ROWS``). Reads
 run in one read transaction, one query per table, so a snapshot is consistent. The
 graph model is documented in ``graph.neo4j_cypher`` and the README.
@@ -18,6 +20,7 @@ import functools
 import itertools
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -168,22 +171,14 @@ class Neo4jStore:
                 if network.table(table) or (table == "inventory_positions" and network.open_orders)
             }
             context, kinds = _stored_ids(tx, edge_keys.get("inventory_positions", set()))
-            problems = network.problems(context=context) + _kind_clashes(network, kinds)
-            if problems:
-                raise ValidationFailed(problems, "network")
-            sent: list[Result] = []
-            for table in NODE_TABLES:
-                rows = [record.model_dump() for record in network.table(table)]
-                sent += _send(tx, cypher.UPSERT_NODES[table], rows)
-            for table in EDGE_ENDPOINTS:
-                stored = edge_keys.get(table, set())
-                records = network.table(table)
-                new = [r for r in records if r.key() not in stored] if stored else records
-                old = [r for r in records if r.key() in stored] if stored else []
-                sent += _send(tx, cypher.CREATE_EDGES[table], _edge_rows(new, table))
-                sent += _send(tx, cypher.UPDATE_EDGES[table], _edge_rows(old, table))
-            for result in sent:
-                result.consume()
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                checking = pool.submit(_problems, network, context, kinds)
+                try:
+                    _write_network(tx, network, edge_keys)
+                except (Neo4jError, DriverError):
+                    _reject(checking.result())  # a bad record explains a failed write
+                    raise
+                _reject(checking.result())
 
         self._write(work)
         return network.counts()
@@ -383,10 +378,33 @@ def _kind_clashes(network: Network, kinds: Mapping[str, str]) -> list[Problem]:
     ]
 
 
-def _edge_rows(records: Sequence[Record], table: str) -> list[list[Any]]:
-    """``[start id, end id, *values]`` per record, in ``cypher.EDGE_PROPERTIES`` order."""
-    row = operator.attrgetter(*EDGE_ENDPOINTS[table], *cypher.EDGE_PROPERTIES[table])
-    return [list(row(record)) for record in records]
+def _problems(network: Network, context: Network, kinds: Mapping[str, str]) -> list[Problem]:
+    """Everything wrong with ``network`` given the stored ids (the upsert's worker thread)."""
+    return network.problems(context=context) + _kind_clashes(network, kinds)
+
+
+def _reject(problems: list[Problem]) -> None:
+    if problems:
+        raise ValidationFailed(problems, "network")
+
+
+def _write_network(
+    tx: ManagedTransaction, network: Network, edge_keys: Mapping[str, set[tuple[str, ...]]]
+) -> None:
+    """Send every batch (nodes, then new and stored edges), then wait for them all."""
+    sent: list[Result] = []
+    for table in NODE_TABLES:
+        rows = [record.model_dump() for record in network.table(table)]
+        sent += _send(tx, cypher.UPSERT_NODES[table], rows)
+    for table in EDGE_ENDPOINTS:
+        stored = edge_keys.get(table, set())
+        records = network.table(table)
+        new = [r for r in records if r.key() not in stored] if stored else records
+        old = [r for r in records if r.key() in stored] if stored else []
+        sent += _send_edges(tx, cypher.CREATE_EDGES[table], new, table)
+        sent += _send_edges(tx, cypher.UPDATE_EDGES[table], old, table)
+    for result in sent:
+        result.consume()
 
 
 def _send(tx: ManagedTransaction, statement: str, rows: Sequence[Any]) -> list[Result]:
@@ -396,6 +414,30 @@ def _send(tx: ManagedTransaction, statement: str, rows: Sequence[Any]) -> list[R
     consumes the results, so a failed batch still fails (and rolls back) the transaction.
     """
     return [tx.run(statement, rows=batch) for batch in _batches(rows)]
+
+
+def _send_edges(
+    tx: ManagedTransaction, statement: str, records: Sequence[Record], table: str
+) -> list[Result]:
+    """``_send`` for edges: per batch, the distinct endpoint ids and rows pointing into them.
+
+    A row is ``(start position, end position, *values)`` (``cypher.EDGE_PROPERTIES``
+    order), the positions indexing the batch's ``starts`` and ``ends`` id lists. Rows
+    are tuples of plain values, which Python's garbage collector stops tracking: 157k
+    row lists kept alive until the commit made its full collections walk the whole
+    network again and again (building the large preset's rows took 0.5-0.8 s, now 0.23 s).
+    """
+    fields = operator.attrgetter(*EDGE_ENDPOINTS[table], *cypher.EDGE_PROPERTIES[table])
+    sent = []
+    for batch in _batches(records):
+        starts: dict[str, int] = {}
+        ends: dict[str, int] = {}
+        rows = [
+            (starts.setdefault(row[0], len(starts)), ends.setdefault(row[1], len(ends)), *row[2:])
+            for row in map(fields, batch)
+        ]
+        sent.append(tx.run(statement, rows=rows, starts=list(starts), ends=list(ends)))
+    return sent
 
 
 def _read_tables(tx: ManagedTransaction, scope: Scope | None) -> dict[str, list[dict[str, Any]]]:

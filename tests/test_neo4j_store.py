@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from typing import Any
 
 import pandas as pd
 import pytest
+from neo4j import ManagedTransaction
+from neo4j.exceptions import Neo4jError
 
 from graph import neo4j_cypher as cypher
 from graph import neo4j_store as neo4j_store_module
-from graph.errors import StoreError, StoreUnavailable, ValidationFailed
+from graph.errors import Problem, StoreError, StoreUnavailable, ValidationFailed
 from graph.history import DEMAND
 from graph.neo4j_launcher import free_port
 from graph.neo4j_store import EDGE_ENDPOINTS, Neo4jStore
@@ -56,6 +60,60 @@ def test_edge_properties_cover_every_record_field() -> None:
         assert cypher.EDGE_PROPERTIES[table] == fields, table
         for index, name in enumerate(fields, start=2):
             assert f"{name}: row[{index}]" in cypher.CREATE_EDGES[table], (table, name)
+
+
+def test_edge_row_with_an_unknown_endpoint_fails_its_batch(
+    neo4j_store: Neo4jStore, tiny: SyntheticDataset
+) -> None:
+    """A row pointing at an id with no node fails the statement: never skipped or shifted."""
+    neo4j_store.upsert_network(tiny.network)
+    store_id, sku_id = tiny.network.stores[0].id, tiny.network.skus[0].id
+    before = count(neo4j_store, "()-[:STOCKS]->()")
+
+    def work(tx: ManagedTransaction) -> None:
+        tx.run(
+            cypher.CREATE_EDGES["inventory_positions"],
+            rows=[(0, 0, 1.0, None, 0.1)],
+            starts=["NO-SUCH-STORE", store_id],
+            ends=[sku_id],
+        ).consume()
+
+    with pytest.raises(StoreError, match="missing"):
+        neo4j_store._write(work)
+    assert count(neo4j_store, "()-[:STOCKS]->()") == before
+
+
+def test_failed_write_reports_the_check_that_explains_it(
+    neo4j_store: Neo4jStore, tiny: SyntheticDataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check runs beside the writes; when a dangling edge fails its write first, the
+    error is still ``ValidationFailed`` naming the record, and nothing is stored."""
+    neo4j_store.upsert_network(tiny.network)
+    write_failed = threading.Event()
+    write, check = neo4j_store_module._write_network, neo4j_store_module._problems
+
+    def failing_write(*args: Any) -> None:
+        try:
+            write(*args)
+        finally:
+            write_failed.set()
+
+    def late_check(*args: Any) -> list[Problem]:
+        assert write_failed.wait(timeout=60)
+        return check(*args)
+
+    monkeypatch.setattr(neo4j_store_module, "_write_network", failing_write)
+    monkeypatch.setattr(neo4j_store_module, "_problems", late_check)
+    dangling = tiny.network.inventory_positions[0].model_copy(
+        update={"location_id": "NO-SUCH-STORE"}
+    )
+    with pytest.raises(ValidationFailed, match="NO-SUCH-STORE") as caught:
+        neo4j_store.upsert_network(
+            Network.build(check_references=False, inventory_positions=[dangling])
+        )
+    assert [p.path for p in caught.value.problems] == ["inventory_positions[0].location_id"]
+    assert isinstance(caught.value.__context__, Neo4jError)
+    assert neo4j_store.snapshot() == tiny.network
 
 
 def test_reingest_changes_no_node_or_relationship_count(
