@@ -67,7 +67,7 @@ JVM_FLAGS = (
 Neo4j's script picks G1; this server gets the throughput collector instead: on a
 small heap and two cores its young collections of a big write transaction's state
 are shorter and it skips G1's barrier and refinement work (the large ingest bench:
-~15-25% less server CPU, young-GC pauses 0.5-0.65 s instead of 0.8 s per upsert)."""
+10-25% less server CPU, young-GC pauses 0.5-0.65 s instead of ~0.8 s per upsert)."""
 
 
 def neo4j_version() -> str:
