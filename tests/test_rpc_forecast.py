@@ -17,6 +17,7 @@ from forecasting.cleaning import clean_demand
 from forecasting.parallel import ParallelSettings
 from forecasting.pipeline import forecast_demand
 from forecasting.registry import FORECASTERS
+from forecasting.series_index import SeriesIndex
 from graph.embedded import EmbeddedStore
 from graph.synthetic import SyntheticDataset
 from proto.supplynet.v1 import common_pb2, forecast_pb2, forecast_pb2_grpc
@@ -149,3 +150,31 @@ def test_warm_reads_what_forecasts_need_before_the_first_call(
 def _series(tiny: SyntheticDataset) -> set[tuple[str, str]]:
     pairs = tiny.demand[["store_id", "sku_id"]].drop_duplicates().itertuples(index=False)
     return {(str(store), str(sku)) for store, sku in pairs}
+
+
+def test_the_series_index_is_rebuilt_only_when_the_demand_changes(
+    tiny: SyntheticDataset, tmp_path: Path
+) -> None:
+    store = EmbeddedStore(tmp_path)
+    store.upsert_network(tiny.network)
+    store.append_demand(tiny.demand)
+    with running_server(settings(tmp_path, cache_seconds=0.0)) as server:
+        state = server.running.state
+
+        async def index_after_a_refresh() -> SeriesIndex:
+            await state.series()  # a stale value: this starts a re-read behind
+            await asyncio.sleep(1.0)
+            return await state.series()
+
+        def refreshed() -> SeriesIndex:
+            future = asyncio.run_coroutine_threadsafe(index_after_a_refresh(), server.loop)
+            return future.result(timeout=60)
+
+        first = refreshed()
+        assert refreshed() is first, "unchanged demand keeps its index"
+        last = pd.Timestamp(tiny.demand["date"].max())
+        day = tiny.demand[tiny.demand["date"] == last].assign(date=last + pd.Timedelta(days=1))
+        store.append_demand(day)
+        changed = refreshed()
+        assert changed is not first
+        assert changed.cleaned["date"].max() == last + pd.Timedelta(days=1)
