@@ -13,9 +13,8 @@ forecast from today, not from its last sale.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from itertools import product
 
 import numpy as np
 import pandas as pd
@@ -51,6 +50,11 @@ class SeriesIndex:
                 ["store_id", "sku_id"], sort=False
             ).indices.items()
         }
+        self._by_store: dict[str, list[SeriesKey]] = {}
+        self._by_sku: dict[str, list[SeriesKey]] = {}
+        for key in self._rows:
+            self._by_store.setdefault(key[0], []).append(key)
+            self._by_sku.setdefault(key[1], []).append(key)
         self._quantity = self.cleaned["quantity"].to_numpy(dtype=float)
         self._dates = self.cleaned["date"].to_numpy(dtype="datetime64[D]")
         self._fitted: dict[tuple[SeriesKey, Callable[[], ValueForecaster]], ValueForecaster] = {}
@@ -61,13 +65,25 @@ class SeriesIndex:
     def keys(
         self, stores: Collection[str] | None = None, skus: Collection[str] | None = None
     ) -> list[SeriesKey]:
-        """The series of these stores and SKUs (``None``: any), sorted."""
-        if stores is not None and skus is not None and len(stores) * len(skus) < len(self._rows):
-            return sorted(key for key in product(stores, skus) if key in self._rows)
+        """The series of these stores and SKUs (``None``: any), sorted.
+
+        Only the series of the named stores (or SKUs, if fewer) are looked at, so a
+        one-store request costs the same whatever the size of the history.
+        """
+        candidates: Iterable[SeriesKey]
+        if stores is None and skus is None:
+            candidates = self._rows
+        elif stores is not None and (skus is None or len(stores) <= len(skus)):
+            candidates = (key for store in stores for key in self._by_store.get(store, ()))
+        else:
+            assert skus is not None
+            candidates = (key for sku in skus for key in self._by_sku.get(sku, ()))
         return sorted(
-            key
-            for key in self._rows
-            if (stores is None or key[0] in stores) and (skus is None or key[1] in skus)
+            {
+                key
+                for key in candidates
+                if (stores is None or key[0] in stores) and (skus is None or key[1] in skus)
+            }
         )
 
     def rows(self, keys: list[SeriesKey]) -> pd.DataFrame:

@@ -85,6 +85,8 @@ def test_keys_filter_by_store_and_sku_and_rows_match_the_cleaned_frame(
     assert index.keys(skus={"K1"}) == [("S1", "K1"), ("S2", "K1")]
     assert index.keys({"S2", "S9"}, {"K1", "K2"}) == [("S2", "K1")]
     assert index.keys(frozenset(), None) == []
+    assert index.keys(["S1", "S1"], ["K1", "K2", "K9"]) == [("S1", "K1"), ("S1", "K2")]
+    assert index.keys(None, []) == []
     cleaned = clean_demand(demand, "D").frame
     mine = cleaned[cleaned["sku_id"].eq("K1")].reset_index(drop=True)
     pd.testing.assert_frame_equal(index.rows(index.keys(skus={"K1"})), mine)
