@@ -1,7 +1,7 @@
 """What every servicer shares: settings, the store, cached reads, jobs and operations.
 
-Store calls block (files, Bolt), so they run in threads. The network, the demand
-history and its cleaned series index are cached for ``cache_seconds`` and re-read in
+Store calls block (files, Bolt), so they run in threads. The network and the demand
+history (with its cleaned series index) are cached for ``cache_seconds`` and re-read in
 the background after that, so light reads never wait on the store; the server's own
 writes refresh at once. The series index is rebuilt only when the demand changed.
 """
@@ -15,6 +15,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import pandas as pd
@@ -87,6 +88,15 @@ class Cached(Generic[T]):
                 await self._refresh
 
 
+@dataclass(frozen=True)
+class IndexedDemand:
+    """The demand history as read, a digest of its rows, and its series index."""
+
+    raw: pd.DataFrame
+    digest: bytes
+    index: SeriesIndex
+
+
 class ServerState:
     """Shared by the servicers of one server; ``close`` stops the work and the store."""
 
@@ -96,9 +106,8 @@ class ServerState:
         self.jobs = JobRunner(settings.workers, JOB_PRELOAD)
         self.operations = Operations()
         self._network = Cached(self.store.snapshot, settings.cache_seconds)
-        self._demand = Cached(self.store.read_demand, settings.cache_seconds)
-        self._indexed: tuple[bytes, SeriesIndex] | None = None
-        self._series = Cached(self._index_demand, settings.cache_seconds)
+        self._indexed: IndexedDemand | None = None
+        self._demand = Cached(self._read_demand, settings.cache_seconds)
         self._write_lock = asyncio.Lock()
 
     async def call(self, fn: Callable[..., T], *args: object) -> T:
@@ -111,7 +120,7 @@ class ServerState:
         The future is done when the reads are (a failed read is logged, not raised).
         """
         self.jobs.warm()
-        return asyncio.gather(self._network.prefetch(), self._series.prefetch())
+        return asyncio.gather(self._network.prefetch(), self._demand.prefetch())
 
     async def network(self) -> Network:
         """The whole stored network, at most ``cache_seconds`` old."""
@@ -119,7 +128,7 @@ class ServerState:
 
     async def demand(self) -> pd.DataFrame:
         """The whole demand history, at most ``cache_seconds`` old."""
-        return await self._demand.get()
+        return (await self._demand.get()).raw
 
     async def demand_in(self, network: Network, scope: Scope | None) -> pd.DataFrame:
         """The cached demand history of a scope of ``network``."""
@@ -128,24 +137,22 @@ class ServerState:
 
     async def series(self) -> SeriesIndex:
         """The cleaned demand history by series, at most ``cache_seconds`` old."""
-        return await self._series.get()
+        return (await self._demand.get()).index
 
-    def _index_demand(self) -> SeriesIndex:
-        """The series index of the stored demand, rebuilt only when the demand changed.
+    def _read_demand(self) -> IndexedDemand:
+        """The stored demand and its series index, rebuilt only when the demand changed.
 
         Cleaning the whole history holds the GIL for most of a second (the demo's 212k
         rows), which would stall every light call once per ``cache_seconds``; hashing
         the rows to see whether anything changed takes ~25 ms.
         """
-        demand = self.store.read_demand()
+        raw = self.store.read_demand()
         digest = hashlib.blake2b(
-            pd.util.hash_pandas_object(demand, index=False).to_numpy().tobytes(), digest_size=16
+            pd.util.hash_pandas_object(raw, index=False).to_numpy().tobytes(), digest_size=16
         ).digest()
-        if self._indexed is not None and self._indexed[0] == digest:
-            return self._indexed[1]
-        index = SeriesIndex(demand)
-        self._indexed = (digest, index)
-        return index
+        if self._indexed is None or self._indexed.digest != digest:
+            self._indexed = IndexedDemand(raw, digest, SeriesIndex(raw))
+        return self._indexed
 
     async def upsert(self, network: Network) -> dict[str, int]:
         """Write a (partial) network and refresh the cached one."""
@@ -159,6 +166,5 @@ class ServerState:
         await self.operations.close()
         await self._network.close()
         await self._demand.close()
-        await self._series.close()
         self.jobs.shutdown()
         self.store.close()
