@@ -63,7 +63,7 @@ def _small(tiny: SyntheticDataset, **values: object) -> replenishment_pb2.StartP
 
 
 def _long(**values: object) -> replenishment_pb2.StartPlanRequest:
-    """The whole tiny network over a year: the solver works until its time limit."""
+    """The whole tiny network over a year: seconds of solving, more than a 3 s deadline leaves."""
     values = {
         "horizon_days": 366,
         "forecast_model": "seasonal_naive",
@@ -176,10 +176,14 @@ def test_cancel_stops_a_running_solve_and_kills_its_process(
 def test_deadline_becomes_the_solver_time_limit(
     stub: replenishment_pb2_grpc.ReplenishmentServiceStub,
 ) -> None:
-    """A 5 s deadline on StartPlan caps a 600 s request; the solver stops at the cap."""
-    started = stub.StartPlan(_long(time_limit_seconds=600), timeout=5)
+    """A 3 s deadline on StartPlan caps a 600 s request; the solver stops at the cap.
+
+    The year-long plan takes ~3.1 s to prove optimal on a quiet machine since the fast
+    path landed, so a 5 s deadline (a 4 s cap) no longer stopped it.
+    """
+    started = stub.StartPlan(_long(time_limit_seconds=600), timeout=3)
     limit = started.metadata.time_limit_seconds
-    assert 3.0 <= limit <= 4.1
+    assert 1.8 <= limit <= 2.5
     final = list(
         stub.WatchOperation(replenishment_pb2.WatchOperationRequest(name=started.name), timeout=60)
     )[-1]
