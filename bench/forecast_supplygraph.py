@@ -17,14 +17,14 @@ import time
 from functools import partial
 from pathlib import Path
 
-from forecasting.backtest import backtest
-from forecasting.baselines import MovingAverage, SeasonalAverage, SeasonalNaive
-from forecasting.cleaning import clean_demand
-from forecasting.forecaster import ForecasterFactory
-from forecasting.prophet_model import ProphetForecaster
-from forecasting.selection import AutoForecaster
-from graph.supplygraph import load_supplygraph
-from server.output import console, frame_table, key_value_table
+from supplynet.forecasting.backtest import backtest
+from supplynet.forecasting.baselines import MovingAverage, SeasonalAverage, SeasonalNaive
+from supplynet.forecasting.cleaning import clean_demand
+from supplynet.forecasting.forecaster import ForecasterFactory
+from supplynet.forecasting.prophet_model import ProphetForecaster
+from supplynet.forecasting.selection import AutoForecaster
+from supplynet.graph.supplygraph import load_supplygraph
+from supplynet.server.output import console, frame_table, key_value_table
 
 ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "supplygraph"
 

@@ -37,13 +37,13 @@ import stanio.json as stan_json
 import ujson
 from cmdstanpy import CmdStanModel
 
-from forecasting.cleaning import clean_demand
-from forecasting.parallel import ParallelSettings
-from forecasting.pipeline import forecast_demand
-from forecasting.prophet_model import ProphetForecaster, _prophet_class
-from forecasting.series import SeriesHistory, split_series
-from graph.synthetic import generate
-from server.output import console, frame_table
+from supplynet.forecasting.cleaning import clean_demand
+from supplynet.forecasting.parallel import ParallelSettings
+from supplynet.forecasting.pipeline import forecast_demand
+from supplynet.forecasting.prophet_model import ProphetForecaster, _prophet_class
+from supplynet.forecasting.series import SeriesHistory, split_series
+from supplynet.graph.synthetic import generate
+from supplynet.server.output import console, frame_table
 
 HORIZON = 28
 

@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from graph.network import TABLES
-from graph.synthetic import generate
+from supplynet.graph.network import TABLES
+from supplynet.graph.synthetic import generate
 
 
 def one_run(preset: str, seed: int, out: Path) -> dict[str, float]:

@@ -39,23 +39,23 @@ import numpy as np
 import pandas as pd
 import torch
 
-from forecasting import metrics
-from forecasting.backtest import Backtest, backtest, cuts
-from forecasting.cleaning import clean_demand
-from forecasting.forecaster import ForecasterFactory, season_length
-from forecasting.parallel import parallel_map
-from forecasting.prophet_model import ProphetForecaster
-from forecasting.registry import BASELINES, FORECASTERS
-from forecasting.series import SeriesHistory, split_series
-from gnn.backtest import GnnBacktest, gnn_backtest
-from gnn.demand_forecaster import forecast_demand
-from gnn.demand_model import DemandConfig, lag_window
-from gnn.graph_data import NODE, build_graph, snapshot
-from gnn.panel import build_panel
-from gnn.training import TrainConfig
-from graph.network import Network
-from graph.supplygraph import load_supplygraph
-from graph.synthetic import generate
+from supplynet.forecasting import metrics
+from supplynet.forecasting.backtest import Backtest, backtest, cuts
+from supplynet.forecasting.cleaning import clean_demand
+from supplynet.forecasting.forecaster import ForecasterFactory, season_length
+from supplynet.forecasting.parallel import parallel_map
+from supplynet.forecasting.prophet_model import ProphetForecaster
+from supplynet.forecasting.registry import BASELINES, FORECASTERS
+from supplynet.forecasting.series import SeriesHistory, split_series
+from supplynet.gnn.backtest import GnnBacktest, gnn_backtest
+from supplynet.gnn.demand_forecaster import forecast_demand
+from supplynet.gnn.demand_model import DemandConfig, lag_window
+from supplynet.gnn.graph_data import NODE, build_graph, snapshot
+from supplynet.gnn.panel import build_panel
+from supplynet.gnn.training import TrainConfig
+from supplynet.graph.network import Network
+from supplynet.graph.supplygraph import load_supplygraph
+from supplynet.graph.synthetic import generate
 
 SUPPLYGRAPH = Path(__file__).resolve().parents[2] / "shared" / "data" / "supplygraph"
 

@@ -17,10 +17,10 @@ import time
 
 import torch
 
-from gnn.demand_forecaster import forecast_demand, train_demand
-from gnn.demand_model import DemandConfig
-from gnn.training import TrainConfig
-from graph.synthetic import PRESETS, Preset, generate
+from supplynet.gnn.demand_forecaster import forecast_demand, train_demand
+from supplynet.gnn.demand_model import DemandConfig
+from supplynet.gnn.training import TrainConfig
+from supplynet.graph.synthetic import PRESETS, Preset, generate
 
 WIDE = dataclasses.replace(
     PRESETS["demo"],

@@ -30,9 +30,15 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from gnn.risk_data import DeliveryLog, RiskGraph, build_risk_graph, delivery_log, risk_snapshot
-from gnn.risk_model import DEFAULT_TRAINING, RiskConfig, RiskModel, predict, train_risk
-from graph.synthetic import SyntheticDataset, generate
+from supplynet.gnn.risk_data import (
+    DeliveryLog,
+    RiskGraph,
+    build_risk_graph,
+    delivery_log,
+    risk_snapshot,
+)
+from supplynet.gnn.risk_model import DEFAULT_TRAINING, RiskConfig, RiskModel, predict, train_risk
+from supplynet.graph.synthetic import SyntheticDataset, generate
 
 SPLIT_DAY = 365
 TEST_DAYS = range(400, 691, 3)

@@ -46,8 +46,8 @@ import uvloop
 from google.protobuf import json_format
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from graph.embedded import EmbeddedStore
-from proto.supplynet.v1 import (
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.v1 import (
     common_pb2,
     forecast_pb2,
     forecast_pb2_grpc,
@@ -358,7 +358,7 @@ def spawned_server(workers: int) -> Iterator[tuple[str, list[tuple[str, str]]]]:
     with tempfile.TemporaryDirectory(prefix="supplynet-bench-") as data:
         env = {**os.environ, "SUPPLYNET_DATA": data}
         env.pop("NEO4J_URI", None)
-        cli = [sys.executable, "-m", "server.cli"]
+        cli = [sys.executable, "-m", "supplynet.server.cli"]
         subprocess.run(
             [*cli, "generate", "--preset", "demo", "--seed", "0"],
             env=env,

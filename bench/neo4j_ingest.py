@@ -39,11 +39,11 @@ from neo4j import ManagedTransaction
 from rich.console import Console
 from rich.table import Table
 
-from graph import neo4j_cypher as cypher
-from graph.neo4j_launcher import VAR_DIR, ServerConfig, free_port, start, stop
-from graph.neo4j_store import Neo4jStore
-from graph.network import NODE_TABLES, Network
-from graph.synthetic import generate
+from supplynet.graph import neo4j_cypher as cypher
+from supplynet.graph.neo4j_launcher import VAR_DIR, ServerConfig, free_port, start, stop
+from supplynet.graph.neo4j_store import Neo4jStore
+from supplynet.graph.network import NODE_TABLES, Network
+from supplynet.graph.synthetic import generate
 
 EDGE_TABLES = (
     "supply_lanes",

@@ -30,13 +30,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from replenishment_support import chain_network, fixed_forecast  # noqa: E402
 
-from optimizer.replenishment import PlanSettings, plan_replenishment  # noqa: E402
-from optimizer.replenishment.gsm import GsmStage, optimize_service_times  # noqa: E402
-from optimizer.replenishment.safety_stock import (  # noqa: E402
+from supplynet.optimizer.replenishment import PlanSettings, plan_replenishment  # noqa: E402
+from supplynet.optimizer.replenishment.gsm import GsmStage, optimize_service_times  # noqa: E402
+from supplynet.optimizer.replenishment.safety_stock import (  # noqa: E402
     SerialChain,
     serial_echelon_levels,
 )
-from optimizer.simulation import simulate_echelon_base_stock  # noqa: E402
+from supplynet.optimizer.simulation import simulate_echelon_base_stock  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "inventory"
 

@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from replenishment_support import recent_forecast  # noqa: E402
 
-from graph.scope import Scope  # noqa: E402
-from graph.synthetic import generate  # noqa: E402
-from optimizer.replenishment import PlanSettings, build_problem, solve  # noqa: E402
-from optimizer.replenishment.solve import parts as independent_parts  # noqa: E402
+from supplynet.graph.scope import Scope  # noqa: E402
+from supplynet.graph.synthetic import generate  # noqa: E402
+from supplynet.optimizer.replenishment import PlanSettings, build_problem, solve  # noqa: E402
+from supplynet.optimizer.replenishment.solve import parts as independent_parts  # noqa: E402
 
 
 def load() -> str:

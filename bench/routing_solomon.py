@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from optimizer.routing.engine import SearchConfig
-from optimizer.routing.evaluator import Evaluation, evaluate
-from optimizer.routing.matrix import integer_model
-from optimizer.routing.problem import Depot, RoutingProblem, Stop, UserMatrix, Vehicle
-from optimizer.routing.solver import available_cores, fewest_vehicles, run_one, solve
+from supplynet.optimizer.routing.engine import SearchConfig
+from supplynet.optimizer.routing.evaluator import Evaluation, evaluate
+from supplynet.optimizer.routing.matrix import integer_model
+from supplynet.optimizer.routing.problem import Depot, RoutingProblem, Stop, UserMatrix, Vehicle
+from supplynet.optimizer.routing.solver import available_cores, fewest_vehicles, run_one, solve
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "vrp" / "solomon"
 CLASSES = ("C1", "C2", "R1", "R2", "RC1", "RC2")

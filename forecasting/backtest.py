@@ -15,11 +15,11 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from forecasting import metrics
-from forecasting.forecaster import ForecasterFactory, season_length
-from forecasting.parallel import ParallelSettings, Progress, parallel_map
-from forecasting.series import SeriesHistory, split_series
-from graph.errors import Problem, ValidationFailed
+from supplynet.forecasting import metrics
+from supplynet.forecasting.forecaster import ForecasterFactory, season_length
+from supplynet.forecasting.parallel import ParallelSettings, Progress, parallel_map
+from supplynet.forecasting.series import SeriesHistory, split_series
+from supplynet.graph.errors import Problem, ValidationFailed
 
 KEY = ["model", "location_id", "sku_id"]
 

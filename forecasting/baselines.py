@@ -15,8 +15,8 @@ import numpy.typing as npt
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from forecasting.cleaning import fill_missing
-from forecasting.forecaster import (
+from supplynet.forecasting.cleaning import fill_missing
+from supplynet.forecasting.forecaster import (
     SEASON,
     QuantilePath,
     answer,

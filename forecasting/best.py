@@ -13,9 +13,9 @@ from typing import Self
 import numpy as np
 import pandas as pd
 
-from forecasting import metrics
-from forecasting.backtest import cuts
-from forecasting.forecaster import Forecaster, ForecasterFactory, season_length
+from supplynet.forecasting import metrics
+from supplynet.forecasting.backtest import cuts
+from supplynet.forecasting.forecaster import Forecaster, ForecasterFactory, season_length
 
 
 class BestOfForecaster:

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from graph.errors import Problem, ValidationFailed
+from supplynet.graph.errors import Problem, ValidationFailed
 
 MissingRule = Literal["auto", "zero", "missing"]
 

@@ -18,8 +18,8 @@ from typing import Literal, Self
 import numpy as np
 import pandas as pd
 
-from forecasting.cleaning import fill_missing
-from forecasting.forecaster import answer, future_index, season_length
+from supplynet.forecasting.cleaning import fill_missing
+from supplynet.forecasting.forecaster import answer, future_index, season_length
 
 Variant = Literal["croston", "sba", "tsb"]
 

@@ -12,7 +12,7 @@ from typing import ClassVar, Literal
 import numpy as np
 import pandas as pd
 
-from graph.errors import Problem, ValidationFailed
+from supplynet.graph.errors import Problem, ValidationFailed
 
 Freq = Literal["D", "W"]
 

@@ -20,7 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from graph.errors import Problem, ValidationFailed
+from supplynet.graph.errors import Problem, ValidationFailed
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -11,11 +11,11 @@ from functools import partial
 
 import pandas as pd
 
-from forecasting.forecast import DemandForecast, Freq
-from forecasting.forecaster import QUANTILE_COLUMNS, ForecasterFactory
-from forecasting.parallel import ParallelSettings, Progress, parallel_map
-from forecasting.series import SeriesHistory, split_series
-from graph.errors import Problem, ValidationFailed
+from supplynet.forecasting.forecast import DemandForecast, Freq
+from supplynet.forecasting.forecaster import QUANTILE_COLUMNS, ForecasterFactory
+from supplynet.forecasting.parallel import ParallelSettings, Progress, parallel_map
+from supplynet.forecasting.series import SeriesHistory, split_series
+from supplynet.graph.errors import Problem, ValidationFailed
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from forecasting.forecast import DemandForecast
+from supplynet.forecasting.forecast import DemandForecast
 
 SeriesKey = tuple[str, str]
 """(location or store id, SKU id)."""

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 import pandas as pd
 
-from forecasting.forecaster import answer, future_index, season_length
+from supplynet.forecasting.forecaster import answer, future_index, season_length
 
 if TYPE_CHECKING:
     from prophet import Prophet
@@ -145,7 +145,7 @@ class ProphetForecaster:
             lower, upper = result["yhat_lower"].to_numpy(), result["yhat_upper"].to_numpy()
             return answer(index, yhat, lower, yhat, upper)
         if self.fast_backend:
-            from forecasting.prophet_predict import predict_mean
+            from supplynet.forecasting.prophet_predict import predict_mean
 
             yhat = predict_mean(self.model_, frame)
         else:
@@ -208,14 +208,14 @@ def holiday_frame(country: str, years: tuple[int, ...]) -> pd.DataFrame:
 
 def _array_backend() -> Any:
     _prophet_class()
-    from forecasting.prophet_backend import array_backend
+    from supplynet.forecasting.prophet_backend import array_backend
 
     return array_backend()
 
 
 def _caching_prophet_class() -> type[Prophet]:
     _prophet_class()
-    from forecasting.prophet_features import CachingProphet
+    from supplynet.forecasting.prophet_features import CachingProphet
 
     return CachingProphet
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from forecasting.baselines import MovingAverage, Naive, SeasonalAverage, SeasonalNaive
-from forecasting.best import BestOfForecaster
-from forecasting.croston import Croston
-from forecasting.forecaster import ForecasterFactory, ValueForecaster
-from forecasting.prophet_model import ProphetForecaster
-from forecasting.selection import AutoForecaster
+from supplynet.forecasting.baselines import MovingAverage, Naive, SeasonalAverage, SeasonalNaive
+from supplynet.forecasting.best import BestOfForecaster
+from supplynet.forecasting.croston import Croston
+from supplynet.forecasting.forecaster import ForecasterFactory, ValueForecaster
+from supplynet.forecasting.prophet_model import ProphetForecaster
+from supplynet.forecasting.selection import AutoForecaster
 
 VALUE_FORECASTERS: dict[str, Callable[[], ValueForecaster]] = {
     "seasonal_naive": SeasonalNaive,

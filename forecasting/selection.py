@@ -22,10 +22,10 @@ from typing import Self
 import numpy as np
 import pandas as pd
 
-from forecasting.baselines import MovingAverage, Naive, SeasonalNaive
-from forecasting.croston import Croston
-from forecasting.forecaster import Forecaster, season_length
-from forecasting.prophet_model import ProphetForecaster
+from supplynet.forecasting.baselines import MovingAverage, Naive, SeasonalNaive
+from supplynet.forecasting.croston import Croston
+from supplynet.forecasting.forecaster import Forecaster, season_length
+from supplynet.forecasting.prophet_model import ProphetForecaster
 
 ADI_CUTOFF = 1.32
 CV2_CUTOFF = 0.49

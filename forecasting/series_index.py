@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecasting.cleaning import clean_demand
-from forecasting.forecaster import SEASON, QuantilePath, ValueForecaster
+from supplynet.forecasting.cleaning import clean_demand
+from supplynet.forecasting.forecaster import SEASON, QuantilePath, ValueForecaster
 
 SeriesKey = tuple[str, str]
 """(store_id, sku_id)."""

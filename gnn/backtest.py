@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecasting import metrics
-from forecasting.backtest import Backtest, cuts
-from forecasting.forecaster import season_length
-from gnn.demand_forecaster import DemandModel, forecast_demand, train_demand
-from gnn.demand_model import DemandConfig
-from gnn.training import Progress, TrainConfig
-from graph.network import Network
+from supplynet.forecasting import metrics
+from supplynet.forecasting.backtest import Backtest, cuts
+from supplynet.forecasting.forecaster import season_length
+from supplynet.gnn.demand_forecaster import DemandModel, forecast_demand, train_demand
+from supplynet.gnn.demand_model import DemandConfig
+from supplynet.gnn.training import Progress, TrainConfig
+from supplynet.graph.network import Network
 
 
 @dataclass(frozen=True)

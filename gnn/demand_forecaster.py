@@ -16,14 +16,21 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from forecasting.forecast import DemandForecast
-from gnn.demand_model import DemandConfig, DemandNet, quantile_loss
-from gnn.graph_data import NODE, SeriesGraph, build_graph, snapshot
-from gnn.panel import SeriesPanel, build_panel
-from gnn.pyg import HeteroData
-from gnn.training import Checkpoint, Progress, TrainConfig, TrainReport, fit, seed_everything
-from graph.errors import Problem, ValidationFailed
-from graph.network import Network
+from supplynet.forecasting.forecast import DemandForecast
+from supplynet.gnn.demand_model import DemandConfig, DemandNet, quantile_loss
+from supplynet.gnn.graph_data import NODE, SeriesGraph, build_graph, snapshot
+from supplynet.gnn.panel import SeriesPanel, build_panel
+from supplynet.gnn.pyg import HeteroData
+from supplynet.gnn.training import (
+    Checkpoint,
+    Progress,
+    TrainConfig,
+    TrainReport,
+    fit,
+    seed_everything,
+)
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.network import Network
 
 MODEL_NAME = "gnn"
 CHECKPOINT_KIND = "demand"

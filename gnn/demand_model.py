@@ -24,7 +24,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from gnn.graph_data import (
+from supplynet.gnn.graph_data import (
     FUTURE_FEATURES,
     HIST_FEATURES,
     NODE,
@@ -32,7 +32,7 @@ from gnn.graph_data import (
     STATIC_FEATURES,
     edge_types,
 )
-from gnn.pyg import HeteroConv, SAGEConv
+from supplynet.gnn.pyg import HeteroConv, SAGEConv
 
 QUANTILES = (0.1, 0.5, 0.9)
 PLAN_FEATURES = 2

@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from gnn.panel import CALENDAR_FEATURES, SeriesPanel
-from gnn.pyg import HeteroData
-from graph.errors import Problem, ValidationFailed
-from graph.network import Network
+from supplynet.gnn.panel import CALENDAR_FEATURES, SeriesPanel
+from supplynet.gnn.pyg import HeteroData
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.network import Network
 
 NODE = "series"
 RELATIONS = ("substitute", "category", "supplier", "nearby")

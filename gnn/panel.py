@@ -13,7 +13,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
-from graph.errors import Problem, ValidationFailed
+from supplynet.graph.errors import Problem, ValidationFailed
 
 REQUIRED = ("date", "store_id", "sku_id", "quantity")
 CALENDAR_FEATURES = 7

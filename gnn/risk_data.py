@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from gnn.pyg import HeteroData
-from graph.errors import Problem, ValidationFailed
-from graph.history import DELIVERIES, check
-from graph.network import Network
+from supplynet.gnn.pyg import HeteroData
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.history import DELIVERIES, check
+from supplynet.graph.network import Network
 
 LANE_KEY = ["supplier_id", "warehouse_id", "sku_id"]
 WINDOWS = (7, 14, 28, 91, 365)

@@ -25,8 +25,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from gnn.pyg import HeteroConv, HeteroData, SAGEConv
-from gnn.risk_data import (
+from supplynet.gnn.pyg import HeteroConv, HeteroData, SAGEConv
+from supplynet.gnn.risk_data import (
     FEATURES,
     RISK_EDGES,
     DeliveryLog,
@@ -35,10 +35,17 @@ from gnn.risk_data import (
     delivery_log,
     risk_snapshot,
 )
-from gnn.risk_scores import RiskScores
-from gnn.training import Checkpoint, Progress, TrainConfig, TrainReport, fit, seed_everything
-from graph.errors import Problem, ValidationFailed
-from graph.network import Network
+from supplynet.gnn.risk_scores import RiskScores
+from supplynet.gnn.training import (
+    Checkpoint,
+    Progress,
+    TrainConfig,
+    TrainReport,
+    fit,
+    seed_everything,
+)
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.network import Network
 
 MODEL_NAME = "gnn"
 CHECKPOINT_KIND = "risk"

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from gnn.pyg import HeteroData
+from supplynet.gnn.pyg import HeteroData
 
 LossFn = Callable[[nn.Module, Any], Tensor]
 Progress = Callable[["EpochReport"], None]

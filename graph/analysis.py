@@ -11,7 +11,7 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 
-from graph.network import Network
+from supplynet.graph.network import Network
 
 LOCATION_KIND = {"suppliers": "supplier", "warehouses": "warehouse", "stores": "store"}
 """Table name -> the ``kind`` value used for its locations."""

@@ -14,9 +14,13 @@ from typing import Any, LiteralString, Protocol
 import pandas as pd
 from neo4j import GraphDatabase
 
-from graph.analysis import longest_lead_times, single_supplier_stores, skus_without_substitute
-from graph.network import Network
-from graph.open_store import StoreSettings
+from supplynet.graph.analysis import (
+    longest_lead_times,
+    single_supplier_stores,
+    skus_without_substitute,
+)
+from supplynet.graph.network import Network
+from supplynet.graph.open_store import StoreSettings
 
 SINGLE_SUPPLIER_STORES = """
 MATCH (st:Store)-[:STOCKS]->(k:Sku)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 
-from graph.open_store import StoreSettings, open_store
-from graph.store import GraphStore
-from graph.synthetic import generate
+from supplynet.graph.open_store import StoreSettings, open_store
+from supplynet.graph.store import GraphStore
+from supplynet.graph.synthetic import generate
 
 PRESET_ENV = "SUPPLYNET_NOTEBOOK_PRESET"
 """Environment variable naming the preset to generate into an empty store (CI: ``tiny``)."""

@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from graph.errors import Problem, ValidationFailed
-from graph.history import DELIVERIES, DEMAND, HistorySchema, empty
-from graph.network import TABLES, Network, parse_network, table_columns
-from graph.store import GraphStore, checked_history
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.history import DELIVERIES, DEMAND, HistorySchema, empty
+from supplynet.graph.network import TABLES, Network, parse_network, table_columns
+from supplynet.graph.store import GraphStore, checked_history
 
 HISTORIES: dict[str, HistorySchema] = {"demand": DEMAND, "deliveries": DELIVERIES}
 _ROW_PATH = re.compile(r"^(?P<table>\w+)\[(?P<index>\d+)\](?:\.(?P<column>[\w.]+))?$")

@@ -26,12 +26,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from graph.errors import NotFound
-from graph.history import DELIVERIES, DEMAND, HistorySchema, empty, upsert
-from graph.network import TABLES, Network
-from graph.plans import PlanInfo, StoredPlan
-from graph.scope import Scope
-from graph.store import checked_history, history_in_scope
+from supplynet.graph.errors import NotFound
+from supplynet.graph.history import DELIVERIES, DEMAND, HistorySchema, empty, upsert
+from supplynet.graph.network import TABLES, Network
+from supplynet.graph.plans import PlanInfo, StoredPlan
+from supplynet.graph.scope import Scope
+from supplynet.graph.store import checked_history, history_in_scope
 
 
 class EmbeddedStore:

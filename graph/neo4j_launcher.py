@@ -32,7 +32,7 @@ from pathlib import Path
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
-from graph.errors import StoreUnavailable
+from supplynet.graph.errors import StoreUnavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SERVER_FILES = Path(__file__).with_name("neo4j_server")

@@ -36,14 +36,22 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from graph import neo4j_cypher as cypher
-from graph.errors import NotFound, Problem, StoreError, StoreUnavailable, ValidationFailed
-from graph.history import DELIVERIES, DEMAND, HistorySchema, check, empty, upsert
-from graph.model import InventoryPosition, Location, Record, Sku, Store, Supplier, Warehouse
-from graph.network import LOCATION_TABLES, NODE_TABLES, TABLES, Network, parse_rows
-from graph.plans import PlanInfo, Scalar, StoredPlan
-from graph.scope import Scope
-from graph.store import checked_history
+from supplynet.graph import neo4j_cypher as cypher
+from supplynet.graph.errors import NotFound, Problem, StoreError, StoreUnavailable, ValidationFailed
+from supplynet.graph.history import DELIVERIES, DEMAND, HistorySchema, check, empty, upsert
+from supplynet.graph.model import (
+    InventoryPosition,
+    Location,
+    Record,
+    Sku,
+    Store,
+    Supplier,
+    Warehouse,
+)
+from supplynet.graph.network import LOCATION_TABLES, NODE_TABLES, TABLES, Network, parse_rows
+from supplynet.graph.plans import PlanInfo, Scalar, StoredPlan
+from supplynet.graph.scope import Scope
+from supplynet.graph.store import checked_history
 
 T = TypeVar("T")
 BATCH_ROWS = 10_000

@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
-from graph.errors import Problem, ValidationFailed
-from graph.model import (
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.model import (
     InventoryPosition,
     Location,
     OpenOrder,
@@ -29,7 +29,7 @@ from graph.model import (
     TransportLane,
     Warehouse,
 )
-from graph.scope import Scope
+from supplynet.graph.scope import Scope
 
 TABLES: dict[str, type[Record]] = {
     "suppliers": Supplier,

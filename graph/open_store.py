@@ -7,8 +7,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graph.embedded import EmbeddedStore
-from graph.store import GraphStore
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.store import GraphStore
 
 
 class StoreSettings(BaseSettings):
@@ -37,7 +37,9 @@ def open_store(settings: StoreSettings | None = None) -> GraphStore:
     """The configured store; the caller closes it."""
     settings = settings or StoreSettings()
     if settings.neo4j_uri:
-        from graph.neo4j_store import Neo4jStore  # the driver is only loaded when configured
+        from supplynet.graph.neo4j_store import (
+            Neo4jStore,  # the driver is only loaded when configured
+        )
 
         store: GraphStore = Neo4jStore.connect(
             settings.neo4j_uri,

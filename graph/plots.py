@@ -15,8 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 
-from graph.analysis import lanes_frame, locations_frame
-from graph.network import Network
+from supplynet.graph.analysis import lanes_frame, locations_frame
+from supplynet.graph.network import Network
 
 KIND_STYLE: dict[str, tuple[str, str, float]] = {
     "supplier": ("tab:orange", "^", 80.0),

@@ -7,11 +7,11 @@ from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
-from graph.errors import ValidationFailed
-from graph.history import DELIVERIES, DEMAND, HistorySchema, check, reference_problems
-from graph.network import Network
-from graph.plans import PlanInfo, StoredPlan
-from graph.scope import Scope
+from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.history import DELIVERIES, DEMAND, HistorySchema, check, reference_problems
+from supplynet.graph.network import Network
+from supplynet.graph.plans import PlanInfo, StoredPlan
+from supplynet.graph.scope import Scope
 
 
 @runtime_checkable

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from graph.errors import Problem, ValidationFailed
-from graph.history import DEMAND, check
-from graph.model import (
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.history import DEMAND, check
+from supplynet.graph.model import (
     InventoryPosition,
     Sku,
     Store,
@@ -36,7 +36,7 @@ from graph.model import (
     TransportLane,
     Warehouse,
 )
-from graph.network import Network
+from supplynet.graph.network import Network
 
 AGGREGATE_STORE = "DISTRIBUTORS"
 BASE = Path("Raw Dataset") / "Homogenoeus"

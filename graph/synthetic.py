@@ -18,8 +18,8 @@ import holidays
 import numpy as np
 import pandas as pd
 
-from graph.history import DELIVERIES, DEMAND, check
-from graph.model import (
+from supplynet.graph.history import DELIVERIES, DEMAND, check
+from supplynet.graph.model import (
     InventoryPosition,
     OpenOrder,
     Sku,
@@ -30,7 +30,7 @@ from graph.model import (
     TransportLane,
     Warehouse,
 )
-from graph.network import Network
+from supplynet.graph.network import Network
 
 EARTH_RADIUS_KM = 6371.0
 ROAD_FACTOR = 1.25

@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from optimizer.replenishment.plan import ReplenishmentPlan
+from supplynet.optimizer.replenishment.plan import ReplenishmentPlan
 
 EXPLANATION_COLUMNS = ["kind", "location_id", "sku_id", "periods", "shortfall", "constraint"]
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from graph.errors import Problem, ValidationFailed
-from optimizer.replenishment.safety_stock import SerialChain
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.optimizer.replenishment.safety_stock import SerialChain
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from graph.scope import Scope
+from supplynet.graph.scope import Scope
 
 Subparsers = Any
 """``argparse``'s private ``_SubParsersAction``; typed loosely on purpose."""

@@ -11,8 +11,8 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from graph.errors import SupplynetError, ValidationFailed
-from server import (
+from supplynet.graph.errors import SupplynetError, ValidationFailed
+from supplynet.server import (
     demo,
     forecast_commands,
     gnn_commands,

@@ -16,17 +16,17 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from graph.network import Network
-from graph.open_store import StoreSettings, describe, open_store
-from graph.store import GraphStore
-from graph.synthetic import PRESETS, SyntheticDataset, generate
-from server.arguments import Subparsers
-from server.forecast_commands import stage_forecast
-from server.gnn_commands import stage_gnn
-from server.network_commands import store_dataset
-from server.output import console, network_summary
-from server.plan_commands import stage_plan
-from server.route_commands import stage_routes
+from supplynet.graph.network import Network
+from supplynet.graph.open_store import StoreSettings, describe, open_store
+from supplynet.graph.store import GraphStore
+from supplynet.graph.synthetic import PRESETS, SyntheticDataset, generate
+from supplynet.server.arguments import Subparsers
+from supplynet.server.forecast_commands import stage_forecast
+from supplynet.server.gnn_commands import stage_gnn
+from supplynet.server.network_commands import store_dataset
+from supplynet.server.output import console, network_summary
+from supplynet.server.plan_commands import stage_plan
+from supplynet.server.route_commands import stage_routes
 
 
 @dataclass

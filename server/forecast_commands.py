@@ -19,21 +19,21 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from forecasting.backtest import backtest
-from forecasting.cleaning import clean_demand, infer_freq
-from forecasting.forecast import DemandForecast, Freq
-from forecasting.parallel import ParallelSettings
-from forecasting.parallel import Progress as ProgressCallback
-from forecasting.pipeline import forecast_demand
-from forecasting.registry import BASELINES, FORECASTERS
-from graph.errors import Problem, ValidationFailed
-from graph.network import Network
-from graph.open_store import open_store
-from server.arguments import Subparsers, add_scope_arguments, scope_from_args
-from server.output import console, frame_table, key_value_table
+from supplynet.forecasting.backtest import backtest
+from supplynet.forecasting.cleaning import clean_demand, infer_freq
+from supplynet.forecasting.forecast import DemandForecast, Freq
+from supplynet.forecasting.parallel import ParallelSettings
+from supplynet.forecasting.parallel import Progress as ProgressCallback
+from supplynet.forecasting.pipeline import forecast_demand
+from supplynet.forecasting.registry import BASELINES, FORECASTERS
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.network import Network
+from supplynet.graph.open_store import open_store
+from supplynet.server.arguments import Subparsers, add_scope_arguments, scope_from_args
+from supplynet.server.output import console, frame_table, key_value_table
 
 if TYPE_CHECKING:
-    from server.demo import DemoRun
+    from supplynet.server.demo import DemoRun
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ MODELS: dict[str, ModelRunner] = {name: per_series(name) for name in FORECASTERS
 
 
 def _gnn(job: ForecastJob) -> DemandForecast:
-    from server.gnn_commands import gnn_runner  # torch loads only when the GNN is chosen
+    from supplynet.server.gnn_commands import gnn_runner  # torch loads only when the GNN is chosen
 
     return gnn_runner(job)
 

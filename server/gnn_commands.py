@@ -20,19 +20,19 @@ import pandas as pd
 from rich import progress as rich_progress
 from rich.console import Console
 
-from graph.errors import NotFound, Problem, ValidationFailed
-from graph.open_store import StoreSettings, open_store
-from server.arguments import Subparsers, add_scope_arguments, scope_from_args
-from server.output import console, frame_table, key_value_table
+from supplynet.graph.errors import NotFound, Problem, ValidationFailed
+from supplynet.graph.open_store import StoreSettings, open_store
+from supplynet.server.arguments import Subparsers, add_scope_arguments, scope_from_args
+from supplynet.server.output import console, frame_table, key_value_table
 
 if TYPE_CHECKING:
-    from forecasting.forecast import DemandForecast
-    from gnn.demand_forecaster import DemandModel
-    from gnn.risk_model import RiskModel
-    from gnn.risk_scores import RiskScores
-    from gnn.training import Checkpoint, EpochReport, Progress
-    from server.demo import DemoRun
-    from server.forecast_commands import ForecastJob
+    from supplynet.forecasting.forecast import DemandForecast
+    from supplynet.gnn.demand_forecaster import DemandModel
+    from supplynet.gnn.risk_model import RiskModel
+    from supplynet.gnn.risk_scores import RiskScores
+    from supplynet.gnn.training import Checkpoint, EpochReport, Progress
+    from supplynet.server.demo import DemoRun
+    from supplynet.server.forecast_commands import ForecastJob
 
 DEMO_EPOCHS = {"demand": 10, "risk": 25}
 """Demo training is short on purpose: the point is the pipeline, bench/ has the scores."""
@@ -55,7 +55,7 @@ def load_checkpoint(kind: str, path: Path | None = None) -> Checkpoint:
     where = checkpoint_path(kind, path)
     if not where.exists():
         raise NotFound(f"{kind} model checkpoint", f"{where} (run: supplynet train {kind})")
-    from gnn.training import Checkpoint
+    from supplynet.gnn.training import Checkpoint
 
     return Checkpoint.from_bytes(where.read_bytes())
 
@@ -114,10 +114,10 @@ def training_bar(out: Console, label: str) -> Iterator[Progress]:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from gnn.demand_forecaster import train_demand
-    from gnn.demand_model import DemandConfig, lag_window
-    from gnn.risk_model import RiskConfig, train_risk
-    from gnn.training import TrainConfig
+    from supplynet.gnn.demand_forecaster import train_demand
+    from supplynet.gnn.demand_model import DemandConfig, lag_window
+    from supplynet.gnn.risk_model import RiskConfig, train_risk
+    from supplynet.gnn.training import TrainConfig
 
     if args.epochs < 1 or args.horizon < 1:
         raise ValidationFailed([Problem("epochs/horizon", "must be >= 1")], "train")
@@ -187,7 +187,7 @@ def _freq(history: pd.DataFrame) -> str:
 
 def run_risk(args: argparse.Namespace) -> int:
     checkpoint = load_checkpoint("risk", args.checkpoint)
-    from gnn.risk_model import RiskModel, score_risk
+    from supplynet.gnn.risk_model import RiskModel, score_risk
 
     model = RiskModel.from_checkpoint(checkpoint)
     scope = scope_from_args(args)
@@ -225,9 +225,9 @@ def show_risk(out: Console, scores: RiskScores, top: int) -> None:
 def gnn_runner(job: ForecastJob) -> DemandForecast:
     """``supplynet forecast --model gnn``: the saved demand model if it covers the horizon,
     else one trained now on the job's history."""
-    from gnn.demand_forecaster import DemandModel, forecast_demand, train_demand
-    from gnn.demand_model import DemandConfig, lag_window
-    from gnn.training import TrainConfig
+    from supplynet.gnn.demand_forecaster import DemandModel, forecast_demand, train_demand
+    from supplynet.gnn.demand_model import DemandConfig, lag_window
+    from supplynet.gnn.training import TrainConfig
 
     where = checkpoint_path("demand")
     if where.exists():
@@ -241,7 +241,7 @@ def gnn_runner(job: ForecastJob) -> DemandForecast:
 
 
 def _truncate(forecast: DemandForecast, horizon: int) -> DemandForecast:
-    from forecasting.forecast import DemandForecast
+    from supplynet.forecasting.forecast import DemandForecast
 
     keep = forecast.periods[:horizon]
     return DemandForecast(
@@ -257,13 +257,17 @@ def stage_gnn(run: DemoRun) -> None:
     table compares like with like. Leaves ``run.results["risk"]`` (``RiskScores``),
     ``run.results["gnn_backtest"]`` and ``run.results["gnn_training_seconds"]``.
     """
-    from forecasting.backtest import Backtest
-    from forecasting.cleaning import clean_demand
-    from gnn.backtest import gnn_backtest
-    from gnn.demand_model import DemandConfig, lag_window
-    from gnn.risk_model import RiskConfig, score_risk, train_risk
-    from gnn.training import TrainConfig
-    from server.forecast_commands import DEMO_BACKTEST_ORIGINS, DEMO_BACKTEST_SERIES, DEMO_HORIZON
+    from supplynet.forecasting.backtest import Backtest
+    from supplynet.forecasting.cleaning import clean_demand
+    from supplynet.gnn.backtest import gnn_backtest
+    from supplynet.gnn.demand_model import DemandConfig, lag_window
+    from supplynet.gnn.risk_model import RiskConfig, score_risk, train_risk
+    from supplynet.gnn.training import TrainConfig
+    from supplynet.server.forecast_commands import (
+        DEMO_BACKTEST_ORIGINS,
+        DEMO_BACKTEST_SERIES,
+        DEMO_HORIZON,
+    )
 
     network = run.network if run.network is not None else run.store.snapshot()
     raw = run.store.read_demand()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from graph.neo4j_launcher import (
+from supplynet.graph.neo4j_launcher import (
     DEFAULT_PORT,
     VAR_DIR,
     ServerConfig,
@@ -15,8 +15,8 @@ from graph.neo4j_launcher import (
     status,
     stop,
 )
-from server.arguments import Subparsers
-from server.output import console
+from supplynet.server.arguments import Subparsers
+from supplynet.server.output import console
 
 
 def register(subparsers: Subparsers) -> None:

@@ -6,13 +6,13 @@ import argparse
 import time
 from pathlib import Path
 
-from graph.csv_layout import import_csv_dir, write_csv_dir
-from graph.open_store import describe, open_store
-from graph.store import GraphStore
-from graph.supplygraph import load_supplygraph
-from graph.synthetic import PRESETS, SyntheticDataset, generate
-from server.arguments import Subparsers, add_scope_arguments, scope_from_args
-from server.output import console, network_summary
+from supplynet.graph.csv_layout import import_csv_dir, write_csv_dir
+from supplynet.graph.open_store import describe, open_store
+from supplynet.graph.store import GraphStore
+from supplynet.graph.supplygraph import load_supplygraph
+from supplynet.graph.synthetic import PRESETS, SyntheticDataset, generate
+from supplynet.server.arguments import Subparsers, add_scope_arguments, scope_from_args
+from supplynet.server.output import console, network_summary
 
 
 def register(subparsers: Subparsers) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from graph.network import Network
+from supplynet.graph.network import Network
 
 
 def console() -> Console:

@@ -20,20 +20,20 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from forecasting.cleaning import clean_demand, infer_freq
-from forecasting.forecast import DemandForecast
-from forecasting.parallel import ParallelSettings
-from graph.errors import Problem, ValidationFailed
-from graph.open_store import open_store
-from optimizer.replenishment import PlanSettings, ReplenishmentPlan, plan_replenishment
-from optimizer.replenishment import Progress as SolveProgress
-from optimizer.replenishment.solve import ProgressCallback
-from server.arguments import Subparsers, add_scope_arguments, scope_from_args
-from server.forecast_commands import MODELS, ForecastJob
-from server.output import console, frame_table, key_value_table
+from supplynet.forecasting.cleaning import clean_demand, infer_freq
+from supplynet.forecasting.forecast import DemandForecast
+from supplynet.forecasting.parallel import ParallelSettings
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.open_store import open_store
+from supplynet.optimizer.replenishment import PlanSettings, ReplenishmentPlan, plan_replenishment
+from supplynet.optimizer.replenishment import Progress as SolveProgress
+from supplynet.optimizer.replenishment.solve import ProgressCallback
+from supplynet.server.arguments import Subparsers, add_scope_arguments, scope_from_args
+from supplynet.server.forecast_commands import MODELS, ForecastJob
+from supplynet.server.output import console, frame_table, key_value_table
 
 if TYPE_CHECKING:
-    from server.demo import DemoRun
+    from supplynet.server.demo import DemoRun
 
 SHOWN_EXPLANATIONS = 10
 

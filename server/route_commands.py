@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from graph.errors import NotFound
-from graph.open_store import describe, open_store
-from optimizer.exports import FORMATS, write
-from optimizer.exports.clock import clock
-from optimizer.routing.deliveries import day_problem, plan_day
-from optimizer.routing.schedule import PLAN_KIND, RouteSchedule
-from optimizer.routing.solver import fewest_vehicles, solve
-from server.arguments import Subparsers
-from server.output import console, frame_table, key_value_table
+from supplynet.graph.errors import NotFound
+from supplynet.graph.open_store import describe, open_store
+from supplynet.optimizer.exports import FORMATS, write
+from supplynet.optimizer.exports.clock import clock
+from supplynet.optimizer.routing.deliveries import day_problem, plan_day
+from supplynet.optimizer.routing.schedule import PLAN_KIND, RouteSchedule
+from supplynet.optimizer.routing.solver import fewest_vehicles, solve
+from supplynet.server.arguments import Subparsers
+from supplynet.server.output import console, frame_table, key_value_table
 
 if TYPE_CHECKING:
-    from server.demo import DemoRun
+    from supplynet.server.demo import DemoRun
 
 
 def register(subparsers: Subparsers) -> None:

@@ -18,11 +18,11 @@ from typing import Any
 import uvloop
 from pydantic import ValidationError
 
-from graph.errors import Problem, ValidationFailed
-from graph.open_store import StoreSettings, describe
-from server.arguments import Subparsers
-from server.rpc.interceptors import RequestIdFilter
-from server.rpc.settings import ServeSettings
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.open_store import StoreSettings, describe
+from supplynet.server.arguments import Subparsers
+from supplynet.server.rpc.interceptors import RequestIdFilter
+from supplynet.server.rpc.settings import ServeSettings
 
 FLAGS = (
     "address",
@@ -89,7 +89,9 @@ def settings_from_args(args: argparse.Namespace) -> ServeSettings:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from server.rpc.app import serve  # the services import the heavy stack; other commands don't
+    from supplynet.server.rpc.app import (
+        serve,  # the services import the heavy stack; other commands don't
+    )
 
     logging.basicConfig(
         level=args.log_level,

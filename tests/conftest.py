@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.neo4j_launcher import ServerConfig
-from graph.neo4j_store import Neo4jStore
-from graph.synthetic import SyntheticDataset, generate
+from supplynet.graph.neo4j_launcher import ServerConfig
+from supplynet.graph.neo4j_store import Neo4jStore
+from supplynet.graph.synthetic import SyntheticDataset, generate
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -36,7 +36,7 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerCon
     if os.environ.get("NEO4J_URI"):
         yield None
         return
-    from graph.neo4j_launcher import free_port, start, stop
+    from supplynet.graph.neo4j_launcher import free_port, start, stop
 
     config = ServerConfig(
         home=tmp_path_factory.mktemp("neo4j"),

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from conftest import SHARED_DATA
 
-from forecasting.forecast import DemandForecast
-from graph.model import (
+from supplynet.forecasting.forecast import DemandForecast
+from supplynet.graph.model import (
     InventoryPosition,
     Sku,
     Store,
@@ -25,8 +25,8 @@ from graph.model import (
     TransportLane,
     Warehouse,
 )
-from graph.network import Network
-from optimizer.replenishment import PlanningProblem, ReplenishmentPlan
+from supplynet.graph.network import Network
+from supplynet.optimizer.replenishment import PlanningProblem, ReplenishmentPlan
 
 
 def recent_forecast(

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from optimizer.routing.problem import Depot, RoutingProblem, Stop, UserMatrix, Vehicle
+from supplynet.optimizer.routing.problem import Depot, RoutingProblem, Stop, UserMatrix, Vehicle
 
 
 def line_matrix(positions: dict[str, float]) -> UserMatrix:

@@ -18,10 +18,10 @@ import grpc
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
-from graph.store import GraphStore
-from server.rpc.app import RunningServer, create_server
-from server.rpc.settings import ServeSettings
-from server.rpc.status import unpack_status
+from supplynet.graph.store import GraphStore
+from supplynet.server.rpc.app import RunningServer, create_server
+from supplynet.server.rpc.settings import ServeSettings
+from supplynet.server.rpc.status import unpack_status
 
 
 class ServerThread:

@@ -12,7 +12,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from graph.analysis import (
+from supplynet.graph.analysis import (
     centrality,
     critical_warehouses,
     lanes_frame,
@@ -23,7 +23,7 @@ from graph.analysis import (
     skus_without_substitute,
     to_digraph,
 )
-from graph.model import (
+from supplynet.graph.model import (
     InventoryPosition,
     Sku,
     Store,
@@ -33,7 +33,7 @@ from graph.model import (
     TransportLane,
     Warehouse,
 )
-from graph.network import Network
+from supplynet.graph.network import Network
 
 
 def _lane(origin: str, destination: str, km: float = 100.0) -> TransportLane:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from graph.analyst_queries import QUERIES, agreement, answer_all
-from graph.neo4j_store import Neo4jStore
-from graph.network import Network
-from graph.open_store import StoreSettings
-from graph.synthetic import SyntheticDataset
+from supplynet.graph.analyst_queries import QUERIES, agreement, answer_all
+from supplynet.graph.neo4j_store import Neo4jStore
+from supplynet.graph.network import Network
+from supplynet.graph.open_store import StoreSettings
+from supplynet.graph.synthetic import SyntheticDataset
 
 
 def test_embedded_answers_are_the_pandas_answers(tiny: SyntheticDataset) -> None:

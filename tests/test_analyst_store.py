@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.analyst_store import notebook_preset, open_analyst_store
-from graph.open_store import StoreSettings
-from graph.synthetic import SyntheticDataset
+from supplynet.graph.analyst_store import notebook_preset, open_analyst_store
+from supplynet.graph.open_store import StoreSettings
+from supplynet.graph.synthetic import SyntheticDataset
 
 
 def test_empty_store_gets_the_preset(tmp_path: Path, tiny: SyntheticDataset) -> None:

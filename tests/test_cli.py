@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.embedded import EmbeddedStore
-from server.cli import COMMAND_MODULES, build_parser, main
-from server.demo import STAGES
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.server.cli import COMMAND_MODULES, build_parser, main
+from supplynet.server.demo import STAGES
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_bad_import_exits_2_names_the_cell_and_stores_nothing(
 def test_console_script_reports_without_traceback(tmp_path: Path) -> None:
     """The installed entry point, run as a user would: exit 2, one line, no traceback."""
     result = subprocess.run(
-        [sys.executable, "-m", "server.cli", "import", str(tmp_path / "missing")],
+        [sys.executable, "-m", "supplynet.server.cli", "import", str(tmp_path / "missing")],
         capture_output=True,
         text=True,
         check=False,

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.csv_layout import import_csv_dir, read_csv_dir, write_csv_dir
-from graph.embedded import EmbeddedStore
-from graph.errors import ValidationFailed
-from graph.synthetic import SyntheticDataset
+from supplynet.graph.csv_layout import import_csv_dir, read_csv_dir, write_csv_dir
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.synthetic import SyntheticDataset
 
 
 @pytest.fixture

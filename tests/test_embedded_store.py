@@ -11,13 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.errors import NotFound, ValidationFailed
-from graph.model import SupplyLane
-from graph.network import Network
-from graph.plans import StoredPlan
-from graph.scope import Scope
-from graph.synthetic import SyntheticDataset
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.errors import NotFound, ValidationFailed
+from supplynet.graph.model import SupplyLane
+from supplynet.graph.network import Network
+from supplynet.graph.plans import StoredPlan
+from supplynet.graph.scope import Scope
+from supplynet.graph.synthetic import SyntheticDataset
 
 
 @pytest.fixture

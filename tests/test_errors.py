@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from graph.errors import (
+from supplynet.graph.errors import (
     Cancelled,
     NotFound,
     Problem,

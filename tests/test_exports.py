@@ -9,15 +9,15 @@ import pytest
 from openpyxl import load_workbook
 from routing_support import mixed_problem
 
-from graph.errors import ValidationFailed
-from optimizer.exports import FORMATS, write
-from optimizer.exports.clock import clock
-from optimizer.exports.csv_export import read_csv
-from optimizer.exports.json_export import read_json
-from optimizer.exports.xlsx_export import SUMMARY, sheet_name
-from optimizer.routing.problem import Stop
-from optimizer.routing.schedule import RouteSchedule
-from optimizer.routing.solver import solve
+from supplynet.graph.errors import ValidationFailed
+from supplynet.optimizer.exports import FORMATS, write
+from supplynet.optimizer.exports.clock import clock
+from supplynet.optimizer.exports.csv_export import read_csv
+from supplynet.optimizer.exports.json_export import read_json
+from supplynet.optimizer.exports.xlsx_export import SUMMARY, sheet_name
+from supplynet.optimizer.routing.problem import Stop
+from supplynet.optimizer.routing.schedule import RouteSchedule
+from supplynet.optimizer.routing.solver import solve
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from forecasting_support import demand_frame, weekly_pattern
 
-from forecasting.backtest import backtest, cuts
-from forecasting.baselines import MovingAverage, SeasonalNaive
-from forecasting.cleaning import clean_demand
-from forecasting.parallel import ParallelSettings
-from forecasting.selection import AutoForecaster
-from graph.errors import ValidationFailed
+from supplynet.forecasting.backtest import backtest, cuts
+from supplynet.forecasting.baselines import MovingAverage, SeasonalNaive
+from supplynet.forecasting.cleaning import clean_demand
+from supplynet.forecasting.parallel import ParallelSettings
+from supplynet.forecasting.selection import AutoForecaster
+from supplynet.graph.errors import ValidationFailed
 
 MODELS = {"seasonal_naive": SeasonalNaive, "moving_average": MovingAverage, "auto": AutoForecaster}
 

@@ -7,16 +7,16 @@ import pandas as pd
 import pytest
 from forecasting_support import history, weekly_pattern
 
-from forecasting.baselines import (
+from supplynet.forecasting.baselines import (
     MovingAverage,
     Naive,
     SeasonalAverage,
     SeasonalNaive,
     error_quantiles,
 )
-from forecasting.croston import Croston
-from forecasting.forecaster import QUANTILE_COLUMNS, Forecaster
-from forecasting.registry import FORECASTERS
+from supplynet.forecasting.croston import Croston
+from supplynet.forecasting.forecaster import QUANTILE_COLUMNS, Forecaster
+from supplynet.forecasting.registry import FORECASTERS
 
 WEEK = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.cleaning import clean_demand, fill_missing, infer_freq
-from graph.errors import ValidationFailed
+from supplynet.forecasting.cleaning import clean_demand, fill_missing, infer_freq
+from supplynet.graph.errors import ValidationFailed
 
 
 def rows(

@@ -7,12 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecasting.forecast import DemandForecast
-from graph.open_store import open_store
-from graph.synthetic import SyntheticDataset
-from server.cli import main
-from server.forecast_commands import MODELS
-from server.network_commands import store_dataset
+from supplynet.forecasting.forecast import DemandForecast
+from supplynet.graph.open_store import open_store
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.server.cli import main
+from supplynet.server.forecast_commands import MODELS
+from supplynet.server.network_commands import store_dataset
 
 
 @pytest.fixture

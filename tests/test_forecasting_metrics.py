@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from forecasting import metrics
+from supplynet.forecasting import metrics
 
 ACTUAL = [10.0, 0.0, 5.0, 5.0]
 FORECAST = [8.0, 1.0, 5.0, 8.0]

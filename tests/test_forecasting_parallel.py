@@ -8,8 +8,8 @@ from functools import partial
 
 import pytest
 
-from forecasting.parallel import ParallelSettings, parallel_map
-from graph.errors import ValidationFailed
+from supplynet.forecasting.parallel import ParallelSettings, parallel_map
+from supplynet.graph.errors import ValidationFailed
 
 DOUBLE = partial(operator.mul, 2)
 

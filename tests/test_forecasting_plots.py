@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
 
-from forecasting.forecast import DemandForecast
-from forecasting.plots import fan_chart, fan_charts, history_plot
-from graph.synthetic import SyntheticDataset
+from supplynet.forecasting.forecast import DemandForecast
+from supplynet.forecasting.plots import fan_chart, fan_charts, history_plot
+from supplynet.graph.synthetic import SyntheticDataset
 
 
 @pytest.fixture(autouse=True)

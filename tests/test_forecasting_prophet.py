@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from forecasting_support import history, weekly_pattern
 
-from forecasting import prophet_features
-from forecasting.prophet_model import ProphetForecaster
-from forecasting.prophet_predict import predict_mean
+from supplynet.forecasting import prophet_features
+from supplynet.forecasting.prophet_model import ProphetForecaster
+from supplynet.forecasting.prophet_predict import predict_mean
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from forecasting_support import demand_frame, history, weekly_pattern
 
-from forecasting.cleaning import clean_demand
-from forecasting.pipeline import forecast_demand
-from forecasting.selection import AutoForecaster
+from supplynet.forecasting.cleaning import clean_demand
+from supplynet.forecasting.pipeline import forecast_demand
+from supplynet.forecasting.selection import AutoForecaster
 
 INTERMITTENT = [0.0, 0.0, 3.0] * 40
 LUMPY = [0.0, 0.0, 1.0, 0.0, 0.0, 25.0, 0.0, 2.0, 0.0, 0.0, 40.0, 0.0] * 10

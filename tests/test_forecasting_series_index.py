@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 from forecasting_support import demand_frame, weekly_pattern
 
-from forecasting import series_index
-from forecasting.baselines import SeasonalNaive
-from forecasting.cleaning import clean_demand
-from forecasting.parallel import ParallelSettings
-from forecasting.pipeline import forecast_demand
-from forecasting.registry import FORECASTERS, VALUE_FORECASTERS
-from forecasting.series_index import SeriesIndex
+from supplynet.forecasting import series_index
+from supplynet.forecasting.baselines import SeasonalNaive
+from supplynet.forecasting.cleaning import clean_demand
+from supplynet.forecasting.parallel import ParallelSettings
+from supplynet.forecasting.pipeline import forecast_demand
+from supplynet.forecasting.registry import FORECASTERS, VALUE_FORECASTERS
+from supplynet.forecasting.series_index import SeriesIndex
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from server.cli import main
+from supplynet.server.cli import main
 
 
 @pytest.fixture

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from forecasting.forecast import DemandForecast
-from gnn.demand_forecaster import DemandModel, forecast_demand, train_demand
-from gnn.demand_model import DemandConfig, DemandNet, quantile_loss
-from gnn.graph_data import NODE, build_graph, snapshot
-from gnn.panel import build_panel
-from gnn.training import Checkpoint, TrainConfig, fit
-from graph.errors import ValidationFailed
-from graph.synthetic import SyntheticDataset
+from supplynet.forecasting.forecast import DemandForecast
+from supplynet.gnn.demand_forecaster import DemandModel, forecast_demand, train_demand
+from supplynet.gnn.demand_model import DemandConfig, DemandNet, quantile_loss
+from supplynet.gnn.graph_data import NODE, build_graph, snapshot
+from supplynet.gnn.panel import build_panel
+from supplynet.gnn.training import Checkpoint, TrainConfig, fit
+from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.synthetic import SyntheticDataset
 
 SMALL = DemandConfig(lags=14, horizon=7, hidden=8, layers=1, dropout=0.0)
 QUICK = TrainConfig(epochs=3, batch_size=8, patience=3, seed=1)

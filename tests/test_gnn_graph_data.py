@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from gnn.graph_data import (
+from supplynet.gnn.graph_data import (
     FUTURE_FEATURES,
     HIST_FEATURES,
     NODE,
@@ -15,9 +15,9 @@ from gnn.graph_data import (
     build_graph,
     snapshot,
 )
-from gnn.panel import SeriesPanel, build_panel
-from graph.errors import ValidationFailed
-from graph.synthetic import SyntheticDataset
+from supplynet.gnn.panel import SeriesPanel, build_panel
+from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.synthetic import SyntheticDataset
 
 LAGS, HORIZON = 14, 7
 

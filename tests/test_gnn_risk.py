@@ -6,8 +6,14 @@ import pandas as pd
 import pytest
 import torch
 
-from gnn.risk_data import FEATURES, RISK_EDGES, build_risk_graph, delivery_log, risk_snapshot
-from gnn.risk_model import (
+from supplynet.gnn.risk_data import (
+    FEATURES,
+    RISK_EDGES,
+    build_risk_graph,
+    delivery_log,
+    risk_snapshot,
+)
+from supplynet.gnn.risk_model import (
     RiskConfig,
     RiskModel,
     RiskNet,
@@ -16,9 +22,9 @@ from gnn.risk_model import (
     score_risk,
     train_risk,
 )
-from gnn.risk_scores import RiskScores
-from gnn.training import Checkpoint, TrainConfig, fit
-from graph.synthetic import SyntheticDataset
+from supplynet.gnn.risk_scores import RiskScores
+from supplynet.gnn.training import Checkpoint, TrainConfig, fit
+from supplynet.graph.synthetic import SyntheticDataset
 
 CUTOFF = pd.Timestamp("2025-03-01")
 QUICK = TrainConfig(epochs=3, patience=3, batch_size=16, seed=3)

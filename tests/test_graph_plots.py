@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from matplotlib.collections import LineCollection, PathCollection
 
-from graph.plots import network_map
-from graph.synthetic import SyntheticDataset
+from supplynet.graph.plots import network_map
+from supplynet.graph.synthetic import SyntheticDataset
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from graph.errors import ValidationFailed
-from graph.history import DELIVERIES, DEMAND, check, empty, upsert
+from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.history import DELIVERIES, DEMAND, check, empty, upsert
 
 
 def demand_rows(**changes: object) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from graph.model import (
+from supplynet.graph.model import (
     InventoryPosition,
     OpenOrder,
     Record,

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.history import DEMAND
-from graph.neo4j_store import Neo4jStore
-from graph.supplygraph import load_supplygraph
-from server.cli import main
+from supplynet.graph.history import DEMAND
+from supplynet.graph.neo4j_store import Neo4jStore
+from supplynet.graph.supplygraph import load_supplygraph
+from supplynet.server.cli import main
 
 SUPPLYGRAPH = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "supplygraph"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import StoreUnavailable
-from graph.neo4j_launcher import (
+from supplynet.graph.errors import StoreUnavailable
+from supplynet.graph.neo4j_launcher import (
     ServerConfig,
     configured_port,
     free_port,
@@ -16,8 +16,8 @@ from graph.neo4j_launcher import (
     stop,
     write_config,
 )
-from graph.neo4j_store import Neo4jStore
-from server.cli import main
+from supplynet.graph.neo4j_store import Neo4jStore
+from supplynet.server.cli import main
 
 
 def test_config_binds_loopback_with_the_given_port_and_memory(tmp_path: Path) -> None:

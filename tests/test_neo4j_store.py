@@ -11,15 +11,15 @@ import pytest
 from neo4j import ManagedTransaction
 from neo4j.exceptions import Neo4jError
 
-from graph import neo4j_cypher as cypher
-from graph import neo4j_store as neo4j_store_module
-from graph.errors import Problem, StoreError, StoreUnavailable, ValidationFailed
-from graph.history import DEMAND
-from graph.neo4j_launcher import free_port
-from graph.neo4j_store import EDGE_ENDPOINTS, Neo4jStore
-from graph.network import TABLES, Network
-from graph.plans import StoredPlan
-from graph.synthetic import SyntheticDataset
+from supplynet.graph import neo4j_cypher as cypher
+from supplynet.graph import neo4j_store as neo4j_store_module
+from supplynet.graph.errors import Problem, StoreError, StoreUnavailable, ValidationFailed
+from supplynet.graph.history import DEMAND
+from supplynet.graph.neo4j_launcher import free_port
+from supplynet.graph.neo4j_store import EDGE_ENDPOINTS, Neo4jStore
+from supplynet.graph.network import TABLES, Network
+from supplynet.graph.plans import StoredPlan
+from supplynet.graph.synthetic import SyntheticDataset
 
 pytestmark = pytest.mark.neo4j
 

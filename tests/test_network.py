@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from graph.errors import ValidationFailed
-from graph.network import TABLES, Network
-from graph.scope import Scope
-from graph.synthetic import SyntheticDataset
+from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.network import TABLES, Network
+from supplynet.graph.scope import Scope
+from supplynet.graph.synthetic import SyntheticDataset
 
 
 def four_node_rows() -> dict[str, list[dict[str, Any]]]:

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from graph.neo4j_store import Neo4jStore
+from supplynet.graph.neo4j_store import Neo4jStore
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 KERNEL = "supplynet-test"

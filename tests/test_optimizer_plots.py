@@ -8,20 +8,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from forecasting.cleaning import clean_demand
-from forecasting.pipeline import forecast_demand
-from forecasting.registry import FORECASTERS
-from graph.synthetic import SyntheticDataset
-from optimizer.plots import (
+from supplynet.forecasting.cleaning import clean_demand
+from supplynet.forecasting.pipeline import forecast_demand
+from supplynet.forecasting.registry import FORECASTERS
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.optimizer.plots import (
     cost_breakdown,
     explanations_frame,
     projected_stock,
     shortage_by_period,
     shortage_table,
 )
-from optimizer.replenishment.plan import ReplenishmentPlan
-from optimizer.replenishment.problem import PlanSettings
-from optimizer.replenishment.solve import plan_replenishment
+from supplynet.optimizer.replenishment.plan import ReplenishmentPlan
+from supplynet.optimizer.replenishment.problem import PlanSettings
+from supplynet.optimizer.replenishment.solve import plan_replenishment
 
 
 @pytest.fixture(autouse=True)

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from replenishment_support import plan_start, recent_forecast
 
-from graph.embedded import EmbeddedStore
-from graph.synthetic import SyntheticDataset
-from server.cli import main
-from server.network_commands import store_dataset
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.server.cli import main
+from supplynet.server.network_commands import store_dataset
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from replenishment_support import (
     wagner_whitin_case,
 )
 
-from forecasting.forecast import DemandForecast
-from graph.model import (
+from supplynet.forecasting.forecast import DemandForecast
+from supplynet.graph.model import (
     InventoryPosition,
     OpenOrder,
     Sku,
@@ -27,9 +27,9 @@ from graph.model import (
     TransportLane,
     Warehouse,
 )
-from graph.network import Network
-from graph.synthetic import SyntheticDataset
-from optimizer.replenishment import (
+from supplynet.graph.network import Network
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.optimizer.replenishment import (
     PlanningProblem,
     PlanSettings,
     Progress,
@@ -37,9 +37,9 @@ from optimizer.replenishment import (
     fast_workers,
     solve,
 )
-from optimizer.replenishment.fast_path import plan_parts, qualifies
-from optimizer.replenishment.model import BatchSolution, solve_batch
-from optimizer.replenishment.solve import parts
+from supplynet.optimizer.replenishment.fast_path import plan_parts, qualifies
+from supplynet.optimizer.replenishment.model import BatchSolution, solve_batch
+from supplynet.optimizer.replenishment.solve import parts
 
 START = dt.date(2025, 1, 6)
 SETTINGS = PlanSettings(horizon=5, time_limit_s=20.0, relative_gap=0.0)

@@ -17,10 +17,10 @@ from replenishment_support import (
     wagner_whitin_case,
 )
 
-from gnn.risk_scores import RiskScores
-from graph.network import Network
-from graph.synthetic import SyntheticDataset
-from optimizer.replenishment import (
+from supplynet.gnn.risk_scores import RiskScores
+from supplynet.graph.network import Network
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.optimizer.replenishment import (
     PlanningProblem,
     PlanSettings,
     ReplenishmentPlan,

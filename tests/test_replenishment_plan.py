@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from replenishment_support import plan_start, recent_forecast
 
-from graph.embedded import EmbeddedStore
-from graph.synthetic import SyntheticDataset
-from optimizer.replenishment import PlanSettings, ReplenishmentPlan, plan_replenishment
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.optimizer.replenishment import PlanSettings, ReplenishmentPlan, plan_replenishment
 
 SETTINGS = PlanSettings(horizon=3, time_limit_s=20.0)
 KEYS = {

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from conftest import SHARED_DATA
 
-from graph.errors import ValidationFailed
-from optimizer.replenishment.gsm import GsmStage, optimize_service_times
-from optimizer.replenishment.safety_stock import (
+from supplynet.graph.errors import ValidationFailed
+from supplynet.optimizer.replenishment.gsm import GsmStage, optimize_service_times
+from supplynet.optimizer.replenishment.safety_stock import (
     SerialChain,
     buffer,
     sd_from_quantiles,

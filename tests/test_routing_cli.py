@@ -10,15 +10,15 @@ import pytest
 from replenishment_support import recent_forecast
 from rich.console import Console
 
-from graph.embedded import EmbeddedStore
-from graph.plans import StoredPlan
-from graph.synthetic import SyntheticDataset
-from optimizer.exports.csv_export import read_csv
-from optimizer.replenishment import PlanSettings, plan_replenishment
-from optimizer.routing.schedule import RouteSchedule
-from server.cli import main
-from server.demo import DemoRun
-from server.route_commands import stage_routes
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.plans import StoredPlan
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.optimizer.exports.csv_export import read_csv
+from supplynet.optimizer.replenishment import PlanSettings, plan_replenishment
+from supplynet.optimizer.routing.schedule import RouteSchedule
+from supplynet.server.cli import main
+from supplynet.server.demo import DemoRun
+from supplynet.server.route_commands import stage_routes
 
 
 @pytest.fixture

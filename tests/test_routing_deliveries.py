@@ -6,17 +6,17 @@ import datetime as dt
 
 import pytest
 
-from graph.errors import ValidationFailed
-from graph.plans import StoredPlan
-from graph.synthetic import SyntheticDataset
-from optimizer.routing.deliveries import (
+from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.plans import StoredPlan
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.optimizer.routing.deliveries import (
     DEFAULT_TRUCK,
     day_deliveries,
     day_problem,
     default_fleet,
     plan_day,
 )
-from optimizer.routing.solver import solve
+from supplynet.optimizer.routing.solver import solve
 
 
 def line(kind: str, origin: str, dest: str, sku: str, qty: float, ship: str) -> dict:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from routing_support import line_problem
 
-from optimizer.routing.evaluator import BEFORE_START, evaluate
-from optimizer.routing.matrix import integer_model
+from supplynet.optimizer.routing.evaluator import BEFORE_START, evaluate
+from supplynet.optimizer.routing.matrix import integer_model
 
 
 def _eval(problem, routes):  # type: ignore[no-untyped-def]

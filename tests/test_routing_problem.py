@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from routing_support import line_problem
 
-from graph.errors import ValidationFailed
-from optimizer.routing.matrix import down, integer_model, travel_matrix, up
-from optimizer.routing.problem import Depot, RoutingProblem, Stop, UserMatrix, Vehicle
+from supplynet.graph.errors import ValidationFailed
+from supplynet.optimizer.routing.matrix import down, integer_model, travel_matrix, up
+from supplynet.optimizer.routing.problem import Depot, RoutingProblem, Stop, UserMatrix, Vehicle
 
 
 def test_build_reports_every_problem_with_a_field_path() -> None:

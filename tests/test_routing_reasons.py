@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from routing_support import line_problem
 
-from optimizer.routing.reasons import CAPACITY, COMBINED, FLEET, NO_VEHICLE, SHIFT, WINDOW
-from optimizer.routing.solver import solve
+from supplynet.optimizer.routing.reasons import CAPACITY, COMBINED, FLEET, NO_VEHICLE, SHIFT, WINDOW
+from supplynet.optimizer.routing.solver import solve
 
 
 def test_each_impossible_stop_gets_its_reason() -> None:

@@ -8,12 +8,12 @@ import time
 import pytest
 from routing_support import line_problem, mixed_problem
 
-from optimizer.routing.engine import SearchConfig
-from optimizer.routing.evaluator import evaluate
-from optimizer.routing.matrix import integer_model
-from optimizer.routing.problem import RoutingProblem
-from optimizer.routing.schedule import RouteSchedule
-from optimizer.routing.solver import default_portfolio, run_one, solve
+from supplynet.optimizer.routing.engine import SearchConfig
+from supplynet.optimizer.routing.evaluator import evaluate
+from supplynet.optimizer.routing.matrix import integer_model
+from supplynet.optimizer.routing.problem import RoutingProblem
+from supplynet.optimizer.routing.schedule import RouteSchedule
+from supplynet.optimizer.routing.solver import default_portfolio, run_one, solve
 
 
 def _recheck(problem: RoutingProblem, schedule: RouteSchedule) -> None:

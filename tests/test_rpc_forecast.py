@@ -13,15 +13,15 @@ import pandas as pd
 import pytest
 from rpc_harness import ServerThread, running_server, settings, violations
 
-from forecasting.cleaning import clean_demand
-from forecasting.parallel import ParallelSettings
-from forecasting.pipeline import forecast_demand
-from forecasting.registry import FORECASTERS
-from forecasting.series_index import SeriesIndex
-from graph.embedded import EmbeddedStore
-from graph.synthetic import SyntheticDataset
-from proto.supplynet.v1 import common_pb2, forecast_pb2, forecast_pb2_grpc
-from server.rpc import forecast
+from supplynet.forecasting.cleaning import clean_demand
+from supplynet.forecasting.parallel import ParallelSettings
+from supplynet.forecasting.pipeline import forecast_demand
+from supplynet.forecasting.registry import FORECASTERS
+from supplynet.forecasting.series_index import SeriesIndex
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.server.rpc import forecast
+from supplynet.v1 import common_pb2, forecast_pb2, forecast_pb2_grpc
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from graph.errors import NotFound
-from server.rpc.jobs import DEADLINE_SHARE, JOB_NICENESS, JobRunner, Report, TimeBudget
+from supplynet.graph.errors import NotFound
+from supplynet.server.rpc.jobs import DEADLINE_SHARE, JOB_NICENESS, JobRunner, Report, TimeBudget
 
 
 def niceness(*, report: Report) -> int:

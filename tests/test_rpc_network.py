@@ -10,14 +10,14 @@ import grpc
 import pytest
 from rpc_harness import ServerThread, error_info, running_server, settings, violations
 
-from graph.embedded import EmbeddedStore
-from graph.neo4j_store import Neo4jStore
-from graph.network import NODE_TABLES, Network
-from graph.scope import Scope
-from graph.synthetic import SyntheticDataset
-from proto.supplynet.v1 import common_pb2, network_pb2, network_pb2_grpc
-from server.rpc.converters import node_to_proto
-from server.rpc.settings import ServeSettings
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.neo4j_store import Neo4jStore
+from supplynet.graph.network import NODE_TABLES, Network
+from supplynet.graph.scope import Scope
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.server.rpc.converters import node_to_proto
+from supplynet.server.rpc.settings import ServeSettings
+from supplynet.v1 import common_pb2, network_pb2, network_pb2_grpc
 
 
 def _stub(server: ServerThread) -> network_pb2_grpc.NetworkServiceStub:

@@ -16,9 +16,10 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from rpc_harness import ServerThread, error_info, running_server, settings, violations
 
-from graph.embedded import EmbeddedStore
-from graph.synthetic import SyntheticDataset
-from proto.supplynet.v1 import (
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.server.rpc.converters import plan_lines
+from supplynet.v1 import (
     common_pb2,
     network_pb2,
     network_pb2_grpc,
@@ -27,7 +28,6 @@ from proto.supplynet.v1 import (
     replenishment_pb2,
     replenishment_pb2_grpc,
 )
-from server.rpc.converters import plan_lines
 
 State = operation_pb2.OperationState
 

@@ -9,11 +9,11 @@ import grpc
 import pytest
 from rpc_harness import ServerThread, error_info, running_server, settings, violations
 
-from gnn.risk_model import RiskModel, score_risk, train_risk
-from gnn.training import Checkpoint, TrainConfig
-from graph.embedded import EmbeddedStore
-from graph.synthetic import SyntheticDataset
-from proto.supplynet.v1 import (
+from supplynet.gnn.risk_model import RiskModel, score_risk, train_risk
+from supplynet.gnn.training import Checkpoint, TrainConfig
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.v1 import (
     common_pb2,
     operation_pb2,
     plan_pb2,

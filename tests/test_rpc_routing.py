@@ -14,19 +14,19 @@ import openpyxl
 import pytest
 from rpc_harness import ServerThread, error_info, running_server, settings, violations
 
-from graph.embedded import EmbeddedStore
-from graph.history import DEMAND
-from graph.plans import StoredPlan
-from graph.scope import Scope
-from graph.store import history_in_scope
-from graph.synthetic import SyntheticDataset
-from optimizer.exports.csv_export import read_csv
-from optimizer.exports.json_export import read_json
-from optimizer.routing.schedule import RouteSchedule
-from proto.supplynet.v1 import routing_pb2, routing_pb2_grpc
-from server.rpc import planning
-from server.rpc.converters import plan_lines
-from server.rpc.jobs import TimeBudget
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.history import DEMAND
+from supplynet.graph.plans import StoredPlan
+from supplynet.graph.scope import Scope
+from supplynet.graph.store import history_in_scope
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.optimizer.exports.csv_export import read_csv
+from supplynet.optimizer.exports.json_export import read_json
+from supplynet.optimizer.routing.schedule import RouteSchedule
+from supplynet.server.rpc import planning
+from supplynet.server.rpc.converters import plan_lines
+from supplynet.server.rpc.jobs import TimeBudget
+from supplynet.v1 import routing_pb2, routing_pb2_grpc
 
 
 @pytest.fixture(scope="module")

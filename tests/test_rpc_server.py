@@ -19,10 +19,14 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from rpc_harness import error_info, running_server, self_signed, settings
 
-from graph.embedded import EmbeddedStore
-from graph.errors import ValidationFailed
-from graph.synthetic import SyntheticDataset
-from proto.supplynet.v1 import (
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.server.cli import main
+from supplynet.server.rpc.app import create_server
+from supplynet.server.rpc.settings import ServeSettings
+from supplynet.server.serve_command import settings_from_args
+from supplynet.v1 import (
     network_pb2,
     network_pb2_grpc,
     pricing_pb2,
@@ -30,10 +34,6 @@ from proto.supplynet.v1 import (
     recommendation_pb2,
     recommendation_pb2_grpc,
 )
-from server.cli import main
-from server.rpc.app import create_server
-from server.rpc.settings import ServeSettings
-from server.serve_command import settings_from_args
 
 SERVICES = {
     "supplynet.v1.NetworkService",
@@ -178,7 +178,7 @@ def test_stop_drains_an_in_flight_call_and_refuses_new_ones(
     tiny: SyntheticDataset, tmp_path: Path
 ) -> None:
     """A client stream still uploading when shutdown begins completes within the grace period."""
-    from server.rpc.converters import node_to_proto
+    from supplynet.server.rpc.converters import node_to_proto
 
     nodes = [node_to_proto(s) for s in tiny.network.suppliers]
     sent_first = threading.Event()
@@ -225,7 +225,7 @@ def test_cli_refuses_an_exposed_address(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_flags_override_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from server.cli import build_parser
+    from supplynet.server.cli import build_parser
 
     monkeypatch.setenv("SUPPLYNET_WORKERS", "3")
     monkeypatch.setenv("SUPPLYNET_TOKEN", "from-env")
@@ -250,7 +250,7 @@ def test_serve_command_runs_until_sigterm(store_dir: Path, event_loop: str) -> N
     env = {**os.environ, "SUPPLYNET_DATA": str(store_dir), "SUPPLYNET_EVENT_LOOP": event_loop}
     env.pop("NEO4J_URI", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--address", "127.0.0.1:0"],
+        [sys.executable, "-m", "supplynet.server.cli", "serve", "--address", "127.0.0.1:0"],
         env=env,
         stderr=subprocess.PIPE,
         text=True,

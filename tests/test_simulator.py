@@ -7,9 +7,9 @@ import json
 import pytest
 from conftest import SHARED_DATA
 
-from graph.errors import ValidationFailed
-from optimizer.replenishment.safety_stock import SerialChain, serial_echelon_levels
-from optimizer.simulation import LeadTimeRisk, simulate_echelon_base_stock
+from supplynet.graph.errors import ValidationFailed
+from supplynet.optimizer.replenishment.safety_stock import SerialChain, serial_echelon_levels
+from supplynet.optimizer.simulation import LeadTimeRisk, simulate_echelon_base_stock
 
 INVENTORY = SHARED_DATA / "inventory"
 NEWSVENDOR = SerialChain((1,), (0.18,), 0.7, 50.0, 8.0)

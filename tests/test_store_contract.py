@@ -10,15 +10,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.errors import NotFound, ValidationFailed
-from graph.history import DELIVERIES, DEMAND, HistorySchema
-from graph.model import InventoryPosition, SupplyLane, Warehouse
-from graph.network import Network
-from graph.plans import StoredPlan
-from graph.scope import Scope
-from graph.store import GraphStore
-from graph.synthetic import SyntheticDataset
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.errors import NotFound, ValidationFailed
+from supplynet.graph.history import DELIVERIES, DEMAND, HistorySchema
+from supplynet.graph.model import InventoryPosition, SupplyLane, Warehouse
+from supplynet.graph.network import Network
+from supplynet.graph.plans import StoredPlan
+from supplynet.graph.scope import Scope
+from supplynet.graph.store import GraphStore
+from supplynet.graph.synthetic import SyntheticDataset
 
 
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])

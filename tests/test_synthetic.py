@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from graph.synthetic import PRESETS, SyntheticDataset, generate, haversine_km
+from supplynet.graph.synthetic import PRESETS, SyntheticDataset, generate, haversine_km
 
 
 def test_same_seed_gives_identical_output(tiny: SyntheticDataset) -> None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from graph.errors import Problem, ValidationFailed
-from optimizer.exports.csv_export import write_csv
-from optimizer.exports.geojson_export import write_geojson
-from optimizer.exports.html_map import write_html
-from optimizer.exports.json_export import write_json
-from optimizer.exports.xlsx_export import write_xlsx
-from optimizer.routing.schedule import RouteSchedule
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.optimizer.exports.csv_export import write_csv
+from supplynet.optimizer.exports.geojson_export import write_geojson
+from supplynet.optimizer.exports.html_map import write_html
+from supplynet.optimizer.exports.json_export import write_json
+from supplynet.optimizer.exports.xlsx_export import write_xlsx
+from supplynet.optimizer.routing.schedule import RouteSchedule
 
 WRITERS: dict[str, Callable[[RouteSchedule, Path], Path]] = {
     "csv": write_csv,

@@ -10,7 +10,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from optimizer.routing.schedule import RouteSchedule
+from supplynet.optimizer.routing.schedule import RouteSchedule
 
 COLUMNS = (
     "day",

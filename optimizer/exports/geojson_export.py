@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from optimizer.exports.clock import clock
-from optimizer.routing.schedule import RouteSchedule
+from supplynet.optimizer.exports.clock import clock
+from supplynet.optimizer.routing.schedule import RouteSchedule
 
 PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import folium
 
-from optimizer.exports.clock import clock
-from optimizer.exports.geojson_export import route_color
-from optimizer.routing.schedule import RouteSchedule
+from supplynet.optimizer.exports.clock import clock
+from supplynet.optimizer.exports.geojson_export import route_color
+from supplynet.optimizer.routing.schedule import RouteSchedule
 
 
 def to_map(schedule: RouteSchedule) -> folium.Map:

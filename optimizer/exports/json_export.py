@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from optimizer.routing.schedule import (
+from supplynet.optimizer.routing.schedule import (
     RouteSchedule,
     ScheduledStop,
     SolverStats,

@@ -11,8 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from optimizer.exports.clock import clock
-from optimizer.routing.schedule import RouteSchedule, VehicleRoute
+from supplynet.optimizer.exports.clock import clock
+from supplynet.optimizer.routing.schedule import RouteSchedule, VehicleRoute
 
 SUMMARY = "Summary"
 ROUTE_COLUMNS = (

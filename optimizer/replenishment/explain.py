@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from optimizer.replenishment.plan import Explanation
-from optimizer.replenishment.problem import PlanningProblem
+from supplynet.optimizer.replenishment.plan import Explanation
+from supplynet.optimizer.replenishment.problem import PlanningProblem
 
 FloatArray = npt.NDArray[np.float64]
 TOLERANCE = 1e-6

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from optimizer.replenishment.model import Batch, BatchSolution
-from optimizer.replenishment.pooled import Arc, PooledPart, Slots, solve_pooled
-from optimizer.replenishment.problem import PlanningProblem
+from supplynet.optimizer.replenishment.model import Batch, BatchSolution
+from supplynet.optimizer.replenishment.pooled import Arc, PooledPart, Slots, solve_pooled
+from supplynet.optimizer.replenishment.problem import PlanningProblem
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

@@ -16,10 +16,10 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
-from optimizer.replenishment.fast_path import Arrays, arrays, plan_parts
-from optimizer.replenishment.model import Batch, BatchSolution
-from optimizer.replenishment.problem import PlanningProblem
-from optimizer.workers import start_worker, stop_worker, worker_context
+from supplynet.optimizer.replenishment.fast_path import Arrays, arrays, plan_parts
+from supplynet.optimizer.replenishment.model import Batch, BatchSolution
+from supplynet.optimizer.replenishment.problem import PlanningProblem
+from supplynet.optimizer.workers import start_worker, stop_worker, worker_context
 
 CHUNK = 200
 """Parts per chunk: progress is reported after each, and a chunk replays its parts'
@@ -56,7 +56,7 @@ def plan_fast(
         for chunk in chunks:
             on_chunk(_plan(problem, chunk, deadline, values))
         return len(chunks)
-    context = worker_context("optimizer.replenishment.fast_workers")
+    context = worker_context("supplynet.optimizer.replenishment.fast_workers")
     running = [
         start_worker(context, _worker, problem, chunks[w::workers], deadline)
         for w in range(1, workers)

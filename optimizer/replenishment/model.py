@@ -33,7 +33,7 @@ from ortools.math_opt import (
 )
 from ortools.math_opt.core.python import solver as core_solver
 
-from optimizer.replenishment.problem import PlanningProblem
+from supplynet.optimizer.replenishment.problem import PlanningProblem
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

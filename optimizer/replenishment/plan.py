@@ -14,7 +14,7 @@ from typing import Literal
 
 import pandas as pd
 
-from graph.plans import Scalar, StoredPlan
+from supplynet.graph.plans import Scalar, StoredPlan
 
 Status = Literal["optimal", "feasible", "partial", "no_solution"]
 """``partial``: some independent parts found no plan in time and order nothing."""

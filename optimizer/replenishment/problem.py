@@ -19,11 +19,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from forecasting.forecast import DemandForecast
-from gnn.risk_scores import RiskScores
-from graph.errors import Problem, ValidationFailed
-from graph.network import Network
-from optimizer.replenishment.safety_stock import (
+from supplynet.forecasting.forecast import DemandForecast
+from supplynet.gnn.risk_scores import RiskScores
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.network import Network
+from supplynet.optimizer.replenishment.safety_stock import (
     sd_from_quantiles,
     two_echelon_targets,
     widened_lead_time,

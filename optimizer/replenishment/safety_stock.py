@@ -27,7 +27,7 @@ from statistics import NormalDist
 import numpy as np
 import numpy.typing as npt
 
-from graph.errors import Problem, ValidationFailed
+from supplynet.graph.errors import Problem, ValidationFailed
 
 FloatArray = npt.NDArray[np.float64]
 Z_P10_P90 = NormalDist().inv_cdf(0.9) - NormalDist().inv_cdf(0.1)

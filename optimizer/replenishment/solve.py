@@ -25,21 +25,21 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.stats import norm
 
-from forecasting.forecast import DemandForecast
-from gnn.risk_scores import RiskScores
-from graph.network import Network
-from optimizer.replenishment.explain import Flows, explain
-from optimizer.replenishment.fast_path import qualifies
-from optimizer.replenishment.fast_workers import Planned, chunk_count, plan_fast
-from optimizer.replenishment.model import (
+from supplynet.forecasting.forecast import DemandForecast
+from supplynet.gnn.risk_scores import RiskScores
+from supplynet.graph.network import Network
+from supplynet.optimizer.replenishment.explain import Flows, explain
+from supplynet.optimizer.replenishment.fast_path import qualifies
+from supplynet.optimizer.replenishment.fast_workers import Planned, chunk_count, plan_fast
+from supplynet.optimizer.replenishment.model import (
     Batch,
     BatchSolution,
     order_nothing,
     solve_batch,
     unsolved,
 )
-from optimizer.replenishment.plan import ORDER_COLUMNS, ReplenishmentPlan, Status
-from optimizer.replenishment.problem import PlanningProblem, PlanSettings, build_problem
+from supplynet.optimizer.replenishment.plan import ORDER_COLUMNS, ReplenishmentPlan, Status
+from supplynet.optimizer.replenishment.problem import PlanningProblem, PlanSettings, build_problem
 
 IntArray = npt.NDArray[np.int64]
 MIN_BATCH_SECONDS = 0.05

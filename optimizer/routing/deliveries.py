@@ -21,10 +21,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from graph.errors import Problem, ValidationFailed
-from graph.network import Network
-from graph.plans import StoredPlan
-from optimizer.routing.problem import (
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.network import Network
+from supplynet.graph.plans import StoredPlan
+from supplynet.optimizer.routing.problem import (
     Depot,
     DriverBreak,
     RoutingProblem,

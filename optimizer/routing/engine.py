@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from optimizer.routing.matrix import IntegerModel
+from supplynet.optimizer.routing.matrix import IntegerModel
 
 
 @dataclass(frozen=True)

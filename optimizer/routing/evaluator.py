@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from optimizer.routing.matrix import LOAD_SCALE, IntegerModel
+from supplynet.optimizer.routing.matrix import LOAD_SCALE, IntegerModel
 
 NO_BREAK = -2
 BEFORE_START = -1

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from optimizer.routing.problem import RoutingProblem
+from supplynet.optimizer.routing.problem import RoutingProblem
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -53,7 +53,7 @@ def travel_matrix(problem: RoutingProblem) -> tuple[FloatArray, FloatArray]:
         dist = np.asarray(problem.matrix.distance_km, dtype=float)[np.ix_(order, order)]
         dur = np.asarray(problem.matrix.duration_min, dtype=float)[np.ix_(order, order)]
         return dist, dur
-    from graph.synthetic import haversine_km  # heavy (pandas); only needed here
+    from supplynet.graph.synthetic import haversine_km  # heavy (pandas); only needed here
 
     lat = np.array([d.latitude for d in problem.depots] + [x.latitude for x in problem.stops])
     lon = np.array([d.longitude for d in problem.depots] + [x.longitude for x in problem.stops])

@@ -9,8 +9,8 @@ import time
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from optimizer.routing.engine import EngineRun, SearchConfig
-from optimizer.routing.matrix import UNLIMITED, IntegerModel
+from supplynet.optimizer.routing.engine import EngineRun, SearchConfig
+from supplynet.optimizer.routing.matrix import UNLIMITED, IntegerModel
 
 
 def solve_ortools(

@@ -14,8 +14,8 @@ import warnings
 
 import numpy as np
 
-from optimizer.routing.engine import EngineRun, SearchConfig
-from optimizer.routing.matrix import UNLIMITED, IntegerModel
+from supplynet.optimizer.routing.engine import EngineRun, SearchConfig
+from supplynet.optimizer.routing.matrix import UNLIMITED, IntegerModel
 
 _COST_STEP = 100
 """Resolution of per-km costs when vehicles differ in cost per km."""

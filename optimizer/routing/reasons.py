@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimizer.routing.evaluator import evaluate
-from optimizer.routing.matrix import LOAD_SCALE, IntegerModel
-from optimizer.routing.problem import RoutingProblem
+from supplynet.optimizer.routing.evaluator import evaluate
+from supplynet.optimizer.routing.matrix import LOAD_SCALE, IntegerModel
+from supplynet.optimizer.routing.problem import RoutingProblem
 
 CAPACITY = "capacity"
 WINDOW = "window_unreachable"

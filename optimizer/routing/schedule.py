@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.plans import Scalar, StoredPlan
-from optimizer.routing.evaluator import Evaluation
-from optimizer.routing.matrix import IntegerModel
-from optimizer.routing.problem import RoutingProblem
-from optimizer.routing.reasons import FLEET_REASON, Reason
+from supplynet.graph.plans import Scalar, StoredPlan
+from supplynet.optimizer.routing.evaluator import Evaluation
+from supplynet.optimizer.routing.matrix import IntegerModel
+from supplynet.optimizer.routing.problem import RoutingProblem
+from supplynet.optimizer.routing.reasons import FLEET_REASON, Reason
 
 PLAN_KIND = "routes"
 

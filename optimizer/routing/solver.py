@@ -16,16 +16,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from graph.errors import Problem, ValidationFailed
-from optimizer.routing.engine import EngineRun, SearchConfig
-from optimizer.routing.evaluator import Evaluation, evaluate
-from optimizer.routing.matrix import IntegerModel, integer_model, travel_matrix
-from optimizer.routing.ortools_engine import solve_ortools
-from optimizer.routing.problem import RoutingProblem
-from optimizer.routing.pyvrp_engine import pyvrp_supports, solve_pyvrp
-from optimizer.routing.reasons import unservable_reasons
-from optimizer.routing.schedule import RouteSchedule, SolverStats, build_schedule
-from optimizer.workers import start_worker, stop_worker, worker_context
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.optimizer.routing.engine import EngineRun, SearchConfig
+from supplynet.optimizer.routing.evaluator import Evaluation, evaluate
+from supplynet.optimizer.routing.matrix import IntegerModel, integer_model, travel_matrix
+from supplynet.optimizer.routing.ortools_engine import solve_ortools
+from supplynet.optimizer.routing.problem import RoutingProblem
+from supplynet.optimizer.routing.pyvrp_engine import pyvrp_supports, solve_pyvrp
+from supplynet.optimizer.routing.reasons import unservable_reasons
+from supplynet.optimizer.routing.schedule import RouteSchedule, SolverStats, build_schedule
+from supplynet.optimizer.workers import start_worker, stop_worker, worker_context
 
 _ORTOOLS_PORTFOLIO = (
     SearchConfig("ortools", "PARALLEL_CHEAPEST_INSERTION"),
@@ -159,7 +159,7 @@ def run_portfolio(
     deadline = time.time() + seconds
     if len(configs) == 1:
         return [run_one(model, configs[0], seconds, skip)]
-    context = worker_context("optimizer.routing.solver")
+    context = worker_context("supplynet.optimizer.routing.solver")
     workers = [
         (config, *start_worker(context, _worker, model, config, deadline, skip))
         for config in configs[1:]

@@ -17,12 +17,20 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from graph.errors import Problem, ValidationFailed
-from graph.store import GraphStore
-from server.rpc import forecast, network, pricing, recommendation, replenishment, risk, routing
-from server.rpc.interceptors import CallGuard
-from server.rpc.settings import ServeSettings
-from server.rpc.state import ServerState
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.store import GraphStore
+from supplynet.server.rpc import (
+    forecast,
+    network,
+    pricing,
+    recommendation,
+    replenishment,
+    risk,
+    routing,
+)
+from supplynet.server.rpc.interceptors import CallGuard
+from supplynet.server.rpc.settings import ServeSettings
+from supplynet.server.rpc.state import ServerState
 
 log = logging.getLogger("supplynet.rpc")
 

@@ -17,14 +17,14 @@ import numpy as np
 import pandas as pd
 from google.protobuf.message import Message
 
-from forecasting.forecast import DemandForecast
-from forecasting.series_index import SeriesForecast
-from gnn.risk_scores import RiskScores
-from graph.errors import Problem, ValidationFailed
-from graph.model import Record, Sku, Store, Supplier, Warehouse
-from graph.plans import Scalar, StoredPlan
-from graph.scope import Scope
-from proto.supplynet.v1 import common_pb2, forecast_pb2, network_pb2, plan_pb2, risk_pb2
+from supplynet.forecasting.forecast import DemandForecast
+from supplynet.forecasting.series_index import SeriesForecast
+from supplynet.gnn.risk_scores import RiskScores
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.model import Record, Sku, Store, Supplier, Warehouse
+from supplynet.graph.plans import Scalar, StoredPlan
+from supplynet.graph.scope import Scope
+from supplynet.v1 import common_pb2, forecast_pb2, network_pb2, plan_pb2, risk_pb2
 
 NODE_TABLES = {"supplier": "suppliers", "warehouse": "warehouses", "store": "stores", "sku": "skus"}
 EDGE_TABLES = {

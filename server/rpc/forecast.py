@@ -12,15 +12,19 @@ import asyncio
 
 import grpc
 
-from forecasting.registry import VALUE_FORECASTERS
-from forecasting.series_index import SeriesIndex, SeriesKey
-from graph.errors import Problem, ValidationFailed
-from graph.model import Store
-from graph.network import Network
-from proto.supplynet.v1 import forecast_pb2, forecast_pb2_grpc
-from server.rpc import tasks
-from server.rpc.converters import forecast_to_proto, scope_from_proto, series_forecasts_to_proto
-from server.rpc.state import ServerState
+from supplynet.forecasting.registry import VALUE_FORECASTERS
+from supplynet.forecasting.series_index import SeriesIndex, SeriesKey
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.model import Store
+from supplynet.graph.network import Network
+from supplynet.server.rpc import tasks
+from supplynet.server.rpc.converters import (
+    forecast_to_proto,
+    scope_from_proto,
+    series_forecasts_to_proto,
+)
+from supplynet.server.rpc.state import ServerState
+from supplynet.v1 import forecast_pb2, forecast_pb2_grpc
 
 MAX_HORIZON_DAYS = 366
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import grpc
 
-from graph.errors import SupplynetError
-from server.rpc.status import (
+from supplynet.graph.errors import SupplynetError
+from supplynet.server.rpc.status import (
     REQUEST_ID_KEY,
     abort,
     build_status,

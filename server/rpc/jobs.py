@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from graph.errors import SupplynetError
+from supplynet.graph.errors import SupplynetError
 
 log = logging.getLogger("supplynet.rpc.jobs")
 

@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator, Iterable
 
 import grpc
 
-from graph.errors import NotFound, Problem, ValidationFailed
-from graph.model import Record
-from graph.network import NODE_TABLES, Network, parse_network
-from proto.supplynet.v1 import network_pb2, network_pb2_grpc
-from server.rpc.converters import NetworkRows, name_id, node_to_proto, scope_from_proto
-from server.rpc.state import ServerState
+from supplynet.graph.errors import NotFound, Problem, ValidationFailed
+from supplynet.graph.model import Record
+from supplynet.graph.network import NODE_TABLES, Network, parse_network
+from supplynet.server.rpc.converters import NetworkRows, name_id, node_to_proto, scope_from_proto
+from supplynet.server.rpc.state import ServerState
+from supplynet.v1 import network_pb2, network_pb2_grpc
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import grpc
 from google.rpc import error_details_pb2, status_pb2
 
-from graph.errors import NotFound, SupplynetError
-from proto.supplynet.v1 import operation_pb2
-from server.rpc.jobs import Progress
-from server.rpc.status import build_status, error_status, internal_status, request_id
+from supplynet.graph.errors import NotFound, SupplynetError
+from supplynet.server.rpc.jobs import Progress
+from supplynet.server.rpc.status import build_status, error_status, internal_status, request_id
+from supplynet.v1 import operation_pb2
 
 log = logging.getLogger("supplynet.rpc")
 

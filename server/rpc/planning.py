@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from graph.network import Network
-from graph.plans import StoredPlan
-from optimizer.replenishment import PlanSettings, plan_replenishment
-from optimizer.replenishment import Progress as SolveProgress
-from server.rpc.jobs import Progress, Report, TimeBudget
-from server.rpc.tasks import forecast, score_risk
+from supplynet.graph.network import Network
+from supplynet.graph.plans import StoredPlan
+from supplynet.optimizer.replenishment import PlanSettings, plan_replenishment
+from supplynet.optimizer.replenishment import Progress as SolveProgress
+from supplynet.server.rpc.jobs import Progress, Report, TimeBudget
+from supplynet.server.rpc.tasks import forecast, score_risk
 
 FORECAST_SHARE = 0.3
 """Share of a planning job's progress bar that forecasting takes."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import grpc
 
-from proto.supplynet.v1 import pricing_pb2
-from server.rpc.state import ServerState
-from server.rpc.unimplemented import register_unimplemented
+from supplynet.server.rpc.state import ServerState
+from supplynet.server.rpc.unimplemented import register_unimplemented
+from supplynet.v1 import pricing_pb2
 
 CAPABILITY = "graph-aware pricing (optimizer/pricing)"
 

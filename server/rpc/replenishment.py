@@ -13,21 +13,21 @@ from collections.abc import AsyncIterator
 
 import grpc
 
-from graph.errors import Problem, ValidationFailed
-from graph.network import Network
-from graph.plans import StoredPlan
-from proto.supplynet.v1 import (
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.network import Network
+from supplynet.graph.plans import StoredPlan
+from supplynet.server.rpc import planning, tasks
+from supplynet.server.rpc.converters import name_id, plan_to_proto, scope_from_proto
+from supplynet.server.rpc.jobs import MAX_TIME_LIMIT, TimeBudget
+from supplynet.server.rpc.operations import Operation
+from supplynet.server.rpc.risk import load_risk_checkpoint
+from supplynet.server.rpc.state import ServerState
+from supplynet.v1 import (
     operation_pb2,
     plan_pb2,
     replenishment_pb2,
     replenishment_pb2_grpc,
 )
-from server.rpc import planning, tasks
-from server.rpc.converters import name_id, plan_to_proto, scope_from_proto
-from server.rpc.jobs import MAX_TIME_LIMIT, TimeBudget
-from server.rpc.operations import Operation
-from server.rpc.risk import load_risk_checkpoint
-from server.rpc.state import ServerState
 
 DEFAULT_HORIZON_DAYS = 28
 DEFAULT_SERVICE_LEVEL = 0.95

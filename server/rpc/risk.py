@@ -12,11 +12,11 @@ from pathlib import Path
 
 import grpc
 
-from graph.errors import NotFound, Problem, ValidationFailed
-from proto.supplynet.v1 import risk_pb2, risk_pb2_grpc
-from server.rpc import tasks
-from server.rpc.converters import risk_to_proto, scope_from_proto
-from server.rpc.state import ServerState
+from supplynet.graph.errors import NotFound, Problem, ValidationFailed
+from supplynet.server.rpc import tasks
+from supplynet.server.rpc.converters import risk_to_proto, scope_from_proto
+from supplynet.server.rpc.state import ServerState
+from supplynet.v1 import risk_pb2, risk_pb2_grpc
 
 MODELS = ("gnn",)
 

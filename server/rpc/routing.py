@@ -14,15 +14,15 @@ from pathlib import Path
 
 import grpc
 
-from graph.errors import Problem, ValidationFailed
-from graph.plans import StoredPlan
-from optimizer.exports import write
-from optimizer.routing.schedule import PLAN_KIND, RouteSchedule
-from proto.supplynet.v1 import plan_pb2, routing_pb2, routing_pb2_grpc
-from server.rpc import tasks
-from server.rpc.converters import name_id, plan_to_proto
-from server.rpc.jobs import MAX_TIME_LIMIT, TimeBudget
-from server.rpc.state import ServerState
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.plans import StoredPlan
+from supplynet.optimizer.exports import write
+from supplynet.optimizer.routing.schedule import PLAN_KIND, RouteSchedule
+from supplynet.server.rpc import tasks
+from supplynet.server.rpc.converters import name_id, plan_to_proto
+from supplynet.server.rpc.jobs import MAX_TIME_LIMIT, TimeBudget
+from supplynet.server.rpc.state import ServerState
+from supplynet.v1 import plan_pb2, routing_pb2, routing_pb2_grpc
 
 DEFAULT_TIME_LIMIT = 10.0
 FORMATS = {

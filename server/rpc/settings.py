@@ -14,8 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graph.errors import Problem, ValidationFailed
-from graph.open_store import StoreSettings
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.open_store import StoreSettings
 
 LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost"})
 

@@ -20,21 +20,25 @@ from typing import Generic, TypeVar
 
 import pandas as pd
 
-from forecasting.series_index import SeriesIndex
-from graph.history import DEMAND
-from graph.network import Network
-from graph.open_store import open_store
-from graph.scope import Scope
-from graph.store import GraphStore, history_in_scope
-from server.rpc.jobs import JobRunner
-from server.rpc.operations import Operations
-from server.rpc.settings import ServeSettings
+from supplynet.forecasting.series_index import SeriesIndex
+from supplynet.graph.history import DEMAND
+from supplynet.graph.network import Network
+from supplynet.graph.open_store import open_store
+from supplynet.graph.scope import Scope
+from supplynet.graph.store import GraphStore, history_in_scope
+from supplynet.server.rpc.jobs import JobRunner
+from supplynet.server.rpc.operations import Operations
+from supplynet.server.rpc.settings import ServeSettings
 
 T = TypeVar("T")
 
 log = logging.getLogger("supplynet.rpc")
 
-JOB_PRELOAD = ("server.cli", "server.rpc.tasks", "server.rpc.planning")
+JOB_PRELOAD = (
+    "supplynet.server.cli",
+    "supplynet.server.rpc.tasks",
+    "supplynet.server.rpc.planning",
+)
 """Imported once by the forkserver: every job forks with the CLI (the usual ``__main__``),
 pandas, forecasting and OR-Tools ready."""
 

@@ -13,7 +13,7 @@ import grpc
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 
-from graph.errors import (
+from supplynet.graph.errors import (
     Cancelled,
     NotFound,
     StoreError,

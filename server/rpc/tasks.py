@@ -10,20 +10,20 @@ from dataclasses import replace
 
 import pandas as pd
 
-from forecasting.forecast import DemandForecast
-from forecasting.parallel import ParallelSettings
-from forecasting.pipeline import forecast_demand
-from forecasting.registry import FORECASTERS
-from gnn.risk_model import RiskModel
-from gnn.risk_model import score_risk as score_with
-from gnn.risk_scores import RiskScores
-from gnn.training import Checkpoint
-from graph.errors import Problem, ValidationFailed
-from graph.network import Network
-from graph.plans import StoredPlan
-from optimizer.routing.deliveries import day_problem, plan_day
-from optimizer.routing.solver import solve as solve_routes
-from server.rpc.jobs import Progress, Report, TimeBudget
+from supplynet.forecasting.forecast import DemandForecast
+from supplynet.forecasting.parallel import ParallelSettings
+from supplynet.forecasting.pipeline import forecast_demand
+from supplynet.forecasting.registry import FORECASTERS
+from supplynet.gnn.risk_model import RiskModel
+from supplynet.gnn.risk_model import score_risk as score_with
+from supplynet.gnn.risk_scores import RiskScores
+from supplynet.gnn.training import Checkpoint
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.network import Network
+from supplynet.graph.plans import StoredPlan
+from supplynet.optimizer.routing.deliveries import day_problem, plan_day
+from supplynet.optimizer.routing.solver import solve as solve_routes
+from supplynet.server.rpc.jobs import Progress, Report, TimeBudget
 
 DEFAULT_FORECAST_MODEL = "auto"
 

@@ -13,7 +13,7 @@ import grpc
 from google.protobuf import message_factory
 from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 
-from server.rpc.status import abort, unimplemented_status
+from supplynet.server.rpc.status import abort, unimplemented_status
 
 
 def _handler(method: MethodDescriptor, capability: str) -> grpc.RpcMethodHandler:

@@ -23,7 +23,7 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
-from proto.supplynet.v1 import common_pb2 as supplynet_dot_v1_dot_common__pb2
+from supplynet.v1 import common_pb2 as supplynet_dot_v1_dot_common__pb2
 
 
 DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17supplynet/v1/plan.proto\x12\x0csupplynet.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19supplynet/v1/common.proto\"\xfb\x01\n\x04Plan\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12/\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\nattributes\x18\x04 \x03(\x0b\x32\".supplynet.v1.Plan.AttributesEntry\x12%\n\x05lines\x18\x05 \x03(\x0b\x32\x16.supplynet.v1.PlanLine\x1aG\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12#\n\x05value\x18\x02 \x01(\x0b\x32\x14.supplynet.v1.Scalar:\x02\x38\x01\"\x83\x01\n\x08PlanLine\x12\x32\n\x06\x66ields\x18\x01 \x03(\x0b\x32\".supplynet.v1.PlanLine.FieldsEntry\x1a\x43\n\x0b\x46ieldsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12#\n\x05value\x18\x02 \x01(\x0b\x32\x14.supplynet.v1.Scalar:\x02\x38\x01\"\x1e\n\x0eGetPlanRequest\x12\x0c\n\x04name\x18\x01 \x01(\tb\x06proto3')

@@ -22,7 +22,7 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
-from proto.supplynet.v1 import common_pb2 as supplynet_dot_v1_dot_common__pb2
+from supplynet.v1 import common_pb2 as supplynet_dot_v1_dot_common__pb2
 
 
 DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asupplynet/v1/pricing.proto\x12\x0csupplynet.v1\x1a\x19supplynet/v1/common.proto\"^\n\x16RecommendPricesRequest\x12\"\n\x05scope\x18\x01 \x01(\x0b\x32\x13.supplynet.v1.Scope\x12\x12\n\nmax_change\x18\x02 \x01(\x01\x12\x0c\n\x04seed\x18\x03 \x01(\x03\"\x97\x01\n\x13PriceRecommendation\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x15\n\rcurrent_price\x18\x02 \x01(\x01\x12\x19\n\x11recommended_price\x18\x03 \x01(\x01\x12\x1e\n\x16\x65xpected_demand_change\x18\x04 \x01(\x01\x12\x1e\n\x16\x65xpected_margin_change\x18\x05 \x01(\x01\"U\n\x17RecommendPricesResponse\x12:\n\x0frecommendations\x18\x01 \x03(\x0b\x32!.supplynet.v1.PriceRecommendation2p\n\x0ePricingService\x12^\n\x0fRecommendPrices\x12$.supplynet.v1.RecommendPricesRequest\x1a%.supplynet.v1.RecommendPricesResponseb\x06proto3')

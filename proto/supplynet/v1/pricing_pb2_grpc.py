@@ -3,7 +3,7 @@
 import grpc
 import warnings
 
-from proto.supplynet.v1 import pricing_pb2 as supplynet_dot_v1_dot_pricing__pb2
+from supplynet.v1 import pricing_pb2 as supplynet_dot_v1_dot_pricing__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__

@@ -22,9 +22,9 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
-from proto.supplynet.v1 import common_pb2 as supplynet_dot_v1_dot_common__pb2
-from proto.supplynet.v1 import operation_pb2 as supplynet_dot_v1_dot_operation__pb2
-from proto.supplynet.v1 import plan_pb2 as supplynet_dot_v1_dot_plan__pb2
+from supplynet.v1 import common_pb2 as supplynet_dot_v1_dot_common__pb2
+from supplynet.v1 import operation_pb2 as supplynet_dot_v1_dot_operation__pb2
+from supplynet.v1 import plan_pb2 as supplynet_dot_v1_dot_plan__pb2
 
 
 DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n supplynet/v1/replenishment.proto\x12\x0csupplynet.v1\x1a\x19supplynet/v1/common.proto\x1a\x1csupplynet/v1/operation.proto\x1a\x17supplynet/v1/plan.proto\"\xa9\x01\n\x10StartPlanRequest\x12\"\n\x05scope\x18\x01 \x01(\x0b\x32\x13.supplynet.v1.Scope\x12\x14\n\x0chorizon_days\x18\x02 \x01(\x05\x12\x16\n\x0e\x66orecast_model\x18\x03 \x01(\t\x12\x15\n\rservice_level\x18\x04 \x01(\x01\x12\x1a\n\x12time_limit_seconds\x18\x05 \x01(\x01\x12\x10\n\x08use_risk\x18\x06 \x01(\x08\"#\n\x13GetOperationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"%\n\x15WatchOperationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"&\n\x16\x43\x61ncelOperationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t2\x89\x03\n\x14ReplenishmentService\x12\x44\n\tStartPlan\x12\x1e.supplynet.v1.StartPlanRequest\x1a\x17.supplynet.v1.Operation\x12J\n\x0cGetOperation\x12!.supplynet.v1.GetOperationRequest\x1a\x17.supplynet.v1.Operation\x12P\n\x0eWatchOperation\x12#.supplynet.v1.WatchOperationRequest\x1a\x17.supplynet.v1.Operation0\x01\x12P\n\x0f\x43\x61ncelOperation\x12$.supplynet.v1.CancelOperationRequest\x1a\x17.supplynet.v1.Operation\x12;\n\x07GetPlan\x12\x1c.supplynet.v1.GetPlanRequest\x1a\x12.supplynet.v1.Planb\x06proto3')

@@ -1,6 +1,6 @@
-from proto.supplynet.v1 import common_pb2 as _common_pb2
-from proto.supplynet.v1 import operation_pb2 as _operation_pb2
-from proto.supplynet.v1 import plan_pb2 as _plan_pb2
+from supplynet.v1 import common_pb2 as _common_pb2
+from supplynet.v1 import operation_pb2 as _operation_pb2
+from supplynet.v1 import plan_pb2 as _plan_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Mapping as _Mapping

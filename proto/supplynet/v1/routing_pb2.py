@@ -22,7 +22,7 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
-from proto.supplynet.v1 import plan_pb2 as supplynet_dot_v1_dot_plan__pb2
+from supplynet.v1 import plan_pb2 as supplynet_dot_v1_dot_plan__pb2
 
 
 DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asupplynet/v1/routing.proto\x12\x0csupplynet.v1\x1a\x17supplynet/v1/plan.proto\"J\n\x11PlanRoutesRequest\x12\x0c\n\x04plan\x18\x01 \x01(\t\x12\x0b\n\x03\x64\x61y\x18\x02 \x01(\t\x12\x1a\n\x12time_limit_seconds\x18\x03 \x01(\x01\"U\n\x15\x45xportScheduleRequest\x12\x10\n\x08schedule\x18\x01 \x01(\t\x12*\n\x06\x66ormat\x18\x02 \x01(\x0e\x32\x1a.supplynet.v1.ExportFormat\"Q\n\x16\x45xportScheduleResponse\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\x10\n\x08\x66ilename\x18\x03 \x01(\t*\xa7\x01\n\x0c\x45xportFormat\x12\x1d\n\x19\x45XPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n\x11\x45XPORT_FORMAT_CSV\x10\x01\x12\x16\n\x12\x45XPORT_FORMAT_XLSX\x10\x02\x12\x16\n\x12\x45XPORT_FORMAT_JSON\x10\x03\x12\x19\n\x15\x45XPORT_FORMAT_GEOJSON\x10\x04\x12\x16\n\x12\x45XPORT_FORMAT_HTML\x10\x05\x32\xb0\x01\n\x0eRoutingService\x12\x41\n\nPlanRoutes\x12\x1f.supplynet.v1.PlanRoutesRequest\x1a\x12.supplynet.v1.Plan\x12[\n\x0e\x45xportSchedule\x12#.supplynet.v1.ExportScheduleRequest\x1a$.supplynet.v1.ExportScheduleResponseb\x06proto3')

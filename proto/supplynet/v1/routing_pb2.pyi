@@ -1,4 +1,4 @@
-from proto.supplynet.v1 import plan_pb2 as _plan_pb2
+from supplynet.v1 import plan_pb2 as _plan_pb2
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message

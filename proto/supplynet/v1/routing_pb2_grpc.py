@@ -3,8 +3,8 @@
 import grpc
 import warnings
 
-from proto.supplynet.v1 import plan_pb2 as supplynet_dot_v1_dot_plan__pb2
-from proto.supplynet.v1 import routing_pb2 as supplynet_dot_v1_dot_routing__pb2
+from supplynet.v1 import plan_pb2 as supplynet_dot_v1_dot_plan__pb2
+from supplynet.v1 import routing_pb2 as supplynet_dot_v1_dot_routing__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__

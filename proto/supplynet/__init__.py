@@ -1,1 +1,0 @@
-"""Protocol buffers of the supplynet API."""
