@@ -36,6 +36,10 @@ EARTH_RADIUS_KM = 6371.0
 ROAD_FACTOR = 1.25
 TRUCK_KM_PER_DAY = 600.0
 HOLIDAY_COUNTRY = "DE"
+PROMO_WEEK_PROBABILITY = 0.07
+PROMO_DISCOUNTS = (0.1, 0.2, 0.3)
+DEMAND_NOISE_SHAPE = 25.0
+"""Gamma shape of the day-to-day demand noise around the rate (mean 1, CV 0.2)."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,100 @@ def haversine_km(
     dp, dl = p2 - p1, np.radians(lon2) - np.radians(lon1)
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a)))
+
+
+def daily_seasonality(categories: pd.DataFrame, days: pd.DatetimeIndex) -> np.ndarray:
+    """Per day and category: the yearly x weekly x holiday demand multiplier.
+
+    ``categories`` is ``SyntheticTruth.categories``; a day counts as a holiday when it or
+    the next day is a public holiday in ``HOLIDAY_COUNTRY``. Shape ``[days, categories]``.
+    """
+    calendar = holidays.country_holidays(HOLIDAY_COUNTRY, years=sorted({d.year for d in days}))
+    holiday = np.array(
+        [d in calendar or (d + pd.Timedelta(days=1)) in calendar for d in days.date],
+        dtype=float,
+    )
+    doy = days.day_of_year.to_numpy()
+    dow = days.day_of_week.to_numpy()
+    yearly = 1 + categories["yearly_amplitude"].to_numpy()[None, :] * np.sin(
+        2 * np.pi * doy[:, None] / 365.25 + categories["yearly_phase"].to_numpy()[None, :]
+    )
+    weekly = 1 + categories["weekly_amplitude"].to_numpy()[None, :] * np.cos(
+        2 * np.pi * (dow[:, None] - 5) / 7
+    )
+    uplift = 1 + (categories["holiday_uplift"].to_numpy()[None, :] - 1) * holiday[:, None]
+    return np.asarray(yearly * weekly * uplift)
+
+
+def draw_promotion_weeks(rng: np.random.Generator, weeks: int, skus: int) -> np.ndarray:
+    """Chain-wide promotion discount per (week, SKU), 0 in weeks without a promotion."""
+    on = rng.random((weeks, skus)) < PROMO_WEEK_PROBABILITY
+    return np.where(on, rng.choice(PROMO_DISCOUNTS, (weeks, skus)), 0.0)
+
+
+def draw_price_steps(
+    rng: np.random.Generator, shape: tuple[int, ...], days_per_period: int = 1
+) -> np.ndarray:
+    """Multiplicative regular-price steps: rare 5% moves (1% chance each way per day)."""
+    change = 0.01 * days_per_period
+    return rng.choice([0.95, 1.0, 1.05], shape, p=[change, 1 - 2 * change, change])
+
+
+def demand_effect(
+    skus: pd.DataFrame,
+    price: np.ndarray,
+    promo: np.ndarray,
+    cannibalisation: list[tuple[int, int, float]],
+) -> np.ndarray:
+    """Per (period, SKU): the price, promotion and cannibalisation multiplier of demand.
+
+    ``skus`` is ``SyntheticTruth.skus``; ``price`` and ``promo`` are ``[periods, skus]``;
+    ``cannibalisation`` holds ``(sku, substitute, loss)`` column indices: ``sku`` loses
+    ``loss`` of its demand while only ``substitute`` is on promotion.
+    """
+    base_price = skus["base_price"].to_numpy()
+    effect = (price / base_price[None, :]) ** (-skus["elasticity"].to_numpy()[None, :])
+    effect *= np.where(promo, skus["promo_uplift"].to_numpy()[None, :], 1.0)
+    loss = np.ones_like(effect)
+    for x, y, strength in cannibalisation:
+        loss[:, x] *= np.where(promo[:, y] & ~promo[:, x], 1 - strength, 1.0)
+    return np.asarray(effect * loss)
+
+
+def draw_demand(rng: np.random.Generator, rate: np.ndarray) -> np.ndarray:
+    """Units demanded: Poisson around ``rate`` times gamma noise (``DEMAND_NOISE_SHAPE``)."""
+    noise = rng.gamma(DEMAND_NOISE_SHAPE, 1 / DEMAND_NOISE_SHAPE, rate.shape)
+    return rng.poisson(rate * noise).astype(float)
+
+
+def draw_disruptions(
+    rng: np.random.Generator, regions: list[str], start: pd.Timestamp, horizon_days: int
+) -> pd.DataFrame:
+    """Regional disruption episodes (1.5 a year per region, 14-42 days): ``truth.disruptions``."""
+    rows = []
+    for region in regions:
+        for _ in range(rng.poisson(horizon_days / 365 * 1.5)):
+            begin = start + pd.Timedelta(days=int(rng.integers(0, max(1, horizon_days - 14))))
+            rows.append(
+                {
+                    "region": region,
+                    "start": begin,
+                    "end": begin + pd.Timedelta(days=int(rng.integers(14, 43))),
+                    "late_probability": float(rng.uniform(0.6, 0.9)),
+                    "extra_delay_days": float(rng.uniform(3.0, 9.0)),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["region", "start", "end", "late_probability", "extra_delay_days"]
+    )
+
+
+def draw_delays(
+    rng: np.random.Generator, late_probability: np.ndarray, mean_delay_days: np.ndarray
+) -> np.ndarray:
+    """Days late per shipment: late with its probability, then ``1 + Poisson(mean - 1)``."""
+    late = rng.random(late_probability.shape) < late_probability
+    return np.where(late, 1 + rng.poisson(np.maximum(mean_delay_days - 1, 0)), 0)
 
 
 def generate(preset: str | Preset = "demo", seed: int = 0) -> SyntheticDataset:
@@ -327,36 +425,19 @@ class _Generator:
         self.series_sku_ids = self.sku_truth["sku_id"].to_numpy()[self.series_sku]
         self.base_rate = self.sku_rate[self.series_sku] * self.store_size[self.series_store]
 
-    def _calendar(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per period and category: seasonal multiplier; per period: holiday share of days."""
-        cats = self.category_truth
+    def _calendar(self) -> np.ndarray:
+        """Per period and category: the mean seasonal multiplier of its days."""
         days = pd.date_range(self.dates[0], self.end, freq="D")
-        years = sorted({d.year for d in days})
-        calendar = holidays.country_holidays(HOLIDAY_COUNTRY, years=years)
-        holiday = np.array(
-            [d in calendar or (d + pd.Timedelta(days=1)) in calendar for d in days.date],
-            dtype=float,
-        )
-        doy = days.day_of_year.to_numpy()
-        dow = days.day_of_week.to_numpy()
-        yearly = 1 + cats["yearly_amplitude"].to_numpy()[None, :] * np.sin(
-            2 * np.pi * doy[:, None] / 365.25 + cats["yearly_phase"].to_numpy()[None, :]
-        )
-        weekly = 1 + cats["weekly_amplitude"].to_numpy()[None, :] * np.cos(
-            2 * np.pi * (dow[:, None] - 5) / 7
-        )
-        uplift = 1 + (cats["holiday_uplift"].to_numpy()[None, :] - 1) * holiday[:, None]
-        daily = yearly * weekly * uplift
+        daily = daily_seasonality(self.category_truth, days)
         step = self.days_per_period
-        per_period = daily.reshape(len(self.dates), step, -1).mean(axis=1)
-        return per_period, holiday.reshape(len(self.dates), step).mean(axis=1)
+        return daily.reshape(len(self.dates), step, -1).mean(axis=1)
 
     def _promotions(self) -> tuple[np.ndarray, pd.DataFrame]:
         """Chain-wide promo weeks per SKU: discount per (period, sku), 0 outside promotions."""
         spec, rng = self.spec, self.rng
         weeks = int(np.ceil(len(self.dates) * self.days_per_period / 7))
-        on = rng.random((weeks, spec.skus)) < 0.07
-        discount_w = np.where(on, rng.choice([0.1, 0.2, 0.3], (weeks, spec.skus)), 0.0)
+        discount_w = draw_promotion_weeks(rng, weeks, spec.skus)
+        on = discount_w > 0
         period_week = (np.arange(len(self.dates)) * self.days_per_period) // 7
         discount = discount_w[period_week]
         rows = [
@@ -373,31 +454,24 @@ class _Generator:
 
     def _demand(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         rng, truth = self.rng, self.sku_truth
-        seasonal, _ = self._calendar()
+        seasonal = self._calendar()
         discount, promotions = self._promotions()
         promo = discount > 0
         base_price = truth["base_price"].to_numpy()
         # Regular prices drift in rare 5% steps within +-15%, so elasticity is visible
         # outside promotions too.
-        change = 0.01 * self.days_per_period
-        steps = rng.choice([0.95, 1.0, 1.05], discount.shape, p=[change, 1 - 2 * change, change])
+        steps = draw_price_steps(rng, discount.shape, self.days_per_period)
         regular = np.clip(np.cumprod(steps, axis=0), 0.85, 1.15)
         price = np.round(base_price[None, :] * regular * (1 - discount), 2)
-        effect = (price / base_price[None, :]) ** (-truth["elasticity"].to_numpy()[None, :])
-        effect *= np.where(promo, truth["promo_uplift"].to_numpy()[None, :], 1.0)
-        loss = np.ones_like(effect)
-        for a, b, strength in self.pairs:
-            for x, y in ((a, b), (b, a)):
-                loss[:, x] *= np.where(promo[:, y] & ~promo[:, x], 1 - strength, 1.0)
-        sku_effect = effect * loss
+        directed = [(x, y, s) for a, b, s in self.pairs for x, y in ((a, b), (b, a))]
+        sku_effect = demand_effect(truth, price, promo, directed)
         rate = (
             self.base_rate[:, None]
             * self.days_per_period
             * seasonal[:, self.sku_category[self.series_sku]].T
             * sku_effect[:, self.series_sku].T
         )
-        noise = rng.gamma(25.0, 1 / 25.0, rate.shape)
-        quantity = rng.poisson(rate * noise).astype(float)
+        quantity = draw_demand(rng, rate)
         n_series, n_periods = rate.shape
         demand = pd.DataFrame(
             {
@@ -488,24 +562,8 @@ class _Generator:
         return lanes, supplier_risk, lane_risk, disruptions, deliveries
 
     def _disruptions(self) -> pd.DataFrame:
-        rng = self.rng
         horizon_days = (self.end - self.dates[0]).days + 1
-        rows = []
-        for region in self.region_names:
-            for _ in range(rng.poisson(horizon_days / 365 * 1.5)):
-                start = self.dates[0] + pd.Timedelta(days=int(rng.integers(0, horizon_days - 14)))
-                rows.append(
-                    {
-                        "region": region,
-                        "start": start,
-                        "end": start + pd.Timedelta(days=int(rng.integers(14, 43))),
-                        "late_probability": float(rng.uniform(0.6, 0.9)),
-                        "extra_delay_days": float(rng.uniform(3.0, 9.0)),
-                    }
-                )
-        return pd.DataFrame(
-            rows, columns=["region", "start", "end", "late_probability", "extra_delay_days"]
-        )
+        return draw_disruptions(self.rng, self.region_names, self.dates[0], horizon_days)
 
     def _deliveries(
         self, lanes: list[SupplyLane], lane_arr: np.ndarray, disruptions: pd.DataFrame
@@ -528,8 +586,7 @@ class _Generator:
             active = hit_supplier[:, None] & (day >= lo) & (day <= hi)
             p_late = np.where(active, np.maximum(p_late, event.late_probability), p_late)
             delay_mean = np.where(active, delay_mean + event.extra_delay_days, delay_mean)
-        late = rng.random(day.shape) < p_late
-        delay = np.where(late, 1 + rng.poisson(np.maximum(delay_mean - 1, 0)), 0)
+        delay = draw_delays(rng, p_late, delay_mean)
         delivered = promised + delay
         size = np.maximum(np.array([lane.moq for lane in lanes]), 24.0)
         quantity = size[:, None] * rng.integers(1, 6, day.shape)
