@@ -125,12 +125,10 @@ def _locate(problem: Problem) -> Problem:
 def import_csv_dir(store: GraphStore, directory: Path) -> CsvBundle:
     """Validate a CSV directory against the store's network, then write it.
 
-    Everything is checked before the first write, so a rejected import stores nothing.
+    Everything is checked before the write, and the network and both histories become
+    visible together (``GraphStore.import_bundle``): a rejected, failed or killed import
+    stores nothing.
     """
     bundle = read_csv_dir(directory, context=store.snapshot())
-    store.upsert_network(bundle.network)
-    if len(bundle.demand):
-        store.append_demand(bundle.demand)
-    if len(bundle.deliveries):
-        store.append_deliveries(bundle.deliveries)
+    store.import_bundle(bundle.network, bundle.demand, bundle.deliveries)
     return bundle

@@ -2,13 +2,17 @@
 
 Layout::
 
-    ROOT/network/CURRENT            name of the live version, swapped atomically
-    ROOT/network/v000007/*.parquet  one file per table
+    ROOT/MANIFEST.json                    the live state: network version and history parts
+    ROOT/network/v000007/*.parquet        one file per table
     ROOT/history/demand/part-*.parquet, ROOT/history/deliveries/part-*.parquet
     ROOT/plans/<id>.json
 
-Every write happens under an exclusive file lock and becomes visible through a
-single ``os.replace``, so a crash or a rejected write leaves the previous state.
+Every write happens under an exclusive file lock: new files are written beside the
+live ones, then one ``os.replace`` of the manifest makes all of them visible at once.
+A crash, a Ctrl-C or a rejected write therefore leaves the previous state (files the
+manifest does not list are ignored and removed by the next write), and an import of
+a network with its histories is all-or-nothing. A directory written before the
+manifest existed (``network/CURRENT`` and every part on disk) is read as it was.
 """
 
 from __future__ import annotations
@@ -18,20 +22,46 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from supplynet.graph.errors import NotFound
+from supplynet.graph.errors import NotFound, Problem, ValidationFailed
 from supplynet.graph.history import DELIVERIES, DEMAND, HistorySchema, empty, upsert
 from supplynet.graph.network import TABLES, Network
 from supplynet.graph.plans import PlanInfo, StoredPlan
 from supplynet.graph.scope import Scope
 from supplynet.graph.store import checked_history, history_in_scope
+
+MAX_PLAN_ID_BYTES = 200
+"""Longest plan id stored as a file name (file systems allow 255 bytes per name)."""
+_VERSION = re.compile(r"^v(\d{6,})$")
+_PART = re.compile(r"^part-(\d{6,})\.parquet$")
+
+
+@dataclass(frozen=True)
+class _Manifest:
+    """What is live: the network version's folder name and the history part files."""
+
+    network: str | None = None
+    parts: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {DEMAND.name: (), DELIVERIES.name: ()}
+    )
+
+    def to_json(self) -> str:
+        return json.dumps({"network": self.network} | {k: list(v) for k, v in self.parts.items()})
+
+    @classmethod
+    def from_json(cls, text: str) -> _Manifest:
+        data = json.loads(text)
+        names = (DEMAND.name, DELIVERIES.name)
+        return cls(data["network"], {name: tuple(data.get(name, ())) for name in names})
 
 
 class EmbeddedStore:
@@ -51,69 +81,111 @@ class EmbeddedStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _current_version(self) -> Path | None:
+    def _manifest(self) -> _Manifest:
+        path = self.root / "MANIFEST.json"
+        if path.exists():
+            return _Manifest.from_json(path.read_text())
         pointer = self.root / "network" / "CURRENT"
-        if not pointer.exists():
-            return None
-        return self.root / "network" / pointer.read_text().strip()
+        network = pointer.read_text().strip() if pointer.exists() else None
+        parts = {
+            schema.name: tuple(
+                p.name for p in sorted((self.root / "history" / schema.name).glob("part-*.parquet"))
+            )
+            for schema in (DEMAND, DELIVERIES)
+        }
+        return _Manifest(network, parts)
 
-    def _read_network(self) -> Network:
-        version = self._current_version()
-        if version is None:
+    def _read_network(self, manifest: _Manifest) -> Network:
+        if manifest.network is None:
             return Network()
+        version = self.root / "network" / manifest.network
         frames = {name: pd.read_parquet(version / f"{name}.parquet") for name in TABLES}
         return Network.from_frames(frames)
 
     def upsert_network(self, network: Network) -> dict[str, int]:
-        with self._locked():
-            merged = self._read_network().merge(network)
-            self._write_network(merged)
-        return network.counts()
+        return self.import_bundle(network, None, None)
 
-    def _write_network(self, network: Network) -> None:
+    def import_bundle(
+        self, network: Network, demand: pd.DataFrame | None, deliveries: pd.DataFrame | None
+    ) -> dict[str, int]:
+        """Upsert a network and append histories as one write; see ``GraphStore``."""
+        with self._locked():
+            manifest = self._manifest()
+            stored = self._read_network(manifest)
+            merged = stored.merge(network) if network.counts() != Network().counts() else stored
+            histories = {
+                schema.name: checked_history(frame, schema, merged)
+                for schema, frame in ((DEMAND, demand), (DELIVERIES, deliveries))
+                if frame is not None and len(frame)
+            }
+            staged = self._stage(manifest, merged if merged is not stored else None, histories)
+            self._commit(staged)
+        counts = network.counts()
+        return counts | {name: len(frame) for name, frame in histories.items()}
+
+    def _stage(
+        self, manifest: _Manifest, network: Network | None, histories: dict[str, pd.DataFrame]
+    ) -> _Manifest:
+        """Write the new files beside the live ones; returns the manifest listing them."""
+        parts = dict(manifest.parts)
+        for name, frame in histories.items():
+            folder = self.root / "history" / name
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"part-{_next_number(folder, _PART):06d}.parquet"
+            _write_file(target, lambda path, f=frame: f.to_parquet(path, index=False))
+            parts[name] = (*parts[name], target.name)
+        version = manifest.network
+        if network is not None:
+            version = self._write_network(network)
+        return replace(manifest, network=version, parts=parts)
+
+    def _write_network(self, network: Network) -> str:
         base = self.root / "network"
         base.mkdir(parents=True, exist_ok=True)
-        current = self._current_version()
-        number = int(current.name[1:]) + 1 if current else 1
+        target = base / f"v{_next_number(base, _VERSION):06d}"
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=base))
-        for name in TABLES:
-            network.frame(name).to_parquet(staging / f"{name}.parquet", index=False)
-        target = base / f"v{number:06d}"
-        staging.rename(target)
-        _atomic_write_text(base / "CURRENT", target.name)
-        for stale in base.iterdir():
-            if stale.is_dir() and stale != target:
-                shutil.rmtree(stale, ignore_errors=True)
+        try:
+            for name in TABLES:
+                network.frame(name).to_parquet(staging / f"{name}.parquet", index=False)
+            staging.rename(target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return target.name
+
+    def _commit(self, manifest: _Manifest) -> None:
+        """Make ``manifest`` live with one ``os.replace``, then drop what it no longer lists."""
+        _atomic_write_text(self.root / "MANIFEST.json", manifest.to_json())
+        base = self.root / "network"
+        if base.exists():
+            for stale in base.iterdir():
+                if stale.name != manifest.network:
+                    _remove(stale)
+        for name, listed in manifest.parts.items():
+            folder = self.root / "history" / name
+            if folder.exists():
+                for stale in folder.iterdir():
+                    if stale.name not in listed:
+                        _remove(stale)
 
     def snapshot(self, scope: Scope | None = None) -> Network:
         with self._locked():
-            network = self._read_network()
+            network = self._read_network(self._manifest())
         return network if scope is None else network.scoped(scope)
-
-    def _append(self, frame: pd.DataFrame, schema: HistorySchema) -> int:
-        with self._locked():
-            clean = checked_history(frame, schema, self._read_network())
-            clean = clean.drop_duplicates(list(schema.key), keep="last")
-            folder = self.root / "history" / schema.name
-            folder.mkdir(parents=True, exist_ok=True)
-            number = len(list(folder.glob("part-*.parquet"))) + 1
-            staging = folder / f".part-{number:06d}.tmp"
-            clean.to_parquet(staging, index=False)
-            os.replace(staging, folder / f"part-{number:06d}.parquet")
-        return len(clean)
 
     def _read(self, schema: HistorySchema, scope: Scope | None) -> tuple[pd.DataFrame, Network]:
         with self._locked():
-            parts = sorted((self.root / "history" / schema.name).glob("part-*.parquet"))
-            frames = [pd.read_parquet(p) for p in parts]
-            network = self._read_network() if scope is not None else Network()
+            manifest = self._manifest()
+            folder = self.root / "history" / schema.name
+            frames = [pd.read_parquet(folder / name) for name in manifest.parts[schema.name]]
+            network = self._read_network(manifest) if scope is not None else Network()
         if not frames:
             return empty(schema), network
         frame = frames[0] if len(frames) == 1 else upsert(frames[0], pd.concat(frames[1:]), schema)
         return history_in_scope(frame, schema, network, scope), network
 
     def append_demand(self, frame: pd.DataFrame) -> int:
-        return self._append(frame, DEMAND)
+        return self.import_bundle(Network(), frame, None).get(DEMAND.name, 0)
 
     def read_demand(
         self, scope: Scope | None = None, start: dt.date | None = None, end: dt.date | None = None
@@ -126,13 +198,17 @@ class EmbeddedStore:
         return frame.reset_index(drop=True)
 
     def append_deliveries(self, frame: pd.DataFrame) -> int:
-        return self._append(frame, DELIVERIES)
+        return self.import_bundle(Network(), None, frame).get(DELIVERIES.name, 0)
 
     def read_deliveries(self, scope: Scope | None = None) -> pd.DataFrame:
         frame, _ = self._read(DELIVERIES, scope)
         return frame
 
     def save_plan(self, plan: StoredPlan) -> None:
+        if not _is_file_name(plan.id):
+            raise ValidationFailed(
+                [Problem("id", f"at most {MAX_PLAN_ID_BYTES} bytes, no '/' or NUL")], "plan"
+            )
         with self._locked():
             folder = self.root / "plans"
             folder.mkdir(parents=True, exist_ok=True)
@@ -140,7 +216,7 @@ class EmbeddedStore:
 
     def load_plan(self, plan_id: str) -> StoredPlan:
         path = self.root / "plans" / f"{plan_id}.json"
-        if "/" in plan_id or not path.exists():
+        if not _is_file_name(plan_id) or not path.exists():
             raise NotFound("plan", plan_id)
         return StoredPlan.model_validate_json(path.read_text())
 
@@ -165,3 +241,37 @@ def _atomic_write_text(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(staging, path)
+
+
+def _is_file_name(plan_id: str) -> bool:
+    """Whether ``plan_id`` can name a file in the plans folder."""
+    return (
+        0 < len(plan_id.encode()) <= MAX_PLAN_ID_BYTES
+        and "/" not in plan_id
+        and "\0" not in plan_id
+        and plan_id not in (".", "..")
+    )
+
+
+def _next_number(folder: Path, pattern: re.Pattern[str]) -> int:
+    """One past the highest number any entry of ``folder`` carries, listed or stray."""
+    numbers = [int(m[1]) for p in folder.iterdir() if (m := pattern.match(p.name))]
+    return max(numbers, default=0) + 1
+
+
+def _write_file(target: Path, write: Callable[[Path], object]) -> None:
+    """Write through a hidden temporary name, so ``target`` appears only once complete."""
+    staging = target.with_name(f".{target.name}.tmp")
+    try:
+        write(staging)
+        os.replace(staging, target)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

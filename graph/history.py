@@ -143,3 +143,17 @@ def reference_problems(
                 Problem(f"{schema.name}[{row}].{column}", f"unknown id {frame[column].iat[row]!r}")
             )
     return problems
+
+
+def duplicate_problems(frame: pd.DataFrame, schema: HistorySchema) -> list[Problem]:
+    """Rows repeating an earlier row's key (first 50), each naming the row it repeats."""
+    key = list(schema.key)
+    repeated = frame.duplicated(key, keep="first").to_numpy()
+    if not repeated.any():
+        return []
+    first_row = frame.reset_index(drop=True).reset_index().groupby(key, sort=False)["index"]
+    firsts = first_row.transform("min").to_numpy()
+    return [
+        Problem(f"{schema.name}[{row}]", f"duplicate key, same as row {firsts[row]}")
+        for row in np.flatnonzero(repeated)[:MAX_REPORTED]
+    ]

@@ -1,13 +1,15 @@
 """``GraphStore`` on a Neo4j server, through the official driver.
 
-A network upsert is one managed transaction: it takes a lock node, reads the ids
+A network upsert, or an import of a network with its histories, is one managed
+transaction: it takes a lock node, reads the ids
 already stored (one query per id kind, never one per record), then writes in
 ``UNWIND $rows ... MERGE`` batches while a worker thread checks the input against
 those ids (the check's ~1 s of Python runs while the server works). The
 transaction commits only after the check passes: a rejected record raises
 ``ValidationFailed`` and rolls back every batch sent, as a failure during the
-writes does, so nothing is ever half-written. A history append is checked whole
-first, then written in transactions of whole buckets (``HISTORY_TX_ROWS``). Reads
+writes does, so nothing is ever half-written. A plain history append is checked whole
+first, then written in transactions of whole buckets (``HISTORY_TX_ROWS``), so that
+histories larger than the server's transaction memory still go in. Reads
 run in one read transaction, one query per table, so a snapshot is consistent. The
 graph model is documented in ``graph.neo4j_cypher`` and the README.
 """
@@ -171,6 +173,23 @@ class Neo4jStore:
     # ---- network ----
 
     def upsert_network(self, network: Network) -> dict[str, int]:
+        return self.import_bundle(network, None, None)
+
+    def import_bundle(
+        self, network: Network, demand: pd.DataFrame | None, deliveries: pd.DataFrame | None
+    ) -> dict[str, int]:
+        """The network and both histories in one write transaction; see ``GraphStore``.
+
+        One transaction is what makes the import all-or-nothing, so its size is bounded
+        by the server's transaction memory (``db.memory.transaction.max``), not split.
+        """
+        histories = [
+            (layout, frame)
+            for layout, frame in ((_DEMAND, demand), (_DELIVERIES, deliveries))
+            if frame is not None and len(frame)
+        ]
+        written: dict[str, int] = {}
+
         def work(tx: ManagedTransaction) -> None:
             tx.run(cypher.LOCK, name="network").consume()
             edge_keys = {
@@ -187,9 +206,14 @@ class Neo4jStore:
                     _reject(checking.result())  # a bad record explains a failed write
                     raise
                 _reject(checking.result())
+            ids = context.union_unchecked(network)
+            clean = [(layout, checked_history(f, layout.schema, ids)) for layout, f in histories]
+            for layout, frame in clean:
+                _append_part(tx, frame, layout)
+                written[layout.schema.name] = len(frame)
 
         self._write(work)
-        return network.counts()
+        return network.counts() | written
 
     def snapshot(self, scope: Scope | None = None) -> Network:
         return _network(self._read(lambda tx: _read_tables(tx, scope)))
@@ -205,7 +229,6 @@ class Neo4jStore:
     def _append(self, frame: pd.DataFrame, layout: _HistoryLayout) -> int:
         schema = layout.schema
         clean = self._read(lambda tx: checked_history(frame, schema, _stored_ids(tx, set())[0]))
-        clean = clean.drop_duplicates(list(schema.key), keep="last")
         for part in _history_parts(clean, layout):
             self._write(functools.partial(_append_part, part=part, layout=layout))
         return len(clean)

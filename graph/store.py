@@ -8,7 +8,14 @@ from typing import Protocol, runtime_checkable
 import pandas as pd
 
 from supplynet.graph.errors import ValidationFailed
-from supplynet.graph.history import DELIVERIES, DEMAND, HistorySchema, check, reference_problems
+from supplynet.graph.history import (
+    DELIVERIES,
+    DEMAND,
+    HistorySchema,
+    check,
+    duplicate_problems,
+    reference_problems,
+)
 from supplynet.graph.network import Network
 from supplynet.graph.plans import PlanInfo, StoredPlan
 from supplynet.graph.scope import Scope
@@ -31,6 +38,23 @@ class GraphStore(Protocol):
         ------
         ValidationFailed
             When the stored network merged with ``network`` would be inconsistent.
+        """
+        ...
+
+    def import_bundle(
+        self, network: Network, demand: pd.DataFrame | None, deliveries: pd.DataFrame | None
+    ) -> dict[str, int]:
+        """Upsert ``network`` and append both histories as one all-or-nothing write.
+
+        Readers see the old state until the whole import is visible; a crash, a kill
+        or a rejection at any point leaves the old state, and running the same import
+        again gives the same state (idempotent). Returns records written per table
+        and history.
+
+        Raises
+        ------
+        ValidationFailed
+            When the merged network or a history row is invalid.
         """
         ...
 
@@ -74,7 +98,10 @@ class GraphStore(Protocol):
 
 
 def checked_history(frame: pd.DataFrame, schema: HistorySchema, network: Network) -> pd.DataFrame:
-    """Coerce a history frame and check that every id in it exists in ``network``."""
+    """Coerce a history frame and check that every id in it exists in ``network``.
+
+    Two rows with the same key are a problem too: which one was meant is unknown.
+    """
     clean = check(frame, schema)
     known: dict[str, set[str]]
     if schema is DEMAND:
@@ -85,7 +112,7 @@ def checked_history(frame: pd.DataFrame, schema: HistorySchema, network: Network
             "warehouse_id": {w.id for w in network.warehouses},
             "sku_id": {s.id for s in network.skus},
         }
-    problems = reference_problems(clean, schema, known)
+    problems = reference_problems(clean, schema, known) + duplicate_problems(clean, schema)
     if problems:
         raise ValidationFailed(problems, schema.name)
     return clean

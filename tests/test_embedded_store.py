@@ -6,6 +6,7 @@ Behaviour shared with the Neo4j store is covered by the contract suite.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -78,9 +79,11 @@ def test_history_with_unknown_ids_is_rejected_whole(filled: EmbeddedStore) -> No
 
 
 def test_one_version_on_disk_after_writes(filled: EmbeddedStore, tiny: SyntheticDataset) -> None:
+    """Only the version the manifest names stays on disk."""
     filled.upsert_network(tiny.network)
     versions = [p.name for p in (filled.root / "network").iterdir() if p.is_dir()]
-    assert versions == [(filled.root / "network" / "CURRENT").read_text()]
+    manifest = json.loads((filled.root / "MANIFEST.json").read_text())
+    assert versions == [manifest["network"]]
 
 
 def test_reads_filter_by_date_and_scope(filled: EmbeddedStore, tiny: SyntheticDataset) -> None:
