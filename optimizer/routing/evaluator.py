@@ -5,6 +5,9 @@ in the integer model (times rounded up, so feasible here is feasible in reality)
 the driver break where it fits best, delays the departure as long as that does not make
 the route end later (so a route's duration is the smallest possible), and lists every
 violated constraint. Tests, the portfolio and the benchmark all judge routes with it.
+
+A multi-trip route marks each return to the depot with ``RELOAD`` in its visit order:
+the vehicle unloads nothing there, it reloads, so capacity holds per trip.
 """
 
 from __future__ import annotations
@@ -13,10 +16,14 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from supplynet.optimizer.routing.matrix import LOAD_SCALE, IntegerModel
+import numpy as np
+
+from supplynet.optimizer.routing.matrix import LOAD_SCALE, IntArray, IntegerModel
 
 NO_BREAK = -2
 BEFORE_START = -1
+RELOAD = -1
+"""Marker in a visit order: back to the vehicle's depot to reload, then on."""
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,8 @@ class RouteEvaluation:
 
     ``break_slot`` is the leg index the break is taken on (0: depot to first stop), -1 at
     the depot before leaving, ``len(stops) + 1`` at the depot after returning, and -2
-    when the vehicle has no break.
+    when the vehicle has no break. ``stops`` may hold ``RELOAD`` markers (their times
+    are the depot visit's); ``trip_load_kg`` is the load leaving the depot on each trip.
     """
 
     vehicle: int
@@ -43,6 +51,7 @@ class RouteEvaluation:
     distance_km: float
     cost: float
     violations: tuple[str, ...]
+    trip_load_kg: tuple[float, ...] = ()
 
     @property
     def duration_min(self) -> float:
@@ -100,7 +109,14 @@ def evaluate(
     evaluated: list[RouteEvaluation] = []
     n_stops = model.n_nodes - model.n_depots
     for v, route in enumerate(routes[: model.n_vehicles]):
+        reloads = sum(1 for s in route if s == RELOAD)
+        if reloads >= int(model.max_trips[v]):
+            problems.append(
+                f"vehicle {v}: {reloads + 1} trips, over its maximum {int(model.max_trips[v])}"
+            )
         for s in route:
+            if s == RELOAD:
+                continue
             if not 0 <= s < n_stops:
                 problems.append(f"vehicle {v}: unknown stop index {s}")
             elif s in seen:
@@ -113,7 +129,7 @@ def evaluate(
                 problems.append(
                     f"vehicle {v}: stop {stop_ids[s]} must be served from depot {wanted}"
                 )
-        if route and all(0 <= s < n_stops for s in route):
+        if any(s != RELOAD for s in route) and all(-1 <= s < n_stops for s in route):
             ev = _route(model, v, tuple(route), stop_ids)
             evaluated.append(ev)
             problems.extend(ev.violations)
@@ -132,17 +148,19 @@ def _route(
     model: IntegerModel, v: int, stops: tuple[int, ...], stop_ids: Sequence[str]
 ) -> RouteEvaluation:
     depot = int(model.vehicle_depot[v])
-    seq = [depot, *(model.n_depots + s for s in stops), depot]
+    seq = [depot, *(depot if s == RELOAD else model.n_depots + s for s in stops), depot]
     scale = model.scale
     label = f"vehicle {v}"
     problems: list[str] = []
     load = model.demand[seq[1:-1]].sum(axis=0)
-    for dim, name in enumerate(("kg", "m3")):
-        if load[dim] > model.capacity[v, dim]:
-            problems.append(
-                f"{label}: load {load[dim] / LOAD_SCALE:g} {name} over capacity "
-                f"{model.capacity[v, dim] / LOAD_SCALE:g}"
-            )
+    trips = _trip_loads(model, seq)
+    for trip, trip_load in enumerate(trips):
+        for dim, name in enumerate(("kg", "m3")):
+            if trip_load[dim] > model.capacity[v, dim]:
+                problems.append(
+                    f"{label}: trip {trip + 1} load {trip_load[dim] / LOAD_SCALE:g} {name} "
+                    f"over capacity {model.capacity[v, dim] / LOAD_SCALE:g}"
+                )
     earliest = max(int(model.shift_start[v]), int(model.open[depot]))
     has_break = int(model.break_duration[v]) > 0
     # break on a leg (0 .. len(seq) - 2), at the depot after returning (len(seq) - 1)
@@ -177,10 +195,15 @@ def _route(
         problems.extend(chosen.problems)
     departures = [chosen.start[i] + int(model.service[seq[i + 1]]) for i in range(len(stops))]
     dist = sum(float(model.distance_km[a, b]) for a, b in itertools.pairwise(seq))
-    used_fixed = float(model.fixed_cost[v]) / scale
-    on_board = float(load[0])
+    used_fixed = float(model.fixed_cost[v]) / model.cost_scale
+    trip_kg = [float(t[0]) for t in trips]
+    on_board = trip_kg[0]
     arrivals_load = []
+    trip = 0
     for node in seq[1:-1]:
+        if node < model.n_depots:
+            trip += 1
+            on_board = trip_kg[trip]
         arrivals_load.append(on_board / LOAD_SCALE)
         on_board -= float(model.demand[node, 0])
     return RouteEvaluation(
@@ -199,7 +222,19 @@ def _route(
         distance_km=dist,
         cost=dist * float(model.cost_per_km[v]) + used_fixed,
         violations=tuple(problems),
+        trip_load_kg=tuple(k / LOAD_SCALE for k in trip_kg),
     )
+
+
+def _trip_loads(model: IntegerModel, seq: list[int]) -> list[IntArray]:
+    """Load (both dimensions) of each trip: the stops between two depot visits."""
+    loads = [np.zeros(2, dtype=np.int64)]
+    for node in seq[1:-1]:
+        if node < model.n_depots:
+            loads.append(np.zeros(2, dtype=np.int64))
+        else:
+            loads[-1] = loads[-1] + model.demand[node]
+    return loads
 
 
 def _forward(
@@ -231,8 +266,9 @@ def _forward(
             break
         begin = max(arrive, int(model.open[node]))
         if begin > model.close[node]:
+            place = "its depot" if node < model.n_depots else stop_ids[node - model.n_depots]
             problems.append(
-                f"vehicle {v}: stop {stop_ids[node - model.n_depots]} served at "
+                f"vehicle {v}: stop {place} served at "
                 f"{begin / model.scale:g}, after its window closes at "
                 f"{model.close[node] / model.scale:g}"
             )

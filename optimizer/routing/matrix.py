@@ -3,7 +3,8 @@
 Solvers need integers. Scaling rounds *costs* to the nearest unit but rounds *times*
 up (and time limits down), so a schedule that is feasible in the integer model is also
 feasible in exact arithmetic: a vehicle can only be early in reality, never late.
-Capacities are treated the same way: demands rounded up, capacities down.
+Capacities are treated the same way: demands rounded up, capacities down. Times left
+open by the user become one horizon long enough for any route (``open_horizon``).
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ def travel_matrix(problem: RoutingProblem) -> tuple[FloatArray, FloatArray]:
         return dist, dur
     from supplynet.graph.synthetic import haversine_km  # heavy (pandas); only needed here
 
-    lat = np.array([d.latitude for d in problem.depots] + [x.latitude for x in problem.stops])
-    lon = np.array([d.longitude for d in problem.depots] + [x.longitude for x in problem.stops])
+    places = (*problem.depots, *problem.stops)
+    lat = np.array([float(p.latitude or 0.0) for p in places])
+    lon = np.array([float(p.longitude or 0.0) for p in places])
     dist = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :]).astype(float)
     dist *= problem.travel.road_factor
     dur = dist / problem.travel.speed_kmh * 60.0
@@ -65,14 +67,17 @@ def travel_matrix(problem: RoutingProblem) -> tuple[FloatArray, FloatArray]:
 
 @dataclass(frozen=True, eq=False)
 class IntegerModel:
-    """The problem in integer units: times in 1/scale minutes, loads in 1/1000 kg or m3.
+    """The problem in integer units: times in 1/scale minutes, distances in 1/distance_scale
+    km, costs in 1/cost_scale, loads in 1/1000 kg or m3.
 
     Vehicle arrays are indexed by vehicle, node arrays by node (depots first). A vehicle
     without a break has ``break_duration == 0``; ``stop_depot`` is -1 for stops any depot
-    may serve.
+    may serve; ``max_trips`` > 1 allows reloading at the vehicle's depot.
     """
 
     scale: int
+    distance_scale: int
+    cost_scale: int
     n_depots: int
     x: FloatArray
     y: FloatArray
@@ -95,6 +100,7 @@ class IntegerModel:
     break_latest: IntArray
     break_duration: IntArray
     penalty: IntArray
+    max_trips: IntArray
 
     @property
     def n_nodes(self) -> int:
@@ -105,29 +111,38 @@ class IntegerModel:
         return int(self.vehicle_depot.shape[0])
 
     def arc_cost(self, vehicle: int) -> IntArray:
-        """Integer cost of every arc for one vehicle: ``round(cost_per_km * km * scale)``.
+        """Integer cost of every arc for one vehicle: ``round(cost_per_km * km * cost_scale)``.
 
         Shapes
         ------
         ``(n_nodes, n_nodes)``
         """
-        cost: IntArray = np.rint(self.distance_km * self.cost_per_km[vehicle] * self.scale).astype(
-            np.int64
-        )
+        rate = self.cost_per_km[vehicle] * self.cost_scale
+        cost: IntArray = np.rint(self.distance_km * rate).astype(np.int64)
         return cost
+
+    def multi_trip(self) -> bool:
+        """Whether some vehicle may come back to reload (only PyVRP models that)."""
+        return bool((self.max_trips > 1).any())
 
 
 def integer_model(problem: RoutingProblem) -> IntegerModel:
     """Scale a validated problem to integers (times up, limits down, costs rounded)."""
-    s = problem.scale
+    res = problem.resolution
+    s, cs = res.per_min, res.per_cost
     dist, dur = travel_matrix(problem)
     depots, stops, vehicles = problem.depots, problem.stops, problem.vehicles
     n = len(depots) + len(stops)
-    duration = np.array([[up(x, s) for x in row] for row in dur], dtype=np.int64).reshape(n, n)
+    duration = _ceil_scaled(dur, s)
     np.fill_diagonal(duration, 0)
     service = np.array([0] * len(depots) + [up(x.service_min, s) for x in stops], dtype=np.int64)
+    horizon = open_horizon(problem, duration, service)
+
+    def limit(value: float | None) -> int:
+        return horizon if value is None else down(value, s)
+
     open_ = [up(d.open_min, s) for d in depots] + [up(x.window_open_min, s) for x in stops]
-    close = [down(d.close_min, s) for d in depots] + [down(x.window_close_min, s) for x in stops]
+    close = [limit(d.close_min) for d in depots] + [limit(x.window_close_min) for x in stops]
     demand = np.zeros((n, 2), dtype=np.int64)
     for i, x in enumerate(stops):
         demand[len(depots) + i] = (up(x.demand_kg, LOAD_SCALE), up(x.demand_m3, LOAD_SCALE))
@@ -143,9 +158,9 @@ def integer_model(problem: RoutingProblem) -> IntegerModel:
         dtype=np.int64,
     ).reshape(len(vehicles), 2)
     cost_per_km = np.array([v.cost_per_km for v in vehicles], dtype=float)
-    arc_distance = np.rint(dist * s).astype(np.int64)
+    arc_distance = np.rint(dist * res.per_km).astype(np.int64)
     penalty = np.array(
-        [0] * len(depots) + [_penalty(x.penalty, s, dist, cost_per_km, vehicles) for x in stops],
+        [0] * len(depots) + [_penalty(x.penalty, cs, dist, cost_per_km, vehicles) for x in stops],
         dtype=np.int64,
     )
 
@@ -157,11 +172,14 @@ def integer_model(problem: RoutingProblem) -> IntegerModel:
             vals.append(up(value, s) if rounding == "up" else down(value, s))
         return np.array(vals, dtype=np.int64)
 
+    places = (*depots, *stops)
     return IntegerModel(
         scale=s,
+        distance_scale=res.per_km,
+        cost_scale=cs,
         n_depots=len(depots),
-        x=np.array([d.longitude for d in depots] + [x.longitude for x in stops], dtype=float),
-        y=np.array([d.latitude for d in depots] + [x.latitude for x in stops], dtype=float),
+        x=np.array([float(p.longitude or 0.0) for p in places], dtype=float),
+        y=np.array([float(p.latitude or 0.0) for p in places], dtype=float),
         distance_km=dist,
         duration=duration,
         arc_distance=arc_distance,
@@ -177,9 +195,9 @@ def integer_model(problem: RoutingProblem) -> IntegerModel:
         vehicle_depot=np.array([depot_pos[v.depot_id] for v in vehicles], dtype=np.int64),
         capacity=capacity,
         cost_per_km=cost_per_km,
-        fixed_cost=np.array([round(v.fixed_cost * s) for v in vehicles], dtype=np.int64),
+        fixed_cost=np.array([round(v.fixed_cost * cs) for v in vehicles], dtype=np.int64),
         shift_start=np.array([up(v.shift_start_min, s) for v in vehicles], dtype=np.int64),
-        shift_end=np.array([down(v.shift_end_min, s) for v in vehicles], dtype=np.int64),
+        shift_end=np.array([limit(v.shift_end_min) for v in vehicles], dtype=np.int64),
         max_duration=np.array(
             [
                 UNLIMITED if v.max_duration_min is None else down(v.max_duration_min, s)
@@ -191,7 +209,35 @@ def integer_model(problem: RoutingProblem) -> IntegerModel:
         break_latest=brk("latest_start_min", "down"),
         break_duration=brk("duration_min", "up"),
         penalty=penalty,
+        max_trips=np.array([v.max_trips for v in vehicles], dtype=np.int64),
     )
+
+
+def _ceil_scaled(values: FloatArray, scale: int) -> IntArray:
+    """``up`` over a whole matrix (vectorised: a 1,000-stop day has a million entries)."""
+    scaled = values * scale
+    out: IntArray = np.ceil(scaled - _EPS * np.maximum(1.0, np.abs(scaled))).astype(np.int64)
+    return out
+
+
+def open_horizon(problem: RoutingProblem, duration: IntArray, service: IntArray) -> int:
+    """An end of day no route can reach later than: stands in for every time left open.
+
+    Any route starts by the latest given time, visits each stop at most once (one
+    longest leg and its service each) and returns: nothing it does ends after that.
+    """
+    s = problem.scale
+    given = [d.open_min for d in problem.depots] + [x.window_open_min for x in problem.stops]
+    given += [v.shift_start_min for v in problem.vehicles]
+    given += [t for d in problem.depots if (t := d.close_min) is not None]
+    given += [t for x in problem.stops if (t := x.window_close_min) is not None]
+    given += [t for v in problem.vehicles if (t := v.shift_end_min) is not None]
+    breaks = [v.driver_break for v in problem.vehicles if v.driver_break is not None]
+    given += [b.latest_start_min + b.duration_min for b in breaks]
+    pause = max((b.duration_min for b in breaks), default=0.0)
+    latest = up(max(given, default=0.0) + pause, s)
+    legs = (len(problem.stops) + 1) * int(duration.max(initial=0))
+    return latest + legs + int(service.sum()) + 1
 
 
 def _penalty(

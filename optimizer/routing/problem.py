@@ -3,6 +3,12 @@
 Units are the ones dispatchers use: kilometres, minutes from the start of the day,
 kilograms and cubic metres. ``RoutingProblem.build`` validates everything at once
 (every problem with a field path), so the solvers downstream can trust their input.
+
+Times left open (a depot's ``close_min``, a stop's ``window_close_min``, a vehicle's
+``shift_end_min``) are unbounded: a capacity-only problem needs no made-up windows, and
+no stop is dropped because a default day ran out. Coordinates are needed only when no
+travel matrix is given (then they are checked as latitude/longitude); with a full
+matrix they are optional and only drawn on maps.
 """
 
 from __future__ import annotations
@@ -19,8 +25,8 @@ from supplynet.graph.errors import Problem, ValidationFailed
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Coordinate = Annotated[float | None, Field(allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=1)]
 
 
 class _Record(BaseModel):
@@ -34,14 +40,14 @@ class Depot(_Record):
     """A warehouse that vehicles leave from and return to, open ``open_min``..``close_min``."""
 
     id: Id
-    latitude: Latitude
-    longitude: Longitude
+    latitude: Coordinate = None
+    longitude: Coordinate = None
     open_min: NonNegative = 0.0
-    close_min: NonNegative = 24 * 60.0
+    close_min: NonNegative | None = None
 
     @model_validator(mode="after")
     def _window(self) -> Depot:
-        if self.close_min < self.open_min:
+        if self.close_min is not None and self.close_min < self.open_min:
             raise ValueError("close_min is before open_min")
         return self
 
@@ -61,10 +67,13 @@ class DriverBreak(_Record):
 
 
 class Vehicle(_Record):
-    """One truck: where it is based, what it carries, what it costs and when it may drive.
+    """A truck type: where it is based, what it carries, what it costs and when it may drive.
 
     ``capacity_m3=None`` means volume is not limiting; ``max_duration_min`` bounds the time
-    from leaving the depot to coming back.
+    from leaving the depot to coming back. ``count`` trucks of this type are available
+    (``None``: as many as needed); ``RoutingProblem.build`` expands a type of several
+    into vehicles ``id.1``, ``id.2``, ... . ``max_trips`` > 1 lets a truck come back to
+    its depot to reload during its shift (capacity holds per trip).
     """
 
     id: Id
@@ -74,13 +83,15 @@ class Vehicle(_Record):
     fixed_cost: NonNegative = 0.0
     cost_per_km: NonNegative = 1.0
     shift_start_min: NonNegative = 0.0
-    shift_end_min: NonNegative = 24 * 60.0
+    shift_end_min: NonNegative | None = None
     max_duration_min: Positive | None = None
     driver_break: DriverBreak | None = None
+    count: Count | None = 1
+    max_trips: Count = 1
 
     @model_validator(mode="after")
     def _shift(self) -> Vehicle:
-        if self.shift_end_min < self.shift_start_min:
+        if self.shift_end_min is not None and self.shift_end_min < self.shift_start_min:
             raise ValueError("shift_end_min is before shift_start_min")
         return self
 
@@ -94,25 +105,31 @@ class Stop(_Record):
     """
 
     id: Id
-    latitude: Latitude
-    longitude: Longitude
+    latitude: Coordinate = None
+    longitude: Coordinate = None
     demand_kg: NonNegative = 0.0
     demand_m3: NonNegative = 0.0
     window_open_min: NonNegative = 0.0
-    window_close_min: NonNegative = 24 * 60.0
+    window_close_min: NonNegative | None = None
     service_min: NonNegative = 0.0
     penalty: Positive | None = None
     depot_id: Id | None = None
 
     @model_validator(mode="after")
     def _window(self) -> Stop:
-        if self.window_close_min < self.window_open_min:
+        if self.window_close_min is not None and self.window_close_min < self.window_open_min:
             raise ValueError("window_close_min is before window_open_min")
         return self
 
 
 class TravelModel(_Record):
-    """Distances from coordinates: great-circle km times ``road_factor``, at ``speed_kmh``."""
+    """Travel without a matrix: great-circle km times ``road_factor``, at ``speed_kmh``.
+
+    Each network (each request) sets its own: 1.3 is a typical detour factor of regional
+    road networks (1.2 motorway-rich, 1.4-1.6 dense cities or mountains); the speed is
+    an average including junctions. Time-dependent travel (rush hours) is not modelled;
+    give a ``UserMatrix`` of the expected durations at delivery time instead.
+    """
 
     road_factor: Annotated[float, Field(ge=1, le=5)] = 1.3
     speed_kmh: Annotated[float, Field(gt=0, le=200)] = 50.0
@@ -132,12 +149,24 @@ class UserMatrix:
     duration_min: np.ndarray[Any, np.dtype[np.float64]]
 
 
+@dataclass(frozen=True)
+class Resolution:
+    """Integer units of the solver model: per minute, per km and per unit of cost.
+
+    Each quantity has its own, so fine times do not force huge costs (or the reverse).
+    """
+
+    per_min: int = 100
+    per_km: int = 100
+    per_cost: int = 100
+
+
 @dataclass(frozen=True, eq=False)
 class RoutingProblem:
     """A validated routing problem; build it with ``RoutingProblem.build``.
 
-    Nodes are numbered depots first, then stops, in the order given; ``scale`` is the
-    integer resolution of the solver model (units per km, per minute and per cost unit).
+    Nodes are numbered depots first, then stops, in the order given; ``vehicles`` holds
+    one record per truck (fleet types already expanded by count).
     """
 
     depots: tuple[Depot, ...]
@@ -145,7 +174,12 @@ class RoutingProblem:
     stops: tuple[Stop, ...]
     travel: TravelModel = field(default_factory=TravelModel)
     matrix: UserMatrix | None = None
-    scale: int = 100
+    resolution: Resolution = field(default_factory=Resolution)
+
+    @property
+    def scale(self) -> int:
+        """Integer units per minute (kept for callers of the one-scale API)."""
+        return self.resolution.per_min
 
     @classmethod
     def build(
@@ -155,9 +189,12 @@ class RoutingProblem:
         stops: Iterable[Stop | dict[str, Any]],
         travel: TravelModel | None = None,
         matrix: UserMatrix | None = None,
-        scale: int = 100,
+        scale: int | None = None,
+        resolution: Resolution | None = None,
     ) -> RoutingProblem:
         """Validate records and their references; raise ``ValidationFailed`` listing all problems.
+
+        ``scale`` sets one resolution for minutes, km and cost; ``resolution`` sets each.
 
         Raises
         ------
@@ -175,8 +212,11 @@ class RoutingProblem:
             problems.append(Problem("depots", "at least one depot is required"))
         if not vehicle_list and not any(p.path.startswith("vehicles") for p in problems):
             problems.append(Problem("vehicles", "at least one vehicle is required"))
-        if scale < 1:
-            problems.append(Problem("scale", "must be a positive integer"))
+        if resolution is None:
+            resolution = Resolution() if scale is None else Resolution(scale, scale, scale)
+        for name in ("per_min", "per_km", "per_cost"):
+            if getattr(resolution, name) < 1:
+                problems.append(Problem(f"resolution.{name}", "must be a positive integer"))
         _unique("depots", depot_items, problems)
         _unique("vehicles", vehicle_items, problems)
         _unique("stops", stop_items, problems)
@@ -192,17 +232,28 @@ class RoutingProblem:
         for i, s in stop_items:
             if s.depot_id is not None and s.depot_id not in depot_ids:
                 problems.append(Problem(f"stops[{i}].depot_id", f"unknown depot {s.depot_id!r}"))
+        for i, v in vehicle_items:
+            if v.max_trips > 1 and v.driver_break is not None:
+                problems.append(
+                    Problem(f"vehicles[{i}].max_trips", "multi-trip vehicles cannot take a break")
+                )
         if matrix is not None:
             problems.extend(_check_matrix(matrix, location_ids))
+        else:
+            problems.extend(_check_coordinates("depots", depot_items))
+            problems.extend(_check_coordinates("stops", stop_items))
+        fleet = expand_fleet(vehicle_list, len(stop_list))
+        if any(v.count != 1 for v in vehicle_list):
+            _unique("vehicles", list(enumerate(fleet)), problems)
         if problems:
             raise ValidationFailed(problems, subject="routing problem")
         return cls(
             depots=tuple(depot_list),
-            vehicles=tuple(vehicle_list),
+            vehicles=fleet,
             stops=tuple(stop_list),
             travel=travel or TravelModel(),
             matrix=matrix,
-            scale=scale,
+            resolution=resolution,
         )
 
     @property
@@ -217,6 +268,34 @@ class RoutingProblem:
     def has_breaks(self) -> bool:
         """Whether any vehicle has a driver break (some engines cannot model breaks)."""
         return any(v.driver_break is not None for v in self.vehicles)
+
+
+def expand_fleet(types: Sequence[Vehicle], n_stops: int) -> tuple[Vehicle, ...]:
+    """One record per truck: a type of ``count`` k > 1 becomes ``id.1`` .. ``id.k``.
+
+    An unbounded type (``count=None``) gets one truck per stop, the most any plan uses.
+    """
+    fleet: list[Vehicle] = []
+    for t in types:
+        count = max(1, n_stops) if t.count is None else t.count
+        if count == 1 and t.count == 1:
+            fleet.append(t)
+            continue
+        fleet += [t.model_copy(update={"id": f"{t.id}.{k + 1}", "count": 1}) for k in range(count)]
+    return tuple(fleet)
+
+
+def _check_coordinates(name: str, records: Sequence[tuple[int, Depot | Stop]]) -> list[Problem]:
+    """Without a matrix, distances come from coordinates: they must be valid lat/lon."""
+    problems: list[Problem] = []
+    for i, r in records:
+        for attr, bound in (("latitude", 90.0), ("longitude", 180.0)):
+            value = getattr(r, attr)
+            if value is None:
+                problems.append(Problem(f"{name}[{i}].{attr}", "required without a matrix"))
+            elif not -bound <= value <= bound:
+                problems.append(Problem(f"{name}[{i}].{attr}", f"must be within +-{bound:g}"))
+    return problems
 
 
 def _parse(

@@ -1,10 +1,12 @@
-"""PyVRP (hybrid genetic search) as a second engine, for problems without driver breaks.
+"""PyVRP (hybrid genetic search): the strongest engine wherever it can express the problem.
 
 PyVRP models depots, heterogeneous vehicle types, two load dimensions, time windows,
-shifts and route duration, which covers plain VRPTW and most delivery days; it cannot
-model breaks, so the portfolio only runs it when no vehicle has one. Stops already known
-to be unservable are left out; all others are required, and if PyVRP cannot serve them
-all its run counts as not found (the OR-Tools searches, with drop penalties, cover that).
+shifts, route duration and reloading at the depot (multi-trip), which covers plain
+VRPTW, capacity-only days and most delivery days. It cannot model driver breaks, nor
+tie stops to one of several depots, so ``pyvrp_supports`` says no there. Stops already
+known to be unservable are left out; the others are optional with their drop penalty
+as prize, so a fleet too small for every stop still gives a solution that drops the
+fewest (the same objective the OR-Tools searches have).
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ import warnings
 import numpy as np
 
 from supplynet.optimizer.routing.engine import EngineRun, SearchConfig
+from supplynet.optimizer.routing.evaluator import RELOAD
 from supplynet.optimizer.routing.matrix import UNLIMITED, IntegerModel
 
 _COST_STEP = 100
 """Resolution of per-km costs when vehicles differ in cost per km."""
+
+_NO_LIMIT = int(np.iinfo(np.int64).max)
 
 
 def pyvrp_supports(model: IntegerModel) -> bool:
@@ -38,8 +43,11 @@ def solve_pyvrp(
     started = time.monotonic()
     rates = {float(c) for c in model.cost_per_km}
     same_rate = len(rates) == 1 and next(iter(rates)) > 0
-    rate = next(iter(rates)) if same_rate else 1.0
+    # PyVRP's objective: unit_distance_cost * arc_distance + fixed costs - prizes; one
+    # cost unit (model.cost_scale) is ``per_cost`` of these objective units.
+    per_cost = model.distance_scale / (next(iter(rates)) if same_rate else 1.0)
     step = 1 if same_rate else _COST_STEP
+    per_cost *= step / model.cost_scale
     locations = [Location(float(x), float(y)) for x, y in zip(model.x, model.y, strict=True)]
     depots = [
         Depot(d, tw_early=int(model.open[d]), tw_late=int(model.close[d]))
@@ -53,6 +61,8 @@ def solve_pyvrp(
             service_duration=int(model.service[model.n_depots + s]),
             tw_early=int(model.open[model.n_depots + s]),
             tw_late=int(model.close[model.n_depots + s]),
+            prize=round(int(model.penalty[model.n_depots + s]) * per_cost),
+            required=False,
         )
         for s in stops
     ]
@@ -61,18 +71,20 @@ def solve_pyvrp(
         groups.setdefault(_vehicle_key(model, v), []).append(v)
     vehicle_types = []
     for key, members in groups.items():
-        depot, cap_w, cap_v, fixed, start, end, max_dur, cpk_milli = key
+        depot, cap_w, cap_v, fixed, start, end, max_dur, cpk_milli, trips = key
         vehicle_types.append(
             VehicleType(
                 len(members),
                 capacity=[cap_w, cap_v],
                 start_depot=depot,
                 end_depot=depot,
-                fixed_cost=round(fixed * step / rate),
+                fixed_cost=round(fixed * per_cost),
                 tw_early=start,
                 tw_late=end,
-                shift_duration=max_dur if max_dur < UNLIMITED else np.iinfo(np.int64).max,
+                shift_duration=max_dur if max_dur < UNLIMITED else _NO_LIMIT,
                 unit_distance_cost=1 if same_rate else round(cpk_milli / 1000 * step),
+                reload_depots=[depot] if trips > 1 else [],
+                max_reloads=max(0, trips - 1),
             )
         )
     data = ProblemData(
@@ -85,8 +97,7 @@ def solve_pyvrp(
     )
     remaining = max(0.05, time_limit_s - (time.monotonic() - started))
     with warnings.catch_warnings():
-        # PyVRP warns when it cannot serve every required stop; the run then reports
-        # not found and the OR-Tools searches, which may drop stops, decide.
+        # raised for very large prizes (the default drop penalty); harmless here
         warnings.simplefilter("ignore", PenaltyBoundWarning)
         result = solve(data, MaxRuntime(remaining), seed=config.seed, display=False)
     routes: list[list[int]] = [[] for _ in range(model.n_vehicles)]
@@ -94,13 +105,15 @@ def solve_pyvrp(
         pools = [list(members) for members in groups.values()]
         for route in result.best.routes():
             vehicle = pools[route.vehicle_type()].pop(0)
-            routes[vehicle] = [stops[a.idx] for a in route if a.is_client()]
+            visits = list(route)[1:-1]
+            routes[vehicle] = [stops[a.idx] if a.is_client() else RELOAD for a in visits]
     return EngineRun(
         config=config,
         routes=tuple(tuple(r) for r in routes),
         found=bool(result.is_feasible()),
         wall_s=time.monotonic() - started,
-        detail=f"{result.num_iterations} iterations",
+        detail=f"{result.num_iterations} iterations"
+        + ("" if result.is_feasible() else ", no feasible solution found"),
     )
 
 
@@ -115,4 +128,5 @@ def _vehicle_key(model: IntegerModel, v: int) -> tuple[int, ...]:
         min(int(model.shift_end[v]), int(model.close[depot])),
         int(model.max_duration[v]),
         round(float(model.cost_per_km[v]) * 1000),
+        int(model.max_trips[v]),
     )

@@ -21,6 +21,7 @@ SHIFT = "shift_length"
 COMBINED = "no_single_vehicle"
 FLEET = "fleet_exhausted"
 NO_VEHICLE = "no_vehicle_at_depot"
+NO_SOLUTION = "no_engine_solution"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,11 @@ FLEET_REASON = Reason(
     FLEET,
     "servable on its own, but the fleet's capacity and hours were used by other stops",
 )
+
+
+def no_solution_reason(failures: str) -> Reason:
+    """For every stop when no search returned a usable solution: what each search said."""
+    return Reason(NO_SOLUTION, f"no routing engine returned a solution ({failures})")
 
 
 def unservable_reasons(problem: RoutingProblem, model: IntegerModel) -> dict[int, Reason]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from supplynet.graph.plans import Scalar, StoredPlan
-from supplynet.optimizer.routing.evaluator import Evaluation
+from supplynet.optimizer.routing.evaluator import RELOAD, Evaluation
 from supplynet.optimizer.routing.matrix import IntegerModel
 from supplynet.optimizer.routing.problem import RoutingProblem
 from supplynet.optimizer.routing.reasons import FLEET_REASON, Reason
@@ -22,7 +22,11 @@ PLAN_KIND = "routes"
 
 @dataclass(frozen=True)
 class ScheduledStop:
-    """A visit: when the truck arrives, starts and leaves (minutes of day) and what it drops."""
+    """A visit: when the truck arrives, starts and leaves (minutes of day) and what it drops.
+
+    ``trip`` counts the vehicle's departures from its depot (1 unless it reloads);
+    coordinates are 0.0 for a stop given only through a matrix.
+    """
 
     stop_id: str
     sequence: int
@@ -34,11 +38,12 @@ class ScheduledStop:
     load_on_arrival_kg: float
     demand_kg: float
     demand_m3: float
+    trip: int = 1
 
 
 @dataclass(frozen=True)
 class VehicleRoute:
-    """One vehicle's tour from its depot and back."""
+    """One vehicle's tour from its depot and back (several trips when it reloads)."""
 
     vehicle_id: str
     depot_id: str
@@ -57,6 +62,12 @@ class VehicleRoute:
     def duration_min(self) -> float:
         return self.return_min - self.depart_min
 
+    @property
+    def trips(self) -> tuple[tuple[ScheduledStop, ...], ...]:
+        """The stops of each trip, in order."""
+        count = max((s.trip for s in self.stops), default=0)
+        return tuple(tuple(s for s in self.stops if s.trip == t) for t in range(1, count + 1))
+
 
 @dataclass(frozen=True)
 class UnservedStop:
@@ -70,13 +81,26 @@ class UnservedStop:
 
 
 @dataclass(frozen=True)
+class SearchRun:
+    """One search of the portfolio: whether it gave a feasible solution, and if not why."""
+
+    name: str
+    found: bool
+    cost: float | None
+    wall_s: float
+    detail: str
+
+
+@dataclass(frozen=True)
 class SolverStats:
-    """How the portfolio ran: ``runs`` holds (search, found, evaluated cost) per search."""
+    """How the portfolio ran: ``runs`` holds (search, found, evaluated cost) per search;
+    ``searches`` the same with wall time and the engine's detail or failure reason."""
 
     time_limit_s: float = 0.0
     wall_s: float = 0.0
     winner: str = ""
     runs: tuple[tuple[str, bool, float | None], ...] = ()
+    searches: tuple[SearchRun, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,6 +127,17 @@ class RouteSchedule:
     @property
     def stops_served(self) -> int:
         return sum(len(r.stops) for r in self.routes)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a dispatcher must not miss: dropped stops, counted by reason."""
+        if not self.unserved:
+            return ()
+        counts: dict[str, int] = {}
+        for u in self.unserved:
+            counts[u.reason_code] = counts.get(u.reason_code, 0) + 1
+        by_reason = ", ".join(f"{n} {code}" for code, n in sorted(counts.items()))
+        return (f"{len(self.unserved)} stops not served ({by_reason}); see each stop's reason",)
 
     def summary(self) -> dict[str, Scalar]:
         """Totals as a flat dict (the plan header, the CLI table, the XLSX summary)."""
@@ -215,6 +250,7 @@ def _stop_fields(s: ScheduledStop) -> dict[str, Scalar]:
         "load_on_arrival_kg": s.load_on_arrival_kg,
         "demand_kg": s.demand_kg,
         "demand_m3": s.demand_m3,
+        "trip": s.trip,
     }
 
 
@@ -239,6 +275,7 @@ def _route_from_rows(vehicle_id: str, rows: list[dict[str, Any]]) -> VehicleRout
                 load_on_arrival_kg=float(r["load_on_arrival_kg"]),
                 demand_kg=float(r["demand_kg"]),
                 demand_m3=float(r["demand_m3"]),
+                trip=int(r.get("trip") or 1),
             )
             for r in rows
         ),
@@ -273,27 +310,34 @@ def build_schedule(
     for r in evaluation.routes:
         vehicle = problem.vehicles[r.vehicle]
         depot = problem.depots[int(model.vehicle_depot[r.vehicle])]
-        stops = tuple(
-            ScheduledStop(
-                stop_id=problem.stops[s].id,
-                sequence=i + 1,
-                latitude=problem.stops[s].latitude,
-                longitude=problem.stops[s].longitude,
-                arrival_min=r.arrival_min[i],
-                start_min=r.start_min[i],
-                departure_min=r.departure_min[i],
-                load_on_arrival_kg=r.load_on_arrival_kg[i],
-                demand_kg=problem.stops[s].demand_kg,
-                demand_m3=problem.stops[s].demand_m3,
+        stops = []
+        trip = 1
+        for i, s in enumerate(r.stops):
+            if s == RELOAD:
+                trip += 1
+                continue
+            stop = problem.stops[s]
+            stops.append(
+                ScheduledStop(
+                    stop_id=stop.id,
+                    sequence=len(stops) + 1,
+                    latitude=stop.latitude or 0.0,
+                    longitude=stop.longitude or 0.0,
+                    arrival_min=r.arrival_min[i],
+                    start_min=r.start_min[i],
+                    departure_min=r.departure_min[i],
+                    load_on_arrival_kg=r.load_on_arrival_kg[i],
+                    demand_kg=stop.demand_kg,
+                    demand_m3=stop.demand_m3,
+                    trip=trip,
+                )
             )
-            for i, s in enumerate(r.stops)
-        )
         routes.append(
             VehicleRoute(
                 vehicle_id=vehicle.id,
                 depot_id=depot.id,
-                depot_latitude=depot.latitude,
-                depot_longitude=depot.longitude,
+                depot_latitude=depot.latitude or 0.0,
+                depot_longitude=depot.longitude or 0.0,
                 depart_min=r.depart_min,
                 return_min=r.return_min,
                 distance_km=r.distance_km,
@@ -301,14 +345,14 @@ def build_schedule(
                 load_kg=r.load_kg,
                 load_m3=r.load_m3,
                 break_start_min=r.break_start_min,
-                stops=stops,
+                stops=tuple(stops),
             )
         )
     unserved = tuple(
         UnservedStop(
             stop_id=problem.stops[s].id,
-            latitude=problem.stops[s].latitude,
-            longitude=problem.stops[s].longitude,
+            latitude=problem.stops[s].latitude or 0.0,
+            longitude=problem.stops[s].longitude or 0.0,
             reason_code=reasons.get(s, FLEET_REASON).code,
             reason=reasons.get(s, FLEET_REASON).message,
         )

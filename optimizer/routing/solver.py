@@ -1,21 +1,26 @@
-"""The portfolio router: differently configured searches on all cores, the best one wins.
+"""The portfolio router: the best engine that can express the problem, on every core.
 
-Measured on Solomon: no single first-solution strategy wins everywhere, and PATH_CHEAPEST
-_ARC may find nothing on tight windows, while PARALLEL_CHEAPEST_INSERTION always does. So
-each core runs a different search for the whole time limit, and the independent evaluator
-(never a solver's own objective) picks the result: fewest unserved stops, then lowest cost.
+Measured on Solomon and Gehring-Homberger instances, PyVRP beats every OR-Tools search
+wherever it can model the problem, and an OR-Tools run beside it only halves its CPU.
+So the engine follows from the problem's features (``default_portfolio``): PyVRP with a
+different seed on each core where it can model the problem, OR-Tools' differently
+configured searches where it cannot (driver breaks, stops tied to one of several
+depots). The independent evaluator (never a solver's own objective) picks the result:
+fewest unserved stops, then lowest cost. A search that fails is recorded with its
+reason; if none returns a solution, every stop says why.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import os
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
+from supplynet.graph.deadline import Deadline
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.optimizer.routing.engine import EngineRun, SearchConfig
 from supplynet.optimizer.routing.evaluator import Evaluation, evaluate
@@ -23,8 +28,13 @@ from supplynet.optimizer.routing.matrix import IntegerModel, integer_model, trav
 from supplynet.optimizer.routing.ortools_engine import solve_ortools
 from supplynet.optimizer.routing.problem import RoutingProblem
 from supplynet.optimizer.routing.pyvrp_engine import pyvrp_supports, solve_pyvrp
-from supplynet.optimizer.routing.reasons import unservable_reasons
-from supplynet.optimizer.routing.schedule import RouteSchedule, SolverStats, build_schedule
+from supplynet.optimizer.routing.reasons import no_solution_reason, unservable_reasons
+from supplynet.optimizer.routing.schedule import (
+    RouteSchedule,
+    SearchRun,
+    SolverStats,
+    build_schedule,
+)
 from supplynet.optimizer.workers import start_worker, stop_worker, worker_context
 
 _ORTOOLS_PORTFOLIO = (
@@ -39,6 +49,8 @@ _ORTOOLS_PORTFOLIO = (
 _RESERVE_S = 0.25
 """Seconds kept back from the searches for process start-up, evaluation and the result."""
 
+_log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -48,20 +60,30 @@ class Outcome:
     evaluation: Evaluation | None
 
 
-def default_portfolio(problem: RoutingProblem, workers: int) -> tuple[SearchConfig, ...]:
-    """The searches to run on ``workers`` cores, best first.
+def engines_for(model: IntegerModel) -> tuple[str, ...]:
+    """Engines that can express the problem, strongest first.
 
-    One core: OR-Tools alone (it always returns a solution, dropping what it must). Where
-    PyVRP cannot model the problem (breaks, stops tied to one of several depots): OR-Tools
-    starts only. Otherwise PyVRP (strongest on plain VRPTW, but all or nothing) and the
-    strongest OR-Tools search share the first two cores, then the two alternate.
+    Multi-trip needs PyVRP (OR-Tools has no reloads); breaks and depot-tied stops need
+    OR-Tools; ``RoutingProblem.build`` rejects a vehicle that needs both.
     """
-    if not pyvrp_supports(integer_model(problem)) or workers == 1:
-        return _ORTOOLS_PORTFOLIO[: max(1, workers)]
-    mixed: list[SearchConfig] = []
-    for i, config in enumerate(_ORTOOLS_PORTFOLIO):
-        mixed += [SearchConfig("pyvrp", seed=i), config]
-    return tuple(mixed[:workers])
+    if not pyvrp_supports(model):
+        return ("ortools",)
+    if model.multi_trip():
+        return ("pyvrp",)
+    return ("pyvrp", "ortools")
+
+
+def default_portfolio(problem: RoutingProblem, workers: int) -> tuple[SearchConfig, ...]:
+    """The searches to run on ``workers`` cores: the strongest engine, diversified.
+
+    PyVRP with seeds 0, 1, ... where it can model the problem (one core: PyVRP alone,
+    the same run as calling it directly); otherwise OR-Tools' first-solution strategies,
+    strongest first.
+    """
+    cores = max(1, workers)
+    if engines_for(integer_model(problem))[0] == "pyvrp":
+        return tuple(SearchConfig("pyvrp", seed=i) for i in range(cores))
+    return _ORTOOLS_PORTFOLIO[:cores]
 
 
 def fewest_vehicles(problem: RoutingProblem) -> RoutingProblem:
@@ -88,29 +110,36 @@ def solve(
     time_limit_s: float = 10.0,
     workers: int | None = None,
     portfolio: Sequence[SearchConfig] | None = None,
+    *,
+    deadline: Deadline | None = None,
 ) -> RouteSchedule:
     """Route a validated problem within ``time_limit_s`` seconds of wall time.
 
     Parameters
     ----------
     problem : built with ``RoutingProblem.build``.
-    time_limit_s : wall-clock budget of the whole call.
+    time_limit_s : budget of the whole call.
     workers : processes to run in parallel; default: all available cores.
-    portfolio : searches to run, one per worker; default ``default_portfolio``.
+    portfolio : searches to run, one per worker; default ``default_portfolio``. Searches
+        whose engine cannot express the problem are left out (and listed in the stats).
+    deadline : the request's deadline; the budget is the smaller of ``time_limit_s``
+        and ``deadline.solver_limit()``.
 
     Returns
     -------
     RouteSchedule
-        Routes, totals, unserved stops with reasons and per-search statistics.
+        Routes, totals, unserved stops with reasons, warnings and per-search statistics.
 
     Raises
     ------
     ValidationFailed
         If ``time_limit_s`` is not positive or a search names an unknown engine.
     """
-    started = time.monotonic()
     if time_limit_s <= 0:
         raise ValidationFailed([Problem("time_limit_s", "must be positive")], "routing request")
+    limit = time_limit_s if deadline is None else min(time_limit_s, deadline.solver_limit())
+    budget = Deadline.after(limit) if deadline is None else Deadline.after(limit, deadline.clock)
+    started = budget.clock()
     cores = workers or available_cores()
     configs = tuple(portfolio) if portfolio else default_portfolio(problem, cores)
     bad = [i for i, c in enumerate(configs) if c.engine not in ("ortools", "pyvrp")]
@@ -121,27 +150,61 @@ def solve(
     stop_ids = [s.id for s in problem.stops]
     reasons = unservable_reasons(problem, model)
     skip = frozenset(reasons)
-    if not pyvrp_supports(model):
-        configs = tuple(c for c in configs if c.engine != "pyvrp") or (_ORTOOLS_PORTFOLIO[0],)
-    budget = time_limit_s - (time.monotonic() - started) - _RESERVE_S * min(1.0, time_limit_s / 4)
-    runs = run_portfolio(model, configs[: max(1, cores)], budget, skip)
+    usable = engines_for(model)
+    left_out = [
+        EngineRun(c, (), False, 0.0, "engine cannot express this problem")
+        for c in configs
+        if c.engine not in usable
+    ]
+    configs = tuple(c for c in configs if c.engine in usable)
+    if not configs:
+        configs = default_portfolio(problem, 1)
+    reserve = _RESERVE_S * min(1.0, limit / 4)
+    runs = run_portfolio(model, configs[: max(1, cores)], budget.remaining() - reserve, skip)
     outcomes = [Outcome(r, evaluate(model, r.routes, stop_ids) if r.found else None) for r in runs]
     feasible = [o for o in outcomes if o.evaluation is not None and o.evaluation.feasible]
     best = min(
         feasible, key=lambda o: o.evaluation.key() if o.evaluation else (0, 0.0), default=None
     )
+    if best is None:
+        failures = "; ".join(f"{o.run.config.name}: {_why_not(o)}" for o in outcomes)
+        reasons = {**{s: no_solution_reason(failures) for s in range(len(stop_ids))}, **reasons}
     evaluation = best.evaluation if best is not None else evaluate(model, (), stop_ids)
+    assert evaluation is not None
     stats = SolverStats(
-        time_limit_s=time_limit_s,
-        wall_s=time.monotonic() - started,
+        time_limit_s=limit,
+        wall_s=budget.clock() - started,
         winner=best.run.config.name if best is not None else "",
         runs=tuple(
             (o.run.config.name, o.run.found, o.evaluation.cost if o.evaluation else None)
             for o in outcomes
         ),
+        searches=tuple(_search(o) for o in outcomes)
+        + tuple(SearchRun(r.config.name, False, None, 0.0, r.detail) for r in left_out),
     )
-    assert evaluation is not None
-    return build_schedule(problem, model, evaluation, reasons, stats)
+    schedule = build_schedule(problem, model, evaluation, reasons, stats)
+    if schedule.unserved:
+        _log.warning("%s", schedule.warnings[0])
+    return schedule
+
+
+def _why_not(outcome: Outcome) -> str:
+    """Why a search did not give a usable solution, in a few words."""
+    if outcome.evaluation is None:
+        return outcome.run.detail or "no solution"
+    return "infeasible: " + "; ".join(outcome.evaluation.violations[:2])
+
+
+def _search(outcome: Outcome) -> SearchRun:
+    ev = outcome.evaluation
+    usable = ev is not None and ev.feasible
+    return SearchRun(
+        name=outcome.run.config.name,
+        found=usable,
+        cost=ev.cost if ev is not None else None,
+        wall_s=outcome.run.wall_s,
+        detail=outcome.run.detail if usable else _why_not(outcome),
+    )
 
 
 def run_portfolio(
@@ -156,9 +219,9 @@ def run_portfolio(
     so the time limit holds either way.
     """
     seconds = max(0.05, seconds)
-    deadline = time.time() + seconds
+    deadline = Deadline.after(seconds)
     if len(configs) == 1:
-        return [run_one(model, configs[0], seconds, skip)]
+        return [_run_until(model, configs[0], deadline, skip)]
     context = worker_context("supplynet.optimizer.routing.solver")
     workers = [
         (config, *start_worker(context, _worker, model, config, deadline, skip))
@@ -167,10 +230,12 @@ def run_portfolio(
     runs = [_run_until(model, configs[0], deadline, skip)]
     grace = min(0.5, 0.05 * seconds)
     for config, process, receive in workers:
-        if receive.poll(max(0.0, deadline + grace - time.time())):
+        if receive.poll(deadline.remaining() + grace):
             runs.append(receive.recv())
         else:
-            runs.append(EngineRun(config, (), False, seconds, "stopped at the deadline"))
+            code = process.exitcode
+            why = "stopped at the deadline" if code is None else f"worker exited with code {code}"
+            runs.append(EngineRun(config, (), False, seconds, why))
         stop_worker(process, receive)
     return runs
 
@@ -179,7 +244,7 @@ def _worker(
     send: Connection,
     model: IntegerModel,
     config: SearchConfig,
-    deadline: float,
+    deadline: Deadline,
     skip: frozenset[int],
 ) -> None:
     send.send(_run_until(model, config, deadline, skip))
@@ -195,6 +260,10 @@ def run_one(
 
 
 def _run_until(
-    model: IntegerModel, config: SearchConfig, deadline: float, skip: frozenset[int]
+    model: IntegerModel, config: SearchConfig, deadline: Deadline, skip: frozenset[int]
 ) -> EngineRun:
-    return run_one(model, config, deadline - time.time(), skip)
+    """One search until ``deadline``; an engine error becomes a failed run with its reason."""
+    try:
+        return run_one(model, config, deadline.remaining(), skip)
+    except Exception as exc:  # any engine failure is a result to report, not a crash
+        return EngineRun(config, (), False, 0.0, f"failed: {type(exc).__name__}: {exc}")
