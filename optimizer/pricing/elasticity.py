@@ -23,6 +23,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.model import Sku, Substitution
 from supplynet.optimizer.pricing.panel import PricePanel, build_panel
 from supplynet.optimizer.pricing.pooling import shrink
@@ -151,7 +152,16 @@ class ElasticityEstimator:
     def fit(
         self, demand: pd.DataFrame, skus: Sequence[Sku], substitutions: Sequence[Substitution]
     ) -> ElasticityEstimator:
-        """Learn ``model_`` from a checked demand frame holding every SKU in ``skus``."""
+        """Learn ``model_`` from a checked demand frame.
+
+        A SKU with no price variation or too few sales takes its pooled estimate and says
+        so in its ``note``.
+
+        Raises
+        ------
+        ValidationFailed
+            No SKU's price varies in the history (``demand.price``).
+        """
         sku_ids = tuple(s.id for s in skus)
         panel = build_panel(demand, sku_ids, self.recent_periods)
         self.model_ = _fit(self, panel, skus, substitutions)
@@ -175,8 +185,13 @@ def _fit(
     n_periods, n_skus = panel.units.shape
     at = {s.id: k for k, s in enumerate(skus)}
     reference = np.array([s.price if s.price > 0 else 1.0 for s in skus])
-    log_ratio = np.log(np.maximum(panel.price, 1e-6) / reference)
+    log_ratio = np.nan_to_num(np.log(np.maximum(panel.price, 1e-6) / reference))
     varies = log_ratio.std(axis=0) >= params.min_log_price_sd
+    if not varies.any():
+        raise ValidationFailed(
+            [Problem("demand.price", "no price variation in the scope's history")],
+            "pricing scope",
+        )
     enough = panel.units.sum(axis=0) >= params.min_units
     estimable = varies & enough
     neighbours: list[list[int]] = [[] for _ in skus]
