@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from supplynet.optimizer.routing.problem import RoutingProblem
+from supplynet.optimizer.routing.problem import Depot, RoutingProblem, Stop
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -56,7 +56,7 @@ def travel_matrix(problem: RoutingProblem) -> tuple[FloatArray, FloatArray]:
         return dist, dur
     from supplynet.graph.synthetic import haversine_km  # heavy (pandas); only needed here
 
-    places = (*problem.depots, *problem.stops)
+    places: tuple[Depot | Stop, ...] = (*problem.depots, *problem.stops)
     lat = np.array([float(p.latitude or 0.0) for p in places])
     lon = np.array([float(p.longitude or 0.0) for p in places])
     dist = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :]).astype(float)
@@ -172,14 +172,14 @@ def integer_model(problem: RoutingProblem) -> IntegerModel:
             vals.append(up(value, s) if rounding == "up" else down(value, s))
         return np.array(vals, dtype=np.int64)
 
-    places = (*depots, *stops)
+    places: tuple[Depot | Stop, ...] = (*depots, *stops)
     return IntegerModel(
         scale=s,
         distance_scale=res.per_km,
         cost_scale=cs,
         n_depots=len(depots),
-        x=np.array([float(p.longitude or 0.0) for p in places], dtype=float),
-        y=np.array([float(p.latitude or 0.0) for p in places], dtype=float),
+        x=np.array([float(p.longitude or 0.0) for p in places], dtype=np.float64),
+        y=np.array([float(p.latitude or 0.0) for p in places], dtype=np.float64),
         distance_km=dist,
         duration=duration,
         arc_distance=arc_distance,

@@ -100,7 +100,7 @@ class SolverStats:
     wall_s: float = 0.0
     winner: str = ""
     runs: tuple[tuple[str, bool, float | None], ...] = ()
-    searches: tuple[SearchRun, ...] = ()
+    searches: tuple[SearchRun, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -310,7 +310,7 @@ def build_schedule(
     for r in evaluation.routes:
         vehicle = problem.vehicles[r.vehicle]
         depot = problem.depots[int(model.vehicle_depot[r.vehicle])]
-        stops = []
+        stops: list[ScheduledStop] = []
         trip = 1
         for i, s in enumerate(r.stops):
             if s == RELOAD:
