@@ -1,0 +1,225 @@
+"""Perishable markdowns: a dynamic programme per inventory position over the days to expiry.
+
+A cohort of units expires on a known day; what is unsold then is waste. Each morning the
+store picks a discount from a short ladder: deeper discounts sell more now at less per
+unit. The state is (units left, current discount, changes used); discounts only deepen
+(``monotone``) and change at most ``max_changes`` times, so the schedule is one a store
+can run. Demand per day is Poisson with gamma noise (negative binomial), its mean the
+full-price rate times ``(1 - discount) ** -elasticity``. The same code gives the exact
+optimum (no monotonicity, unlimited changes) and evaluates any policy table exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import stats
+
+from supplynet.graph.errors import Problem, ValidationFailed
+
+
+@dataclass(frozen=True)
+class MarkdownProblem:
+    """One cohort of a perishable SKU at one position.
+
+    Shapes
+    ------
+    units_per_day: (days_to_expiry,), expected units demanded per day at full price.
+    """
+
+    stock: int
+    price: float
+    unit_cost: float
+    units_per_day: np.ndarray
+    elasticity: float
+    discounts: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+    max_changes: int = 2
+    monotone: bool = True
+    noise_shape: float | None = 25.0
+    salvage: float = 0.0
+
+    @property
+    def days(self) -> int:
+        return len(self.units_per_day)
+
+    def problems(self) -> list[Problem]:
+        found = []
+        if self.stock < 0:
+            found.append(Problem("stock", "must be >= 0"))
+        if self.days < 1:
+            found.append(Problem("units_per_day", "needs at least one day"))
+        if not self.discounts or self.discounts[0] != 0.0:
+            found.append(Problem("discounts", "must start with 0 (full price)"))
+        if any(not 0 <= d < 1 for d in self.discounts) or list(self.discounts) != sorted(
+            self.discounts
+        ):
+            found.append(Problem("discounts", "must be ascending and in [0, 1)"))
+        if self.max_changes < 0:
+            found.append(Problem("max_changes", "must be >= 0"))
+        return found
+
+    def exact(self) -> MarkdownProblem:
+        """The same cohort with any discount any day: the unconstrained optimum's problem."""
+        return replace(self, monotone=False, max_changes=self.days)
+
+
+@dataclass(frozen=True)
+class MarkdownStep:
+    """From ``day`` (0 = today) on, sell at ``price`` (``discount`` off full price)."""
+
+    day: int
+    discount: float
+    price: float
+
+
+@dataclass(frozen=True)
+class MarkdownPolicy:
+    """A decision per day and state: ``choice[day, units_left, level, changes_used]``.
+
+    ``value`` is the optimal expected revenue-to-go with the same indexing (``days + 1``
+    days, the last being expiry).
+    """
+
+    problem: MarkdownProblem
+    choice: np.ndarray
+    value: np.ndarray
+
+    def expected_revenue(self) -> float:
+        return float(self.value[0, self.problem.stock, 0, 0])
+
+    def schedule(self) -> tuple[MarkdownStep, ...]:
+        """The discount path when each day sells its expected units (the plan to print)."""
+        p = self.problem
+        left, level, used = float(p.stock), 0, 0
+        steps: list[MarkdownStep] = []
+        for day in range(p.days):
+            chosen = int(self.choice[day, round(left), level, used])
+            if day == 0 or chosen != level:
+                discount = p.discounts[chosen]
+                steps.append(MarkdownStep(day, discount, round(p.price * (1 - discount), 2)))
+            used += int(chosen != level)
+            level = chosen
+            left = max(left - _mean_units(p, day, chosen), 0.0)
+        return tuple(steps)
+
+
+@dataclass(frozen=True)
+class MarkdownOutcome:
+    """Expected results of running a policy on a cohort."""
+
+    revenue: float
+    units_sold: float
+    units_wasted: float
+    margin: float
+
+    @property
+    def waste_share(self) -> float:
+        return self.units_wasted / max(self.units_sold + self.units_wasted, 1e-12)
+
+
+def solve_markdown(problem: MarkdownProblem) -> MarkdownPolicy:
+    """The optimal markdown policy by backward induction.
+
+    Raises
+    ------
+    ValidationFailed
+        A malformed problem (every bad field named).
+    """
+    found = problem.problems()
+    if found:
+        raise ValidationFailed(found, "markdown problem")
+    n_levels, n_changes = len(problem.discounts), problem.max_changes + 1
+    size = problem.stock + 1
+    value = np.zeros((problem.days + 1, size, n_levels, n_changes))
+    value[problem.days] = problem.salvage * np.arange(size)[:, None, None]
+    choice = np.zeros((problem.days, size, n_levels, n_changes), dtype=np.int16)
+    prices = problem.price * (1 - np.asarray(problem.discounts))
+    for day in range(problem.days - 1, -1, -1):
+        # gain[x, l', n']: today's revenue at level l' plus the value of tomorrow's state
+        gain = np.empty((size, n_levels, n_changes))
+        for nxt in range(n_levels):
+            moves, sold = _transition(problem, day, nxt)
+            gain[:, nxt, :] = prices[nxt] * sold[:, None] + moves @ value[day + 1, :, nxt, :]
+        for level in range(n_levels):
+            for used in range(n_changes):
+                options = np.full((size, n_levels), -np.inf)
+                for nxt in range(n_levels):
+                    step = int(nxt != level)
+                    if used + step < n_changes and (nxt >= level or not problem.monotone):
+                        options[:, nxt] = gain[:, nxt, used + step]
+                best = options.argmax(axis=1)
+                choice[day, :, level, used] = best
+                value[day, :, level, used] = options[np.arange(size), best]
+    return MarkdownPolicy(problem, choice, value)
+
+
+def evaluate(policy: MarkdownPolicy, truth: MarkdownProblem) -> MarkdownOutcome:
+    """Expected outcome of ``policy`` when demand follows ``truth`` (same cohort and ladder).
+
+    Exact: the distribution over states is pushed forward day by day.
+    """
+    size, n_levels = truth.stock + 1, len(truth.discounts)
+    n_changes = policy.choice.shape[3]
+    prices = truth.price * (1 - np.asarray(truth.discounts))
+    mass = np.zeros((size, n_levels, n_changes))
+    mass[truth.stock, 0, 0] = 1.0
+    revenue = sold_total = 0.0
+    cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+    for day in range(truth.days):
+        after = np.zeros_like(mass)
+        for level in range(n_levels):
+            for used in range(n_changes):
+                weight = mass[:, level, used]
+                if not weight.any():
+                    continue
+                chosen = policy.choice[day, :, level, used]
+                for nxt in np.unique(chosen[weight > 0]):
+                    rows = weight * (chosen == nxt)
+                    key = (day, int(nxt))
+                    if key not in cache:
+                        cache[key] = _transition(truth, day, int(nxt))
+                    moves, sold = cache[key]
+                    revenue += prices[nxt] * float(rows @ sold)
+                    sold_total += float(rows @ sold)
+                    after[:, nxt, min(used + int(nxt != level), n_changes - 1)] += rows @ moves
+        mass = after
+    left = float((mass.sum(axis=(1, 2)) * np.arange(size)).sum())
+    margin = revenue + truth.salvage * left - truth.unit_cost * truth.stock
+    return MarkdownOutcome(revenue, sold_total, left, margin)
+
+
+def rule_policy(problem: MarkdownProblem, discount: float, days_before: int) -> MarkdownPolicy:
+    """The rule-based ladder: full price, then ``discount`` off for the last ``days_before``."""
+    level = int(np.argmin(np.abs(np.asarray(problem.discounts) - discount)))
+    shape = (problem.days, problem.stock + 1, len(problem.discounts), problem.max_changes + 1)
+    choice = np.zeros(shape, dtype=np.int16)
+    choice[max(problem.days - days_before, 0) :] = level
+    return MarkdownPolicy(problem, choice, np.zeros((problem.days + 1, *shape[1:])))
+
+
+def _mean_units(problem: MarkdownProblem, day: int, level: int) -> float:
+    discount = problem.discounts[level]
+    return float(problem.units_per_day[day] * (1 - discount) ** -problem.elasticity)
+
+
+def _transition(problem: MarkdownProblem, day: int, level: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stock moves ``moves[x, y]`` (x units left -> y) and expected units sold ``sold[x]``."""
+    size = problem.stock + 1
+    mean = max(_mean_units(problem, day, level), 1e-12)
+    demand = np.arange(size)
+    if problem.noise_shape is None:
+        pmf = stats.poisson.pmf(demand, mean)
+    else:
+        shape = problem.noise_shape
+        pmf = stats.nbinom.pmf(demand, shape, shape / (shape + mean))
+    at_least = 1.0 - np.concatenate([[0.0], np.cumsum(pmf)[:-1]])  # P(D >= x)
+    x = demand[:, None]
+    d = demand[None, :]
+    moves = np.zeros((size, size))
+    below = d < x
+    rows, cols = np.nonzero(below)
+    moves[rows, rows - cols] = pmf[cols]
+    moves[:, 0] += np.clip(at_least, 0.0, 1.0)
+    sold = np.concatenate([[0.0], np.cumsum(demand * pmf)[:-1]]) + demand * np.clip(at_least, 0, 1)
+    return moves, sold
