@@ -8,7 +8,14 @@ from routing_support import line_problem
 
 from supplynet.graph.errors import ValidationFailed
 from supplynet.optimizer.routing.matrix import down, integer_model, travel_matrix, up
-from supplynet.optimizer.routing.problem import Depot, RoutingProblem, Stop, UserMatrix, Vehicle
+from supplynet.optimizer.routing.problem import (
+    Depot,
+    Resolution,
+    RoutingProblem,
+    Stop,
+    UserMatrix,
+    Vehicle,
+)
 
 
 def test_build_reports_every_problem_with_a_field_path() -> None:
@@ -88,3 +95,57 @@ def test_times_round_up_and_limits_round_down() -> None:
     assert model.service[1] == 250
     assert model.demand[1, 0] == 1001 and model.capacity[0, 0] == 99999
     assert model.arc_cost(0)[0, 1] == 123  # costs round to nearest
+
+
+def test_fleet_types_expand_by_count_or_one_per_stop_when_unbounded() -> None:
+    """``count=3`` gives T.1..T.3; ``count=None`` gives as many trucks as stops."""
+    stops = [{"id": f"S{i}", "pos": i + 1} for i in range(4)]
+    problem = line_problem(
+        stops,
+        vehicles=[
+            {"id": "T", "depot_id": "W1", "capacity_kg": 10, "count": 3},
+            {"id": "U", "depot_id": "W1", "capacity_kg": 5, "count": None},
+        ],
+    )
+    assert [v.id for v in problem.vehicles] == ["T.1", "T.2", "T.3", "U.1", "U.2", "U.3", "U.4"]
+    assert all(v.count == 1 for v in problem.vehicles)
+
+
+def test_coordinates_are_optional_and_unchecked_with_a_matrix() -> None:
+    """With a matrix, stops need no coordinates (and planar ones pass); without, they must
+    be valid latitude/longitude."""
+    matrix = UserMatrix(("D", "A"), np.array([[0.0, 5.0], [5.0, 0.0]]), np.zeros((2, 2)))
+    depot = Depot(id="D", latitude=250.0, longitude=-900.0)
+    truck = Vehicle(id="T", depot_id="D", capacity_kg=1)
+    problem = RoutingProblem.build([depot], [truck], [Stop(id="A")], matrix=matrix)
+    assert integer_model(problem).distance_km[0, 1] == 5.0
+    with pytest.raises(ValidationFailed) as info:
+        RoutingProblem.build([depot], [truck], [Stop(id="A")])
+    paths = {p.path for p in info.value.problems}
+    assert {"depots[0].latitude", "depots[0].longitude", "stops[0].latitude"} <= paths
+
+
+def test_open_times_become_a_horizon_no_route_reaches() -> None:
+    """Without windows or shifts, a stop a thousand minutes out is still reachable and back."""
+    problem = line_problem([{"id": "FAR", "pos": 1000}, {"id": "FARTHER", "pos": -1500}])
+    model = integer_model(problem)
+    round_trips = 2 * (1000 + 1500) * problem.scale
+    assert int(model.close.min()) > round_trips
+    assert int(model.shift_end.min()) > round_trips
+
+
+def test_each_quantity_has_its_own_resolution() -> None:
+    """Minutes, km and cost scale independently (one ``scale`` still sets all three)."""
+    base = line_problem([{"id": "A", "pos": 1.5, "service_min": 0.25}])
+    fine = RoutingProblem.build(
+        base.depots,
+        base.vehicles,
+        base.stops,
+        matrix=base.matrix,
+        resolution=Resolution(per_min=4, per_km=10, per_cost=1000),
+    )
+    model = integer_model(fine)
+    assert int(model.service[1]) == 1
+    assert int(model.arc_distance[0, 1]) == 15
+    assert int(model.arc_cost(0)[0, 1]) == 1500
+    assert integer_model(base).scale == 100

@@ -19,6 +19,7 @@ from supplynet.optimizer.routing.problem import Depot, RoutingProblem, Stop
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 
 LOAD_SCALE = 1000
 """Integer units per kg and per m3 of load (grams, litres)."""
@@ -72,7 +73,8 @@ class IntegerModel:
 
     Vehicle arrays are indexed by vehicle, node arrays by node (depots first). A vehicle
     without a break has ``break_duration == 0``; ``stop_depot`` is -1 for stops any depot
-    may serve; ``max_trips`` > 1 allows reloading at the vehicle's depot.
+    may serve; ``max_trips`` > 1 allows reloading at the vehicle's depot; ``droppable``
+    marks stops with a user-given penalty (the others are dropped only when they must).
     """
 
     scale: int
@@ -101,6 +103,7 @@ class IntegerModel:
     break_duration: IntArray
     penalty: IntArray
     max_trips: IntArray
+    droppable: BoolArray
 
     @property
     def n_nodes(self) -> int:
@@ -210,6 +213,7 @@ def integer_model(problem: RoutingProblem) -> IntegerModel:
         break_duration=brk("duration_min", "up"),
         penalty=penalty,
         max_trips=np.array([v.max_trips for v in vehicles], dtype=np.int64),
+        droppable=np.array([False] * len(depots) + [x.penalty is not None for x in stops]),
     )
 
 

@@ -4,9 +4,11 @@ PyVRP models depots, heterogeneous vehicle types, two load dimensions, time wind
 shifts, route duration and reloading at the depot (multi-trip), which covers plain
 VRPTW, capacity-only days and most delivery days. It cannot model driver breaks, nor
 tie stops to one of several depots, so ``pyvrp_supports`` says no there. Stops already
-known to be unservable are left out; the others are optional with their drop penalty
-as prize, so a fleet too small for every stop still gives a solution that drops the
-fewest (the same objective the OR-Tools searches have).
+known to be unservable are left out. Stops without a user penalty are first required
+(PyVRP searches best that way, and its optional-client moves never open a reload trip);
+if that finds nothing feasible within ``PROBE_SHARE`` of the time, the fleet is short,
+and the rest of the time goes to a run where every stop is optional with its drop
+penalty as prize: a solution that drops the fewest, as the OR-Tools searches do.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from supplynet.graph.deadline import Deadline
 from supplynet.optimizer.routing.engine import EngineRun, SearchConfig
 from supplynet.optimizer.routing.evaluator import RELOAD
 from supplynet.optimizer.routing.matrix import UNLIMITED, IntegerModel
@@ -24,6 +27,22 @@ _COST_STEP = 100
 """Resolution of per-km costs when vehicles differ in cost per km."""
 
 _NO_LIMIT = int(np.iinfo(np.int64).max)
+
+PROBE_SHARE = 0.4
+"""Share of the time a run with required stops gets to find any feasible solution."""
+
+
+class _LimitOrNothingFeasible:
+    """PyVRP stopping rule: at ``limit``, or at ``probe`` while nothing feasible is known."""
+
+    def __init__(self, limit: Deadline, probe: Deadline) -> None:
+        self._limit = limit
+        self._probe = probe
+
+    def __call__(self, best_cost: float) -> bool:
+        if self._limit.expired():
+            return True
+        return best_cost >= _NO_LIMIT and self._probe.expired()
 
 
 def pyvrp_supports(model: IntegerModel) -> bool:
@@ -38,7 +57,6 @@ def solve_pyvrp(
     """Run PyVRP's solver with ``config.seed`` for ``time_limit_s`` seconds."""
     from pyvrp import Client, Depot, Location, ProblemData, VehicleType, solve
     from pyvrp.exceptions import PenaltyBoundWarning
-    from pyvrp.stop import MaxRuntime
 
     started = time.monotonic()
     rates = {float(c) for c in model.cost_per_km}
@@ -54,18 +72,21 @@ def solve_pyvrp(
         for d in range(model.n_depots)
     ]
     stops = [s for s in range(model.n_nodes - model.n_depots) if s not in skip]
-    clients = [
-        Client(
-            model.n_depots + s,
-            delivery=[int(q) for q in model.demand[model.n_depots + s]],
-            service_duration=int(model.service[model.n_depots + s]),
-            tw_early=int(model.open[model.n_depots + s]),
-            tw_late=int(model.close[model.n_depots + s]),
-            prize=round(int(model.penalty[model.n_depots + s]) * per_cost),
-            required=False,
-        )
-        for s in stops
-    ]
+
+    def clients(all_optional: bool) -> list[Client]:
+        return [
+            Client(
+                model.n_depots + s,
+                delivery=[int(q) for q in model.demand[model.n_depots + s]],
+                service_duration=int(model.service[model.n_depots + s]),
+                tw_early=int(model.open[model.n_depots + s]),
+                tw_late=int(model.close[model.n_depots + s]),
+                prize=round(int(model.penalty[model.n_depots + s]) * per_cost),
+                required=not (all_optional or bool(model.droppable[model.n_depots + s])),
+            )
+            for s in stops
+        ]
+
     groups: dict[tuple[int, ...], list[int]] = {}
     for v in range(model.n_vehicles):
         groups.setdefault(_vehicle_key(model, v), []).append(v)
@@ -89,17 +110,26 @@ def solve_pyvrp(
         )
     data = ProblemData(
         locations,
-        clients,
+        clients(all_optional=False),
         depots,
         vehicle_types,
         [model.arc_distance.astype(np.int64)],
         [model.duration.astype(np.int64)],
     )
-    remaining = max(0.05, time_limit_s - (time.monotonic() - started))
+    limit = Deadline.after(max(0.05, time_limit_s - (time.monotonic() - started)))
+    probe = Deadline.after(limit.remaining() * PROBE_SHARE)
+    stop = _LimitOrNothingFeasible(limit, probe)
+    note = ""
     with warnings.catch_warnings():
         # raised for very large prizes (the default drop penalty); harmless here
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = solve(data, MaxRuntime(remaining), seed=config.seed, display=False)
+        result = solve(data, stop, seed=config.seed, display=False)
+        if not result.is_feasible() and not limit.expired():
+            waited = time.monotonic() - started
+            note = f", nothing feasible with every stop required in {waited:.1f} s"
+            data = data.replace(clients=clients(all_optional=True))
+            stop = _LimitOrNothingFeasible(limit, limit)
+            result = solve(data, stop, seed=config.seed, display=False)
     routes: list[list[int]] = [[] for _ in range(model.n_vehicles)]
     if result.is_feasible():
         pools = [list(members) for members in groups.values()]
@@ -112,7 +142,7 @@ def solve_pyvrp(
         routes=tuple(tuple(r) for r in routes),
         found=bool(result.is_feasible()),
         wall_s=time.monotonic() - started,
-        detail=f"{result.num_iterations} iterations"
+        detail=f"{result.num_iterations} iterations{note}"
         + ("" if result.is_feasible() else ", no feasible solution found"),
     )
 

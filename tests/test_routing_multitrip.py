@@ -1,0 +1,56 @@
+"""Multi-trip routing: a truck that reloads at its depot never carries more than its
+capacity on any trip, the schedule shows each trip, and the evaluator rejects overloads."""
+
+from __future__ import annotations
+
+from routing_support import line_problem
+
+from supplynet.optimizer.routing.evaluator import RELOAD, evaluate
+from supplynet.optimizer.routing.matrix import integer_model
+from supplynet.optimizer.routing.problem import RoutingProblem
+from supplynet.optimizer.routing.solver import solve
+
+
+def _day(max_trips: int) -> RoutingProblem:
+    """One 100 kg truck, six 40 kg stops on both sides of the depot: 240 kg in all."""
+    stops = [
+        {"id": f"S{i}", "pos": p, "demand_kg": 40, "service_min": 5}
+        for i, p in enumerate([4, 6, 8, -3, -5, -9])
+    ]
+    truck = {"id": "T", "depot_id": "W1", "capacity_kg": 100, "max_trips": max_trips}
+    return line_problem(stops, vehicles=[truck])
+
+
+def test_reloading_truck_serves_every_stop_within_capacity_per_trip() -> None:
+    """Three trips carry 240 kg with a 100 kg truck; each trip's load fits."""
+    problem = _day(max_trips=3)
+    schedule = solve(problem, time_limit_s=0.5, workers=1)
+    assert not schedule.unserved
+    (route,) = schedule.routes
+    assert len(route.trips) == 3
+    for trip in route.trips:
+        assert sum(s.demand_kg for s in trip) <= 100
+        assert trip[0].load_on_arrival_kg == sum(s.demand_kg for s in trip)
+    times = [s.arrival_min for s in route.stops]
+    assert times == sorted(times)
+
+
+def test_single_trip_truck_drops_what_it_cannot_carry_with_reasons() -> None:
+    """Without reloads only two stops fit; the rest are unserved with a reason and a warning."""
+    schedule = solve(_day(max_trips=1), time_limit_s=0.5, workers=1)
+    assert schedule.stops_served == 2
+    assert {u.reason_code for u in schedule.unserved} == {"fleet_exhausted"}
+    assert schedule.warnings == ("4 stops not served (4 fleet_exhausted); see each stop's reason",)
+
+
+def test_evaluator_checks_capacity_and_trip_count_per_trip() -> None:
+    """An overloaded trip and one trip too many are both violations."""
+    problem = _day(max_trips=2)
+    model = integer_model(problem)
+    ids = [s.id for s in problem.stops]
+    ok = evaluate(model, [(0, 1, RELOAD, 3, 4)], ids)
+    assert ok.feasible and ok.routes[0].trip_load_kg == (80.0, 80.0)
+    overloaded = evaluate(model, [(0, 1, 2, RELOAD, 3)], ids)
+    assert any("trip 1 load 120" in v for v in overloaded.violations)
+    too_many = evaluate(model, [(0, RELOAD, 1, RELOAD, 2)], ids)
+    assert any("3 trips, over its maximum 2" in v for v in too_many.violations)
