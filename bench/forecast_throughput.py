@@ -38,7 +38,7 @@ import ujson
 from cmdstanpy import CmdStanModel
 
 from supplynet.forecasting.cleaning import clean_demand
-from supplynet.forecasting.parallel import ParallelSettings
+from supplynet.graph.executor import ParallelSettings
 from supplynet.forecasting.pipeline import forecast_demand
 from supplynet.forecasting.prophet_model import ProphetForecaster, _prophet_class
 from supplynet.forecasting.series import SeriesHistory, split_series

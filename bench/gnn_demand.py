@@ -43,7 +43,7 @@ from supplynet.forecasting import metrics
 from supplynet.forecasting.backtest import Backtest, backtest, cuts
 from supplynet.forecasting.cleaning import clean_demand
 from supplynet.forecasting.forecaster import ForecasterFactory, season_length
-from supplynet.forecasting.parallel import parallel_map
+from supplynet.graph.executor import parallel_map
 from supplynet.forecasting.prophet_model import ProphetForecaster
 from supplynet.forecasting.registry import BASELINES, FORECASTERS
 from supplynet.forecasting.series import SeriesHistory, split_series

@@ -17,7 +17,7 @@ import pandas as pd
 
 from supplynet.forecasting import metrics
 from supplynet.forecasting.forecaster import ForecasterFactory, season_length
-from supplynet.forecasting.parallel import ParallelSettings, Progress, parallel_map
+from supplynet.graph.executor import ParallelSettings, Progress, parallel_map
 from supplynet.forecasting.series import SeriesHistory, split_series
 from supplynet.graph.errors import Problem, ValidationFailed
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from supplynet.forecasting.forecast import DemandForecast, Freq
 from supplynet.forecasting.forecaster import QUANTILE_COLUMNS, ForecasterFactory
-from supplynet.forecasting.parallel import ParallelSettings, Progress, parallel_map
+from supplynet.graph.executor import ParallelSettings, Progress, parallel_map
 from supplynet.forecasting.series import SeriesHistory, split_series
 from supplynet.graph.errors import Problem, ValidationFailed
 

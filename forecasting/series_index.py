@@ -1,10 +1,13 @@
-"""Cleaned daily demand, every series findable by (store, SKU) without a scan.
+"""Cleaned demand, every series findable by (store, SKU) without a scan.
 
 A server answering many forecasts of one or a few series cannot afford to select rows
 from a frame of every series and build frames per series (tens of milliseconds each).
 The index cleans the whole history once, remembers where each series' rows are, and
 hands out either bare arrays (for ``ValueForecaster`` models) or the cleaned rows (for
 the full pipeline), so both paths forecast from the same cleaned values.
+
+The history keeps its own frequency (daily or weekly, as ``infer_freq`` reads it): a
+weekly history is forecast per week here exactly as the pipeline forecasts it.
 
 Cleaning the whole history rather than the selected rows is also the better answer:
 every series runs to the last day of the data, so a series that stopped selling is
@@ -19,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from supplynet.forecasting.cleaning import clean_demand
+from supplynet.forecasting.cleaning import clean_demand, infer_freq
+from supplynet.forecasting.forecast import Freq
 from supplynet.forecasting.forecaster import SEASON, QuantilePath, ValueForecaster
 
 SeriesKey = tuple[str, str]
@@ -31,7 +35,8 @@ MAX_FITTED = 200_000
 
 @dataclass(frozen=True)
 class SeriesForecast:
-    """One series' forecast as arrays: ``periods`` are days, ``path`` their quantiles."""
+    """One series' forecast as arrays: ``periods`` are the index's periods (days or week
+    starts), ``path`` their quantiles."""
 
     key: SeriesKey
     periods: np.ndarray
@@ -40,10 +45,11 @@ class SeriesForecast:
 
 
 class SeriesIndex:
-    """The cleaned (daily) demand history, indexed by series."""
+    """The cleaned demand history, indexed by series, at the history's own frequency."""
 
     def __init__(self, demand: pd.DataFrame) -> None:
-        self.cleaned = clean_demand(demand, "D").frame
+        self.freq: Freq = infer_freq(demand)
+        self.cleaned = clean_demand(demand, self.freq).frame
         self._rows: dict[SeriesKey, np.ndarray] = {
             (str(store), str(sku)): rows
             for (store, sku), rows in self.cleaned.groupby(
@@ -96,25 +102,24 @@ class SeriesIndex:
     def forecast(
         self, keys: list[SeriesKey], factory: Callable[[], ValueForecaster], horizon: int
     ) -> list[SeriesForecast]:
-        """Forecast ``horizon`` days of each series with a model fitted on its values.
+        """Forecast ``horizon`` periods of each series with a model fitted on its values.
 
         A series is fitted once per model and index (the history does not change under
         an index); the fitted models are a few numbers each, and at most ``MAX_FITTED``
         are kept, the oldest dropped first.
         """
         out = []
+        step = np.timedelta64(7 if self.freq == "W" else 1, "D")
         for key in keys:
             rows = self._rows[key]
             model = self._fitted.get((key, factory))
             if model is None:
-                model = factory().fit_values(self._quantity[rows], SEASON["D"])
+                model = factory().fit_values(self._quantity[rows], SEASON[self.freq])
                 if len(self._fitted) >= MAX_FITTED:
                     del self._fitted[next(iter(self._fitted))]
                 self._fitted[key, factory] = model
-            first = self._dates[rows[-1]] + 1
+            periods = self._dates[rows[-1]] + step * np.arange(1, horizon + 1)
             out.append(
-                SeriesForecast(
-                    key, first + np.arange(horizon), model.predict_values(horizon), model.model_name
-                )
+                SeriesForecast(key, periods, model.predict_values(horizon), model.model_name)
             )
         return out

@@ -1,8 +1,14 @@
-"""Run one function over many independent items: in process, on a process pool, or on Ray.
+"""The one executor: run a function over many independent items, locally or on Ray.
 
-Forecasting fits thousands of independent series; this is the one place that knows how
-to fan them out. Callers pass a picklable function and get results back in input order;
-an optional ``progress(done, total)`` callback drives a progress bar.
+Every fan-out of the product goes through here: forecast series, backtest origins,
+routing days, digital-twin replications. Callers pass a picklable function and get
+results back in input order, the same for every engine and worker count; an optional
+``progress(done, total)`` callback drives a progress bar. It lives in the base package
+because every layer above fans out.
+
+How to fan out is a parameter (``ParallelSettings``), never process-wide state: the
+start method, the worker count and the Ray cluster are chosen by the caller (the
+application layer reads ``SUPPLYNET_RAY_ADDRESS``), not here.
 
 Before a local pool starts, the first item runs in the calling process (the *pilot*):
 pool workers are forked, so they inherit what it loaded (Prophet and cmdstan imports,
@@ -29,6 +35,7 @@ Progress = Callable[[int, int], None]
 """Called with (items done, items in all) as chunks finish."""
 
 Engine = Literal["process", "ray"]
+StartMethod = Literal["fork", "forkserver", "spawn"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,9 @@ class ParallelSettings:
     pilot
         Run the first item in the calling process before forking a local pool (see
         the module docstring).
+    start_method
+        How local workers start: ``fork`` inherits what the caller imported (fast; only
+        safe from a single-threaded caller), ``forkserver`` or ``spawn`` start clean.
     """
 
     workers: int | None = None
@@ -58,6 +68,7 @@ class ParallelSettings:
     chunk_size: int | None = None
     ray_address: str | None = None
     pilot: bool = True
+    start_method: StartMethod = "fork"
 
     def __post_init__(self) -> None:
         problems = []
@@ -67,6 +78,8 @@ class ParallelSettings:
             problems.append(Problem("chunk_size", f"must be >= 1, got {self.chunk_size}"))
         if self.engine not in ("process", "ray"):
             problems.append(Problem("engine", f"unknown engine {self.engine!r}"))
+        if self.start_method not in ("fork", "forkserver", "spawn"):
+            problems.append(Problem("start_method", f"unknown method {self.start_method!r}"))
         if problems:
             raise ValidationFailed(problems, "parallel settings")
 
@@ -92,7 +105,7 @@ def parallel_map(
         for chunk in chunks:
             results.append(_apply(fn, chunk))
             _report(progress, sum(len(r) for r in results), total)
-    elif settings.pilot:
+    elif settings.pilot and settings.start_method == "fork":
         first = [fn(items[0])]
         _report(progress, 1, total)
         rest = _chunks(items[1:], settings, total)
@@ -124,8 +137,7 @@ def _on_pool(
     total: int,
     done: int = 0,
 ) -> list[list[R]]:
-    # fork: workers inherit the imported Prophet/cmdstan instead of importing it again.
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    context = multiprocessing.get_context(settings.start_method)
     results: list[list[R]] = [[] for _ in chunks]
     with ProcessPoolExecutor(settings.worker_count, mp_context=context) as pool:
         pending: dict[Future[list[R]], int] = {

@@ -22,8 +22,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from supplynet.forecasting.backtest import backtest
 from supplynet.forecasting.cleaning import clean_demand, infer_freq
 from supplynet.forecasting.forecast import DemandForecast, Freq
-from supplynet.forecasting.parallel import ParallelSettings
-from supplynet.forecasting.parallel import Progress as ProgressCallback
+from supplynet.graph.executor import ParallelSettings
+from supplynet.graph.executor import Progress as ProgressCallback
 from supplynet.forecasting.pipeline import forecast_demand
 from supplynet.forecasting.registry import BASELINES, FORECASTERS
 from supplynet.graph.errors import Problem, ValidationFailed

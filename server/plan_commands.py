@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from supplynet.forecasting.cleaning import clean_demand, infer_freq
 from supplynet.forecasting.forecast import DemandForecast
-from supplynet.forecasting.parallel import ParallelSettings
+from supplynet.graph.executor import ParallelSettings
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.open_store import open_store
 from supplynet.optimizer.replenishment import PlanSettings, ReplenishmentPlan, plan_replenishment

@@ -1,4 +1,4 @@
-"""forecasting.parallel returns what a plain loop would, in order, with progress."""
+"""The executor returns what a plain loop would, in order, with progress, on every engine."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from functools import partial
 
 import pytest
 
-from supplynet.forecasting.parallel import ParallelSettings, parallel_map
+from supplynet.graph.executor import ParallelSettings, parallel_map
 from supplynet.graph.errors import ValidationFailed
 
 DOUBLE = partial(operator.mul, 2)

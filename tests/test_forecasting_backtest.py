@@ -10,7 +10,7 @@ from forecasting_support import demand_frame, weekly_pattern
 from supplynet.forecasting.backtest import backtest, cuts
 from supplynet.forecasting.baselines import MovingAverage, SeasonalNaive
 from supplynet.forecasting.cleaning import clean_demand
-from supplynet.forecasting.parallel import ParallelSettings
+from supplynet.graph.executor import ParallelSettings
 from supplynet.forecasting.selection import AutoForecaster
 from supplynet.graph.errors import ValidationFailed
 

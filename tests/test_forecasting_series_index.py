@@ -11,7 +11,7 @@ from forecasting_support import demand_frame, weekly_pattern
 from supplynet.forecasting import series_index
 from supplynet.forecasting.baselines import SeasonalNaive
 from supplynet.forecasting.cleaning import clean_demand
-from supplynet.forecasting.parallel import ParallelSettings
+from supplynet.graph.executor import ParallelSettings
 from supplynet.forecasting.pipeline import forecast_demand
 from supplynet.forecasting.registry import FORECASTERS, VALUE_FORECASTERS
 from supplynet.forecasting.series_index import SeriesIndex

@@ -14,7 +14,7 @@ import pytest
 from rpc_harness import ServerThread, running_server, settings, violations
 
 from supplynet.forecasting.cleaning import clean_demand
-from supplynet.forecasting.parallel import ParallelSettings
+from supplynet.graph.executor import ParallelSettings
 from supplynet.forecasting.pipeline import forecast_demand
 from supplynet.forecasting.registry import FORECASTERS
 from supplynet.forecasting.series_index import SeriesIndex

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pandas as pd
 
 from supplynet.forecasting.forecast import DemandForecast
-from supplynet.forecasting.parallel import ParallelSettings
+from supplynet.graph.executor import ParallelSettings
 from supplynet.forecasting.pipeline import forecast_demand
 from supplynet.forecasting.registry import FORECASTERS
 from supplynet.gnn.risk_model import RiskModel
