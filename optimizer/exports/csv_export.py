@@ -1,7 +1,8 @@
 """CSV: one row per stop (route fields repeated) and one per unserved stop; reads back.
 
 Floats are written with ``repr`` precision, so reading back gives the same schedule
-(solver statistics are not part of the CSV).
+(solver statistics are not part of the CSV). Text that a spreadsheet would run as a
+formula is neutralised (``exports.neutralise``) and restored on reading.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from supplynet.optimizer.exports.neutralise import neutralise, restore
 from supplynet.optimizer.routing.schedule import RouteSchedule
 
 COLUMNS = (
@@ -54,10 +56,10 @@ def write_csv(schedule: RouteSchedule, path: Path) -> Path:
 def read_csv(path: Path) -> RouteSchedule:
     """Read a CSV written by ``write_csv`` back into a schedule."""
     with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = [{k: restore(v) for k, v in row.items()} for row in csv.DictReader(fh)]
     day = rows[0]["day"] if rows else ""
     return RouteSchedule.from_rows(rows, day=day)
 
 
 def _cell(value: Any) -> Any:
-    return "" if value is None else repr(value) if isinstance(value, float) else value
+    return "" if value is None else repr(value) if isinstance(value, float) else neutralise(value)

@@ -1,17 +1,20 @@
 """XLSX: a ``Summary`` sheet (totals, one line per route, unserved stops) and one sheet
-per route with its stops in order, times as minutes and as ``HH:MM``.
+per route with its stops in order, times as minutes and as ``HH:MM``. Text that Excel
+would run as a formula is stored as quote-prefixed text (``exports.neutralise``).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from supplynet.optimizer.exports.clock import clock
+from supplynet.optimizer.exports.neutralise import is_formula_like
 from supplynet.optimizer.routing.schedule import RouteSchedule, VehicleRoute
 
 SUMMARY = "Summary"
@@ -50,8 +53,18 @@ def write_xlsx(schedule: RouteSchedule, path: Path) -> Path:
     return path
 
 
+def _append(sheet: Worksheet, values: list[Any]) -> None:
+    """``sheet.append`` that keeps formula-like text as text (openpyxl makes it a formula)."""
+    sheet.append(values)
+    for cell, value in zip(sheet[sheet.max_row], values, strict=False):
+        if is_formula_like(value):
+            cell.value = value
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def _header(sheet: Worksheet, values: tuple[str, ...] | list[str]) -> None:
-    sheet.append(list(values))
+    _append(sheet, list(values))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
 
@@ -59,8 +72,8 @@ def _header(sheet: Worksheet, values: tuple[str, ...] | list[str]) -> None:
 def _summary(sheet: Worksheet, schedule: RouteSchedule) -> None:
     _header(sheet, ["total", "value"])
     for key, value in schedule.summary().items():
-        sheet.append([key, value])
-    sheet.append([])
+        _append(sheet, [key, value])
+    _append(sheet, [])
     _header(
         sheet,
         [
@@ -69,7 +82,8 @@ def _summary(sheet: Worksheet, schedule: RouteSchedule) -> None:
         ],
     )  # fmt: skip
     for r in schedule.routes:
-        sheet.append(
+        _append(
+            sheet,
             [
                 r.vehicle_id, r.depot_id, len(r.stops), clock(r.depart_min), clock(r.return_min),
                 round(r.duration_min, 2), round(r.distance_km, 3), round(r.cost, 2),
@@ -77,21 +91,22 @@ def _summary(sheet: Worksheet, schedule: RouteSchedule) -> None:
             ]
         )  # fmt: skip
     if schedule.unserved:
-        sheet.append([])
+        _append(sheet, [])
         _header(sheet, ["unserved_stop_id", "reason_code", "reason"])
         for u in schedule.unserved:
-            sheet.append([u.stop_id, u.reason_code, u.reason])
+            _append(sheet, [u.stop_id, u.reason_code, u.reason])
 
 
 def _route_sheet(sheet: Worksheet, route: VehicleRoute) -> None:
-    sheet.append(["vehicle", route.vehicle_id, "depot", route.depot_id])
-    sheet.append(["depart", clock(route.depart_min), "return", clock(route.return_min)])
-    sheet.append(["distance_km", round(route.distance_km, 3), "cost", round(route.cost, 2)])
-    sheet.append(["break_start", clock(route.break_start_min)])
-    sheet.append([])
+    _append(sheet, ["vehicle", route.vehicle_id, "depot", route.depot_id])
+    _append(sheet, ["depart", clock(route.depart_min), "return", clock(route.return_min)])
+    _append(sheet, ["distance_km", round(route.distance_km, 3), "cost", round(route.cost, 2)])
+    _append(sheet, ["break_start", clock(route.break_start_min)])
+    _append(sheet, [])
     _header(sheet, ROUTE_COLUMNS)
     for s in route.stops:
-        sheet.append(
+        _append(
+            sheet,
             [
                 s.sequence, s.stop_id, clock(s.arrival_min), clock(s.start_min),
                 clock(s.departure_min), s.arrival_min, s.start_min, s.departure_min,
