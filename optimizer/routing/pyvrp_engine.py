@@ -72,12 +72,13 @@ def solve_pyvrp(
         for d in range(model.n_depots)
     ]
     stops = [s for s in range(model.n_nodes - model.n_depots) if s not in skip]
+    dims = _limiting_dimensions(model)
 
     def clients(all_optional: bool) -> list[Client]:
         return [
             Client(
                 model.n_depots + s,
-                delivery=[int(q) for q in model.demand[model.n_depots + s]],
+                delivery=[int(model.demand[model.n_depots + s, d]) for d in dims],
                 service_duration=int(model.service[model.n_depots + s]),
                 tw_early=int(model.open[model.n_depots + s]),
                 tw_late=int(model.close[model.n_depots + s]),
@@ -96,7 +97,7 @@ def solve_pyvrp(
         vehicle_types.append(
             VehicleType(
                 len(members),
-                capacity=[cap_w, cap_v],
+                capacity=[(cap_w, cap_v)[d] for d in dims],
                 start_depot=depot,
                 end_depot=depot,
                 fixed_cost=round(fixed * per_cost),
@@ -145,6 +146,15 @@ def solve_pyvrp(
         detail=f"{result.num_iterations} iterations{note}"
         + ("" if result.is_feasible() else ", no feasible solution found"),
     )
+
+
+def _limiting_dimensions(model: IntegerModel) -> list[int]:
+    """Load dimensions (weight, volume) some vehicle is limited by: the others cost time."""
+    return [
+        d
+        for d in range(2)
+        if model.demand[:, d].any() and not (model.capacity[:, d] >= UNLIMITED).all()
+    ]
 
 
 def _vehicle_key(model: IntegerModel, v: int) -> tuple[int, ...]:
