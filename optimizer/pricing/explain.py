@@ -12,7 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from supplynet.optimizer.pricing.elasticity import SkuEstimate
-from supplynet.optimizer.pricing.portfolio import Component, PortfolioProblem, PortfolioSolution
+from supplynet.optimizer.pricing.portfolio import (
+    Choice,
+    Component,
+    PortfolioProblem,
+    PortfolioSolution,
+    local_units,
+)
 
 NUDGE = 0.01
 """Relative price step used to test whether a rule at the edge of a ladder binds."""
@@ -66,67 +72,71 @@ def explain(
     """Recommendations in ``problem.sku_ids`` order, each with its reasons."""
     now_units = problem.units_per_day
     after_units = problem.units_at(solution.prices)
-    now_margin = problem.margin_at(problem.current_price)
-    after_margin = problem.margin_at(solution.prices)
-    binding: dict[int, tuple[str, ...]] = {}
+    out: dict[int, PriceRecommendation] = {}
     for component, choice in zip(solution.components, solution.chosen, strict=True):
-        for i, k in enumerate(component.members):
-            binding[k] = _binding(problem, solution, component, choice.margin, i)
-    out = []
-    for k, sku_id in enumerate(problem.sku_ids):
-        estimate = estimates[sku_id]
-        neighbours = _neighbours(problem, solution.prices, after_units, k)
-        out.append(
-            PriceRecommendation(
-                sku_id=sku_id,
+        members = list(component.members)
+        prices = solution.prices[members]
+        for i, k in enumerate(members):
+            estimate = estimates[problem.sku_ids[k]]
+            neighbours = _neighbours(problem, component, prices, after_units[members], i)
+            binding = _binding(problem, component, prices, choice, i)
+            cost = float(problem.unit_cost[k])
+            out[k] = PriceRecommendation(
+                sku_id=problem.sku_ids[k],
                 current_price=float(problem.current_price[k]),
-                recommended_price=float(solution.prices[k]),
-                unit_cost=float(problem.unit_cost[k]),
+                recommended_price=float(prices[i]),
+                unit_cost=cost,
                 units_per_day_now=float(now_units[k]),
                 units_per_day_after=float(after_units[k]),
-                margin_per_day_now=float(now_margin[k]),
-                margin_per_day_after=float(after_margin[k]),
+                margin_per_day_now=float((problem.current_price[k] - cost) * now_units[k]),
+                margin_per_day_after=float((prices[i] - cost) * after_units[k]),
                 elasticity=estimate.elasticity,
                 elasticity_interval=estimate.interval(),
                 elasticity_source=estimate.source,
                 neighbours=neighbours,
-                binding=binding[k],
-                reasons=_reasons(estimate, neighbours, binding[k]),
+                binding=binding,
+                reasons=_reasons(estimate, neighbours, binding),
             )
-        )
-    return tuple(out)
+    return tuple(out[k] for k in range(len(problem.sku_ids)))
+
+
+def _margin(problem: PortfolioProblem, component: Component, prices: np.ndarray) -> float:
+    members = list(component.members)
+    units = local_units(problem, members, component.edges, prices[None, :])[0]
+    return float(((prices - problem.unit_cost[members]) * units).sum())
 
 
 def _binding(
     problem: PortfolioProblem,
-    solution: PortfolioSolution,
     component: Component,
-    chosen_margin: float,
+    prices: np.ndarray,
+    choice: Choice,
     i: int,
 ) -> tuple[str, ...]:
-    k = component.members[i]
     ladder = component.ladders[i]
     if ladder.conflict:
         return ("rules_conflict",)
     found: list[str] = []
-    members = list(component.members)
-    here = float(problem.margin_at(solution.prices)[members].sum())
-    position = int(np.flatnonzero(np.isclose(ladder.prices, solution.prices[k]))[0])
+    here = _margin(problem, component, prices)
+    position = choice.positions[i]
+    chosen_margin = choice.margin
     for edge, bound, step in (
         (len(ladder.prices) - 1, ladder.upper_bound, 1 + NUDGE),
         (0, ladder.lower_bound, 1 - NUDGE),
     ):
         if position == edge and bound != "none":
-            nudged = solution.prices.copy()
-            nudged[k] *= step
-            if float(problem.margin_at(nudged)[members].sum()) > here + 1e-12:
+            nudged = prices.copy()
+            nudged[i] *= step
+            if _margin(problem, component, nudged) > here + 1e-12:
                 found.append(bound)
     best = component.best_ignoring_stock
     if not best.feasible and best.margin > chosen_margin + 1e-9:
-        prices = solution.prices.copy()
-        for m, lad, pos in zip(members, component.ladders, best.positions, strict=True):
-            prices[m] = lad.prices[pos]
-        if problem.units_at(prices)[k] * problem.horizon_days > problem.supply[k] + 1e-9:
+        unconstrained = np.array(
+            [lad.prices[pos] for lad, pos in zip(component.ladders, best.positions, strict=True)]
+        )
+        members = list(component.members)
+        units = local_units(problem, members, component.edges, unconstrained[None, :])[0]
+        if units[i] * problem.horizon_days > problem.supply[members[i]] + 1e-9:
             found.append("stock")
     if max(c.margin for c in component.choices) > chosen_margin + 1e-9:
         found.append("max_price_changes")
@@ -134,19 +144,20 @@ def _binding(
 
 
 def _neighbours(
-    problem: PortfolioProblem, prices: np.ndarray, units: np.ndarray, k: int
+    problem: PortfolioProblem, component: Component, prices: np.ndarray, units: np.ndarray, i: int
 ) -> tuple[NeighbourEffect, ...]:
-    """Substitutes whose demand depends on SKU ``k``'s price, and what its move did to them."""
-    ratio = prices[k] / problem.current_price[k]
+    """Substitutes whose demand depends on member ``i``'s price, and what its move did to them."""
+    members = component.members
+    ratio = prices[i] / problem.current_price[members[i]]
     effects = []
-    for m, j, g in problem.cross:
-        if j == k and g != 0:
+    for m, j, g in component.edges:
+        if j == i and g != 0:
             delta = units[m] * (1 - ratio ** (-g))
             effects.append(
                 NeighbourEffect(
-                    sku_id=problem.sku_ids[m],
+                    sku_id=problem.sku_ids[members[m]],
                     units_per_day=float(delta),
-                    margin_per_day=float((prices[m] - problem.unit_cost[m]) * delta),
+                    margin_per_day=float((prices[m] - problem.unit_cost[members[m]]) * delta),
                 )
             )
     return tuple(effects)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
+from scipy import sparse
 
 from supplynet.optimizer.pricing.ladder import Ladder, PriceRules, build_ladder
 
@@ -48,8 +49,14 @@ class PortfolioProblem:
         """Expected units per day at ``prices`` (shape ``(..., skus)``)."""
         log_ratio = np.log(prices / self.current_price)
         log_units = np.log(self.units_per_day) - self.elasticity * log_ratio
-        for k, j, g in self.cross:
-            log_units[..., k] = log_units[..., k] + g * log_ratio[..., j]
+        if self.cross:
+            edges = np.array(self.cross)
+            n = len(self.sku_ids)
+            matrix = sparse.csr_matrix(
+                (edges[:, 2], (edges[:, 0].astype(int), edges[:, 1].astype(int))), shape=(n, n)
+            )
+            flat = log_ratio.reshape(-1, n)
+            log_units = log_units + np.asarray(matrix @ flat.T).T.reshape(log_units.shape)
         return np.asarray(np.exp(log_units))
 
     def margin_at(self, prices: np.ndarray) -> np.ndarray:
@@ -72,6 +79,7 @@ class Component:
     """SKUs linked by substitution, their ladders, and the choices worth offering the solver."""
 
     members: tuple[int, ...]
+    edges: tuple[tuple[int, int, float], ...]
     ladders: tuple[Ladder, ...]
     choices: tuple[Choice, ...]
     best_ignoring_stock: Choice
@@ -165,6 +173,7 @@ def _component(
         choices.append(_choice(top, margin_top[0], changes_top[0], False))
     return Component(
         members=tuple(members),
+        edges=tuple(edges),
         ladders=tuple(own),
         choices=tuple(choices),
         best_ignoring_stock=_choice(
@@ -192,15 +201,25 @@ def _evaluate(
     """
     current = problem.current_price[members]
     prices = np.column_stack([ladder.prices[positions[:, i]] for i, ladder in enumerate(ladders)])
-    changes = (~np.isclose(prices, current)).sum(axis=1)
-    log_ratio = np.log(prices / current)
-    log_units = np.log(problem.units_per_day[members]) - problem.elasticity[members] * log_ratio
-    for i, j, g in edges:
-        log_units[:, i] += g * log_ratio[:, j]
-    units = np.exp(log_units)
+    changes = (np.abs(prices - current) > 1e-9).sum(axis=1)
+    units = local_units(problem, members, edges, prices)
     margin = ((prices - problem.unit_cost[members]) * units).sum(axis=1)
     feasible = (units * problem.horizon_days <= problem.supply[members] + 1e-9).all(axis=1)
     return margin, feasible, changes
+
+
+def local_units(
+    problem: PortfolioProblem,
+    members: Sequence[int],
+    edges: Sequence[tuple[int, int, float]],
+    prices: np.ndarray,
+) -> np.ndarray:
+    """Units per day of a component's SKUs at its prices ``(choices, n)``; edges local."""
+    log_ratio = np.log(prices / problem.current_price[members])
+    log_units = np.log(problem.units_per_day[members]) - problem.elasticity[members] * log_ratio
+    for i, j, g in edges:
+        log_units[:, i] += g * log_ratio[:, j]
+    return np.asarray(np.exp(log_units))
 
 
 def _ascend(
