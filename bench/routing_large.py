@@ -1,0 +1,288 @@
+"""Gehring-Homberger benchmark: the routing portfolio vs PyVRP alone, OR-Tools alone, BKS.
+
+Instances (200 and 1,000 customers, the second of each class) and best-known distances
+are in ``bench/data/gh`` (conventions in ``bench/data/README.md``: DIMACS distances,
+truncated to one decimal, distance-only objective). Each instance is solved three ways
+at the same wall-clock limit, each in its own process on one core (the machine is
+shared, so one core per run is the fair comparison):
+
+- portfolio: ``supplynet.optimizer.routing.solver.solve(problem, limit, workers=1)``,
+  the product's entry point with the fleet given as one vehicle type and its count;
+- PyVRP alone: ``pyvrp.read`` of the same file (DIMACS rounding) and ``pyvrp.solve``
+  with seed 0, untouched by the project;
+- OR-Tools alone: the project's OR-Tools engine, parallel cheapest insertion then guided
+  local search (its strongest search on these instances), for the whole limit.
+
+Every solution is judged by the project's evaluator (distance, feasibility, unserved
+stops), never by a solver's objective. Peak memory is the solving process's maximum
+resident set (it includes the Python process with the solver libraries loaded).
+
+    flock /tmp/supplynet-bench.lock .venv/bin/python bench/routing_large.py \
+        --size 200 --seconds 30 [--instances C1,R2] [--out bench/results/routing_large_200.txt]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import numpy as np
+
+from supplynet.optimizer.routing.engine import SearchConfig
+from supplynet.optimizer.routing.evaluator import Evaluation, evaluate
+from supplynet.optimizer.routing.matrix import integer_model
+from supplynet.optimizer.routing.problem import (
+    Depot,
+    Resolution,
+    RoutingProblem,
+    Stop,
+    UserMatrix,
+    Vehicle,
+)
+from supplynet.optimizer.routing.solver import run_one, solve
+from supplynet.optimizer.workers import start_worker, stop_worker, worker_context
+
+DATA = Path(__file__).resolve().parent / "data" / "gh"
+CLASSES = ("C1", "C2", "R1", "R2", "RC1", "RC2")
+ORTOOLS = SearchConfig("ortools", "PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
+Routes = list[tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A VRPLIB VRPTW instance; node 0 is the depot."""
+
+    name: str
+    fleet: int
+    capacity: float
+    service: float
+    xy: np.ndarray
+    demand: np.ndarray
+    windows: np.ndarray
+
+
+@dataclass(frozen=True)
+class Run:
+    """One solver's answer on one instance, as measured in its own process."""
+
+    routes: Routes
+    wall_s: float
+    peak_rss_mb: float
+    detail: str
+
+
+def read_vrplib(path: Path) -> Instance:
+    """The header fields and the coordinate, demand and time-window sections."""
+    header: dict[str, str] = {}
+    sections: dict[str, list[list[float]]] = {}
+    current = ""
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not line or line == "EOF":
+            continue
+        if ":" in line:
+            key, value = (part.strip() for part in line.split(":", 1))
+            header[key] = value
+        elif line.endswith("_SECTION"):
+            current = line
+            sections[current] = []
+        else:
+            sections[current].append([float(v) for v in line.split()])
+    coords = np.array(sections["NODE_COORD_SECTION"])[:, 1:]
+    return Instance(
+        name=header["NAME"],
+        fleet=int(header["VEHICLES"]),
+        capacity=float(header["CAPACITY"]),
+        service=float(header["SERVICE_TIME"]),
+        xy=coords,
+        demand=np.array(sections["DEMAND_SECTION"])[:, 1],
+        windows=np.array(sections["TIME_WINDOW_SECTION"])[:, 1:],
+    )
+
+
+def build(inst: Instance) -> RoutingProblem:
+    """The instance as the product's API takes it: a matrix, no coordinates, a fleet type."""
+    diff = inst.xy[:, None, :] - inst.xy[None, :, :]
+    dist = np.floor(10 * np.sqrt((diff**2).sum(axis=2)) + 1e-9) / 10
+    ids = ("D0", *(f"C{i}" for i in range(1, len(inst.xy))))
+    horizon = float(inst.windows[0, 1])
+    depot = Depot(id="D0", close_min=horizon)
+    stops = [
+        Stop(
+            id=ids[i],
+            demand_kg=float(inst.demand[i]),
+            window_open_min=float(inst.windows[i, 0]),
+            window_close_min=float(inst.windows[i, 1]),
+            service_min=inst.service,
+        )
+        for i in range(1, len(inst.xy))
+    ]
+    fleet = Vehicle(id="V", depot_id="D0", capacity_kg=inst.capacity, count=inst.fleet)
+    return RoutingProblem.build(
+        [depot],
+        [fleet],
+        stops,
+        matrix=UserMatrix(ids, dist, dist.copy()),
+        resolution=Resolution(per_min=10, per_km=10, per_cost=10),
+    )
+
+
+def judge(problem: RoutingProblem, routes: Routes) -> Evaluation:
+    return evaluate(integer_model(problem), routes, [s.id for s in problem.stops])
+
+
+def portfolio(problem: RoutingProblem, path: Path, seconds: float) -> tuple[Routes, str]:
+    schedule = solve(problem, time_limit_s=seconds, workers=1)
+    pos = {s.id: i for i, s in enumerate(problem.stops)}
+    by_vehicle = {r.vehicle_id: [pos[s.stop_id] for s in r.stops] for r in schedule.routes}
+    routes = [tuple(by_vehicle.get(v.id, ())) for v in problem.vehicles]
+    detail = "; ".join(f"{s.name}: {s.detail}" for s in schedule.stats.searches)
+    return routes, detail
+
+
+def pyvrp_alone(problem: RoutingProblem, path: Path, seconds: float) -> tuple[Routes, str]:
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    data = pyvrp.read(path, round_func="dimacs")
+    result = pyvrp.solve(data, MaxRuntime(seconds), seed=0, display=False)
+    routes: Routes = [
+        tuple(a.idx for a in route if a.is_client()) for route in result.best.routes()
+    ]
+    routes += [()] * (len(problem.vehicles) - len(routes))
+    return routes, f"{result.num_iterations} iterations, feasible={result.is_feasible()}"
+
+
+def ortools_alone(problem: RoutingProblem, path: Path, seconds: float) -> tuple[Routes, str]:
+    run = run_one(integer_model(problem), ORTOOLS, seconds, frozenset())
+    return list(run.routes), run.detail
+
+
+SOLVERS: dict[str, Callable[[RoutingProblem, Path, float], tuple[Routes, str]]] = {
+    "portfolio": portfolio,
+    "pyvrp": pyvrp_alone,
+    "ortools": ortools_alone,
+}
+
+
+def _measured(send: Connection, name: str, path: Path, seconds: float) -> None:
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    problem = build(read_vrplib(path))
+    started = time.monotonic()
+    routes, detail = SOLVERS[name](problem, path, seconds)
+    wall = time.monotonic() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    send.send(Run(routes, wall, rss, detail))
+    send.close()
+
+
+def measure(name: str, path: Path, seconds: float) -> Run:
+    """Run one solver in a fresh process pinned to one core."""
+    context = worker_context("supplynet.optimizer.routing.solver")
+    process, receive = start_worker(context, _measured, name, path, seconds)
+    try:
+        if not receive.poll(seconds * 3 + 120):
+            return Run([], float("nan"), float("nan"), "no answer")
+        run: Run = receive.recv()
+        return run
+    except EOFError:
+        return Run([], float("nan"), float("nan"), f"process died (exit {process.exitcode})")
+    finally:
+        stop_worker(process, receive)
+
+
+def bks() -> dict[str, float]:
+    with (DATA / "bks.csv").open() as fh:
+        return {r["instance"]: float(r["distance_dimacs"]) for r in csv.DictReader(fh)}
+
+
+def select(size: int, spec: str) -> list[Path]:
+    suffix = "_2_2" if size == 200 else "_10_2"
+    wanted = [w.strip().upper() for w in spec.split(",") if w.strip()] or list(CLASSES)
+    paths = [DATA / f"{c}{suffix}.vrp" for c in CLASSES if c in wanted]
+    return [p for p in paths if p.exists()]
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() or "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--size", type=int, choices=(200, 1000), default=200)
+    parser.add_argument("--seconds", type=float, default=None, help="30 (200) or 60 (1,000)")
+    parser.add_argument("--instances", default="", help="classes, e.g. C1,RC2")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    seconds = args.seconds or (30.0 if args.size == 200 else 60.0)
+    best = bks()
+    lines: list[str] = []
+
+    def emit(text: str) -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    emit(
+        f"# Gehring-Homberger {args.size} customers, {seconds:g} s per run, one core per run,"
+        f" commit {_commit()}, load average at start {os.getloadavg()[0]:.2f}"
+    )
+    emit(
+        f"{'instance':9} {'bks':>9} | {'portfolio':>9} {'gap%':>6} {'veh':>4} {'ok':>3}"
+        f" {'MB':>5} | {'pyvrp':>9} {'gap%':>6} {'ok':>3} {'MB':>5} |"
+        f" {'ortools':>9} {'gap%':>6} {'ok':>3} {'MB':>5} | port<=pyvrp"
+    )
+    table: list[dict[str, float | bool]] = []
+    for path in select(args.size, args.instances):
+        problem = build(read_vrplib(path))
+        ref = best[path.stem]
+        row: dict[str, float | bool] = {}
+        cells = []
+        for name in SOLVERS:
+            run = measure(name, path, seconds)
+            ev = judge(problem, run.routes) if run.routes else None
+            ok = ev is not None and ev.feasible and not ev.unserved
+            dist = ev.distance_km if ev is not None else float("nan")
+            row[name] = dist if ok else float("nan")
+            row[f"{name}_ok"] = ok
+            gap = 100 * (dist - ref) / ref
+            vehicles = f" {ev.vehicles_used if ev else 0:4}" if name == "portfolio" else ""
+            cells.append(f"{dist:9.1f} {gap:6.2f}{vehicles} {'yes' if ok else 'NO':>3}")
+            cells[-1] += f" {run.peak_rss_mb:5.0f}"
+            if not ok:
+                detail = "; ".join(ev.violations[:2]) if ev else run.detail
+                print(f"  {name} on {path.stem}: not feasible ({detail})", file=sys.stderr)
+        no_worse = bool(row["portfolio_ok"]) and row["portfolio"] <= row["pyvrp"] + 1e-6
+        table.append({**row, "bks": ref, "no_worse": no_worse})
+        emit(f"{path.stem:9} {ref:9.1f} | " + " | ".join(cells) + f" | {no_worse}")
+    if table:
+        emit("")
+        for name in SOLVERS:
+            gaps = [100 * (float(r[name]) - float(r["bks"])) / float(r["bks"]) for r in table]
+            feasible = sum(bool(r[f"{name}_ok"]) for r in table)
+            emit(
+                f"{name:9} mean gap {statistics.mean(gaps):6.2f}%  feasible {feasible}/{len(table)}"
+            )
+        wins = sum(bool(r["no_worse"]) for r in table)
+        emit(f"portfolio <= PyVRP alone on {wins}/{len(table)} instances")
+    emit(f"# load average at end {os.getloadavg()[0]:.2f}")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
