@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import time
 
 import numpy as np
 import pytest
@@ -17,6 +16,7 @@ from replenishment_support import (
 )
 
 from supplynet.forecasting.forecast import DemandForecast
+from supplynet.graph.deadline import Deadline
 from supplynet.graph.model import (
     InventoryPosition,
     OpenOrder,
@@ -124,8 +124,8 @@ def random_part(seed: int) -> tuple[Network, DemandForecast]:
 def fast_and_mip(problem: PlanningProblem) -> tuple[BatchSolution | None, BatchSolution]:
     (part,) = parts(problem)
     assert qualifies(problem, [part]).all()
-    (fast,) = plan_parts(problem, [part], time.perf_counter() + 10.0)
-    mip = solve_batch(problem, part, "scip", time.perf_counter() + 10.0, 0.0)
+    (fast,) = plan_parts(problem, [part], Deadline.after(10.0))
+    mip = solve_batch(problem, part, "scip", Deadline.after(10.0), 0.0)
     assert mip.optimal
     return fast, mip
 
@@ -184,7 +184,7 @@ def test_cheap_shortages_leave_the_part_to_the_mip() -> None:
     settings = dataclasses.replace(SETTINGS, shortage_factor=0.001, service_level=0.99)
     problem = build_problem(network, forecast, settings)
     (part,) = parts(problem)
-    assert plan_parts(problem, [part], time.perf_counter() + 10.0) == [None]
+    assert plan_parts(problem, [part], Deadline.after(10.0)) == [None]
     plan = solve(problem, settings)
     assert plan.status == "optimal"
     assert balance_residual(problem, plan) < 1e-6

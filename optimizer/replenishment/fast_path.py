@@ -12,12 +12,12 @@ the MIP by ``solve``.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from supplynet.graph.deadline import Deadline
 from supplynet.optimizer.replenishment.model import Batch, BatchSolution
 from supplynet.optimizer.replenishment.pooled import Arc, PooledPart, Slots, solve_pooled
 from supplynet.optimizer.replenishment.problem import PlanningProblem
@@ -27,7 +27,10 @@ IntArray = npt.NDArray[np.int64]
 
 
 def qualifies(problem: PlanningProblem, parts: list[Batch]) -> npt.NDArray[np.bool_]:
-    """Which parts the fast path can plan, one flag per part."""
+    """Which parts the fast path can plan, one flag per part (none with backorders: the
+    pooled relaxation prices shortages as lost sales)."""
+    if problem.backorders:
+        return np.zeros(len(parts), dtype=bool)
     nodes, supply, transfers = problem.nodes, problem.supply, problem.transfers
     warehouse = (nodes["kind"] == "warehouse").to_numpy()
     house_cap = (
@@ -140,20 +143,20 @@ def pooled_part(problem: PlanningProblem, part: Batch, a: Arrays) -> PooledPart:
 
 
 def plan_parts(
-    problem: PlanningProblem, parts: list[Batch], deadline: float, a: Arrays | None = None
+    problem: PlanningProblem, parts: list[Batch], deadline: Deadline, a: Arrays | None = None
 ) -> list[BatchSolution | None]:
     """Pooled orders and bounds for qualifying ``parts``, replayed into solutions.
 
-    Parts not reached before ``deadline`` (a ``time.perf_counter`` value) or whose pooled
+    Parts not reached before ``deadline`` or whose pooled
     relaxation does not meet the greedy-shortage condition get ``None``.
     """
     a = a or arrays(problem)
     lots = np.zeros((len(problem.supply), problem.horizon))
     planned: list[tuple[int, float, float]] = []
     for i, part in enumerate(parts):
-        if time.perf_counter() >= deadline:
+        if deadline.expired():
             break
-        started = time.perf_counter()
+        started = deadline.clock()
         pooled = pooled_part(problem, part, a)
         if pooled.demand.sum() > 0 and not pooled.greedy_shortage_is_optimal():
             continue
@@ -161,7 +164,7 @@ def plan_parts(
         for row, s in enumerate(part.supply):
             lead = int(a.lead[s])
             lots[s, : problem.horizon - lead] = plan.arrivals[row, lead:] / a.lot[s]
-        planned.append((i, plan.bound, time.perf_counter() - started))
+        planned.append((i, plan.bound, deadline.clock() - started))
     out: list[BatchSolution | None] = [None] * len(parts)
     if planned:
         flows = replay(problem, [parts[i] for i, _, _ in planned], lots, a)

@@ -12,10 +12,10 @@ one that has not answered shortly after it counts as having planned nothing more
 from __future__ import annotations
 
 import multiprocessing
-import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
+from supplynet.graph.deadline import Deadline
 from supplynet.optimizer.replenishment.fast_path import Arrays, arrays, plan_parts
 from supplynet.optimizer.replenishment.model import Batch, BatchSolution
 from supplynet.optimizer.replenishment.problem import PlanningProblem
@@ -41,7 +41,7 @@ def chunk_count(parts: int) -> int:
 def plan_fast(
     problem: PlanningProblem,
     parts: list[tuple[int, Batch]],
-    deadline: float,
+    deadline: Deadline,
     workers: int,
     on_chunk: Callable[[Planned], None],
 ) -> int:
@@ -66,21 +66,22 @@ def plan_fast(
     for chunk in chunks[::workers]:
         on_chunk(_plan(problem, chunk, deadline, values))
         open_pipes = _drain(open_pipes, on_chunk, wait_until=None)
-    while open_pipes and time.perf_counter() < deadline + GRACE_S:
-        open_pipes = _drain(open_pipes, on_chunk, wait_until=deadline + GRACE_S)
+    grace = deadline.earlier(deadline.remaining() + GRACE_S)
+    while open_pipes and not grace.expired():
+        open_pipes = _drain(open_pipes, on_chunk, wait_until=grace)
     for process, receive in running:
         stop_worker(process, receive)
     return len(chunks)
 
 
 def _drain(
-    pipes: list[Connection], on_chunk: Callable[[Planned], None], wait_until: float | None
+    pipes: list[Connection], on_chunk: Callable[[Planned], None], wait_until: Deadline | None
 ) -> list[Connection]:
     """Take in every chunk the workers have sent; return the pipes still open. With
     ``wait_until``, wait for the first message up to then."""
     still = []
     for pipe in pipes:
-        timeout = 0.0 if wait_until is None else max(0.0, wait_until - time.perf_counter())
+        timeout = 0.0 if wait_until is None else wait_until.remaining()
         finished = False
         while pipe.poll(timeout):
             message = pipe.recv()
@@ -95,7 +96,7 @@ def _drain(
 
 
 def _plan(
-    problem: PlanningProblem, chunk: list[tuple[int, Batch]], deadline: float, values: Arrays
+    problem: PlanningProblem, chunk: list[tuple[int, Batch]], deadline: Deadline, values: Arrays
 ) -> Planned:
     solved = plan_parts(problem, [b for _, b in chunk], deadline, values)
     return [(i, s) for (i, _), s in zip(chunk, solved, strict=True) if s is not None]
@@ -105,11 +106,11 @@ def _worker(
     send: Connection,
     problem: PlanningProblem,
     chunks: list[list[tuple[int, Batch]]],
-    deadline: float,
+    deadline: Deadline,
 ) -> None:
     values = arrays(problem)
     for chunk in chunks:
-        if time.perf_counter() >= deadline:
+        if deadline.expired():
             break
         send.send(_plan(problem, chunk, deadline, values))
     send.send(None)

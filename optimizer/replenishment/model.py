@@ -6,12 +6,17 @@ unmet demand ``u`` and shortfall below the safety stock target ``b`` per node.
 
     I[i,t] = I[i,t-1] + receipts + lot * n[a,t-L_a] + x[r,t-L_r] - x[r',t] - (d[i,t] - u[i,t])
     I[i,t] + b[i,t] >= target[i]
+    with backorders: u is the backlog, carried over (-u[i,t-1] joins the balance), and a
+    store's holding and backorder cost is its expected cost e[i,t] >= each tangent line
+    of the newsvendor cost of I - u (``expected_cost.py``), with no targets
     moq * y <= lot * n <= M * y          (M: all downstream demand and targets)
     sum x on a lane <= lane capacity;  sum I in a warehouse <= warehouse capacity;
     I[i,t] <= position capacity;  lot * n <= supply lane capacity
 
 The objective adds purchase, fixed order, transport, holding, shortage and target
-penalties (per period: ``PlanningProblem.shortage_costs`` and ``below_target_costs``).
+penalties (per period: ``PlanningProblem.shortage_costs`` and ``below_target_costs``);
+with backorders, stock left at the end is credited at its replacement cost (what it
+saves buying later), so the horizon's end is not drained.
 The model is a ``ModelProto`` assembled with numpy (no per-variable Python objects),
 which keeps building a million-variable batch to about a second.
 """
@@ -19,7 +24,6 @@ which keeps building a million-variable batch to about a second.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +37,8 @@ from ortools.math_opt import (
 )
 from ortools.math_opt.core.python import solver as core_solver
 
+from supplynet.graph.deadline import Deadline
+from supplynet.optimizer.replenishment.expected_cost import Tangents, exposed_sd, tangents
 from supplynet.optimizer.replenishment.problem import PlanningProblem
 
 FloatArray = npt.NDArray[np.float64]
@@ -132,11 +138,11 @@ def unsolved(problem: PlanningProblem, batch: Batch) -> BatchSolution:
 
 
 def solve_batch(
-    problem: PlanningProblem, batch: Batch, solver: str, deadline: float, relative_gap: float
+    problem: PlanningProblem, batch: Batch, solver: str, deadline: Deadline, relative_gap: float
 ) -> BatchSolution:
-    """Build and solve the MIP of one batch; the solver stops at ``deadline``
-    (a ``time.perf_counter`` value), whatever building the model took."""
-    started = time.perf_counter()
+    """Build and solve the MIP of one batch; the solver stops at ``deadline``, whatever
+    building the model took."""
+    started = deadline.clock()
     horizon = problem.horizon
     nodes = problem.nodes.iloc[batch.nodes]
     supply = problem.supply.iloc[batch.supply]
@@ -148,7 +154,9 @@ def solve_batch(
     r_orig = to_local(transfers["origin"].to_numpy()) if len(transfers) else np.zeros(0, np.int64)
     demand = problem.demand[batch.nodes]
     receipts = problem.receipts[batch.nodes]
-    target = nodes["target"].to_numpy(float)
+    backlog = nodes["backlog"].to_numpy(float)
+    priced = priced_nodes(problem, batch.nodes)
+    target = np.where(priced, 0.0, nodes["target"].to_numpy(float))
     lot = supply["lot"].to_numpy(float)
     moq = supply["moq"].to_numpy(float)
     fixed = supply["fixed_cost"].to_numpy(float)
@@ -159,7 +167,8 @@ def solve_batch(
     n_var, y_var = cols.block(len(supply)), cols.block(len(supply))
     x_var = cols.block(len(transfers))
     i_var, u_var, b_var = cols.block(len(nodes)), cols.block(len(nodes)), cols.block(len(nodes))
-    big_m = _big_m(demand, target, s_node, s_lead, r_orig, r_dest, moq, lot)
+    e_var = cols.block(int(priced.sum()))
+    big_m = _big_m(demand, target + backlog, s_node, s_lead, r_orig, r_dest, moq, lot)
     lot_cap = np.floor(supply["capacity"].to_numpy(float) / lot + 1e-9)
     n_upper = np.minimum(lot_cap[:, None], np.ceil(big_m / lot[:, None]))
     lower = np.zeros(cols.count)
@@ -172,7 +181,7 @@ def solve_batch(
     integer[n_var] = True
     integer[y_var] = True
     upper[i_var] = nodes["capacity"].to_numpy(float)[:, None]
-    upper[u_var] = demand
+    upper[u_var] = backlog[:, None] + np.cumsum(demand, axis=1) if problem.backorders else demand
     upper[b_var] = target[:, None]
     cost = np.zeros(cols.count)
     cost[n_var] = (lot * supply["unit_cost"].to_numpy(float))[:, None]
@@ -181,14 +190,26 @@ def solve_batch(
     cost[i_var] = nodes["holding"].to_numpy(float)[:, None]
     cost[u_var] = problem.shortage_costs()[batch.nodes]
     cost[b_var] = problem.below_target_costs()[batch.nodes]
+    lines = expected_cost_lines(problem, batch.nodes[priced])
+    if problem.backorders:
+        cost[u_var] = nodes["backorder_cost"].to_numpy(float)[:, None]
+        cost[i_var[priced]] = 0.0
+        cost[u_var[priced]] = 0.0
+        cost[e_var] = 1.0
+        credit = nodes["replacement"].to_numpy(float)
+        cost[i_var[:, -1]] -= credit
+        cost[u_var[:, -1]] += credit
 
     rows = _Rows()
     rhs = receipts - demand
-    rhs[:, 0] += nodes["on_hand"].to_numpy(float)
+    rhs[:, 0] += nodes["on_hand"].to_numpy(float) - backlog
     balance = rows.new(rhs, rhs)
     rows.add(balance, i_var, 1.0)
     rows.add(balance[:, 1:], i_var[:, :-1], -1.0)
     rows.add(balance, u_var, -1.0)
+    if problem.backorders:
+        rows.add(balance[:, 1:], u_var[:, :-1], 1.0)
+        _add_expected_cost(rows, lines, e_var, i_var[priced], u_var[priced])
     _add_arrivals(rows, balance, s_node, n_var, s_lead, -lot[:, None])
     _add_arrivals(rows, balance, r_dest, x_var, r_lead, -1.0)
     rows.add(balance[r_orig], x_var, 1.0)
@@ -214,9 +235,12 @@ def solve_batch(
 
     model = _model_proto(lower, upper, integer, cost, rows)
     hint = np.zeros(cols.count)
-    hint[i_var], hint[u_var] = order_nothing(nodes["on_hand"].to_numpy(float), receipts, demand)
+    hint[i_var], hint[u_var] = order_nothing(
+        nodes["on_hand"].to_numpy(float), receipts, demand, backlog if problem.backorders else None
+    )
     hint[b_var] = np.maximum(target[:, None] - hint[i_var], 0.0)
-    result = _solve(model, solver, deadline - time.perf_counter(), relative_gap, hint)
+    hint[e_var] = lines.cost(hint[i_var[priced]] - hint[u_var[priced]])
+    result = _solve(model, solver, deadline.remaining(), relative_gap, hint)
     found = len(result.solutions) > 0 and result.solutions[0].HasField("primal_solution")
     if not found:
         return unsolved(problem, batch)
@@ -225,21 +249,55 @@ def solve_batch(
     values[np.asarray(sparse.ids, dtype=np.int64)] = np.asarray(sparse.values)
     reason = result.termination.reason
     bounds = result.termination.objective_bounds
+    stock, short = np.maximum(values[i_var], 0.0), np.maximum(values[u_var], 0.0)
+    if problem.backorders:
+        # Only net stock is priced at a store: report it as on hand or backordered.
+        stock, short = np.maximum(stock - short, 0.0), np.maximum(short - stock, 0.0)
     return BatchSolution(
         batch=batch,
         lots=np.round(values[n_var]),
         switches=np.round(values[y_var]),
         transfers=np.maximum(values[x_var], 0.0),
-        stock=np.maximum(values[i_var], 0.0),
-        short=np.maximum(values[u_var], 0.0),
+        stock=stock,
+        short=short,
         below=np.maximum(values[b_var], 0.0),
         found=True,
         optimal=reason == result_pb2.TERMINATION_REASON_OPTIMAL,
         objective=float(bounds.primal_bound),
         bound=max(float(bounds.dual_bound), 0.0),
-        seconds=time.perf_counter() - started,
+        seconds=deadline.clock() - started,
         time_limit_hit=result.termination.limit == result_pb2.LIMIT_TIME,
     )
+
+
+def priced_nodes(problem: PlanningProblem, nodes: IntArray) -> npt.NDArray[np.bool_]:
+    """Which of ``nodes`` pay the expected (newsvendor) cost: with backorders, those with
+    demand of their own."""
+    if not problem.backorders:
+        return np.zeros(len(nodes), dtype=bool)
+    flags: npt.NDArray[np.bool_] = problem.demand[nodes].sum(axis=1) > 0
+    return flags
+
+
+def expected_cost_lines(problem: PlanningProblem, nodes: IntArray) -> Tangents:
+    """Tangents of the expected cost of ``nodes``' projected net stock, per period."""
+    frame = problem.nodes.iloc[nodes]
+    return tangents(
+        exposed_sd(problem.demand_sd[nodes], frame["lead"].to_numpy(np.int64)),
+        frame["holding"].to_numpy(float),
+        frame["backorder_cost"].to_numpy(float),
+    )
+
+
+def _add_expected_cost(
+    rows: _Rows, lines: Tangents, e_var: IntArray, i_var: IntArray, u_var: IntArray
+) -> None:
+    """``e >= slope * (I - u) + intercept`` for every line."""
+    count = lines.slopes.shape[-1]
+    cut = rows.new(lines.intercepts, np.full(lines.intercepts.shape, np.inf))
+    rows.add(cut, np.repeat(e_var[..., None], count, -1), 1.0)
+    rows.add(cut, np.repeat(i_var[..., None], count, -1), -lines.slopes)
+    rows.add(cut, np.repeat(u_var[..., None], count, -1), lines.slopes)
 
 
 def _big_m(
@@ -323,10 +381,17 @@ def _add_shared_capacities(
 
 
 def order_nothing(
-    on_hand: FloatArray, receipts: FloatArray, demand: FloatArray
+    on_hand: FloatArray,
+    receipts: FloatArray,
+    demand: FloatArray,
+    backlog: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Stock and shortages if nothing is ordered or moved: always feasible, since no
-    capacity is below what is on hand and on order. Given to the solver as a start."""
+    """Stock and shortages (lost sales; with a ``backlog``, the backlog carried) if
+    nothing is ordered or moved: always feasible, since no capacity is below what is on
+    hand and on order. Given to the solver as a start."""
+    if backlog is not None:
+        net = on_hand[:, None] - backlog[:, None] + np.cumsum(receipts - demand, axis=1)
+        return np.maximum(net, 0.0), np.maximum(-net, 0.0)
     stock = np.zeros_like(demand)
     short = np.zeros_like(demand)
     level = on_hand.copy()

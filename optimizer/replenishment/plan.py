@@ -79,6 +79,8 @@ class ReplenishmentPlan:
     time_limit_hit: bool
     subproblems: int
     solved_subproblems: int
+    warnings: tuple[str, ...] = ()
+    """What the planner changed in the request (e.g. a horizon extended to cover lead time)."""
 
     @property
     def gap(self) -> float:
@@ -120,9 +122,11 @@ class ReplenishmentPlan:
 
     def summary(self) -> str:
         k = self.kpis()
+        notes = "".join(f"; warning: {w}" for w in self.warnings)
         return (
             f"{k['status']} plan: {k['orders']} orders, {k['transfers']} transfers, "
             f"cost {k['objective']:,} (gap {self.gap:.2%}), fill rate {self.expected_fill_rate:.1%}"
+            f"{notes}"
         )
 
     def to_stored_plan(self, plan_id: str, created_at: dt.datetime | None = None) -> StoredPlan:

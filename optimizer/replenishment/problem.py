@@ -47,6 +47,13 @@ class PlanSettings:
     (300 parts of ``large``: 44 s alone vs. 55 s in 5k-variable batches, and a batch cut
     by the time limit loses only its own parts). ``fast_path`` plans single-warehouse
     parts by pooled lot sizing first (``fast_path.py``) and leaves the MIP the rest.
+
+    ``backorders``: demand not met waits for later stock instead of being lost. A
+    backordered unit costs ``backorder_daily_rate`` times the SKU price per day it waits,
+    and stores are planned on their expected holding and backorder cost under forecast
+    uncertainty (``expected_cost.py``: the newsvendor cost) instead of safety stock
+    targets, so no shortfall is charged twice. A horizon shorter than the longest lead
+    time plus one review period is extended to it, and the plan says so in ``warnings``.
     """
 
     horizon: int = 8
@@ -59,6 +66,8 @@ class PlanSettings:
     shortage_factor: float = 3.0
     batch_variables: int = 1
     fast_path: bool = True
+    backorders: bool = False
+    backorder_daily_rate: float = 0.05
 
     def problems(self) -> list[Problem]:
         found = []
@@ -76,6 +85,8 @@ class PlanSettings:
             found.append(Problem("relative_gap", "must not be negative"))
         if self.workers < 1:
             found.append(Problem("workers", "must be at least 1"))
+        if self.backorder_daily_rate <= 0:
+            found.append(Problem("backorder_daily_rate", "must be positive"))
         if self.solver not in ("scip", "highs"):
             found.append(Problem("solver", f"unknown solver {self.solver!r}"))
         return found
@@ -87,10 +98,11 @@ class PlanningProblem:
 
     Frames
     ------
-    nodes: location_id, sku_id, kind (warehouse|store), on_hand, capacity (units, inf
-        for none), holding, shortage_cost, shortage_step, target, target_cost (costs per
-        period), value (unit cost of the SKU); see ``shortage_costs`` and
-        ``below_target_costs`` for how they apply per period
+    nodes: location_id, sku_id, kind (warehouse|store), on_hand, backlog (units owed to
+        customers at the start), capacity (units, inf for none), holding, shortage_cost,
+        shortage_step, target, target_cost, backorder_cost (costs per period), value
+        (unit cost of the SKU), replacement (cheapest cost to bring one more unit there);
+        see ``shortage_costs`` and ``below_target_costs`` for how they apply per period
     supply: supplier_id, node, lead_days, lead, unit_cost, fixed_cost, moq, lot,
         capacity (units per period)
     transfers: origin, node (destination), lane, lead_days, lead, unit_cost
@@ -113,6 +125,8 @@ class PlanningProblem:
     transfers: pd.DataFrame
     lanes: pd.DataFrame
     warehouses: pd.DataFrame
+    backorders: bool = False
+    warnings: tuple[str, ...] = ()
 
     def shortage_costs(self) -> FloatArray:
         """Penalty per unit of unmet demand, ``[nodes, horizon]``.
@@ -171,7 +185,8 @@ def build_problem(
     if forecast.frame.empty:
         raise ValidationFailed([Problem("forecast", "is empty")], "plan input")
     begin = start or pd.Timestamp(forecast.frame["period"].min()).date()
-    horizon, days = settings.horizon, settings.period_days
+    days = settings.period_days
+    horizon, warnings = covering_horizon(network, settings)
     nodes, demand, demand_sd = _nodes(network, forecast, begin, horizon, days)
     if not np.isfinite(demand).any() and (nodes["kind"] == "store").any():
         raise ValidationFailed([Problem("forecast", f"no rows from {begin} on")], "plan input")
@@ -183,6 +198,7 @@ def build_problem(
         columns={"id": "warehouse_id", "storage_capacity": "capacity"}
     )
     nodes = _with_targets(nodes, demand, demand_sd, supply, transfers, settings)
+    nodes["replacement"], nodes["lead"] = _replacement(nodes, supply, transfers)
     committed = nodes["on_hand"] + receipts.sum(axis=1)
     nodes["capacity"] = np.maximum(nodes["capacity"], committed)
     in_house = committed[nodes["kind"] == "warehouse"].groupby(nodes["location_id"]).sum()
@@ -202,6 +218,26 @@ def build_problem(
         transfers=transfers,
         lanes=lanes,
         warehouses=warehouses,
+        backorders=settings.backorders,
+        warnings=warnings,
+    )
+
+
+def covering_horizon(network: Network, settings: PlanSettings) -> tuple[int, tuple[str, ...]]:
+    """The planning horizon: ``settings.horizon``, extended to the longest supply plus
+    transfer lead time and two periods (the arrival of an order placed now, and of one
+    placed a review period later) when it is shorter, with a warning that says so.
+    A shorter horizon would see no order arrive and call an empty plan optimal."""
+    days = settings.period_days
+    supply = network.frame("supply_lanes")["lead_time_mean_days"].to_numpy(float)
+    transport = network.frame("transport_lanes")["transit_time_days"].to_numpy(float)
+    lead = (np.round(supply) // days).max(initial=0) + (np.round(transport) // days).max(initial=0)
+    needed = int(lead) + 2
+    if settings.horizon >= needed:
+        return settings.horizon, ()
+    return needed, (
+        f"horizon extended from {settings.horizon} to {needed} periods to cover the longest "
+        f"lead time ({int(lead)} periods) and a review period",
     )
 
 
@@ -238,6 +274,7 @@ def _nodes(
             "sku_id": frame["sku_id"].astype(str),
             "kind": np.where(frame["location_id"].isin(stores), "store", "warehouse"),
             "on_hand": frame["on_hand"].astype(float).fillna(0.0).to_numpy(),
+            "backlog": 0.0,
             "capacity": frame["storage_capacity"].astype(float).fillna(np.inf).to_numpy(),
             "holding": frame["holding_cost_per_day"]
             .astype(float)
@@ -439,5 +476,37 @@ def _with_targets(
         target_cost=target_cost,
         shortage_cost=settings.shortage_factor * nodes["price"].to_numpy(float),
         shortage_step=step.to_numpy(float),
+        backorder_cost=settings.backorder_daily_rate
+        * settings.period_days
+        * nodes["price"].to_numpy(float),
     )
     return out.drop(columns="price")
+
+
+def _replacement(
+    nodes: pd.DataFrame, supply: pd.DataFrame, transfers: pd.DataFrame
+) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """Per node, the cheapest cost of one more unit and the shortest time to get one.
+
+    Cost: the cheapest supply lane, or for a store its cheapest inbound transfer plus
+    the origin's; the SKU's unit cost without either (stock left at the horizon's end
+    is worth this much: the terminal value). Time: the shortest supply lead, or for a
+    store the shortest transfer plus origin lead, in periods.
+    """
+    value = nodes["value"].to_numpy(float).copy()
+    lead = np.zeros(len(nodes), dtype=np.int64)
+    bought = supply.groupby("node").agg(cost=("unit_cost", "min"), lead=("lead", "min"))
+    value[bought.index.to_numpy()] = bought["cost"].to_numpy()
+    lead[bought.index.to_numpy()] = bought["lead"].to_numpy()
+    origin = transfers["origin"].to_numpy()
+    moved = (
+        transfers.assign(
+            cost=transfers["unit_cost"].to_numpy(float) + value[origin],
+            total=transfers["lead"].to_numpy() + lead[origin],
+        )
+        .groupby("node")
+        .agg(cost=("cost", "min"), total=("total", "min"))
+    )
+    value[moved.index.to_numpy()] = moved["cost"].to_numpy()
+    lead[moved.index.to_numpy()] = moved["total"].to_numpy()
+    return value, lead

@@ -13,7 +13,6 @@ path planned a part.
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from scipy.stats import norm
 
 from supplynet.forecasting.forecast import DemandForecast
 from supplynet.gnn.risk_scores import RiskScores
+from supplynet.graph.deadline import Clock, Deadline
 from supplynet.graph.network import Network
 from supplynet.optimizer.replenishment.explain import Flows, explain
 from supplynet.optimizer.replenishment.fast_path import qualifies
@@ -34,7 +34,9 @@ from supplynet.optimizer.replenishment.fast_workers import Planned, chunk_count,
 from supplynet.optimizer.replenishment.model import (
     Batch,
     BatchSolution,
+    expected_cost_lines,
     order_nothing,
+    priced_nodes,
     solve_batch,
     unsolved,
 )
@@ -42,6 +44,7 @@ from supplynet.optimizer.replenishment.plan import ORDER_COLUMNS, ReplenishmentP
 from supplynet.optimizer.replenishment.problem import PlanningProblem, PlanSettings, build_problem
 
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 MIN_BATCH_SECONDS = 0.05
 MIN_USEFUL_S = 2.0
 """A batch gets at least this long (within the deadline): a fair share too short to
@@ -138,9 +141,14 @@ def batches(problem: PlanningProblem, max_variables: int) -> list[Batch]:
 
 
 def solve(
-    problem: PlanningProblem, settings: PlanSettings, progress: ProgressCallback | None = None
+    problem: PlanningProblem,
+    settings: PlanSettings,
+    progress: ProgressCallback | None = None,
+    *,
+    deadline: Deadline | None = None,
 ) -> ReplenishmentPlan:
-    """Plan orders and transfers within ``settings.time_limit_s`` seconds of wall clock.
+    """Plan orders and transfers within ``min(settings.time_limit_s,
+    deadline.solver_limit())`` seconds, on the deadline's clock.
 
     Parts the fast path qualifies are planned by it first (``fast_path``); the MIP then
     takes every other part, and the fast-path parts whose gap exceeds
@@ -150,15 +158,17 @@ def solve(
     solved and its total gap is within ``settings.relative_gap``.
     Deterministic given its inputs when no part hits the time limit.
     """
-    started = time.perf_counter()
+    limit = settings.time_limit_s
+    if deadline is not None:
+        limit = min(limit, deadline.solver_limit())
     size = len(problem.nodes) * problem.horizon
-    reserve = max(
-        settings.time_limit_s * ASSEMBLY_RESERVE, MIN_RESERVE_S + size * ASSEMBLY_S_PER_VALUE
-    )
-    deadline = started + settings.time_limit_s - reserve
+    reserve = max(limit * ASSEMBLY_RESERVE, MIN_RESERVE_S + size * ASSEMBLY_S_PER_VALUE)
+    clock = deadline.clock if deadline is not None else Deadline().clock
+    started = clock()
+    solvers = Deadline.after(max(limit - reserve, 0.0), clock)
     every = parts(problem)
-    report = _Reporter(progress, started)
-    fast = _fast(problem, every, settings, deadline, report)
+    report = _Reporter(progress, started, clock)
+    fast = _fast(problem, every, settings, solvers, report)
     poor = [
         i
         for i, f in enumerate(fast)
@@ -174,17 +184,13 @@ def solve(
         if all(fast[i] is not None for i in members) and report.within(settings.relative_gap):
             return None
         batch = _join(every, members)
-        remaining = deadline - time.perf_counter()
+        remaining = solvers.remaining()
         if remaining < MIN_BATCH_SECONDS:
             return unsolved(problem, batch)
         waiting = max(1, len(groups) - index)
         share = max(remaining * min(1.0, settings.workers / waiting), MIN_USEFUL_S)
         return solve_batch(
-            problem,
-            batch,
-            settings.solver,
-            time.perf_counter() + min(share, remaining),
-            settings.relative_gap,
+            problem, batch, settings.solver, solvers.earlier(share), settings.relative_gap
         )
 
     done: list[BatchSolution] = []
@@ -202,14 +208,14 @@ def solve(
         settings.relative_gap * abs(objective) + 1e-9
     ):
         done = [dataclasses.replace(d, optimal=True) for d in done]
-    return assemble(problem, done, time.perf_counter() - started)
+    return assemble(problem, done, clock() - started)
 
 
 def _fast(
     problem: PlanningProblem,
     every: list[Batch],
     settings: PlanSettings,
-    deadline: float,
+    deadline: Deadline,
     report: _Reporter,
 ) -> list[BatchSolution | None]:
     """Fast-path solutions of the qualifying parts (``None`` for the others)."""
@@ -288,9 +294,10 @@ def _join(every: list[Batch], members: list[int]) -> Batch:
 class _Reporter:
     """Progress over fast-path chunks and MIP batches, with the plan's running totals."""
 
-    def __init__(self, callback: ProgressCallback | None, started: float) -> None:
+    def __init__(self, callback: ProgressCallback | None, started: float, clock: Clock) -> None:
         self.callback = callback
         self.started = started
+        self.clock = clock
         self.total = 0
         self.count = 0
         self.objective = 0.0
@@ -318,7 +325,7 @@ class _Reporter:
                 Progress(
                     batches_done=self.count,
                     batches=self.total,
-                    elapsed_s=time.perf_counter() - self.started,
+                    elapsed_s=self.clock() - self.started,
                     objective=self.objective,
                     bound=self.bound,
                 )
@@ -343,8 +350,12 @@ def assemble(
     unsolved_nodes = [s.batch.nodes for s in solutions if not s.found]
     if unsolved_nodes:
         idle = np.concatenate(unsolved_nodes)
+        backlog = nodes["backlog"].to_numpy(float)[idle] if problem.backorders else None
         stock[idle], short[idle] = order_nothing(
-            nodes["on_hand"].to_numpy(float)[idle], problem.receipts[idle], problem.demand[idle]
+            nodes["on_hand"].to_numpy(float)[idle],
+            problem.receipts[idle],
+            problem.demand[idle],
+            backlog,
         )
         below[idle] = np.maximum(nodes["target"].to_numpy(float)[idle, None] - stock[idle], 0.0)
     supply, transfers = problem.supply, problem.transfers
@@ -354,9 +365,7 @@ def assemble(
         "purchase": float((ordered * supply["unit_cost"].to_numpy(float)[:, None]).sum()),
         "fixed_order": float((switches * supply["fixed_cost"].to_numpy(float)[:, None]).sum()),
         "transport": float((moves * transfers["unit_cost"].to_numpy(float)[:, None]).sum()),
-        "holding": float((stock * nodes["holding"].to_numpy(float)[:, None]).sum()),
-        "shortage_penalty": float((short * problem.shortage_costs()).sum()),
-        "target_penalty": float((below * problem.below_target_costs()).sum()),
+        **stock_costs(problem, stock, short, below),
     }
     solved = sum(s.found for s in solutions)
     status: Status = (
@@ -400,7 +409,38 @@ def assemble(
         time_limit_hit=any(s.time_limit_hit for s in solutions),
         subproblems=len(solutions),
         solved_subproblems=solved,
+        warnings=problem.warnings,
     )
+
+
+def stock_costs(
+    problem: PlanningProblem, stock: FloatArray, short: FloatArray, below: FloatArray
+) -> dict[str, float]:
+    """Holding, shortage and target costs of a plan's stock, as its objective counts them.
+
+    Lost sales: holding, penalties per unit short and per unit below target. Backorders:
+    the expected (newsvendor) cost of stores' net stock, holding elsewhere, and the
+    terminal value of the net stock left at the end (a credit, so negative).
+    """
+    holding = stock * problem.nodes["holding"].to_numpy(float)[:, None]
+    if not problem.backorders:
+        return {
+            "holding": float(holding.sum()),
+            "shortage_penalty": float((short * problem.shortage_costs()).sum()),
+            "target_penalty": float((below * problem.below_target_costs()).sum()),
+        }
+    priced = np.flatnonzero(priced_nodes(problem, np.arange(len(problem.nodes))))
+    waiting = short * problem.nodes["backorder_cost"].to_numpy(float)[:, None]
+    net = stock - short
+    expected = expected_cost_lines(problem, priced).cost(net[priced])
+    holding[priced] = 0.0
+    waiting[priced] = 0.0
+    return {
+        "holding": float(holding.sum()),
+        "backorder_penalty": float(waiting.sum()),
+        "expected_stock_cost": float(expected.sum()),
+        "terminal_value": -float((net[:, -1] * problem.nodes["replacement"].to_numpy()).sum()),
+    }
 
 
 def _loss(k: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -467,7 +507,11 @@ def plan_replenishment(
     settings: PlanSettings | None = None,
     risk: RiskScores | None = None,
     progress: ProgressCallback | None = None,
+    *,
+    deadline: Deadline | None = None,
 ) -> ReplenishmentPlan:
-    """Build the planning problem of a network and forecast and solve it."""
+    """Build the planning problem of a network and forecast and solve it, the solver
+    within ``min(settings.time_limit_s, deadline.solver_limit())`` seconds."""
     settings = settings or PlanSettings()
-    return solve(build_problem(network, forecast, settings, risk), settings, progress)
+    problem = build_problem(network, forecast, settings, risk)
+    return solve(problem, settings, progress, deadline=deadline)
