@@ -1,7 +1,9 @@
-"""The ``supplynet`` command line: one parser, one error policy.
+"""The ``supplynet`` command line: one parser, one error policy, thin commands.
 
-Every command module registers its subcommands; any ``SupplynetError`` ends the
-command with exit code 2 and one line per problem on stderr, never a traceback.
+Every command module registers its subcommands and only parses flags, calls a use
+case of ``server/app`` and renders the result; any ``SupplynetError`` ends the command
+with exit code 2 and one line per problem on stderr, never a traceback. The defaults
+come from ``AppSettings`` (read once here), the same object the gRPC server uses.
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from pydantic import ValidationError
+
 from supplynet.graph.errors import SupplynetError, ValidationFailed
-from supplynet.server import (
+from supplynet.server.app.settings import AppSettings
+from supplynet.server.app.validation import problems_of
+from supplynet.server.cli import (
     demo,
     forecast_commands,
     gnn_commands,
@@ -57,10 +63,19 @@ def error_lines(error: SupplynetError) -> list[str]:
     return [str(error)]
 
 
+def read_settings() -> AppSettings:
+    """The defaults, from ``SUPPLYNET_*`` variables; a bad value is a usage error."""
+    try:
+        return AppSettings()
+    except ValidationError as error:
+        raise ValidationFailed(problems_of(error), "SUPPLYNET_* settings") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``supplynet`` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
+        args.settings = read_settings()
         code: int = args.handler(args)
     except SupplynetError as error:
         for line in error_lines(error):
@@ -70,7 +85,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: interrupted", file=sys.stderr)
         return 130
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

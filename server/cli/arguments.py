@@ -28,3 +28,17 @@ def scope_from_args(args: argparse.Namespace) -> Scope:
     return Scope(
         warehouse_ids=split(args.warehouse), sku_ids=split(args.sku), regions=split(args.region)
     )
+
+
+def add_horizon_argument(parser: argparse.ArgumentParser, default_setting: str) -> None:
+    """``--horizon-days`` (alias ``--horizon``): every horizon is in days on every door."""
+    parser.add_argument(
+        "--horizon-days",
+        "--horizon",
+        dest="horizon_days",
+        type=int,
+        default=None,
+        metavar="DAYS",
+        help=f"days ahead (default: settings' {default_setting}); weekly data gets the "
+        "weeks that cover them",
+    )

@@ -1,7 +1,7 @@
-"""``supplynet demo``: the whole pipeline that exists, end to end, on a generated network.
+"""``supplynet demo``: every use case, end to end, on a generated network.
 
-Each capability adds one stage to ``STAGES``; a stage reads what earlier stages left
-in the ``DemoRun`` and adds its own results.
+Each stage calls ``server/app`` as the other doors do and keeps its result in a typed
+field of ``DemoRun`` for the stages after it.
 """
 
 from __future__ import annotations
@@ -9,53 +9,162 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from supplynet.forecasting.forecast import DemandForecast
+from supplynet.forecasting.series_index import SeriesIndex
+from supplynet.graph.deadline import Deadline
 from supplynet.graph.network import Network
 from supplynet.graph.open_store import StoreSettings, describe, open_store
 from supplynet.graph.store import GraphStore
-from supplynet.graph.synthetic import PRESETS, SyntheticDataset, generate
-from supplynet.server.arguments import Subparsers
-from supplynet.server.forecast_commands import stage_forecast
-from supplynet.server.gnn_commands import stage_gnn
-from supplynet.server.network_commands import store_dataset
-from supplynet.server.output import console, network_summary
-from supplynet.server.plan_commands import stage_plan
-from supplynet.server.route_commands import stage_routes
+from supplynet.graph.synthetic import PRESETS
+from supplynet.optimizer.exports import FORMATS, write
+from supplynet.optimizer.replenishment import ReplenishmentPlan
+from supplynet.optimizer.routing.schedule import RouteSchedule
+from supplynet.server.app import evaluate, forecast, network, plan, route, train
+from supplynet.server.app.horizon import Horizon
+from supplynet.server.app.models import ModelStore
+from supplynet.server.app.settings import AppSettings
+from supplynet.server.cli.arguments import Subparsers
+from supplynet.server.cli.forecast_commands import write_forecast
+from supplynet.server.cli.gnn_commands import show_risk
+from supplynet.server.cli.output import console, frame_table, key_value_table, network_summary
+from supplynet.server.cli.plan_commands import print_plan, write_lines
+from supplynet.server.cli.route_commands import print_schedule
+
+if TYPE_CHECKING:
+    from supplynet.gnn.risk_scores import RiskScores
+
+DEMO_EPOCHS = {"demand": 10, "risk": 25}
+"""Demo training is short on purpose: the point is the pipeline, bench/ has the scores."""
+ROUTE_SECONDS = 10.0
+PLAN_SECONDS = 60.0
 
 
 @dataclass
 class DemoRun:
-    """State passed from stage to stage."""
+    """What the stages share: where to write, and each stage's result."""
 
     console: Console
     store: GraphStore
+    models: ModelStore
     out: Path
     preset: str
-    seed: int
-    dataset: SyntheticDataset | None = None
+    settings: AppSettings
     network: Network | None = None
-    results: dict[str, Any] = field(default_factory=dict)
+    index: SeriesIndex | None = None
+    forecast: DemandForecast | None = None
+    backtest: pd.DataFrame | None = None
+    risk: RiskScores | None = None
+    plan: ReplenishmentPlan | None = None
+    routes: RouteSchedule | None = None
 
 
 Stage = Callable[[DemoRun], None]
 
 
 def stage_generate(run: DemoRun) -> None:
-    run.dataset = generate(run.preset, seed=run.seed)
-    store_dataset(run.store, run.dataset)
+    network.generate_into(run.store, run.preset, run.settings.seed)
 
 
 def stage_summarise(run: DemoRun) -> None:
-    run.network = run.store.snapshot()
+    view = network.read_view(run.store)
+    run.network = view.network
+    run.index = SeriesIndex(view.demand)
+    run.console.print(network_summary(view.network, view.demand, view.deliveries))
+
+
+def stage_forecast(run: DemoRun) -> None:
+    """Forecast every series 28 days ahead, then backtest a sample of series."""
+    assert run.network is not None and run.index is not None
+    request = forecast.forecast_request(run.settings)
+    inputs = forecast.forecast_inputs(request, run.network, run.index)
+    run.forecast = forecast.run_forecast(inputs, request, run.settings.parallel())
+    write_forecast(run.forecast, run.out / "forecast.csv")
+    run.console.print(key_value_table("models used (auto)", run.forecast.models_used().to_dict()))
+    sample = evaluate.SeriesSample(seed=run.settings.seed)
+    run.backtest = evaluate.backtest_forecasters(run.index.cleaned, sample, inputs.horizon)
     run.console.print(
-        network_summary(run.network, run.store.read_demand(), run.store.read_deliveries())
+        frame_table(
+            f"backtest: {sample.series} series sampled (seed {sample.seed}), "
+            f"{sample.origins - 1} scored origins x {inputs.horizon.periods} periods; "
+            "best = per-series model chosen on the first origin",
+            run.backtest,
+        )
     )
+
+
+def stage_gnn(run: DemoRun) -> None:
+    """Train both GNNs small, score risk, and set the demand GNN beside the forecasters."""
+    assert run.network is not None and run.index is not None
+    horizon = Horizon(run.settings.forecast_horizon_days, run.index.freq)
+    sample = evaluate.SeriesSample(seed=run.settings.seed)
+    started = time.perf_counter()
+    table = evaluate.backtest_gnn(
+        run.network, run.index.cleaned, sample, horizon, DEMO_EPOCHS["demand"]
+    )
+    both = pd.concat([run.backtest, table], ignore_index=True)
+    run.console.print(
+        frame_table(
+            "GNN vs the forecasting stage's backtest (same series sample and scored origins)",
+            both.sort_values("wape", kind="stable"),
+        )
+    )
+    request = train.TrainRequest(kind="risk", epochs=DEMO_EPOCHS["risk"], seed=sample.seed)
+    deliveries = run.store.read_deliveries()
+    trained = train.train_model(request, run.network, deliveries, run.models)
+    run.risk = train.score_risk(run.models.load_bytes("risk"), run.network, deliveries)
+    run.console.print(
+        f"GNNs trained in {time.perf_counter() - started:.1f} s; risk model {trained.path}"
+    )
+    show_risk(run.console, run.risk, 5)
+
+
+def stage_plan(run: DemoRun) -> None:
+    """Plan the whole weeks the forecast covers, risk-aware; save the plan."""
+    assert run.network is not None and run.forecast is not None
+    covered = len(run.forecast.periods) * (7 if run.forecast.freq == "W" else 1)
+    request = plan.plan_request(
+        run.settings,
+        horizon_days=covered // 7 * 7 or 7,
+        time_limit_s=PLAN_SECONDS,
+        workers=2,
+        plan_id="demo-plan",
+        use_risk=True,
+    )
+    inputs = plan.PlanInputs(
+        run.network,
+        forecast=run.forecast,
+        risk_checkpoint=run.models.load_bytes("risk"),
+        deliveries=run.store.read_deliveries(),
+    )
+    deadline = Deadline.after(request.time_limit_s)
+    run.plan = plan.make_plan(inputs, request, deadline, run.settings.parallel())
+    run.store.save_plan(plan.stored(run.plan, request))
+    write_lines(run.plan, run.out / "plan.csv")
+    print_plan(run.console, run.plan, "replenishment plan demo-plan (saved)")
+
+
+def stage_routes(run: DemoRun) -> None:
+    """Route the plan's first ship day to stores and write every export."""
+    assert run.network is not None and run.plan is not None
+    saved = run.store.load_plan("demo-plan")
+    if not route.ship_days(saved):
+        run.console.print("the plan has no transfers to stores: routing skipped")
+        return
+    request = route.route_request(run.settings, plan_id=saved.id, time_limit_s=ROUTE_SECONDS)
+    run.routes = route.route_day(saved, run.network, request, Deadline.after(ROUTE_SECONDS))
+    run.store.save_plan(run.routes.to_stored_plan(route.schedule_id(request, run.routes.day)))
+    folder = run.out / "routes"
+    written = [write(run.routes, fmt, folder / f"routes.{fmt}") for fmt in FORMATS]
+    print_schedule(run.routes)
+    run.console.print(f"wrote {', '.join(p.name for p in written)} to {folder}")
 
 
 STAGES: list[tuple[str, Stage]] = [
@@ -64,7 +173,7 @@ STAGES: list[tuple[str, Stage]] = [
     ("forecast demand and backtest the forecasters", stage_forecast),
     ("train the demand and risk GNNs and score supplier risk", stage_gnn),
     ("plan replenishment from the forecast", stage_plan),
-    ("route day 1 of the plan and export the schedules", stage_routes),
+    ("route the first ship day of the plan and export the schedules", stage_routes),
 ]
 
 
@@ -88,11 +197,13 @@ def register(subparsers: Subparsers) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     out = console()
-    settings = StoreSettings(data_dir=args.out / "store")
-    store = open_store(settings)
-    run = DemoRun(console=out, store=store, out=args.out, preset=args.preset, seed=args.seed)
+    store_settings = StoreSettings(data_dir=args.out / "store")
+    store = open_store(store_settings)
+    settings: AppSettings = args.settings.model_copy(update={"seed": args.seed})
+    run = DemoRun(out, store, ModelStore.beside(store_settings), args.out, args.preset, settings)
     out.print(
-        f"supplynet demo: preset {args.preset!r}, seed {args.seed}, store {describe(settings)}"
+        f"supplynet demo: preset {args.preset!r}, seed {args.seed}, "
+        f"store {describe(store_settings)}"
     )
     try:
         with Progress(

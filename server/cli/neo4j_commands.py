@@ -15,8 +15,8 @@ from supplynet.graph.neo4j_launcher import (
     status,
     stop,
 )
-from supplynet.server.arguments import Subparsers
-from supplynet.server.output import console
+from supplynet.server.cli.arguments import Subparsers
+from supplynet.server.cli.output import console
 
 
 def register(subparsers: Subparsers) -> None:

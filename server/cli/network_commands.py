@@ -6,13 +6,11 @@ import argparse
 import time
 from pathlib import Path
 
-from supplynet.graph.csv_layout import import_csv_dir, write_csv_dir
 from supplynet.graph.open_store import describe, open_store
-from supplynet.graph.store import GraphStore
-from supplynet.graph.supplygraph import load_supplygraph
-from supplynet.graph.synthetic import PRESETS, SyntheticDataset, generate
-from supplynet.server.arguments import Subparsers, add_scope_arguments, scope_from_args
-from supplynet.server.output import console, network_summary
+from supplynet.graph.synthetic import PRESETS
+from supplynet.server.app import network as use
+from supplynet.server.cli.arguments import Subparsers, add_scope_arguments, scope_from_args
+from supplynet.server.cli.output import console, network_summary
 
 
 def register(subparsers: Subparsers) -> None:
@@ -55,88 +53,51 @@ def register(subparsers: Subparsers) -> None:
     exp.set_defaults(handler=run_export)
 
 
-def store_dataset(store: GraphStore, dataset: SyntheticDataset) -> None:
-    """Upsert a generated network and append its histories."""
-    store.upsert_network(dataset.network)
-    store.append_demand(dataset.demand)
-    store.append_deliveries(dataset.deliveries)
-
-
 def run_generate(args: argparse.Namespace) -> int:
     out = console()
-    with out.status(f"generating preset {args.preset!r} (seed {args.seed})"):
-        started = time.perf_counter()
-        dataset = generate(args.preset, seed=args.seed)
-        generated = time.perf_counter() - started
     store = open_store()
     try:
-        with out.status(f"writing to {describe()}"):
-            store_dataset(store, dataset)
+        with out.status(f"generating preset {args.preset!r} (seed {args.seed}) into {describe()}"):
+            started = time.perf_counter()
+            dataset = use.generate_into(store, args.preset, args.seed)
+            elapsed = time.perf_counter() - started
     finally:
         store.close()
-    out.print(f"generated {args.preset!r} in {generated:.1f} s and stored it in {describe()}")
+    out.print(f"generated {args.preset!r} and stored it in {describe()} in {elapsed:.1f} s")
     out.print(network_summary(dataset.network, dataset.demand, dataset.deliveries))
     return 0
 
 
 def run_info(args: argparse.Namespace) -> int:
-    scope = scope_from_args(args)
     store = open_store()
     try:
-        network = store.snapshot(scope)
-        demand = store.read_demand(scope)
-        deliveries = store.read_deliveries(scope)
-        plans = store.list_plans()
+        view = use.read_view(store, scope_from_args(args))
     finally:
         store.close()
     out = console()
     out.print(f"store: {describe()}")
-    out.print(network_summary(network, demand, deliveries))
-    out.print(f"saved plans: {len(plans)}")
+    out.print(network_summary(view.network, view.demand, view.deliveries))
+    out.print(f"saved plans: {len(view.plans)}")
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
-    if args.format == "supplygraph":
-        return run_import_supplygraph(args)
     store = open_store()
     try:
-        bundle = import_csv_dir(store, args.directory)
+        counts = use.import_directory(store, args.directory, args.format)
     finally:
         store.close()
-    counts = {k: v for k, v in bundle.network.counts().items() if v}
-    counts |= {"demand": len(bundle.demand), "deliveries": len(bundle.deliveries)}
     console().print(
         f"imported into {describe()}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
     )
     return 0
 
 
-def run_import_supplygraph(args: argparse.Namespace) -> int:
-    data = load_supplygraph(args.directory)
-    store = open_store()
-    try:
-        store.upsert_network(data.network)
-        store.append_demand(data.demand)
-    finally:
-        store.close()
-    counts = {k: v for k, v in data.network.counts().items() if v} | {"demand": len(data.demand)}
-    console().print(
-        f"imported SupplyGraph into {describe()}: "
-        + ", ".join(f"{k} {v}" for k, v in counts.items())
-    )
-    return 0
-
-
 def run_export(args: argparse.Namespace) -> int:
-    scope = scope_from_args(args)
     store = open_store()
     try:
-        network = store.snapshot(scope)
-        demand = store.read_demand(scope)
-        deliveries = store.read_deliveries(scope)
+        written = use.export_directory(store, args.directory, scope_from_args(args))
     finally:
         store.close()
-    written = write_csv_dir(args.directory, network, demand, deliveries)
     console().print(f"wrote {len(written)} files to {args.directory}")
     return 0

@@ -1,41 +1,39 @@
-"""``supplynet plan`` and the demo's planning stage: store in, replenishment plan out.
-
-The planner is pure (``optimizer.replenishment``); this module reads the network and
-a forecast (a file from ``supplynet forecast``, or one made here with a chosen model),
-solves with a progress bar, saves the plan through the store and prints its KPIs and
-explanations.
-"""
+"""``supplynet plan``: parse, call ``server.app.plan``, save the plan, print its KPIs."""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from supplynet.forecasting.cleaning import clean_demand, infer_freq
 from supplynet.forecasting.forecast import DemandForecast
-from supplynet.graph.executor import ParallelSettings
+from supplynet.forecasting.series_index import SeriesIndex
+from supplynet.graph.deadline import Deadline
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.open_store import open_store
-from supplynet.optimizer.replenishment import PlanSettings, ReplenishmentPlan, plan_replenishment
-from supplynet.optimizer.replenishment import Progress as SolveProgress
-from supplynet.optimizer.replenishment.solve import ProgressCallback
-from supplynet.server.arguments import Subparsers, add_scope_arguments, scope_from_args
-from supplynet.server.forecast_commands import MODELS, ForecastJob
-from supplynet.server.output import console, frame_table, key_value_table
-
-if TYPE_CHECKING:
-    from supplynet.server.demo import DemoRun
+from supplynet.optimizer.replenishment import ReplenishmentPlan
+from supplynet.server.app import plan as use
+from supplynet.server.app.forecast import MODEL_NAMES, forecast_inputs
+from supplynet.server.app.progress import Progress as StageProgress
+from supplynet.server.app.progress import Report
+from supplynet.server.app.settings import AppSettings
+from supplynet.server.cli.arguments import (
+    Subparsers,
+    add_horizon_argument,
+    add_scope_arguments,
+    scope_from_args,
+)
+from supplynet.server.cli.output import console, frame_table, key_value_table
 
 SHOWN_EXPLANATIONS = 10
+LINE_SUFFIXES = (".csv", ".json")
 
 
 def register(subparsers: Subparsers) -> None:
@@ -46,83 +44,90 @@ def register(subparsers: Subparsers) -> None:
         "forecast file), solve the multi-echelon replenishment MIP and save the plan.",
     )
     add_scope_arguments(parser)
-    parser.add_argument("--horizon", type=int, default=8, help="planning periods (default 8)")
-    parser.add_argument("--period-days", type=int, default=7, help="days per period (default 7)")
-    parser.add_argument("--service-level", type=float, default=0.95, help="cycle service level")
-    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
-    parser.add_argument("--gap", type=float, default=0.01, help="relative MIP gap (default 0.01)")
+    add_horizon_argument(parser, "plan_horizon_days")
+    parser.add_argument("--period-days", type=int, help="days per period (default 7)")
+    parser.add_argument("--service-level", type=float, help="cycle service level (default 0.95)")
+    parser.add_argument("--time-limit", type=float, help="seconds for the whole plan (default 60)")
+    parser.add_argument("--gap", type=float, help="relative MIP gap (default 0.01)")
     parser.add_argument("--workers", type=int, default=2, help="parallel solves (default 2)")
-    parser.add_argument("--solver", choices=["scip", "highs"], default="scip")
+    parser.add_argument("--solver", choices=["scip", "highs"])
     parser.add_argument("--forecast", type=Path, help="forecast file (.csv/.parquet)")
     parser.add_argument(
-        "--model",
-        choices=sorted(MODELS),
-        default="moving_average",
-        help="forecast model when no --forecast is given (default moving_average)",
+        "--model", choices=MODEL_NAMES, help="forecast model when no --forecast is given"
     )
-    parser.add_argument("--id", default=None, help="plan id (default plan-<UTC time>)")
+    parser.add_argument("--id", default=None, help="plan id (default plan-<UTC time>-<hex>)")
     parser.add_argument("--out", type=Path, help="also write the plan lines (.csv or .json)")
-    parser.set_defaults(handler=run_plan)
+    parser.set_defaults(handler=run)
 
 
-def run_plan(args: argparse.Namespace) -> int:
-    settings = PlanSettings(
-        horizon=args.horizon,
+def run(args: argparse.Namespace) -> int:
+    settings: AppSettings = args.settings
+    request = use.plan_request(
+        settings,
+        horizon_days=args.horizon_days,
         period_days=args.period_days,
         service_level=args.service_level,
         time_limit_s=args.time_limit,
         relative_gap=args.gap,
-        workers=args.workers,
         solver=args.solver,
+        workers=args.workers,
+        forecast_model=args.model,
+        plan_id=args.id,
+        scope=scope_from_args(args),
     )
-    problems = settings.problems()
-    if args.out is not None and args.out.suffix.lower() not in (".csv", ".json"):
-        problems.append(Problem("--out", "must end in .csv or .json"))
-    if problems:
-        raise ValidationFailed(problems, "plan arguments")
+    deadline = Deadline.after(request.time_limit_s)
+    check_out(args.out)
+    given = read_forecast(args.forecast) if args.forecast is not None else None
     out = console()
-    scope = scope_from_args(args)
     store = open_store()
     try:
-        network = store.snapshot(scope)
-        if args.forecast is not None:
-            forecast = read_forecast(args.forecast)
+        network = store.snapshot()
+        scoped = store.snapshot(request.scope) if request.scope is not None else network
+        if given is None:
+            index = SeriesIndex(store.read_demand())
+            found = forecast_inputs(request.forecast(), network, index)
+            inputs = use.PlanInputs(scoped, forecast_inputs=found)
         else:
-            demand = store.read_demand(scope)
-            if demand.empty:
-                raise ValidationFailed([Problem("demand", "no demand history in scope")], "plan")
-            freq = infer_freq(demand)
-            step = 7 if freq == "W" else 1
-            job = ForecastJob(
-                network,
-                clean_demand(demand, freq=freq).frame,
-                -(-settings.horizon * settings.period_days // step),
-                freq,
-                ParallelSettings(workers=args.workers),
-            )
-            forecast = MODELS[args.model](job)
-        with solve_progress(out) as progress:
-            plan = plan_replenishment(network, forecast, settings, progress=progress)
-        plan_id = args.id or f"plan-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
-        store.save_plan(plan.to_stored_plan(plan_id))
+            inputs = use.PlanInputs(scoped, forecast=given)
+        with solve_progress(out) as report:
+            plan = use.make_plan(inputs, request, deadline, settings.parallel(), report)
+        store.save_plan(use.stored(plan, request))
     finally:
         store.close()
-    print_plan(out, plan, f"plan {plan_id} (saved)")
+    print_plan(out, plan, f"plan {request.plan_id} (saved)")
     if args.out is not None:
         write_lines(plan, args.out)
         out.print(f"wrote {args.out}")
     return 0
 
 
+def check_out(path: Path | None) -> None:
+    """Refuse an ``--out`` that cannot be written before any work is done."""
+    if path is None:
+        return
+    problems = []
+    if path.suffix.lower() not in LINE_SUFFIXES:
+        problems.append(Problem("out", "must end in .csv or .json"))
+    folder = next((p for p in [path.parent, *path.parent.parents] if p.exists()), Path("."))
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        problems.append(Problem("out", f"cannot write to {str(path.parent)!r}"))
+    if problems:
+        raise ValidationFailed(problems, "plan arguments")
+
+
 def read_forecast(path: Path) -> DemandForecast:
-    """A forecast written by ``supplynet forecast`` (CSV or Parquet)."""
-    if not path.exists():
-        raise ValidationFailed([Problem("--forecast", f"no such file {str(path)!r}")], "plan")
-    if path.suffix.lower() == ".parquet":
-        frame = pd.read_parquet(path)
-    else:
-        frame = pd.read_csv(path, dtype={"location_id": str, "sku_id": str, "model": str})
-    frame["period"] = pd.to_datetime(frame["period"])
+    """A forecast written by ``supplynet forecast`` (CSV or Parquet), checked whole."""
+    if not path.is_file():
+        raise ValidationFailed([Problem("forecast", f"no such file {str(path)!r}")], "plan")
+    try:
+        if path.suffix.lower() == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, dtype={"location_id": str, "sku_id": str, "model": str})
+        frame["period"] = pd.to_datetime(frame["period"], format="%Y-%m-%d")
+    except (ValueError, KeyError, OSError, pd.errors.ParserError) as error:
+        reason = f"{path.name} is not a forecast file: {str(error).splitlines()[0][:200]}"
+        raise ValidationFailed([Problem("forecast", reason)], "plan") from None
     step = frame["period"].drop_duplicates().sort_values().diff().dropna()
     weekly = not step.empty and step.min() >= pd.Timedelta(days=7)
     return DemandForecast(frame, "W" if weekly else "D")
@@ -139,24 +144,20 @@ def write_lines(plan: ReplenishmentPlan, path: Path) -> None:
 
 
 @contextmanager
-def solve_progress(out: Console) -> Iterator[ProgressCallback]:
-    """A progress bar over the solver's batches, with the running objective."""
+def solve_progress(out: Console) -> Iterator[Report]:
+    """A progress bar over forecasting and the solver's batches, with the objective."""
     columns = (
+        TextColumn("{task.fields[stage]}"),
         BarColumn(),
-        MofNCompleteColumn(),
         TimeElapsedColumn(),
         TextColumn("{task.fields[cost]}"),
     )
     with Progress("[bold]planning", *columns, console=out, transient=True) as bar:
-        task = bar.add_task("planning", total=None, cost="")
+        task = bar.add_task("planning", total=1.0, stage="", cost="")
 
-        def update(progress: SolveProgress) -> None:
-            bar.update(
-                task,
-                completed=progress.batches_done,
-                total=progress.batches,
-                cost=f"cost {progress.objective:,.0f}",
-            )
+        def update(progress: StageProgress) -> None:
+            cost = f"cost {progress.objective:,.0f}" if progress.objective is not None else ""
+            bar.update(task, completed=progress.fraction, stage=progress.stage, cost=cost)
 
         yield update
 
@@ -191,21 +192,3 @@ def print_plan(out: Console, plan: ReplenishmentPlan, title: str) -> None:
             )
         )
         out.print(plan.explanations[0].message)
-
-
-def stage_plan(run: DemoRun) -> None:
-    """Demo stage: plan the network from the forecast stage's forecast (and risk scores).
-
-    Plans whole weeks the forecast covers; leaves ``run.results["plan"]`` and saves it.
-    """
-    forecast = run.results.get("forecast")
-    if forecast is None or run.network is None:
-        run.console.print("no forecast in this run: planning skipped")
-        return
-    covered = len(forecast.periods) * (7 if forecast.freq == "W" else 1)
-    settings = PlanSettings(horizon=max(1, covered // 7), time_limit_s=60.0)
-    plan = plan_replenishment(run.network, forecast, settings, risk=run.results.get("risk"))
-    run.results["plan"] = plan
-    run.store.save_plan(plan.to_stored_plan("demo-plan"))
-    write_lines(plan, run.out / "plan.csv")
-    print_plan(run.console, plan, "replenishment plan demo-plan (saved)")

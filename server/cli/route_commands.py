@@ -6,22 +6,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from supplynet.graph.errors import NotFound
+from supplynet.graph.deadline import Deadline
+from supplynet.graph.errors import NotFound, Problem, ValidationFailed
 from supplynet.graph.open_store import describe, open_store
 from supplynet.optimizer.exports import FORMATS, write
 from supplynet.optimizer.exports.clock import clock
-from supplynet.optimizer.routing.deliveries import day_problem, plan_day
 from supplynet.optimizer.routing.schedule import PLAN_KIND, RouteSchedule
-from supplynet.optimizer.routing.solver import fewest_vehicles, solve
-from supplynet.server.arguments import Subparsers
-from supplynet.server.output import console, frame_table, key_value_table
-
-if TYPE_CHECKING:
-    from supplynet.server.demo import DemoRun
+from supplynet.server.app import route as use
+from supplynet.server.app.settings import AppSettings
+from supplynet.server.cli.arguments import Subparsers
+from supplynet.server.cli.output import console, frame_table, key_value_table
 
 
 def register(subparsers: Subparsers) -> None:
@@ -34,9 +31,9 @@ def register(subparsers: Subparsers) -> None:
     )
     routes.add_argument("--plan", metavar="ID", help="saved replenishment plan id")
     routes.add_argument(
-        "--day", default="1", help="ISO date, or N for the plan's N-th day (default 1)"
+        "--day", default="1", help="a ship date (ISO), or N: the plan's N-th ship day (default 1)"
     )
-    routes.add_argument("--seconds", type=float, default=10.0, help="time limit (default 10)")
+    routes.add_argument("--seconds", type=float, default=None, help="time limit (default 10)")
     routes.add_argument("--workers", type=int, default=None, help="parallel searches")
     routes.add_argument("--save-as", metavar="ID", help="id of the saved route schedule")
     routes.add_argument(
@@ -58,25 +55,27 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run_routes(args: argparse.Namespace) -> int:
-    out = console()
     if not args.plan:
-        out.print("error: --plan is required (or use 'routes export')")
-        return 2
+        raise ValidationFailed([Problem("plan", "--plan is required (or use 'routes export')")])
+    settings: AppSettings = args.settings
+    request = use.route_request(
+        settings,
+        plan_id=args.plan,
+        day=args.day,
+        time_limit_s=args.seconds,
+        workers=args.workers,
+        fewest_vehicles=args.fewest_vehicles,
+        schedule_id=args.save_as,
+    )
+    out = console()
     store = open_store()
     try:
-        plan = store.load_plan(args.plan)
+        plan = store.load_plan(request.plan_id)
+        use.check_replenishment(plan, "plan")
         network = store.snapshot()
-        day = plan_day(plan, args.day)
-        problem = day_problem(plan, network, day)
-        if args.fewest_vehicles:
-            problem = fewest_vehicles(problem)
-        with out.status(
-            f"routing {len(problem.stops)} stops with {len(problem.vehicles)} vehicles "
-            f"for {args.seconds:g} s"
-        ):
-            result = solve(problem, time_limit_s=args.seconds, workers=args.workers)
-        schedule = RouteSchedule(result.routes, result.unserved, result.stats, day.isoformat())
-        plan_id = args.save_as or f"{args.plan}-routes-{day.isoformat()}"
+        with out.status(f"routing {request.day} of {plan.id} for {request.time_limit_s:g} s"):
+            schedule = use.route_day(plan, network, request, Deadline.after(request.time_limit_s))
+        plan_id = use.schedule_id(request, schedule.day)
         store.save_plan(schedule.to_stored_plan(plan_id))
     finally:
         store.close()
@@ -86,6 +85,7 @@ def run_routes(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    use.check_export(args.format, args.out)
     store = open_store()
     try:
         plan_id = args.routes
@@ -94,7 +94,7 @@ def run_export(args: argparse.Namespace) -> int:
             if not saved:
                 raise NotFound("route schedule", "newest")
             plan_id = saved[-1].id
-        schedule = RouteSchedule.from_stored_plan(store.load_plan(plan_id))
+        schedule = use.check_schedule(store.load_plan(plan_id), "routes")
     finally:
         store.close()
     path = write(schedule, args.format, args.out)
@@ -132,38 +132,3 @@ def print_schedule(schedule: RouteSchedule) -> None:
             ]
         )
         out.print(frame_table("unserved stops", unserved))
-
-
-DEMO_SECONDS = 10.0
-
-
-def stage_routes(run: DemoRun) -> None:
-    """Demo stage: route day 1 of the run's replenishment plan and write every export.
-
-    Day 1 is the plan's first ship date; when nothing ships to stores that day, the first
-    day that has transfers is routed instead (and the demo says so).
-    """
-    plan = run.results.get("plan")
-    if plan is None or run.network is None:
-        run.console.print("no replenishment plan in this run: routing skipped")
-        return
-    stored = plan.to_stored_plan("demo-plan")
-    day = plan_day(stored, 1)
-    transfer_days = sorted(
-        str(line["ship_date"]) for line in stored.lines if line["line_type"] == "transfer"
-    )
-    if not transfer_days:
-        run.console.print("the plan has no transfers to stores: routing skipped")
-        return
-    if day.isoformat() not in transfer_days:
-        run.console.print(f"nothing ships to stores on {day}; routing {transfer_days[0]}")
-        day = plan_day(stored, transfer_days[0])
-    problem = day_problem(stored, run.network, day)
-    result = solve(problem, time_limit_s=DEMO_SECONDS)
-    schedule = RouteSchedule(result.routes, result.unserved, result.stats, day.isoformat())
-    run.results["routes"] = schedule
-    run.store.save_plan(schedule.to_stored_plan(f"demo-routes-{day.isoformat()}"))
-    folder = run.out / "routes"
-    written = [write(schedule, fmt, folder / f"routes.{fmt}") for fmt in FORMATS]
-    print_schedule(schedule)
-    run.console.print(f"wrote {', '.join(p.name for p in written)} to {folder}")

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.open_store import StoreSettings, describe
-from supplynet.server.arguments import Subparsers
+from supplynet.server.cli.arguments import Subparsers
 from supplynet.server.rpc.interceptors import RequestIdFilter
 from supplynet.server.rpc.settings import ServeSettings
 

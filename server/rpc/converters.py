@@ -169,20 +169,23 @@ def forecast_to_proto(forecast: DemandForecast) -> forecast_pb2.ForecastDemandRe
 
 
 @functools.lru_cache(maxsize=256)
-def _iso_days(first: np.datetime64, count: int) -> list[str]:
-    """``count`` consecutive days as ISO dates: every series of a history ends on the same day."""
-    return np.datetime_as_string(first + np.arange(count), unit="D").tolist()  # type: ignore[no-any-return]
+def _iso_periods(first: np.datetime64, count: int, step_days: int) -> list[str]:
+    """``count`` periods ``step_days`` apart as ISO dates: every series of a history ends on
+    the same day, so the list is shared."""
+    days = first + np.arange(count) * np.timedelta64(step_days, "D")
+    return np.datetime_as_string(days, unit="D").tolist()  # type: ignore[no-any-return]
 
 
 def series_forecasts_to_proto(
-    forecasts: list[SeriesForecast],
+    forecasts: list[SeriesForecast], freq: str
 ) -> forecast_pb2.ForecastDemandResponse:
-    """Daily forecasts built straight from their arrays: the same rows as ``forecast_to_proto``."""
-    response = forecast_pb2.ForecastDemandResponse(freq="D")
+    """Forecasts built straight from their arrays: the same rows as ``forecast_to_proto``."""
+    response = forecast_pb2.ForecastDemandResponse(freq=freq)
+    step = 7 if freq == "W" else 1
     add = response.points.add
     for forecast in forecasts:
         store, sku = forecast.key
-        periods = _iso_days(forecast.periods[0], len(forecast.periods))
+        periods = _iso_periods(forecast.periods[0], len(forecast.periods), step)
         columns = (values.tolist() for values in forecast.path)
         for period, mean, p10, p50, p90 in zip(periods, *columns, strict=True):
             add(

@@ -1,26 +1,26 @@
 """``ReplenishmentService``: planning as a long-running operation, and saved plans.
 
-StartPlan checks the request, then returns an operation at once; the forecast and
-the solve run in a worker process. A deadline on StartPlan shortens the solver time
-limit to fit inside it, so that the plan exists before the caller's deadline.
+StartPlan checks the request (``server.app.plan``), then returns an operation at once;
+the forecast and the solve run in a worker process. One ``Deadline`` covers the whole
+plan, forecast included: the request's time limit, or the caller's gRPC deadline if
+that comes first.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 
 import grpc
 
+from supplynet.graph.deadline import Deadline
 from supplynet.graph.errors import Problem, ValidationFailed
-from supplynet.graph.network import Network
 from supplynet.graph.plans import StoredPlan
-from supplynet.server.rpc import planning, tasks
+from supplynet.server.app import plan
+from supplynet.server.app.forecast import forecast_inputs
+from supplynet.server.rpc import tasks
 from supplynet.server.rpc.converters import name_id, plan_to_proto, scope_from_proto
-from supplynet.server.rpc.jobs import MAX_TIME_LIMIT, TimeBudget
 from supplynet.server.rpc.operations import Operation
-from supplynet.server.rpc.risk import load_risk_checkpoint
 from supplynet.server.rpc.state import ServerState
 from supplynet.v1 import (
     operation_pb2,
@@ -29,12 +29,9 @@ from supplynet.v1 import (
     replenishment_pb2_grpc,
 )
 
-DEFAULT_HORIZON_DAYS = 28
-DEFAULT_SERVICE_LEVEL = 0.95
-
 
 class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer):
-    """Thin: validate, start an operation around ``planning.plan``, report its state."""
+    """Thin: check through ``server.app.plan``, run it as an operation, report its state."""
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
@@ -42,61 +39,43 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
     async def StartPlan(
         self, request: replenishment_pb2.StartPlanRequest, context: grpc.aio.ServicerContext
     ) -> operation_pb2.Operation:
-        job, network = await self._job(request, context.time_remaining())
-        scope = scope_from_proto(request.scope)
-        checkpoint = await load_risk_checkpoint(self.state) if request.use_risk else None
+        asked = plan.plan_request(
+            self.state.app,
+            horizon_days=request.horizon_days,
+            service_level=request.service_level,
+            time_limit_s=request.time_limit_seconds,
+            forecast_model=request.forecast_model,
+            use_risk=request.use_risk,
+            scope=scope_from_proto(request.scope),
+        )
+        deadline = Deadline.after(asked.time_limit_s).earlier(context.time_remaining())
+        network = await self.state.network()
+        scoped = network
+        if asked.scope is not None:
+            scoped = await self.state.call(network.scoped, asked.scope)
+        if not scoped.warehouses or not scoped.skus:
+            raise ValidationFailed([Problem("scope", "selects no warehouse or no SKU")], "plan")
+        checkpoint = await self._risk_checkpoint() if asked.use_risk else None
+        index = await self.state.series()
+        found = await asyncio.to_thread(forecast_inputs, asked.forecast(), network, index)
 
         async def work(operation: Operation) -> str:
             await operation.update(stage="reading history")
-            demand = await self.state.demand_in(network, scope)
-            risk = None
+            deliveries = None
             if checkpoint is not None:
-                deliveries = await self.state.call(self.state.store.read_deliveries, scope)
-                risk = planning.RiskInput(checkpoint, deliveries)
+                deliveries = await self.state.call(self.state.store.read_deliveries, asked.scope)
+            inputs = plan.PlanInputs(scoped, found, None, checkpoint, deliveries)
             stored: StoredPlan = await self.state.jobs.run(
-                planning.plan, network, demand, job, risk, on_progress=operation.report
+                tasks.make_plan, inputs, asked, deadline, on_progress=operation.report
             )
             await operation.update(stage="saving")
             await self.state.call(self.state.store.save_plan, stored)
             return stored.id
 
-        return self.state.operations.start(work, job.budget.seconds()).snapshot()
+        return self.state.operations.start(work, deadline.remaining()).snapshot()
 
-    async def _job(
-        self, request: replenishment_pb2.StartPlanRequest, remaining: float | None
-    ) -> tuple[planning.PlanJob, Network]:
-        problems = []
-        horizon = request.horizon_days or DEFAULT_HORIZON_DAYS
-        if not 1 <= horizon <= 366:
-            problems.append(Problem("horizon_days", f"must be within 1..366, got {horizon}"))
-        level = request.service_level or DEFAULT_SERVICE_LEVEL
-        if not 0 < level < 1:
-            problems.append(Problem("service_level", f"must be within (0, 1), got {level}"))
-        limit = request.time_limit_seconds or self.state.settings.default_time_limit_seconds
-        if not 0 < limit <= MAX_TIME_LIMIT:
-            problems.append(
-                Problem("time_limit_seconds", f"must be within (0, {MAX_TIME_LIMIT:.0f}]")
-            )
-        try:
-            model = tasks.check_model(request.forecast_model, "forecast_model")
-        except ValidationFailed as error:
-            problems.extend(error.problems)
-        network = await self.state.network()
-        scope = scope_from_proto(request.scope)
-        if scope is not None:
-            network = await self.state.call(network.scoped, scope)
-        if not network.warehouses or not network.skus:
-            problems.append(Problem("scope", "selects no warehouse or no SKU"))
-        if problems:
-            raise ValidationFailed(problems, "plan request")
-        job = planning.PlanJob(
-            plan_id=f"plan-{uuid.uuid4().hex[:12]}",
-            horizon_days=horizon,
-            forecast_model=model,
-            service_level=level,
-            budget=TimeBudget.for_call(limit, remaining),
-        )
-        return job, network
+    async def _risk_checkpoint(self) -> bytes:
+        return await asyncio.to_thread(self.state.models.load_bytes, "risk")
 
     async def GetOperation(
         self, request: replenishment_pb2.GetOperationRequest, context: grpc.aio.ServicerContext

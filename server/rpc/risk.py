@@ -1,37 +1,23 @@
 """``RiskService``: late-delivery risk per supplier and supply lane from the saved risk GNN.
 
-The model is the one ``supplynet train risk`` saved in the store's data directory
-(``models/risk.pt``); scoring runs in a worker process on the scoped network and its
+The model is the one ``supplynet train risk`` saved in the model store beside the graph
+store (``server.app.models``); scoring runs in a worker process on the scoped network and its
 delivery history.
 """
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import grpc
 
-from supplynet.graph.errors import NotFound, Problem, ValidationFailed
+from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.server.rpc import tasks
 from supplynet.server.rpc.converters import risk_to_proto, scope_from_proto
 from supplynet.server.rpc.state import ServerState
 from supplynet.v1 import risk_pb2, risk_pb2_grpc
 
 MODELS = ("gnn",)
-
-
-def risk_checkpoint(state: ServerState) -> Path:
-    """Where ``supplynet train risk`` keeps the model for this server's store."""
-    return state.settings.store.data_dir / "models" / "risk.pt"
-
-
-async def load_risk_checkpoint(state: ServerState) -> bytes:
-    """The saved risk model's bytes; raises ``NotFound`` until one is trained."""
-    path = risk_checkpoint(state)
-    if not path.is_file():
-        raise NotFound("risk model checkpoint", f"{path} (run: supplynet train risk)")
-    return await asyncio.to_thread(path.read_bytes)
 
 
 class RiskServicer(risk_pb2_grpc.RiskServiceServicer):
@@ -48,7 +34,7 @@ class RiskServicer(risk_pb2_grpc.RiskServiceServicer):
                 [Problem("model", f"unknown model {request.model!r}; known: {', '.join(MODELS)}")],
                 "risk request",
             )
-        checkpoint = await load_risk_checkpoint(self.state)
+        checkpoint = await asyncio.to_thread(self.state.models.load_bytes, "risk")
         scope = scope_from_proto(request.scope)
         network = await self.state.network()
         if scope is not None:

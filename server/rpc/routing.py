@@ -1,8 +1,9 @@
 """``RoutingService``: route a day of a saved replenishment plan; export saved schedules.
 
 The schedule is saved as a plan of kind ``routes`` and returned with its lines. The
-fleet is the routing package's default fleet (the domain model has none). A deadline
-on PlanRoutes becomes the solver time limit, fixed when the solver starts.
+fleet is the routing package's default fleet (the domain model has none). The request's
+time limit and the caller's gRPC deadline become one ``Deadline``; the solver's limit is
+what it has left when the solver starts.
 """
 
 from __future__ import annotations
@@ -14,17 +15,17 @@ from pathlib import Path
 
 import grpc
 
+from supplynet.graph.deadline import Deadline
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.plans import StoredPlan
 from supplynet.optimizer.exports import write
-from supplynet.optimizer.routing.schedule import PLAN_KIND, RouteSchedule
+from supplynet.optimizer.routing.schedule import RouteSchedule
+from supplynet.server.app import route
 from supplynet.server.rpc import tasks
 from supplynet.server.rpc.converters import name_id, plan_to_proto
-from supplynet.server.rpc.jobs import MAX_TIME_LIMIT, TimeBudget
 from supplynet.server.rpc.state import ServerState
 from supplynet.v1 import plan_pb2, routing_pb2, routing_pb2_grpc
 
-DEFAULT_TIME_LIMIT = 10.0
 FORMATS = {
     routing_pb2.EXPORT_FORMAT_CSV: ("csv", "text/csv"),
     routing_pb2.EXPORT_FORMAT_XLSX: (
@@ -47,31 +48,19 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
     async def PlanRoutes(
         self, request: routing_pb2.PlanRoutesRequest, context: grpc.aio.ServicerContext
     ) -> plan_pb2.Plan:
-        plan_id = name_id(request.plan, "plans", "plan")
-        limit = request.time_limit_seconds or DEFAULT_TIME_LIMIT
-        if not 0 < limit <= MAX_TIME_LIMIT:
-            raise ValidationFailed(
-                [Problem("time_limit_seconds", f"must be within (0, {MAX_TIME_LIMIT:.0f}]")],
-                "routing request",
-            )
-        plan = await self.state.call(self.state.store.load_plan, plan_id)
-        if plan.kind != "replenishment":
-            raise ValidationFailed(
-                [
-                    Problem(
-                        "plan", f"{request.plan} is a {plan.kind!r} plan, not a replenishment plan"
-                    )
-                ],
-                "routing request",
-            )
+        asked = route.route_request(
+            self.state.app,
+            plan_id=name_id(request.plan, "plans", "plan"),
+            day=request.day,
+            time_limit_s=request.time_limit_seconds,
+        )
+        deadline = Deadline.after(asked.time_limit_s).earlier(context.time_remaining())
+        saved = await self.state.call(self.state.store.load_plan, asked.plan_id)
+        route.check_replenishment(saved, "plan")
+        route.resolve_day(saved, asked.day)
         network = await self.state.network()
         schedule: StoredPlan = await self.state.jobs.run(
-            tasks.route,
-            plan,
-            network,
-            request.day,
-            TimeBudget.for_call(limit, context.time_remaining()),
-            f"routes-{uuid.uuid4().hex[:12]}",
+            tasks.route_day, saved, network, asked, deadline, f"routes-{uuid.uuid4().hex[:12]}"
         )
         await self.state.call(self.state.store.save_plan, schedule)
         return await asyncio.to_thread(plan_to_proto, schedule)
@@ -85,22 +74,19 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
                 "export request",
             )
         plan_id = name_id(request.schedule, "plans", "schedule")
-        plan = await self.state.call(self.state.store.load_plan, plan_id)
-        if plan.kind != PLAN_KIND:
-            raise ValidationFailed(
-                [Problem("schedule", f"{request.schedule} is a {plan.kind!r} plan, not routes")],
-                "export request",
-            )
+        schedule = route.check_schedule(
+            await self.state.call(self.state.store.load_plan, plan_id), "schedule"
+        )
         extension, content_type = FORMATS[request.format]
-        content = await asyncio.to_thread(_export, plan, extension)
+        content = await asyncio.to_thread(_export, schedule, extension)
         return routing_pb2.ExportScheduleResponse(
             content=content, content_type=content_type, filename=f"{plan_id}.{extension}"
         )
 
 
-def _export(plan: StoredPlan, extension: str) -> bytes:
+def _export(schedule: RouteSchedule, extension: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="supplynet-export-") as folder:
-        path = write(RouteSchedule.from_stored_plan(plan), extension, Path(folder) / "schedule")
+        path = write(schedule, extension, Path(folder) / "schedule")
         return path.read_bytes()
 
 

@@ -26,6 +26,8 @@ from supplynet.graph.network import Network
 from supplynet.graph.open_store import open_store
 from supplynet.graph.scope import Scope
 from supplynet.graph.store import GraphStore, history_in_scope
+from supplynet.server.app.models import ModelStore
+from supplynet.server.app.settings import AppSettings
 from supplynet.server.rpc.jobs import JobRunner
 from supplynet.server.rpc.operations import Operations
 from supplynet.server.rpc.settings import ServeSettings
@@ -37,7 +39,6 @@ log = logging.getLogger("supplynet.rpc")
 JOB_PRELOAD = (
     "supplynet.server.cli",
     "supplynet.server.rpc.tasks",
-    "supplynet.server.rpc.planning",
 )
 """Imported once by the forkserver: every job forks with the CLI (the usual ``__main__``),
 pandas, forecasting and OR-Tools ready."""
@@ -104,8 +105,16 @@ class IndexedDemand:
 class ServerState:
     """Shared by the servicers of one server; ``close`` stops the work and the store."""
 
-    def __init__(self, settings: ServeSettings, store: GraphStore | None = None) -> None:
+    def __init__(
+        self,
+        settings: ServeSettings,
+        store: GraphStore | None = None,
+        app: AppSettings | None = None,
+    ) -> None:
         self.settings = settings
+        self.app = app if app is not None else AppSettings()
+        """The use cases' defaults: the same object the CLI reads."""
+        self.models = ModelStore.beside(settings.store)
         self.store = store if store is not None else open_store(settings.store)
         self.jobs = JobRunner(settings.workers, JOB_PRELOAD)
         self.operations = Operations()

@@ -1,0 +1,168 @@
+"""Use case: forecast the demand of a scope, the same way through every door.
+
+Both doors select series from one ``SeriesIndex`` of the whole stored history (so every
+series runs to the last day of the data, at the data's own frequency), turn the
+requested days into periods once (``Horizon``), and then either answer a few series
+of a cheap model from bare arrays (``light_forecast``, in the server's event loop) or
+run the full pipeline (``run_forecast``, in a worker process on the server). The two
+give the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+import pandas as pd
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from supplynet.forecasting.forecast import DemandForecast
+from supplynet.forecasting.pipeline import forecast_demand
+from supplynet.forecasting.registry import FORECASTERS, VALUE_FORECASTERS
+from supplynet.forecasting.series_index import SeriesForecast, SeriesIndex, SeriesKey
+from supplynet.graph.errors import Problem
+from supplynet.graph.executor import ParallelSettings
+from supplynet.graph.executor import Progress as CountProgress
+from supplynet.graph.model import Store
+from supplynet.graph.network import Network
+from supplynet.graph.scope import Scope
+from supplynet.server.app.horizon import Horizon
+from supplynet.server.app.settings import AppSettings
+from supplynet.server.app.validation import checked, require
+
+NETWORK_MODELS = ("gnn",)
+"""Models that forecast the network as a whole instead of series by series."""
+
+MODEL_NAMES = tuple(sorted([*FORECASTERS, *NETWORK_MODELS]))
+
+
+def _known_model(name: str) -> str:
+    if name not in MODEL_NAMES:
+        raise ValueError(f"unknown model; known: {', '.join(MODEL_NAMES)}")
+    return name
+
+
+ModelName = Annotated[str, AfterValidator(_known_model)]
+"""A forecaster's name, checked against every model the service offers."""
+
+IN_LOOP_SERIES = 16
+"""At most this many series of a cheap model are answered in the server's event loop
+(~0.2 ms each); more would hold up every other call, so they go to a worker."""
+
+
+class ForecastRequest(BaseModel):
+    """What to forecast; unset fields take ``AppSettings``' defaults (``forecast_request``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    horizon_days: int = Field(ge=1, le=366)
+    model: ModelName
+    scope: Scope | None = None
+    store_ids: frozenset[str] | None = None
+    seed: int = 0
+
+
+def forecast_request(
+    settings: AppSettings,
+    *,
+    horizon_days: int | None = None,
+    model: str | None = None,
+    scope: Scope | None = None,
+    store_ids: frozenset[str] | None = None,
+) -> ForecastRequest:
+    """A checked request; ``None`` or empty fields take the settings' defaults."""
+    return checked(
+        ForecastRequest,
+        "forecast request",
+        horizon_days=horizon_days or settings.forecast_horizon_days,
+        model=model or settings.forecast_model,
+        scope=scope,
+        store_ids=store_ids or None,
+        seed=settings.seed,
+    )
+
+
+@dataclass(frozen=True)
+class ForecastInputs:
+    """The selected series' cleaned rows and what a network-wide model needs besides."""
+
+    network: Network
+    cleaned: pd.DataFrame
+    horizon: Horizon
+
+
+def select_series(
+    request: ForecastRequest, network: Network, index: SeriesIndex
+) -> list[SeriesKey]:
+    """The series with history in the request's scope and stores.
+
+    Raises ``ValidationFailed`` for unknown stores or a scope without history.
+    """
+    problems = [
+        Problem("store_ids", f"unknown store {store!r}")
+        for store in sorted(request.store_ids or ())
+        if not isinstance(network.locations.get(store), Store)
+    ]
+    require(problems, "forecast request")
+    scope = request.scope
+    stores, skus = network.demand_filter(scope) if scope is not None else (None, None)
+    if request.store_ids:
+        stores = request.store_ids if stores is None else request.store_ids & stores
+    keys = index.keys(stores, skus)
+    require(
+        [] if keys else [Problem("scope", "no demand history in this scope")], "forecast request"
+    )
+    return keys
+
+
+def forecast_inputs(
+    request: ForecastRequest, network: Network, index: SeriesIndex
+) -> ForecastInputs:
+    """The cleaned rows of the request's series, for ``run_forecast``."""
+    keys = select_series(request, network, index)
+    return ForecastInputs(network, index.rows(keys), Horizon(request.horizon_days, index.freq))
+
+
+def is_light(request: ForecastRequest, series: int) -> bool:
+    """Whether ``light_forecast`` may answer: a cheap model and few series."""
+    return request.model in VALUE_FORECASTERS and series <= IN_LOOP_SERIES
+
+
+def light_forecast(
+    request: ForecastRequest, index: SeriesIndex, keys: list[SeriesKey]
+) -> list[SeriesForecast]:
+    """A few series of a cheap model from the index's arrays, in well under a millisecond."""
+    horizon = Horizon(request.horizon_days, index.freq)
+    return index.forecast(keys, VALUE_FORECASTERS[request.model], horizon.periods)
+
+
+def run_forecast(
+    inputs: ForecastInputs,
+    request: ForecastRequest,
+    parallel: ParallelSettings,
+    progress: CountProgress | None = None,
+) -> DemandForecast:
+    """The full pipeline (or the network-wide GNN) over the inputs' series."""
+    if request.model in NETWORK_MODELS:
+        return NETWORK_RUNNERS[request.model](inputs, request)
+    return forecast_demand(
+        inputs.cleaned,
+        FORECASTERS[request.model],
+        inputs.horizon.periods,
+        inputs.horizon.freq,
+        parallel,
+        progress,
+    )
+
+
+NetworkRunner = Callable[[ForecastInputs, ForecastRequest], DemandForecast]
+
+
+def _gnn(inputs: ForecastInputs, request: ForecastRequest) -> DemandForecast:
+    from supplynet.server.app.train import gnn_forecast  # torch loads only when asked for
+
+    return gnn_forecast(inputs.network, inputs.cleaned, inputs.horizon, request.seed)
+
+
+NETWORK_RUNNERS: dict[str, NetworkRunner] = {"gnn": _gnn}
