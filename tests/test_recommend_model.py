@@ -1,0 +1,63 @@
+"""A recommend checkpoint round trip answers identically; training is seeded; a checkpoint
+of another kind is refused."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from supplynet.gnn.training import Checkpoint
+from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.optimizer.recommend import (
+    Recommender,
+    RecommendModel,
+    ShelfStock,
+    train_recommend_model,
+)
+from supplynet.optimizer.recommend.lightgcn import RankerParams
+
+PARAMS = RankerParams(embedding_dim=8, layers=2, epochs=20, learning_rate=5e-2, seed=5)
+
+
+@pytest.fixture(scope="module")
+def model(tiny: SyntheticDataset) -> RecommendModel:
+    return train_recommend_model(tiny.network, tiny.demand, PARAMS)
+
+
+def test_checkpoint_round_trip_gives_identical_rankings(
+    tiny: SyntheticDataset, model: RecommendModel
+) -> None:
+    loaded = RecommendModel.from_checkpoint(Checkpoint.from_bytes(model.checkpoint().to_bytes()))
+    assert loaded.version == model.version
+    stock = ShelfStock.build(tiny.network)
+    day = dt.date(2026, 1, 2)
+    for store in tiny.network.stores:
+        for sku in tiny.network.skus:
+            for use in ("substitute", "alternate-supplier"):
+                a = Recommender(model, tiny.network, stock).recommend(use, sku.id, store.id, day)
+                b = Recommender(loaded, tiny.network, stock).recommend(use, sku.id, store.id, day)
+                assert a == b
+
+
+def test_same_seed_same_vectors_other_seed_other_vectors(
+    tiny: SyntheticDataset, model: RecommendModel
+) -> None:
+    again = train_recommend_model(tiny.network, tiny.demand, PARAMS)
+    np.testing.assert_array_equal(again.sku_vectors, model.sku_vectors)
+    other = train_recommend_model(tiny.network, tiny.demand, dataclasses.replace(PARAMS, seed=6))
+    assert not np.array_equal(other.sku_vectors, model.sku_vectors)
+
+
+def test_checkpoint_of_another_kind_is_refused(model: RecommendModel) -> None:
+    wrong = dataclasses.replace(model.checkpoint(), kind="risk")
+    with pytest.raises(ValidationFailed, match=r"checkpoint\.kind"):
+        RecommendModel.from_checkpoint(wrong)
+
+
+def test_history_without_sales_is_refused(tiny: SyntheticDataset) -> None:
+    with pytest.raises(ValidationFailed, match="no store x SKU sales"):
+        train_recommend_model(tiny.network, tiny.demand.iloc[:0], PARAMS)
