@@ -67,7 +67,8 @@ class DemandModel:
     """Fitted demand response of a set of SKUs; ``units_per_day`` answers for any prices.
 
     ``store_ids`` and ``store_share`` (stores x SKUs, columns sum to 1) split a SKU's
-    chain-wide units over the stores that carry it.
+    chain-wide units over the stores that carry it; ``weekday_profile`` (SKUs x 7, Monday
+    first, mean 1) is the recent weekly pattern of daily data (all ones for weekly data).
     """
 
     skus: tuple[SkuEstimate, ...]
@@ -76,6 +77,13 @@ class DemandModel:
     store_share: np.ndarray
     prior_sd: float
     pooled: bool
+    weekday_profile: np.ndarray
+
+    def daily_units(self, sku_id: str, start: pd.Timestamp, days: int) -> np.ndarray:
+        """Expected chain-wide units on each of ``days`` days from ``start`` at today's price."""
+        k = self.index()[sku_id]
+        weekdays = (start.dayofweek + np.arange(days)) % 7
+        return np.asarray(self.skus[k].units_per_day * self.weekday_profile[k, weekdays])
 
     @property
     def sku_ids(self) -> tuple[str, ...]:
@@ -133,6 +141,8 @@ class ElasticityEstimator:
         A SKU whose log price varies less than this has no estimate of its own.
     min_units
         A SKU that sold fewer units in total has no estimate of its own.
+    max_std_error
+        An own estimate less precise than this is not used on its own (the SKU is pooled).
     recent_periods
         Periods at the end of the history that set today's seasonal level and store split.
     """
@@ -142,11 +152,13 @@ class ElasticityEstimator:
         pooling: bool = True,
         min_log_price_sd: float = 0.005,
         min_units: float = 30.0,
+        max_std_error: float = 1.0,
         recent_periods: int = 28,
     ) -> None:
         self.pooling = pooling
         self.min_log_price_sd = min_log_price_sd
         self.min_units = min_units
+        self.max_std_error = max_std_error
         self.recent_periods = recent_periods
 
     def fit(
@@ -226,10 +238,13 @@ def _fit(
     for k, reg in enumerate(regressions):
         if estimable[k]:
             own[k] = -reg.coef[2]
-            own_se[k] = float(np.sqrt(reg.cov[2, 2]))
-    shrunk = shrink(own, own_se, estimable, group, neighbours)
-    final = shrunk.mean if params.pooling else np.where(estimable, own, shrunk.prior_mean)
-    final_se = shrunk.std_error if params.pooling else np.where(estimable, own_se, shrunk.prior_sd)
+            own_se[k] = float(np.sqrt(max(reg.cov[2, 2], 0.0)))
+    identified = estimable & (own_se <= params.max_std_error)
+    shrunk = shrink(own, own_se, identified, group, neighbours)
+    final = shrunk.mean if params.pooling else np.where(identified, own, shrunk.prior_mean)
+    final_se = (
+        shrunk.std_error if params.pooling else np.where(identified, own_se, shrunk.prior_sd)
+    )
     recent = slice(max(n_periods - params.recent_periods, 0), n_periods)
     estimates: list[SkuEstimate] = []
     cross: list[CrossEstimate] = []
@@ -244,11 +259,11 @@ def _fit(
                 std_error=float(final_se[k]),
                 unpooled=float(own[k]) if estimable[k] else None,
                 unpooled_std_error=float(own_se[k]) if estimable[k] else None,
-                source="estimated" if estimable[k] else "pooled",
+                source="estimated" if identified[k] else "pooled",
                 promo_uplift=float(np.exp(reg.coef[1])),
                 reference_price=float(reference[k]),
                 units_per_day=max(today, 1e-9),
-                note="" if estimable[k] else _why_not(bool(varies[k]), bool(enough[k])),
+                note="" if identified[k] else _why_not(bool(varies[k]), bool(enough[k])),
             )
         )
         for i, j in enumerate(reg.columns):
@@ -267,8 +282,24 @@ def _fit(
         store_ids=panel.store_ids,
         store_share=panel.store_share,
         prior_sd=shrunk.prior_sd,
+        weekday_profile=_weekday_profile(panel, seasonal[:, group], params.recent_periods),
         pooled=params.pooling,
     )
+
+
+def _weekday_profile(panel: PricePanel, seasonal: np.ndarray, recent: int) -> np.ndarray:
+    """Per SKU, the mean seasonal effect by weekday over the recent weeks, scaled to mean 1."""
+    n_skus = seasonal.shape[1]
+    if panel.days_per_period != 1.0:
+        return np.ones((n_skus, 7))
+    window = slice(max(len(panel.dates) - max(recent, 28), 0), len(panel.dates))
+    weekdays = panel.dates[window].dayofweek.to_numpy()
+    level = np.exp(seasonal[window])
+    profile = np.ones((n_skus, 7))
+    for day in range(7):
+        if (weekdays == day).any():
+            profile[:, day] = level[weekdays == day].mean(axis=0)
+    return np.asarray(profile / profile.mean(axis=1, keepdims=True))
 
 
 def _price_regressor(panel: PricePanel, log_ratio: np.ndarray, k: int, j: int) -> np.ndarray:
@@ -285,7 +316,12 @@ def _price_regressor(panel: PricePanel, log_ratio: np.ndarray, k: int, j: int) -
 
 
 def _why_not(varies: bool, enough: bool) -> str:
-    reason = "no price variation in the history" if not varies else "too few units sold"
+    if not varies:
+        reason = "no price variation in the history"
+    elif not enough:
+        reason = "too few units sold"
+    else:
+        reason = "own estimate too uncertain (price moved only with promotions)"
     return f"pooled estimate (category and substitutes): {reason}"
 
 

@@ -23,6 +23,13 @@ from supplynet.graph.errors import Problem, ValidationFailed
 class MarkdownProblem:
     """One cohort of a perishable SKU at one position.
 
+    ``salvage`` is what a unit left at expiry is worth (negative: a disposal cost).
+    ``waste_penalty`` is charged per wasted unit when choosing the policy only (not in
+    ``evaluate``): the knob that trades margin for less waste. ``neighbours`` holds
+    ``(margin per day, cross elasticity)`` of substitutes at the same position: a
+    markdown of ``d`` costs each ``margin * (1 - (1 - d) ** cross)`` per day, since the
+    shoppers it draws come partly from them.
+
     Shapes
     ------
     units_per_day: (days_to_expiry,), expected units demanded per day at full price.
@@ -38,6 +45,8 @@ class MarkdownProblem:
     monotone: bool = True
     noise_shape: float | None = 25.0
     salvage: float = 0.0
+    waste_penalty: float = 0.0
+    neighbours: tuple[tuple[float, float], ...] = ()
 
     @property
     def days(self) -> int:
@@ -132,15 +141,21 @@ def solve_markdown(problem: MarkdownProblem) -> MarkdownPolicy:
     n_levels, n_changes = len(problem.discounts), problem.max_changes + 1
     size = problem.stock + 1
     value = np.zeros((problem.days + 1, size, n_levels, n_changes))
-    value[problem.days] = problem.salvage * np.arange(size)[:, None, None]
+    leftover_value = problem.salvage - problem.waste_penalty
+    value[problem.days] = leftover_value * np.arange(size)[:, None, None]
     choice = np.zeros((problem.days, size, n_levels, n_changes), dtype=np.int16)
-    prices = problem.price * (1 - np.asarray(problem.discounts))
+    discounts = np.asarray(problem.discounts)
+    prices = problem.price * (1 - discounts)
+    drawn = np.zeros(n_levels)
+    for margin, cross in problem.neighbours:
+        drawn += margin * (1 - (1 - discounts) ** cross)
     for day in range(problem.days - 1, -1, -1):
         # gain[x, l', n']: today's revenue at level l' plus the value of tomorrow's state
         gain = np.empty((size, n_levels, n_changes))
         for nxt in range(n_levels):
             moves, sold = _transition(problem, day, nxt)
-            gain[:, nxt, :] = prices[nxt] * sold[:, None] + moves @ value[day + 1, :, nxt, :]
+            today = prices[nxt] * sold - drawn[nxt] * (np.arange(size) > 0)
+            gain[:, nxt, :] = today[:, None] + moves @ value[day + 1, :, nxt, :]
         for level in range(n_levels):
             for used in range(n_changes):
                 options = np.full((size, n_levels), -np.inf)

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 MIN_PRIOR_SD = 0.05
+RELIABLE_STD_ERROR = 0.5
+"""Estimates this precise set the prior's spread; noisier ones would swamp it."""
+DEFAULT_PRIOR_SD = 0.5
+"""Prior spread when too few SKUs are estimated precisely to measure it."""
 
 
 @dataclass(frozen=True)
@@ -50,15 +54,20 @@ def shrink(
     Shrunk
         The prior mean is the precision-weighted category mean (leaving the SKU out),
         averaged with the neighbours' mean where the SKU has estimable neighbours; the prior
-        spread is the between-SKU variance left after sampling noise (method of moments).
+        spread is the between-SKU variance left after sampling noise (method of moments,
+        over the precisely estimated SKUs).
     """
     n = len(estimate)
     ok = estimable & np.isfinite(estimate) & np.isfinite(std_error) & (std_error > 0)
     precision = np.where(ok, 1.0 / np.where(ok, std_error, 1.0) ** 2, 0.0)
     values = np.where(ok, estimate, 0.0)
     grand = float(np.average(values[ok], weights=precision[ok])) if ok.any() else 1.0
-    spread = float(np.var(values[ok]) - np.mean(std_error[ok] ** 2)) if ok.sum() > 2 else 0.0
-    prior_sd = max(float(np.sqrt(max(spread, 0.0))), MIN_PRIOR_SD)
+    reliable = ok & (std_error <= RELIABLE_STD_ERROR)
+    if reliable.sum() > 2:
+        spread = float(np.var(values[reliable]) - np.mean(std_error[reliable] ** 2))
+        prior_sd = max(float(np.sqrt(max(spread, 0.0))), MIN_PRIOR_SD)
+    else:
+        prior_sd = DEFAULT_PRIOR_SD
     prior_mean = np.empty(n)
     for k in range(n):
         same = (group == group[k]) & ok

@@ -1,0 +1,386 @@
+"""Pricing bench: elasticity recovery, A/B arms in the pricing simulator, markdowns vs the
+exact DP, and the cost of a 1,000-SKU recommendation.
+
+Sections (each prints its table and writes it to ``bench/results/``):
+
+1. Elasticity recovery on ``demo`` (several seeds): median absolute error of own
+   elasticities against ``SyntheticTruth.skus.elasticity``, pooled and unpooled, on the
+   full history and a thin one (last 90 days); sign of cross effects on planted pairs.
+2. Arms in ``optimizer.pricing.simulator`` (the truth's demand process; paired
+   replications with common random numbers): today's prices, the best constant price per
+   SKU (own-elasticity optimum on the same ladder, no markdown), the rule ladder (-30 % two
+   days before expiry), portfolio prices alone, markdowns alone, and portfolio prices with
+   DP markdowns (the shipped policy). Perishable cohorts are sized by one rule for every
+   arm: 1.2 x the model's expected demand over the shelf life at the arm's regular price.
+3. Markdown policy (estimated parameters, monotone, <= 2 changes) against the exact DP
+   optimum (true parameters, any discount any day) on single-SKU cohorts, evaluated exactly.
+4. ``--speed``: fit and ``recommend_prices`` for 1,000 SKUs of the ``large`` preset.
+
+    flock /tmp/supplynet-bench.lock .venv/bin/python bench/pricing.py \
+        [--seeds 0,1,2] [--replications 5] [--speed]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import os
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from supplynet.graph.synthetic import SyntheticDataset, daily_seasonality, generate
+from supplynet.optimizer.pricing import (
+    DemandModel,
+    ElasticityEstimator,
+    MarkdownPolicy,
+    MarkdownProblem,
+    PriceRules,
+    PricingArm,
+    PricingSimulator,
+    evaluate,
+    recommend_prices,
+    rule_policy,
+    solve_markdown,
+)
+from supplynet.optimizer.pricing.simulator import Position
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+COVER = 1.2
+PENALTIES = (0.0, 0.5, 1.0)
+"""Waste penalties (x unit cost) the markdown-only arms sweep."""
+
+SHIPPED_PENALTY = 1.0
+"""The shipped arm's waste penalty (x unit cost)."""
+
+
+THIN_DAYS = 90
+CROSS_MODES = ("promotions", "log_linear")
+
+
+def header() -> str:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    return f"commit {commit}, load average {load}, {os.cpu_count()} cores"
+
+
+def fit(data: SyntheticDataset, demand: pd.DataFrame, pooling: bool = True) -> DemandModel:
+    skus, edges = data.network.skus, data.network.substitutions
+    return ElasticityEstimator(pooling=pooling).fit(demand, skus, edges).model_
+
+
+def recovery(seeds: list[int]) -> pd.DataFrame:
+    rows = []
+    for seed in seeds:
+        data = generate("demo", seed)
+        true = data.truth.skus.set_index("sku_id")["elasticity"]
+        cutoff = data.demand["date"].max() - pd.Timedelta(days=THIN_DAYS - 1)
+        for history, demand in (
+            ("full", data.demand),
+            (f"last {THIN_DAYS} days", data.demand[data.demand["date"] >= cutoff]),
+        ):
+            for pooling in (False, True):
+                model = fit(data, demand, pooling)
+                frame = model.frame().set_index("sku_id")
+                error = (frame["elasticity"] - true[frame.index]).abs()
+                cross = {(c.sku_id, c.substitute_id): c.elasticity for c in model.cross}
+                planted = data.truth.cannibalisation
+                right = [
+                    cross.get((r.sku_id, r.substitute_id), 0.0) > 0 for r in planted.itertuples()
+                ]
+                rows.append(
+                    {
+                        "seed": seed,
+                        "history": history,
+                        "estimate": "pooled" if pooling else "unpooled",
+                        "median_abs_error": round(float(error.median()), 3),
+                        "mean_abs_error": round(float(error.mean()), 3),
+                        "covered_95": round(
+                            float(
+                                (
+                                    (frame["elasticity"] - 1.96 * frame["std_error"] <= true)
+                                    & (true <= frame["elasticity"] + 1.96 * frame["std_error"])
+                                ).mean()
+                            ),
+                            2,
+                        ),
+                        "cross_sign_right": round(float(np.mean(right)), 3),
+                        "planted_pairs": len(planted),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def position_units(model: DemandModel, prices: dict[str, float]) -> dict[Position, float]:
+    """The model's expected units per day per store position at regular ``prices``."""
+    ids = model.sku_ids
+    chain = model.units_per_day(np.array([prices[k] for k in ids]))
+    return {
+        (store, sku): float(chain[k] * model.store_share[s, k])
+        for s, store in enumerate(model.store_ids)
+        for k, sku in enumerate(ids)
+        if model.store_share[s, k] > 0
+    }
+
+
+def build_arm(
+    name: str,
+    data: SyntheticDataset,
+    model: DemandModel,
+    sim: PricingSimulator,
+    prices: dict[str, float],
+    markdown: str | None,
+    waste_penalty: float = 0.0,
+) -> PricingArm:
+    """An arm: regular ``prices``; ``markdown`` None, ``rule`` or ``dp`` on perishables.
+
+    The DP sees the model's weekday pattern, the substitutes its markdown draws from (their
+    margin at the same store) and ``waste_penalty`` x unit cost per wasted unit.
+    """
+    units = position_units(model, prices)
+    at = model.index()
+    cost = {s.id: s.unit_cost for s in data.network.skus}
+    orders: dict[Position, int] = {}
+    policies: dict[Position, MarkdownPolicy] = {}
+    for (store, sku), life in sim.perishable_positions():
+        daily = units.get((store, sku), 0.0)
+        orders[(store, sku)] = math.ceil(COVER * daily * life)
+        if markdown is None:
+            continue
+        pattern = model.daily_units(sku, sim.start, life) / model.skus[at[sku]].units_per_day
+        neighbours = tuple(
+            ((prices[c.sku_id] - cost[c.sku_id]) * units.get((store, c.sku_id), 0.0), c.elasticity)
+            for c in model.cross
+            if c.substitute_id == sku and c.elasticity > 0
+        )
+        problem = MarkdownProblem(
+            stock=orders[(store, sku)],
+            price=prices[sku],
+            unit_cost=cost[sku],
+            units_per_day=daily * pattern,
+            elasticity=model.skus[at[sku]].elasticity,
+            waste_penalty=waste_penalty * cost[sku],
+            neighbours=neighbours,
+        )
+        policies[(store, sku)] = (
+            rule_policy(problem, 0.3, 2) if markdown == "rule" else solve_markdown(problem)
+        )
+    return PricingArm(name, prices, orders, policies)
+
+
+def arms_table(seed: int, replications: int, cross_mode: str) -> pd.DataFrame:
+    data = generate("demo", seed)
+    model = fit(data, data.demand)
+    skus = data.network.skus
+    rules = PriceRules(max_change=0.1)
+    today = {s.id: s.price for s in skus}
+    portfolio = recommend_prices(model, skus, rules).prices()
+    constant = recommend_prices(dataclasses.replace(model, cross=()), skus, rules).prices()
+    start = data.demand["date"].max() + pd.Timedelta(days=1)
+    sim = PricingSimulator(data.truth, skus, start, days=28, cross_mode=cross_mode)  # type: ignore[arg-type]
+    arms = [
+        build_arm("today", data, model, sim, today, None),
+        build_arm("best constant price", data, model, sim, constant, None),
+        build_arm("rule ladder (-30% 2 days)", data, model, sim, today, "rule"),
+        *[
+            build_arm(f"DP markdown only, penalty {p}", data, model, sim, today, "dp", p)
+            for p in PENALTIES
+        ],
+        build_arm("portfolio prices", data, model, sim, portfolio, None),
+        build_arm("portfolio + DP markdown", data, model, sim, portfolio, "dp", SHIPPED_PENALTY),
+    ]
+    outcomes = [sim.run(arm, r, seed) for r in range(replications) for arm in arms]
+    frame = pd.DataFrame([dataclasses.asdict(o) | {"waste": o.waste_share} for o in outcomes])
+    base = frame[frame["arm"] == "today"].set_index("replication")
+    rows = []
+    for arm in arms:
+        mine = frame[frame["arm"] == arm.name].set_index("replication")
+        lift = 100 * (mine["margin"] / base["margin"] - 1)
+        rows.append(
+            {
+                "seed": seed,
+                "cross_mode": cross_mode,
+                "arm": arm.name,
+                "margin": round(float(mine["margin"].mean()), 1),
+                "margin_vs_today_%": round(float(lift.mean()), 2),
+                "sd_%": round(float(lift.std()), 2),
+                "revenue": round(float(mine["revenue"].mean()), 1),
+                "perishable_margin": round(float(mine["perishable_margin"].mean()), 1),
+                "perishable_waste_%": round(100 * float(mine["waste"].mean()), 2),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def markdown_gap(seed: int) -> pd.DataFrame:
+    """Single-SKU cohorts of the demo's 7-day perishables at three stores each."""
+    data = generate("demo", seed)
+    model = fit(data, data.demand)
+    truth = data.truth.skus.set_index("sku_id")
+    start = data.demand["date"].max() + pd.Timedelta(days=1)
+    sim = PricingSimulator(data.truth, data.network.skus, start)
+    units = position_units(model, {s.id: s.price for s in data.network.skus})
+    series = data.truth.series.set_index(["store_id", "sku_id"])["base_rate"]
+    categories = data.truth.categories["category"].tolist()
+    season = daily_seasonality(data.truth.categories, pd.date_range(start, periods=7))
+    elasticity = {e.sku_id: e.elasticity for e in model.skus}
+    cost = {s.id: s.unit_cost for s in data.network.skus}
+    price = {s.id: s.price for s in data.network.skus}
+    rows = []
+    taken: dict[str, int] = {}
+    for (store, sku), life in sim.perishable_positions():
+        if taken.get(sku, 0) >= 3:
+            continue
+        taken[sku] = taken.get(sku, 0) + 1
+        stock = math.ceil(COVER * units[(store, sku)] * life)
+        pattern = model.daily_units(sku, start, life) / model.skus[model.index()[sku]].units_per_day
+        mine = MarkdownProblem(
+            stock, price[sku], cost[sku], units[(store, sku)] * pattern, elasticity[sku]
+        )
+        column = categories.index(truth.at[sku, "category"])
+        true_rate = series[(store, sku)] * season[:life, column]
+        true = dataclasses.replace(
+            mine, units_per_day=true_rate, elasticity=float(truth.at[sku, "elasticity"])
+        ).exact()
+        policy = evaluate(solve_markdown(mine), true)
+        optimum = evaluate(solve_markdown(true), true)
+        flat = evaluate(rule_policy(mine, 0.0, 0), true)
+        rows.append(
+            {
+                "store": store,
+                "sku": sku,
+                "stock": stock,
+                "policy_margin": round(policy.margin, 2),
+                "exact_dp_margin": round(optimum.margin, 2),
+                "no_markdown_margin": round(flat.margin, 2),
+                "gap_margin_%": round(100 * (1 - policy.margin / optimum.margin), 2),
+                "gap_revenue_%": round(100 * (1 - policy.revenue / optimum.revenue), 2),
+                "policy_waste_%": round(100 * policy.waste_share, 2),
+                "no_markdown_waste_%": round(100 * flat.waste_share, 2),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def plot_curves(seed: int, path: Path) -> None:
+    """Fitted (with 95 % band) vs true chain-wide demand curves of six demo SKUs."""
+    data = generate("demo", seed)
+    model = fit(data, data.demand)
+    truth = data.truth.skus.set_index("sku_id")
+    rate = data.truth.series.groupby("sku_id")["base_rate"].sum()
+    start = data.demand["date"].max() - pd.Timedelta(days=27)
+    season = daily_seasonality_mean(data, start)
+    ratio = np.linspace(0.7, 1.3, 61)
+    fig, axes = plt.subplots(2, 3, figsize=(12, 7), sharex=True)
+    for ax, estimate in zip(axes.ravel(), model.skus[:6], strict=True):
+        sku = estimate.sku_id
+        true = rate[sku] * season[truth.at[sku, "category"]] * ratio ** -truth.at[sku, "elasticity"]
+        low, high = estimate.interval()
+        ax.plot(ratio, true, "k-", label="true")
+        ax.plot(ratio, estimate.units_per_day * ratio**-estimate.elasticity, "C0--", label="fitted")
+        ax.fill_between(
+            ratio,
+            estimate.units_per_day * ratio**-low,
+            estimate.units_per_day * ratio**-high,
+            color="C0",
+            alpha=0.2,
+            label="95% band",
+        )
+        ax.set_title(f"{sku}: e={estimate.elasticity:.2f} (true {truth.at[sku, 'elasticity']:.2f})")
+        ax.set_xlabel("price / today's price")
+        ax.set_ylabel("units per day (chain)")
+    axes[0, 0].legend()
+    fig.suptitle(f"Fitted vs true demand curves, demo preset seed {seed} (last 28 days' level)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def daily_seasonality_mean(data: SyntheticDataset, start: pd.Timestamp) -> dict[str, float]:
+    days = pd.date_range(start, periods=28)
+    season = daily_seasonality(data.truth.categories, days).mean(axis=0)
+    return dict(zip(data.truth.categories["category"], season, strict=True))
+
+
+def speed(repeats: int) -> pd.DataFrame:
+    data = generate("large", 0)
+    skus = data.network.skus[:1000]
+    began = time.perf_counter()
+    model = (
+        ElasticityEstimator(recent_periods=4)
+        .fit(data.demand, skus, data.network.substitutions)
+        .model_
+    )
+    fit_s = time.perf_counter() - began
+    times = []
+    result = None
+    for _ in range(repeats):
+        began = time.perf_counter()
+        result = recommend_prices(model, skus, PriceRules(max_change=0.1))
+        times.append(time.perf_counter() - began)
+    assert result is not None
+    return pd.DataFrame(
+        [
+            {
+                "skus": len(skus),
+                "fit_s": round(fit_s, 2),
+                "recommend_median_s": round(statistics.median(times), 3),
+                "recommend_max_s": round(max(times), 3),
+                "repeats": repeats,
+                **result.summary(),
+            }
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--replications", type=int, default=5)
+    parser.add_argument("--speed", action="store_true")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",")]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    pd.set_option("display.width", 200)
+    sections = {
+        "pricing_elasticity": lambda: recovery(seeds),
+        "pricing_arms": lambda: pd.concat(
+            [
+                arms_table(s, args.replications, m)
+                for s in seeds
+                for m in ("promotions", "log_linear")
+            ]
+        ),
+        "pricing_markdown_dp": lambda: pd.concat([markdown_gap(s) for s in seeds]),
+    }
+    if args.speed:
+        sections["pricing_speed"] = lambda: speed(args.repeats)
+    for name, run in sections.items():
+        began = time.perf_counter()
+        table = run()
+        took = time.perf_counter() - began
+        text = f"# {name}: {header()}, {took:.0f} s\n{table.to_string(index=False)}\n"
+        if name == "pricing_markdown_dp":
+            text += (
+                f"median gap (margin) {table['gap_margin_%'].median():.2f} %, "
+                f"max {table['gap_margin_%'].max():.2f} %\n"
+            )
+        print(text)
+        (RESULTS / f"{name}.txt").write_text(text)
+    plot_curves(seeds[0], ROOT / "docs" / "pricing_demand_curves.png")
+
+
+if __name__ == "__main__":
+    main()
