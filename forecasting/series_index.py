@@ -49,7 +49,10 @@ class SeriesIndex:
 
     def __init__(self, demand: pd.DataFrame) -> None:
         self.freq: Freq = infer_freq(demand)
-        self.cleaned = clean_demand(demand, self.freq).frame
+        cleaned = clean_demand(demand, self.freq)
+        self.cleaned = cleaned.frame
+        self.summary = cleaned.summary
+        """What cleaning changed (``CleaningSummary``), for the CLI to show."""
         self._rows: dict[SeriesKey, np.ndarray] = {
             (str(store), str(sku)): rows
             for (store, sku), rows in self.cleaned.groupby(

@@ -11,8 +11,8 @@ from supplynet.forecasting.forecast import DemandForecast
 from supplynet.graph.open_store import open_store
 from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.server.cli import main
-from supplynet.server.forecast_commands import MODELS
-from supplynet.server.network_commands import store_dataset
+from supplynet.server.app.forecast import MODEL_NAMES
+from supplynet.server.app.network import store_dataset
 
 
 @pytest.fixture
@@ -70,4 +70,4 @@ def test_every_registered_model_is_a_choice() -> None:
         "sba",
         "tsb",
         "best",
-    } <= set(MODELS)
+    } <= set(MODEL_NAMES)

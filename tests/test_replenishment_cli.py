@@ -11,7 +11,7 @@ from replenishment_support import plan_start, recent_forecast
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.server.cli import main
-from supplynet.server.network_commands import store_dataset
+from supplynet.server.app.network import store_dataset
 
 
 @pytest.fixture
@@ -62,10 +62,10 @@ def test_bad_arguments_exit_2_with_one_line_each(
     code = main(["plan", "--service-level", "1.5", "--horizon", "0", "--out", "x.txt"])
     assert code == 2
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == "error: invalid plan arguments: 3 problem(s)"
-    assert any(line.startswith("error: horizon: must be at least 1") for line in err)
-    assert any(line.startswith("error: service_level: must be within (0, 1)") for line in err)
-    assert any(line.startswith("error: --out: must end in .csv or .json") for line in err)
+    assert err[0] == "error: invalid plan request: 3 problem(s)"
+    assert any(line.startswith("error: horizon_days: must be at least 1") for line in err)
+    assert any(line.startswith("error: service_level: must be at most 0.9999") for line in err)
+    assert any(line.startswith("error: out: must end in .csv or .json") for line in err)
 
 
 def test_plan_reads_a_forecast_file(
@@ -88,4 +88,4 @@ def test_missing_forecast_file_is_an_input_error(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["plan", "--forecast", "nope.csv"]) == 2
-    assert "--forecast: no such file 'nope.csv'" in capsys.readouterr().err
+    assert "forecast: no such file 'nope.csv'" in capsys.readouterr().err

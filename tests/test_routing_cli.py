@@ -17,8 +17,9 @@ from supplynet.optimizer.exports.csv_export import read_csv
 from supplynet.optimizer.replenishment import PlanSettings, plan_replenishment
 from supplynet.optimizer.routing.schedule import RouteSchedule
 from supplynet.server.cli import main
-from supplynet.server.demo import DemoRun
-from supplynet.server.route_commands import stage_routes
+from supplynet.server.app.models import ModelStore
+from supplynet.server.app.settings import AppSettings
+from supplynet.server.cli.demo import DemoRun, stage_routes
 
 
 @pytest.fixture
@@ -88,20 +89,21 @@ def test_demo_stage_routes_the_planners_plan(tiny: SyntheticDataset, tmp_path: P
         tiny.network, recent_forecast(tiny.demand, 4, period_days=1), settings
     )
     store = EmbeddedStore(tmp_path / "store")
+    store.save_plan(plan.to_stored_plan("demo-plan"))
     run = DemoRun(
         console=Console(file=open(tmp_path / "log.txt", "w")),  # noqa: SIM115
         store=store,
+        models=ModelStore(tmp_path / "models"),
         out=tmp_path,
         preset="tiny",
-        seed=7,
-        dataset=tiny,
+        settings=AppSettings(seed=7),
         network=tiny.network,
-        results={"plan": plan},
+        plan=plan,
     )
     stage_routes(run)
     run.console.file.close()
     store.close()
-    schedule = run.results["routes"]
+    schedule = run.routes
     assert isinstance(schedule, RouteSchedule)
     assert schedule.stops_served + len(schedule.unserved) > 0
     written = sorted(p.name for p in (tmp_path / "routes").iterdir())

@@ -20,7 +20,7 @@ from supplynet.forecasting.registry import FORECASTERS
 from supplynet.forecasting.series_index import SeriesIndex
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.graph.synthetic import SyntheticDataset
-from supplynet.server.rpc import forecast
+from supplynet.server.app import forecast
 from supplynet.v1 import common_pb2, forecast_pb2, forecast_pb2_grpc
 
 
@@ -51,7 +51,7 @@ def test_forecast_of_selected_series_matches_the_core_pipeline(
 ) -> None:
     """Both paths (the event loop's arrays, a job's pipeline) answer what the
     forecasting package computes from the cleaned history, row for row."""
-    monkeypatch.setattr(forecast, "IN_LOOP_SERIES", in_loop_series)
+    monkeypatch.setattr(forecast, "IN_LOOP_SERIES", in_loop_series)  # read at call time
     jobs = server.running.state.jobs
     started = jobs.started
     stores = [s.id for s in tiny.network.stores[:2]]
@@ -89,7 +89,7 @@ def test_bad_forecast_requests_name_every_field(
     stub: forecast_pb2_grpc.ForecastServiceStub,
 ) -> None:
     request = forecast_pb2.ForecastDemandRequest(
-        horizon_days=0, model="tea_leaves", store_ids=["NOPE"]
+        horizon_days=400, model="tea_leaves", store_ids=["NOPE"]
     )
     with pytest.raises(grpc.RpcError) as caught:
         stub.ForecastDemand(request)

@@ -10,7 +10,7 @@ give the same numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -69,16 +69,26 @@ def forecast_request(
     horizon_days: int | None = None,
     model: str | None = None,
     scope: Scope | None = None,
-    store_ids: frozenset[str] | None = None,
+    store_ids: Sequence[str] = (),
+    network: Network | None = None,
 ) -> ForecastRequest:
-    """A checked request; ``None`` or empty fields take the settings' defaults."""
+    """A checked request; ``None`` fields take the settings' defaults.
+
+    With ``network``, unknown stores are reported with the request's other problems.
+    """
+    unknown = [
+        Problem(f"store_ids[{i}]", f"unknown store {store!r}"[:100])
+        for i, store in enumerate(store_ids)
+        if network is not None and not isinstance(network.locations.get(store), Store)
+    ]
     return checked(
         ForecastRequest,
         "forecast request",
-        horizon_days=horizon_days or settings.forecast_horizon_days,
+        unknown,
+        horizon_days=settings.forecast_horizon_days if horizon_days is None else horizon_days,
         model=model or settings.forecast_model,
         scope=scope,
-        store_ids=store_ids or None,
+        store_ids=frozenset(store_ids) or None,
         seed=settings.seed,
     )
 
@@ -97,14 +107,8 @@ def select_series(
 ) -> list[SeriesKey]:
     """The series with history in the request's scope and stores.
 
-    Raises ``ValidationFailed`` for unknown stores or a scope without history.
+    Raises ``ValidationFailed`` for a scope without history.
     """
-    problems = [
-        Problem("store_ids", f"unknown store {store!r}")
-        for store in sorted(request.store_ids or ())
-        if not isinstance(network.locations.get(store), Store)
-    ]
-    require(problems, "forecast request")
     scope = request.scope
     stores, skus = network.demand_filter(scope) if scope is not None else (None, None)
     if request.store_ids:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -87,19 +88,18 @@ def new_plan_id(prefix: str = "plan") -> str:
 
 
 def plan_request(
-    settings: AppSettings,
-    *,
-    max_time_limit_s: float | None = None,
-    **fields: object,
+    settings: AppSettings, found: Sequence[Problem] = (), /, **fields: object
 ) -> PlanRequest:
-    """A checked request; fields left ``None`` (or 0 from proto3) take the settings' defaults.
+    """A checked request; fields left ``None`` take the settings' defaults.
 
-    ``time_limit_s`` is also bounded by ``max_time_limit_s`` (the configured maximum).
+    ``found``: problems the door saw already, reported with the request's own.
+    ``time_limit_s`` is also bounded by the configured maximum.
     """
-    given = {name: value for name, value in fields.items() if value not in (None, 0, "")}
+    given = {name: value for name, value in fields.items() if value is not None}
     request = checked(
         PlanRequest,
         "plan request",
+        found,
         **{
             "horizon_days": settings.plan_horizon_days,
             "period_days": settings.period_days,
@@ -114,7 +114,7 @@ def plan_request(
             **given,
         },
     )
-    limit = max_time_limit_s or settings.max_time_limit_s
+    limit = settings.max_time_limit_s
     too_long = request.time_limit_s > limit
     require(
         [Problem("time_limit_s", f"must be at most {limit:g} seconds")] if too_long else [],

@@ -43,8 +43,8 @@ class RouteRequest(BaseModel):
 
 
 def route_request(settings: AppSettings, **fields: object) -> RouteRequest:
-    """A checked request; fields left ``None`` (or 0 / empty from proto3) take defaults."""
-    given = {name: value for name, value in fields.items() if value not in (None, 0, "")}
+    """A checked request; fields left ``None`` take the settings' defaults."""
+    given = {name: value for name, value in fields.items() if value is not None}
     request = checked(
         RouteRequest,
         "route request",

@@ -4,14 +4,42 @@ every door (CLI flags and gRPC fields are named by the request field they fill).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
+from pydantic_core import ErrorDetails
 
 from supplynet.graph.errors import Problem, ValidationFailed
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
+
+SHOWN_INPUT = 60
+"""Characters of a rejected value echoed back: enough to recognise it, never a flood."""
+
+BOUND_WORDING = {
+    "greater_than_equal": ("ge", "must be at least {}"),
+    "greater_than": ("gt", "must be more than {}"),
+    "less_than_equal": ("le", "must be at most {}"),
+    "less_than": ("lt", "must be less than {}"),
+    "string_too_long": ("max_length", "must be at most {} characters"),
+    "string_too_short": ("min_length", "must be at least {} characters"),
+    "string_pattern_mismatch": ("pattern", "must match {}"),
+}
+
+
+def _message(detail: ErrorDetails) -> str:
+    context = detail.get("ctx") or {}
+    key, wording = BOUND_WORDING.get(detail["type"], ("", ""))
+    if key in context:
+        message = wording.format(context[key])
+    else:
+        message = str(detail["msg"]).removeprefix("Value error, ")
+    shown = repr(detail["input"])
+    if len(shown) > SHOWN_INPUT:
+        shown = shown[:SHOWN_INPUT] + "..."
+    return f"{message}, got {shown}"
 
 
 def problems_of(error: PydanticError) -> list[Problem]:
@@ -21,21 +49,25 @@ def problems_of(error: PydanticError) -> list[Problem]:
         path = ""
         for part in detail["loc"]:
             path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
-        message = str(detail["msg"]).removeprefix("Value error, ")
-        found.append(Problem(path or "request", f"{message}, got {detail['input']!r}"[:300]))
+        found.append(Problem(path or "request", _message(detail)))
     return found
 
 
-def checked(request_type: type[RequestT], subject: str, /, **fields: Any) -> RequestT:
+def checked(
+    request_type: type[RequestT], subject: str, found: Sequence[Problem] = (), /, **fields: Any
+) -> RequestT:
     """``request_type(**fields)``, or ``ValidationFailed`` naming every bad field at once.
 
-    Fields given as ``None`` are left out, so the model's (the settings') defaults apply.
+    ``found`` are problems the caller saw already (a flag, an unknown id), reported with
+    the request's own; fields given as ``None`` are left out, so defaults apply.
     """
     given = {name: value for name, value in fields.items() if value is not None}
     try:
-        return request_type(**given)
+        request = request_type(**given)
     except PydanticError as error:
-        raise ValidationFailed(problems_of(error), subject) from None
+        raise ValidationFailed([*problems_of(error), *found], subject) from None
+    require(list(found), subject)
+    return request
 
 
 def require(problems: list[Problem], subject: str) -> None:

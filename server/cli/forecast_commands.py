@@ -64,8 +64,10 @@ def run(args: argparse.Namespace) -> int:
         demand = store.read_demand()
     finally:
         store.close()
-    inputs = forecast_inputs(request, network, SeriesIndex(demand))
+    index = SeriesIndex(demand)
+    inputs = forecast_inputs(request, network, index)
     out = console()
+    out.print(key_value_table("cleaning", index.summary.as_dict()))
     started = time.perf_counter()
     with rich_progress(out, f"forecasting ({request.model})") as progress:
         forecast = run_forecast(inputs, request, settings.parallel(args.workers), progress)

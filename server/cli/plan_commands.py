@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     settings: AppSettings = args.settings
     request = use.plan_request(
         settings,
+        out_problems(args.out),
         horizon_days=args.horizon_days,
         period_days=args.period_days,
         service_level=args.service_level,
@@ -76,7 +77,6 @@ def run(args: argparse.Namespace) -> int:
         scope=scope_from_args(args),
     )
     deadline = Deadline.after(request.time_limit_s)
-    check_out(args.out)
     given = read_forecast(args.forecast) if args.forecast is not None else None
     out = console()
     store = open_store()
@@ -101,18 +101,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_out(path: Path | None) -> None:
-    """Refuse an ``--out`` that cannot be written before any work is done."""
+def out_problems(path: Path | None) -> list[Problem]:
+    """Why ``--out`` cannot be written: found before any work is done."""
     if path is None:
-        return
+        return []
     problems = []
     if path.suffix.lower() not in LINE_SUFFIXES:
         problems.append(Problem("out", "must end in .csv or .json"))
     folder = next((p for p in [path.parent, *path.parent.parents] if p.exists()), Path("."))
     if not folder.is_dir() or not os.access(folder, os.W_OK):
         problems.append(Problem("out", f"cannot write to {str(path.parent)!r}"))
-    if problems:
-        raise ValidationFailed(problems, "plan arguments")
+    return problems
 
 
 def read_forecast(path: Path) -> DemandForecast:

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,14 @@ EDGE_TABLES = {
 }
 NODE_KINDS = {Supplier: "supplier", Warehouse: "warehouse", Store: "store", Sku: "sku"}
 _TABLE_PATH = re.compile(r"^(\w+\[\d+\])(.*)$")
+
+
+T = TypeVar("T", int, float)
+
+
+def unset_if_zero(value: T) -> T | None:
+    """proto3 cannot tell an unset number from 0: 0 means "use the default" on every RPC."""
+    return value if value else None
 
 
 def scope_from_proto(scope: common_pb2.Scope) -> Scope | None:

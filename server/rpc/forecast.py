@@ -17,6 +17,7 @@ from supplynet.server.rpc.converters import (
     forecast_to_proto,
     scope_from_proto,
     series_forecasts_to_proto,
+    unset_if_zero,
 )
 from supplynet.server.rpc.state import ServerState
 from supplynet.v1 import forecast_pb2, forecast_pb2_grpc
@@ -31,14 +32,15 @@ class ForecastServicer(forecast_pb2_grpc.ForecastServiceServicer):
     async def ForecastDemand(
         self, request: forecast_pb2.ForecastDemandRequest, context: grpc.aio.ServicerContext
     ) -> forecast_pb2.ForecastDemandResponse:
+        network = await self.state.network()
         asked = use.forecast_request(
             self.state.app,
-            horizon_days=request.horizon_days,
+            horizon_days=unset_if_zero(request.horizon_days),
             model=request.model,
             scope=scope_from_proto(request.scope),
-            store_ids=frozenset(request.store_ids),
+            store_ids=request.store_ids,
+            network=network,
         )
-        network = await self.state.network()
         index = await self.state.series()
         keys = use.select_series(asked, network, index)
         if use.is_light(asked, len(keys)):

@@ -19,7 +19,12 @@ from supplynet.graph.plans import StoredPlan
 from supplynet.server.app import plan
 from supplynet.server.app.forecast import forecast_inputs
 from supplynet.server.rpc import tasks
-from supplynet.server.rpc.converters import name_id, plan_to_proto, scope_from_proto
+from supplynet.server.rpc.converters import (
+    name_id,
+    plan_to_proto,
+    scope_from_proto,
+    unset_if_zero,
+)
 from supplynet.server.rpc.operations import Operation
 from supplynet.server.rpc.state import ServerState
 from supplynet.v1 import (
@@ -41,10 +46,10 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
     ) -> operation_pb2.Operation:
         asked = plan.plan_request(
             self.state.app,
-            horizon_days=request.horizon_days,
-            service_level=request.service_level,
-            time_limit_s=request.time_limit_seconds,
-            forecast_model=request.forecast_model,
+            horizon_days=unset_if_zero(request.horizon_days),
+            service_level=unset_if_zero(request.service_level),
+            time_limit_s=unset_if_zero(request.time_limit_seconds),
+            forecast_model=request.forecast_model or None,
             use_risk=request.use_risk,
             scope=scope_from_proto(request.scope),
         )

@@ -22,7 +22,7 @@ from supplynet.optimizer.exports import write
 from supplynet.optimizer.routing.schedule import RouteSchedule
 from supplynet.server.app import route
 from supplynet.server.rpc import tasks
-from supplynet.server.rpc.converters import name_id, plan_to_proto
+from supplynet.server.rpc.converters import name_id, plan_to_proto, unset_if_zero
 from supplynet.server.rpc.state import ServerState
 from supplynet.v1 import plan_pb2, routing_pb2, routing_pb2_grpc
 
@@ -51,8 +51,8 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
         asked = route.route_request(
             self.state.app,
             plan_id=name_id(request.plan, "plans", "plan"),
-            day=request.day,
-            time_limit_s=request.time_limit_seconds,
+            day=request.day or None,
+            time_limit_s=unset_if_zero(request.time_limit_seconds),
         )
         deadline = Deadline.after(asked.time_limit_s).earlier(context.time_remaining())
         saved = await self.state.call(self.state.store.load_plan, asked.plan_id)
