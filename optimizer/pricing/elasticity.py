@@ -242,9 +242,7 @@ def _fit(
     identified = estimable & (own_se <= params.max_std_error)
     shrunk = shrink(own, own_se, identified, group, neighbours)
     final = shrunk.mean if params.pooling else np.where(identified, own, shrunk.prior_mean)
-    final_se = (
-        shrunk.std_error if params.pooling else np.where(identified, own_se, shrunk.prior_sd)
-    )
+    final_se = shrunk.std_error if params.pooling else np.where(identified, own_se, shrunk.prior_sd)
     recent = slice(max(n_periods - params.recent_periods, 0), n_periods)
     estimates: list[SkuEstimate] = []
     cross: list[CrossEstimate] = []

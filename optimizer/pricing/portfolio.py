@@ -5,7 +5,9 @@ problem splits into the connected components of the substitution graph. Each com
 joint price choices are enumerated exactly (or, for a large component, found by
 coordinate ascent), and only the best stock-feasible choice per number of price changes is
 kept. A CP-SAT model then picks one choice per component under the scope-wide rule
-(``max_price_changes``): a multiple-choice knapsack that OR-Tools proves optimal.
+(``max_price_changes``): a multiple-choice knapsack that OR-Tools proves optimal. Selling
+no more than stock plus inbound is a constraint as long as any choice meets it; where
+none does, the margin counts only the units the stock can sell.
 """
 
 from __future__ import annotations
@@ -166,6 +168,13 @@ def _component(
         if len(candidates):
             best = int(candidates[np.argmax(margin[candidates])])
             choices.append(_choice(positions[best], margin[best], count, True))
+    today = np.array([ladder.current for ladder in own])
+    if not any(c.changes == 0 for c in choices) and (today >= 0).all():
+        # Today's prices stay on offer even when they oversell the stock (their margin
+        # then counts only what the stock can sell), so a cap on price changes is always
+        # met; the solver takes a stock-infeasible choice only where nothing else fits.
+        margin_today, feasible_today, _ = _evaluate(problem, own, members, edges, today[None, :])
+        choices.append(_choice(today, margin_today[0], 0, bool(feasible_today[0])))
     if not choices:
         # Nothing sells within stock: the highest prices sell the least, so take them.
         top = np.array([s - 1 for s in sizes])
@@ -203,8 +212,9 @@ def _evaluate(
     prices = np.column_stack([ladder.prices[positions[:, i]] for i, ladder in enumerate(ladders)])
     changes = (np.abs(prices - current) > 1e-9).sum(axis=1)
     units = local_units(problem, members, edges, prices)
-    margin = ((prices - problem.unit_cost[members]) * units).sum(axis=1)
-    feasible = (units * problem.horizon_days <= problem.supply[members] + 1e-9).all(axis=1)
+    sellable = problem.supply[members] / problem.horizon_days
+    margin = ((prices - problem.unit_cost[members]) * np.minimum(units, sellable)).sum(axis=1)
+    feasible = (units <= sellable + 1e-9).all(axis=1)
     return margin, feasible, changes
 
 
@@ -263,14 +273,21 @@ def _pick(components: list[Component], max_changes: int | None) -> tuple[list[Ch
     if max_changes is not None:
         model.add(sum(choice.changes * var for var, choice in pairs) <= max_changes)
     scale = 100.0  # margins in cents per day
-    model.maximize(sum(round(choice.margin * scale) * var for var, choice in pairs))
+    # Overselling stock is avoided first, margin maximised second (lexicographic weights).
+    oversell = 1 + 2 * sum(round(abs(choice.margin) * scale) for _, choice in pairs)
+    model.maximize(
+        sum(
+            (round(choice.margin * scale) - (0 if choice.feasible else oversell)) * var
+            for var, choice in pairs
+        )
+    )
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 10.0
     code = solver.solve(model)
     status = solver.status_name(code)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # Only an impossible change budget gets here: keep each component's fewest changes.
+        # Only rules that forbid today's price and cap changes get here: fewest changes.
         fallback = [min(component.choices, key=lambda ch: ch.changes) for component in components]
         return fallback, status, sum(ch.margin for ch in fallback)
     chosen = [
