@@ -24,19 +24,25 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!supplynet/v1/recommendation.proto\x12\x0csupplynet.v1\"G\n\x14RecommendSkusRequest\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x05\"B\n\x11SkuRecommendation\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x0e\n\x06reason\x18\x03 \x01(\t\"Q\n\x15RecommendSkusResponse\x12\x38\n\x0frecommendations\x18\x01 \x03(\x0b\x32\x1f.supplynet.v1.SkuRecommendation2q\n\x15RecommendationService\x12X\n\rRecommendSkus\x12\".supplynet.v1.RecommendSkusRequest\x1a#.supplynet.v1.RecommendSkusResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!supplynet/v1/recommendation.proto\x12\x0csupplynet.v1\"\x88\x01\n\x14RecommendSkusRequest\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x05\x12,\n\x03use\x18\x04 \x01(\x0e\x32\x1f.supplynet.v1.RecommendationUse\x12\x11\n\tneed_date\x18\x05 \x01(\t\"\xc6\x01\n\x11SkuRecommendation\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x13\n\x0bsupplier_id\x18\x04 \x01(\t\x12=\n\x07numbers\x18\x05 \x03(\x0b\x32,.supplynet.v1.SkuRecommendation.NumbersEntry\x1a.\n\x0cNumbersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\xc9\x01\n\x15RecommendSkusResponse\x12\x38\n\x0frecommendations\x18\x01 \x03(\x0b\x32\x1f.supplynet.v1.SkuRecommendation\x12,\n\x03use\x18\x02 \x01(\x0e\x32\x1f.supplynet.v1.RecommendationUse\x12\x11\n\tneed_date\x18\x03 \x01(\t\x12\x15\n\rmodel_version\x18\x04 \x01(\t\x12\x10\n\x08\x66\x61llback\x18\x05 \x01(\x08\x12\x0c\n\x04note\x18\x06 \x01(\t*\xa5\x01\n\x11RecommendationUse\x12\"\n\x1eRECOMMENDATION_USE_UNSPECIFIED\x10\x00\x12!\n\x1dRECOMMENDATION_USE_SUBSTITUTE\x10\x01\x12\x1e\n\x1aRECOMMENDATION_USE_LISTING\x10\x02\x12)\n%RECOMMENDATION_USE_ALTERNATE_SUPPLIER\x10\x03\x32q\n\x15RecommendationService\x12X\n\rRecommendSkus\x12\".supplynet.v1.RecommendSkusRequest\x1a#.supplynet.v1.RecommendSkusResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'supplynet.v1.recommendation_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RECOMMENDSKUSREQUEST']._serialized_start=51
-  _globals['_RECOMMENDSKUSREQUEST']._serialized_end=122
-  _globals['_SKURECOMMENDATION']._serialized_start=124
-  _globals['_SKURECOMMENDATION']._serialized_end=190
-  _globals['_RECOMMENDSKUSRESPONSE']._serialized_start=192
-  _globals['_RECOMMENDSKUSRESPONSE']._serialized_end=273
-  _globals['_RECOMMENDATIONSERVICE']._serialized_start=275
-  _globals['_RECOMMENDATIONSERVICE']._serialized_end=388
+  _globals['_SKURECOMMENDATION_NUMBERSENTRY']._loaded_options = None
+  _globals['_SKURECOMMENDATION_NUMBERSENTRY']._serialized_options = b'8\001'
+  _globals['_RECOMMENDATIONUSE']._serialized_start=596
+  _globals['_RECOMMENDATIONUSE']._serialized_end=761
+  _globals['_RECOMMENDSKUSREQUEST']._serialized_start=52
+  _globals['_RECOMMENDSKUSREQUEST']._serialized_end=188
+  _globals['_SKURECOMMENDATION']._serialized_start=191
+  _globals['_SKURECOMMENDATION']._serialized_end=389
+  _globals['_SKURECOMMENDATION_NUMBERSENTRY']._serialized_start=343
+  _globals['_SKURECOMMENDATION_NUMBERSENTRY']._serialized_end=389
+  _globals['_RECOMMENDSKUSRESPONSE']._serialized_start=392
+  _globals['_RECOMMENDSKUSRESPONSE']._serialized_end=593
+  _globals['_RECOMMENDATIONSERVICE']._serialized_start=763
+  _globals['_RECOMMENDATIONSERVICE']._serialized_end=876
 # @@protoc_insertion_point(module_scope)

@@ -26,7 +26,7 @@ if _version_not_supported:
 
 
 class RecommendationServiceStub:
-    """Graph-based product recommendations (answers UNIMPLEMENTED until the capability exists).
+    """Graph-aware recommendations: stock-aware substitutes, store listings, alternate sourcing.
     """
 
     def __init__(self, channel):
@@ -43,11 +43,12 @@ class RecommendationServiceStub:
 
 
 class RecommendationServiceServicer:
-    """Graph-based product recommendations (answers UNIMPLEMENTED until the capability exists).
+    """Graph-aware recommendations: stock-aware substitutes, store listings, alternate sourcing.
     """
 
     def RecommendSkus(self, request, context):
-        """SKUs to offer instead of (or next to) a given SKU at a store.
+        """SKUs to offer instead of a SKU at a store, SKUs a store should list, or suppliers to
+        buy a SKU (or a substitute) from instead of a risky one.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -70,7 +71,7 @@ def add_RecommendationServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class RecommendationService:
-    """Graph-based product recommendations (answers UNIMPLEMENTED until the capability exists).
+    """Graph-aware recommendations: stock-aware substitutes, store listings, alternate sourcing.
     """
 
     @staticmethod
