@@ -6,6 +6,7 @@ gate every loader and store passes them through.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +54,7 @@ DELIVERIES = HistorySchema(
 """Supplier deliveries; ``delivered_date`` is empty while an order is still open."""
 
 MAX_REPORTED = 50
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def empty(schema: HistorySchema) -> pd.DataFrame:
@@ -60,8 +62,12 @@ def empty(schema: HistorySchema) -> pd.DataFrame:
     return check(pd.DataFrame({c: [] for c in schema.columns}), schema)
 
 
-def check(frame: pd.DataFrame, schema: HistorySchema) -> pd.DataFrame:
+def check(frame: pd.DataFrame, schema: HistorySchema, first_row: int = 0) -> pd.DataFrame:
     """Return a copy coerced to the schema, or raise with every bad cell (first 50 shown).
+
+    Dates are date values or ``YYYY-MM-DD`` text: ``03/04/2024`` is March or April
+    depending on who wrote it, so it is rejected rather than guessed. Problem paths
+    number rows from ``first_row`` (the frame is a chunk of a longer input).
 
     Raises
     ------
@@ -79,10 +85,10 @@ def check(frame: pd.DataFrame, schema: HistorySchema) -> pd.DataFrame:
 
     def report(column: str, bad: np.ndarray, reason: str) -> None:
         for row in np.flatnonzero(bad)[:MAX_REPORTED]:
-            problems.append(Problem(f"{schema.name}[{row}].{column}", reason))
+            problems.append(Problem(f"{schema.name}[{first_row + row}].{column}", reason))
 
     for column in schema.dates:
-        parsed = pd.to_datetime(values[column], errors="coerce").astype("datetime64[ns]")
+        parsed = _parse_dates(values[column])
         unparseable = parsed.isna().to_numpy() & values[column].notna().to_numpy()
         report(column, unparseable, "not a date")
         if column not in schema.optional_dates:
@@ -109,6 +115,24 @@ def check(frame: pd.DataFrame, schema: HistorySchema) -> pd.DataFrame:
     if problems:
         raise ValidationFailed(problems, schema.name)
     return out
+
+
+def _parse_dates(column: pd.Series) -> pd.Series:
+    """Date values as they are, text only as strict ``YYYY-MM-DD``; anything else is NaT.
+
+    Each distinct value is parsed once: a long history repeats a few hundred dates.
+    """
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column.astype("datetime64[ns]")
+    codes, uniques = pd.factorize(column)
+    parsed = [
+        pd.NaT
+        if isinstance(value, str) and not _ISO_DATE.fullmatch(value)
+        else pd.to_datetime(value, errors="coerce")
+        for value in uniques
+    ]
+    table = pd.DatetimeIndex(parsed, dtype="datetime64[ns]").append(pd.DatetimeIndex([pd.NaT]))
+    return pd.Series(table[codes], index=column.index)
 
 
 def _as_flag(value: object) -> bool | None:
@@ -154,6 +178,8 @@ def duplicate_problems(frame: pd.DataFrame, schema: HistorySchema) -> list[Probl
     first_row = frame.reset_index(drop=True).reset_index().groupby(key, sort=False)["index"]
     firsts = first_row.transform("min").to_numpy()
     return [
-        Problem(f"{schema.name}[{row}]", f"duplicate key, same as row {firsts[row]}")
+        Problem(
+            f"{schema.name}[{row}]", f"duplicate key, first seen in {schema.name}[{firsts[row]}]"
+        )
         for row in np.flatnonzero(repeated)[:MAX_REPORTED]
     ]

@@ -7,7 +7,7 @@ from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
-from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.history import (
     DELIVERIES,
     DEMAND,
@@ -101,8 +101,14 @@ def checked_history(frame: pd.DataFrame, schema: HistorySchema, network: Network
     """Coerce a history frame and check that every id in it exists in ``network``.
 
     Two rows with the same key are a problem too: which one was meant is unknown.
+    Bad cells, unknown ids and repeated keys are reported together, so one round of
+    fixes is enough (keys are compared only once every cell parses).
     """
-    clean = check(frame, schema)
+    try:
+        clean: pd.DataFrame | None = check(frame, schema)
+        problems: list[Problem] = []
+    except ValidationFailed as failure:
+        clean, problems = None, list(failure.problems)
     known: dict[str, set[str]]
     if schema is DEMAND:
         known = {"store_id": {s.id for s in network.stores}, "sku_id": {s.id for s in network.skus}}
@@ -112,9 +118,14 @@ def checked_history(frame: pd.DataFrame, schema: HistorySchema, network: Network
             "warehouse_id": {w.id for w in network.warehouses},
             "sku_id": {s.id for s in network.skus},
         }
-    problems = reference_problems(clean, schema, known) + duplicate_problems(clean, schema)
+    present = {column: ids for column, ids in known.items() if column in frame.columns}
+    ids = frame[list(present)].astype(str).reset_index(drop=True) if clean is None else clean
+    problems += reference_problems(ids, schema, present)
+    if clean is not None:
+        problems += duplicate_problems(clean, schema)
     if problems:
         raise ValidationFailed(problems, schema.name)
+    assert clean is not None
     return clean
 
 

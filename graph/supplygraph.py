@@ -37,6 +37,7 @@ from supplynet.graph.model import (
     Warehouse,
 )
 from supplynet.graph.network import Network
+from supplynet.graph.store import GraphStore
 
 AGGREGATE_STORE = "DISTRIBUTORS"
 BASE = Path("Raw Dataset") / "Homogenoeus"
@@ -183,3 +184,14 @@ def _network(root: Path, sku_ids: list[str], weights: dict[str, float]) -> Netwo
             ),
         ],
     )
+
+
+def import_supplygraph(store: GraphStore, root: Path) -> SupplyGraphData:
+    """Load a SupplyGraph checkout and write its network and demand as one import.
+
+    ``GraphStore.import_bundle`` makes it all-or-nothing: a killed or failed import
+    leaves the store as it was.
+    """
+    data = load_supplygraph(root)
+    store.import_bundle(data.network, data.demand, None)
+    return data

@@ -19,7 +19,7 @@ from supplynet.graph.neo4j_store import Neo4jStore
 from supplynet.graph.synthetic import SyntheticDataset
 
 KILLS = 3
-DAYS = 120
+DAYS = 60
 
 
 def test_killed_imports_leave_old_or_new_state_embedded(
