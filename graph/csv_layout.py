@@ -13,14 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
 from supplynet.graph.csv_history import read_history_csv
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.history import DELIVERIES, DEMAND, HistorySchema, empty
-from supplynet.graph.model import Record
+from supplynet.graph.model import Location, Record
 from supplynet.graph.network import LOCATION_TABLES, TABLES, Network, parse_rows, table_columns
 from supplynet.graph.store import GraphStore
 
@@ -158,7 +158,7 @@ def _kind_changes(network: Network, context: Network) -> list[Problem]:
             f"id {record.id!r} is stored as a {type(stored[record.id]).__name__.lower()}",
         )
         for table in LOCATION_TABLES
-        for index, record in enumerate(network.table(table))
+        for index, record in enumerate(cast("tuple[Location, ...]", network.table(table)))
         if record.id in stored and type(stored[record.id]) is not type(record)
     ]
 

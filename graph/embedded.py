@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import json
 import os
 import re
@@ -132,7 +133,7 @@ class EmbeddedStore:
             folder = self.root / "history" / name
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / f"part-{_next_number(folder, _PART):06d}.parquet"
-            _write_file(target, lambda path, f=frame: f.to_parquet(path, index=False))
+            _write_file(target, functools.partial(_write_parquet, frame))
             parts[name] = (*parts[name], target.name)
         version = manifest.network
         if network is not None:
@@ -257,6 +258,10 @@ def _next_number(folder: Path, pattern: re.Pattern[str]) -> int:
     """One past the highest number any entry of ``folder`` carries, listed or stray."""
     numbers = [int(m[1]) for p in folder.iterdir() if (m := pattern.match(p.name))]
     return max(numbers, default=0) + 1
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_parquet(path, index=False)
 
 
 def _write_file(target: Path, write: Callable[[Path], object]) -> None:
