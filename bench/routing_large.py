@@ -9,13 +9,15 @@ shared, so one core per run is the fair comparison):
 - portfolio: ``supplynet.optimizer.routing.solver.solve(problem, limit, workers=1)``,
   the product's entry point with the fleet given as one vehicle type and its count;
 - PyVRP alone: ``pyvrp.read`` of the same file (DIMACS rounding) and ``pyvrp.solve``
-  with seed 0, untouched by the project;
+  with seed 0, untouched by the project (only the fleet size set as below);
 - OR-Tools alone: the project's OR-Tools engine, parallel cheapest insertion then guided
   local search (its strongest search on these instances), for the whole limit.
 
 Every solution is judged by the project's evaluator (distance, feasibility, unserved
-stops), never by a solver's objective. Peak memory is the solving process's maximum
-resident set (it includes the Python process with the solver libraries loaded).
+stops), never by a solver's objective. The fleet is Gehring-Homberger's (50 vehicles at
+200 customers, 250 at 1,000), so it never binds, as the distance-only BKS assume. Peak
+memory is the solving process's maximum resident set (it includes the Python process with
+the solver libraries loaded).
 
     flock /tmp/supplynet-bench.lock .venv/bin/python bench/routing_large.py \
         --size 200 --seconds 30 [--instances C1,R2] [--out bench/results/routing_large_200.txt]
@@ -55,6 +57,8 @@ from supplynet.optimizer.workers import start_worker, stop_worker, worker_contex
 DATA = Path(__file__).resolve().parent / "data" / "gh"
 CLASSES = ("C1", "C2", "R1", "R2", "RC1", "RC2")
 ORTOOLS = SearchConfig("ortools", "PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
+GH_FLEET = {200: 50, 1000: 250}
+"""Gehring-Homberger's fleet per size; the 1,000-customer files carry the BKS's count instead."""
 Routes = list[tuple[int, ...]]
 
 
@@ -99,9 +103,10 @@ def read_vrplib(path: Path) -> Instance:
         else:
             sections[current].append([float(v) for v in line.split()])
     coords = np.array(sections["NODE_COORD_SECTION"])[:, 1:]
+    customers = int(header["DIMENSION"]) - 1
     return Instance(
         name=header["NAME"],
-        fleet=int(header["VEHICLES"]),
+        fleet=GH_FLEET.get(customers, int(header["VEHICLES"])),
         capacity=float(header["CAPACITY"]),
         service=float(header["SERVICE_TIME"]),
         xy=coords,
@@ -155,6 +160,9 @@ def pyvrp_alone(problem: RoutingProblem, path: Path, seconds: float) -> tuple[Ro
     from pyvrp.stop import MaxRuntime
 
     data = pyvrp.read(path, round_func="dimacs")
+    fleet = len(problem.vehicles)
+    types = [t.replace(num_available=fleet) for t in data.vehicle_types()]
+    data = data.replace(vehicle_types=types)
     result = pyvrp.solve(data, MaxRuntime(seconds), seed=0, display=False)
     routes: Routes = [
         tuple(a.idx for a in route if a.is_client()) for route in result.best.routes()

@@ -5,10 +5,12 @@ distance and travel time truncated to one decimal); gaps are against the
 ``distance_dimacs`` rows of bks.csv and computed by the project's own route evaluator
 from the returned routes, never from a solver objective. Each solution is also checked
 in exact arithmetic. The baseline is plain OR-Tools: PATH_CHEAPEST_ARC + guided local
-search, every stop mandatory, same time limit, in the same run.
+search, every stop mandatory, same time limit, in the same run. ``--pyvrp-alone`` adds
+PyVRP run alone (the PyVRP engine, seed 0, the whole limit, no portfolio around it) on
+the same data, limit and cores, to check the portfolio is never behind it.
 
     flock /tmp/supplynet-bench.lock .venv/bin/python bench/routing_solomon.py \
-        --seconds 30 [--instances C101,R1] [--jobs 2] [--fewest R101,RC201]
+        --seconds 30 [--instances C101,R1] [--jobs 2] [--fewest R101,RC201] [--pyvrp-alone]
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from supplynet.optimizer.routing.solver import available_cores, fewest_vehicles,
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "vrp" / "solomon"
 CLASSES = ("C1", "C2", "R1", "R2", "RC1", "RC2")
 BASELINE = SearchConfig("ortools", "PATH_CHEAPEST_ARC", "GUIDED_LOCAL_SEARCH", mandatory=True)
+PYVRP_ALONE = SearchConfig("pyvrp", seed=0)
 
 
 def read_instance(path: Path) -> tuple[int, int, np.ndarray]:
@@ -98,7 +101,9 @@ def routes_of(
     return [tuple(pos[s] for s in schedule_routes.get(v.id, [])) for v in problem.vehicles]
 
 
-def run_instance(name: str, seconds: float, jobs: int, baseline: bool) -> dict[str, object]:
+def run_instance(
+    name: str, seconds: float, jobs: int, baseline: bool, pyvrp_alone: bool = False
+) -> dict[str, object]:
     problem = build(name)
     schedule = solve(problem, time_limit_s=seconds, workers=jobs)
     routes = routes_of(
@@ -122,6 +127,11 @@ def run_instance(name: str, seconds: float, jobs: int, baseline: bool) -> dict[s
         ok = bev is not None and bev.feasible and not bev.unserved
         row["base_vehicles"] = bev.vehicles_used if ok and bev else None
         row["base_distance"] = round(bev.distance_km, 1) if ok and bev else None
+    if pyvrp_alone:
+        run = run_one(integer_model(problem), PYVRP_ALONE, seconds, frozenset())
+        pev = judge(problem, list(run.routes)) if run.found else None
+        ok = pev is not None and pev.feasible and not pev.unserved
+        row["pyvrp_distance"] = round(pev.distance_km, 1) if ok and pev else None
     return row
 
 
@@ -166,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instances", default="", help="names or classes, e.g. R101,RC2")
     parser.add_argument("--jobs", type=int, default=available_cores())
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--pyvrp-alone", action="store_true", help="also run PyVRP alone")
     parser.add_argument("--fewest", default="R101,RC201", help="instances for fewest-vehicles mode")
     parser.add_argument("--out", type=Path, default=None, help="CSV of per-instance results")
     args = parser.parse_args(argv)
@@ -181,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     started = time.monotonic()
     for name in names:
-        row = run_instance(name, args.seconds, args.jobs, not args.no_baseline)
+        row = run_instance(name, args.seconds, args.jobs, not args.no_baseline, args.pyvrp_alone)
         row["gap"] = _gap(row["distance"], best[name][1])
         row["base_gap"] = _gap(row.get("base_distance"), best[name][1])
         rows.append(row)
@@ -189,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:8} {row['vehicles']:4} {best[name][0]:8} {row['distance']:9} {best[name][1]:8}"
             f" {row['gap']:7.2f}  {row['feasible']!s:8} {row['exact_feasible']!s:5}"
             f" {row.get('base_vehicles')!s:>9} {row.get('base_distance')!s:>10}"
-            f" {_fmt(row['base_gap']):>10}  {row['winner']}",
+            f" {_fmt(row['base_gap']):>10}  {row['winner']}"
+            + (f"  pyvrp_alone {row['pyvrp_distance']}" if args.pyvrp_alone else ""),
             flush=True,
         )
     print(
@@ -206,6 +218,15 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{cls:5} {len(sub):2} {statistics.mean(gaps):10.2f} {base_mean:>15}"
             f" {len(base):>6}/{len(sub):<3} {all(bool(r['feasible']) for r in sub)!s:>8}"
+        )
+    if args.pyvrp_alone:
+        alone = [r for r in rows if r.get("pyvrp_distance") is not None]
+        gaps = [float(str(_gap(r["pyvrp_distance"], best[str(r["instance"])][1]))) for r in alone]
+        behind = [r["instance"] for r in rows if _behind(r)]
+        print(
+            f"\n# PyVRP alone (same data, limit, cores): mean gap "
+            f"{statistics.mean(gaps) if gaps else float('nan'):.2f}% on {len(alone)}/{len(rows)};"
+            f" portfolio behind it on {len(behind)}: {', '.join(map(str, behind)) or '-'}"
         )
     if args.fewest:
         print("\n# fewest-vehicles mode (fixed cost per vehicle)")
@@ -224,6 +245,11 @@ def main(argv: list[str] | None = None) -> int:
             writer.writeheader()
             writer.writerows(rows)
     return 0
+
+
+def _behind(row: dict[str, object]) -> bool:
+    alone = row.get("pyvrp_distance")
+    return alone is not None and float(str(row["distance"])) > float(str(alone)) + 1e-6
 
 
 def _fmt(value: object) -> str:
