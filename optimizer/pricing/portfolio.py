@@ -160,8 +160,8 @@ def _component(
         positions = grid.reshape(-1, len(members))
     else:
         positions = _ascend(problem, own, members, edges)
-    margin, feasible, changes = _evaluate(problem, own, members, edges, positions)
-    best_any = int(np.argmax(margin))
+    margin, feasible, changes, uncapped = _evaluate(problem, own, members, edges, positions)
+    best_any = int(np.argmax(uncapped))
     choices: list[Choice] = []
     for count in np.unique(changes):
         candidates = np.flatnonzero(feasible & (changes == count))
@@ -173,12 +173,12 @@ def _component(
         # Today's prices stay on offer even when they oversell the stock (their margin
         # then counts only what the stock can sell), so a cap on price changes is always
         # met; the solver takes a stock-infeasible choice only where nothing else fits.
-        margin_today, feasible_today, _ = _evaluate(problem, own, members, edges, today[None, :])
+        margin_today, feasible_today, _, _ = _evaluate(problem, own, members, edges, today[None, :])
         choices.append(_choice(today, margin_today[0], 0, bool(feasible_today[0])))
     if not choices:
         # Nothing sells within stock: the highest prices sell the least, so take them.
         top = np.array([s - 1 for s in sizes])
-        margin_top, _, changes_top = _evaluate(problem, own, members, edges, top[None, :])
+        margin_top, _, changes_top, _ = _evaluate(problem, own, members, edges, top[None, :])
         choices.append(_choice(top, margin_top[0], changes_top[0], False))
     return Component(
         members=tuple(members),
@@ -186,7 +186,7 @@ def _component(
         ladders=tuple(own),
         choices=tuple(choices),
         best_ignoring_stock=_choice(
-            positions[best_any], margin[best_any], changes[best_any], bool(feasible[best_any])
+            positions[best_any], uncapped[best_any], changes[best_any], bool(feasible[best_any])
         ),
         exact=exact,
     )
@@ -202,8 +202,9 @@ def _evaluate(
     members: list[int],
     edges: list[tuple[int, int, float]],
     positions: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Margin per day, stock feasibility and change count of joint choices ``(choices, n)``.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Margin per day (sales capped by stock), stock feasibility, change count and the
+    uncapped margin of joint choices ``(choices, n)``.
 
     Only the component's own SKUs are priced: ``edges`` are its substitution edges in
     component positions (they never leave a component).
@@ -213,9 +214,10 @@ def _evaluate(
     changes = (np.abs(prices - current) > 1e-9).sum(axis=1)
     units = local_units(problem, members, edges, prices)
     sellable = problem.supply[members] / problem.horizon_days
-    margin = ((prices - problem.unit_cost[members]) * np.minimum(units, sellable)).sum(axis=1)
+    unit_margin = prices - problem.unit_cost[members]
+    margin = (unit_margin * np.minimum(units, sellable)).sum(axis=1)
     feasible = (units <= sellable + 1e-9).all(axis=1)
-    return margin, feasible, changes
+    return margin, feasible, changes, (unit_margin * units).sum(axis=1)
 
 
 def local_units(
@@ -247,7 +249,7 @@ def _ascend(
         for i, ladder in enumerate(ladders):
             trial = np.repeat(point[None, :], len(ladder.prices), axis=0)
             trial[:, i] = np.arange(len(ladder.prices))
-            margin, feasible, _ = _evaluate(problem, ladders, members, edges, trial)
+            margin, feasible, _, _ = _evaluate(problem, ladders, members, edges, trial)
             score = np.where(feasible, margin, -np.inf)
             best = int(np.argmax(score)) if np.isfinite(score).any() else point[i]
             if best != point[i] and score[best] > score[point[i]] + 1e-12:
