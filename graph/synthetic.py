@@ -430,7 +430,7 @@ class _Generator:
         days = pd.date_range(self.dates[0], self.end, freq="D")
         daily = daily_seasonality(self.category_truth, days)
         step = self.days_per_period
-        return daily.reshape(len(self.dates), step, -1).mean(axis=1)
+        return np.asarray(daily.reshape(len(self.dates), step, -1).mean(axis=1))
 
     def _promotions(self) -> tuple[np.ndarray, pd.DataFrame]:
         """Chain-wide promo weeks per SKU: discount per (period, sku), 0 outside promotions."""

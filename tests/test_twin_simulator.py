@@ -146,7 +146,7 @@ def test_hand_computed_case() -> None:
     k = kpis(world, run)
     assert k["stockout_rate"] == pytest.approx(2 / 4)
     assert k["fill_rate"] == pytest.approx(1 - 5 / 12)
-    assert k["waste_rate"] == pytest.approx(1.0)
+    assert k["waste_rate"] == pytest.approx(10 / (10 + 7))
     assert k["ordering_cost"] == pytest.approx(10.0)
     assert k["holding_cost"] == pytest.approx(0.1 * (1 + 10 + 10 + 10))
     assert k["gross_margin"] == pytest.approx(7 * 2.0 - 7 * 1.0 - 10 * 1.0)

@@ -13,8 +13,8 @@ Definitions (also in ``docs/twin.md``); "store-days" are store x SKU x day:
 - ``slow_moving_share``: over store positions holding stock, the share whose cover
   exceeds 8 weeks (stock over the last 28 days' mean daily sales) or that sold nothing
   in the last 4 weeks; averaged over the days from day 28 on;
-- ``waste_rate``: expired units of perishable SKUs (anywhere) over perishable units
-  received from suppliers;
+- ``waste_rate``: expired units of perishable SKUs (anywhere) over the perishable
+  units the network had to sell: its starting stock plus what suppliers delivered;
 - ``delivery_km``, ``vehicle_days``, ``delivery_cost`` (driven routes: fixed plus per
   km), ``delivery_cost_per_unit`` (over units delivered to stores);
 - ``holding_cost`` (end-of-day stock times the position's daily rate),
@@ -70,7 +70,8 @@ def kpis(world: TwinWorld, run: TwinRun) -> dict[str, float]:
     inventory_value = float((run.on_hand * world.unit_cost).sum(axis=1).mean())
     expired_value = float((run.wasted * world.unit_cost).sum())
     perishable = np.isfinite(world.shelf_life)
-    supplier_received = run.received[:, n:][:, perishable[n:]].sum()
+    supplied = run.received[:, n:][:, perishable[n:]].sum()
+    supplied += run.initial_on_hand[perishable].sum()
     holding = float((run.on_hand * world.holding_per_day).sum())
     delivery = float(run.route_cost.sum())
     ordering = float(run.order_fixed_cost.sum())
@@ -84,7 +85,7 @@ def kpis(world: TwinWorld, run: TwinRun) -> dict[str, float]:
         "inventory_turns": _ratio(cogs * 365.0 / run.days, inventory_value),
         "days_of_supply": _ratio(inventory_value, cogs / run.days),
         "slow_moving_share": _slow_share(run.on_hand[:, :n], sold),
-        "waste_rate": _ratio(run.wasted[:, perishable].sum(), supplier_received),
+        "waste_rate": _ratio(run.wasted[:, perishable].sum(), supplied),
         "delivery_km": float(run.route_km.sum()),
         "vehicle_days": float(run.vehicles.sum()),
         "delivery_cost": delivery,

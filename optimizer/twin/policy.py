@@ -49,7 +49,8 @@ class Observation:
     runs); ``demand_history`` ``[history + day + 1, n_store]`` ends with today (demand,
     including what could not be served); ``orders_*`` list open supplier orders with the
     day their lane promised (late ones keep a past promise); ``in_transit``
-    ``[positions]`` units arriving tomorrow.
+    ``[positions]`` units arriving tomorrow; ``delivered_yesterday`` ``[n_store]`` what
+    yesterday's routes took to each store position (after cuts and unserved stops).
     """
 
     world: TwinWorld
@@ -61,6 +62,7 @@ class Observation:
     orders_quantity: FloatArray
     orders_promised_day: IntArray
     in_transit: FloatArray
+    delivered_yesterday: FloatArray
     _scenario: Scenario | None = field(default=None, repr=False)
 
     def foresee(self) -> Foresight:

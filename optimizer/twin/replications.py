@@ -100,7 +100,7 @@ class TwinResult:
         relative (mean difference over the reference mean), replications.
         """
         wide = self.kpis.set_index(["replication", "policy"])[list(KPI_NAMES)]
-        rows = []
+        rows: list[dict[str, object]] = []
         if reference not in wide.index.get_level_values("policy"):
             return pd.DataFrame(rows)
         base = wide.xs(reference, level="policy")

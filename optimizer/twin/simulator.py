@@ -43,9 +43,10 @@ class TwinRun:
     ------
     received, sold, wasted, shipped, on_hand (end of day), ordered (supplier orders at
     warehouse positions, requested transfers at store positions): ``[days, positions]``;
-    demand, unmet (demand not served that day), backlog (end of day), revenue:
-    ``[days, n_store]``; order_lines, order_fixed_cost, purchase_cost, route_km,
-    route_cost, vehicles, delivered_units: ``[days]``.
+    demand, unmet (demand not served that day), backlog (end of day), revenue, delivered
+    (units the day's routes took to each store position): ``[days, n_store]``;
+    order_lines, order_fixed_cost, purchase_cost, route_km, route_cost, vehicles,
+    delivered_units: ``[days]``.
     """
 
     policy: str
@@ -61,6 +62,7 @@ class TwinRun:
     unmet: FloatArray
     backlog: FloatArray
     revenue: FloatArray
+    delivered: FloatArray
     order_lines: FloatArray
     order_fixed_cost: FloatArray
     purchase_cost: FloatArray
@@ -105,7 +107,7 @@ class _Books:
     """The daily arrays of a run, filled in place."""
 
     POSITION = ("received", "sold", "wasted", "shipped", "ordered", "on_hand")
-    STORE = ("unmet", "backlog", "revenue")
+    STORE = ("unmet", "backlog", "revenue", "delivered")
     DAY = (
         "order_lines",
         "order_fixed_cost",
@@ -117,7 +119,7 @@ class _Books:
     )
 
     def __init__(self, days: int, positions: int, stores: int) -> None:
-        self.arrays = {k: np.zeros((days, positions)) for k in self.POSITION}
+        self.arrays: dict[str, FloatArray] = {k: np.zeros((days, positions)) for k in self.POSITION}
         self.arrays |= {k: np.zeros((days, stores)) for k in self.STORE}
         self.arrays |= {k: np.zeros(days) for k in self.DAY}
 
@@ -177,7 +179,10 @@ def simulate(
         backlog = short if mode == "backorders" else np.zeros(n_store)
         books["unmet"][t] = np.minimum(short, demand)
         books["backlog"][t] = backlog
-        observation = _observe(world, scenario, policy, t, stock, backlog, history, pipeline)
+        yesterday = books["delivered"][t - 1] if t > 0 else np.zeros(n_store)
+        observation = _observe(
+            world, scenario, policy, t, stock, backlog, history, pipeline, yesterday
+        )
         decision = _checked(policy.decide(observation), world)
         placed = decision.order_quantity > 0
         lanes, quantity = decision.order_lane[placed], decision.order_quantity[placed]
@@ -228,6 +233,7 @@ def _observe(
     backlog: FloatArray,
     history: FloatArray,
     pipeline: _Pipeline,
+    delivered_yesterday: FloatArray,
 ) -> Observation:
     in_transit = np.zeros(world.n_positions)
     for _, _, rows, profile in pipeline.transfers:
@@ -240,6 +246,7 @@ def _observe(
         pipeline.quantity.copy(),
         pipeline.promised.copy(),
         in_transit,
+        delivered_yesterday.copy(),
     )
     for array in arrays:
         array.flags.writeable = False
@@ -307,6 +314,7 @@ def _ship(
     stock[rows] -= taken
     books["shipped"][t, rows] = total[rows]
     books["delivered_units"][t] = quantity.sum()
+    books["delivered"][t, position] = quantity
     per_unit = np.zeros((world.n_positions, stock.shape[1]))
     per_unit[rows] = taken / total[rows, None]
     profile = per_unit[origin] * quantity[:, None]

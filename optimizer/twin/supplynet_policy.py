@@ -38,6 +38,7 @@ DEFAULT_SETTINGS = PlanSettings(horizon=6, period_days=7, time_limit_s=30.0, wor
 """Six weekly periods (beyond the longest promised lead time of ``demo``), one worker
 process: replications already fill the cores."""
 FIT_DAYS = 56
+PERISHABLE_COVER_SHARE = 0.5
 
 
 class SupplynetPolicy:
@@ -61,6 +62,7 @@ class SupplynetPolicy:
         self.name = "oracle" if foresight else "supplynet"
         self.plan: ReplenishmentPlan | None = None
         self.seconds: list[float] = []
+        self.owed = np.zeros(world.n_store)
         lanes = world.network.frame("supply_lanes")
         self.lane_of = pd.Series(
             np.arange(len(lanes)),
@@ -69,10 +71,18 @@ class SupplynetPolicy:
         self.position_of = world.position_index()
 
     def decide(self, observation: Observation) -> Decision:
+        """Re-plan on review days; ship the plan's lines due today plus what is still owed.
+
+        The planner counts receipts due within a period as available at its start, so a
+        warehouse often cannot fill a transfer on its ship date; the rest is owed to the
+        store and requested again each evening until the next review re-plans it.
+        """
+        owed = np.maximum(self.owed - observation.delivered_yesterday, 0.0)
         if observation.day % self.review_days == 0 or self.plan is None:
             started = time.monotonic()
             self.plan = self._plan(observation)
             self.seconds.append(time.monotonic() - started)
+            owed = np.zeros(self.world.n_store)
         ship = self.world.date(observation.day + 1)
         orders = self.plan.orders[self.plan.orders["ship_date"] == ship]
         transfers = self.plan.transfers[self.plan.transfers["ship_date"] == ship]
@@ -83,11 +93,18 @@ class SupplynetPolicy:
             pd.MultiIndex.from_frame(transfers[["destination_id", "sku_id"]])
         ).to_numpy()
         ok_lane, ok_position = np.isfinite(lane), np.isfinite(position)
+        np.add.at(
+            owed,
+            position[ok_position].astype(np.int64),
+            transfers["quantity"].to_numpy(float)[ok_position],
+        )
+        self.owed = owed
+        stores = np.flatnonzero(owed > 1e-9)
         return Decision(
             order_lane=lane[ok_lane].astype(np.int64),
             order_quantity=orders["quantity"].to_numpy(float)[ok_lane],
-            transfer_position=position[ok_position].astype(np.int64),
-            transfer_quantity=transfers["quantity"].to_numpy(float)[ok_position],
+            transfer_position=stores.astype(np.int64),
+            transfer_quantity=owed[stores],
         )
 
     def route(self, problem: RoutingProblem) -> Routes:
@@ -110,7 +127,8 @@ class SupplynetPolicy:
         mean = mean.copy()
         mean[0] += observation.backlog
         forecast = _forecast_frame(self.world, start, mean, low, high, self.name)
-        network = _snapshot(self.world, observation, lead_extra)
+        capacity = perishable_capacity(self.world, mean.mean(axis=0))
+        network = _snapshot(self.world, observation, lead_extra, capacity)
         return plan_replenishment(network, forecast, self.settings)
 
     def _forecast(
@@ -161,14 +179,39 @@ def _forecast_frame(
     return DemandForecast(frame, "D")
 
 
-def _snapshot(world: TwinWorld, observation: Observation, lead_extra: np.ndarray) -> Network:
+def perishable_capacity(world: TwinWorld, store_rate: FloatArray) -> FloatArray:
+    """Per position: a store at most the demand of its shelf life less the days on the
+    road, a warehouse ``PERISHABLE_COVER_SHARE`` of a shelf life's demand (inf if durable).
+
+    The planner knows no shelf life, so without this it lot-sizes perishables for weeks
+    and they spoil; a storage limit is the way its public input can say "no more than
+    sells while fresh". ``store_rate`` is each store position's daily demand forecast;
+    a warehouse position serves the sum of its stores'.
+    """
+    n = world.n_store
+    rate = np.zeros(world.n_positions)
+    rate[:n] = store_rate
+    np.add.at(rate, world.source[:n], store_rate)
+    sellable = world.shelf_life.copy()
+    sellable[:n] -= world.transit_days[:n]
+    sellable[n:] *= PERISHABLE_COVER_SHARE
+    cap = np.ceil(rate * np.maximum(sellable, 1.0))
+    return np.where(np.isfinite(world.shelf_life), np.maximum(cap, 1.0), np.inf)
+
+
+def _snapshot(
+    world: TwinWorld, observation: Observation, lead_extra: np.ndarray, capacity: FloatArray
+) -> Network:
     """The network as it stands tonight: stock, open orders and goods on the road."""
     network = world.network
     given = {p.key(): p for p in network.inventory_positions}
     positions = []
     for i in range(world.n_positions):
         key = (str(world.location_id[i]), str(world.sku_id[i]))
-        update = {"on_hand": float(observation.on_hand[i])}
+        update: dict[str, float | None] = {"on_hand": float(observation.on_hand[i])}
+        if np.isfinite(capacity[i]):
+            limit = given[key].storage_capacity if key in given else None
+            update["storage_capacity"] = float(min(capacity[i], limit or np.inf))
         if key in given:
             positions.append(given[key].model_copy(update=update))
         else:
@@ -187,11 +230,11 @@ def _snapshot(world: TwinWorld, observation: Observation, lead_extra: np.ndarray
     for position, day, quantity in zip(
         lane_position, arrival, observation.orders_quantity, strict=True
     ):
-        key = (str(world.location_id[position]), str(world.sku_id[position]), world.date(day))
-        due[key] = due.get(key, 0.0) + float(quantity)
+        when = (str(world.location_id[position]), str(world.sku_id[position]), world.date(day))
+        due[when] = due.get(when, 0.0) + float(quantity)
     for position in np.flatnonzero(observation.in_transit):
-        key = (str(world.location_id[position]), str(world.sku_id[position]), world.date(tomorrow))
-        due[key] = due.get(key, 0.0) + float(observation.in_transit[position])
+        when = (str(world.location_id[position]), str(world.sku_id[position]), world.date(tomorrow))
+        due[when] = due.get(when, 0.0) + float(observation.in_transit[position])
     orders = [
         OpenOrder(location_id=loc, sku_id=sku, quantity=q, due_date=date)
         for (loc, sku, date), q in due.items()
