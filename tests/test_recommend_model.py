@@ -12,13 +12,10 @@ import pytest
 from supplynet.gnn.training import Checkpoint
 from supplynet.graph.errors import ValidationFailed
 from supplynet.graph.synthetic import SyntheticDataset
-from supplynet.optimizer.recommend import (
-    Recommender,
-    RecommendModel,
-    ShelfStock,
-    train_recommend_model,
-)
 from supplynet.optimizer.recommend.lightgcn import RankerParams
+from supplynet.optimizer.recommend.model import RecommendModel, train_recommend_model
+from supplynet.optimizer.recommend.recommender import Recommender
+from supplynet.optimizer.recommend.shelf_stock import ShelfStock
 
 PARAMS = RankerParams(embedding_dim=8, layers=2, epochs=20, learning_rate=5e-2, seed=5)
 

@@ -12,13 +12,10 @@ from supplynet.graph.model import InventoryPosition, Sku
 from supplynet.graph.network import Network
 from supplynet.graph.plans import StoredPlan
 from supplynet.graph.synthetic import SyntheticDataset
-from supplynet.optimizer.recommend import (
-    Recommender,
-    RecommendModel,
-    ShelfStock,
-    train_recommend_model,
-)
 from supplynet.optimizer.recommend.lightgcn import RankerParams
+from supplynet.optimizer.recommend.model import RecommendModel, train_recommend_model
+from supplynet.optimizer.recommend.recommender import Recommender
+from supplynet.optimizer.recommend.shelf_stock import ShelfStock
 from tests.recommend_support import known_demand, known_network, known_risk
 
 PARAMS = RankerParams(embedding_dim=16, layers=2, epochs=60, learning_rate=5e-2, seed=3)

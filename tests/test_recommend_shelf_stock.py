@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from supplynet.graph.plans import StoredPlan
-from supplynet.optimizer.recommend import ShelfStock
+from supplynet.optimizer.recommend.shelf_stock import ShelfStock
 from tests.recommend_support import known_network
 
 

@@ -1,22 +1,5 @@
-"""Graph-aware recommendations: stock-aware substitutes, store listings, alternate sourcing."""
+"""Graph-aware recommendations: stock-aware substitutes, store listings, alternate sourcing.
 
-from supplynet.optimizer.recommend.model import (
-    DEFAULT_PARAMS,
-    RecommendModel,
-    train_recommend_model,
-)
-from supplynet.optimizer.recommend.recommender import Recommender
-from supplynet.optimizer.recommend.result import USES, Recommendation, Recommendations, Use
-from supplynet.optimizer.recommend.shelf_stock import ShelfStock
-
-__all__ = [
-    "DEFAULT_PARAMS",
-    "USES",
-    "RecommendModel",
-    "Recommendation",
-    "Recommendations",
-    "Recommender",
-    "ShelfStock",
-    "Use",
-    "train_recommend_model",
-]
+Import from the modules (``model``, ``recommender``, ``shelf_stock``, ``result``...):
+the package itself loads nothing, so light callers do not pay for torch.
+"""

@@ -25,6 +25,7 @@ from supplynet.server.cli import (
     neo4j_commands,
     network_commands,
     plan_commands,
+    recommend_commands,
     route_commands,
     serve_command,
 )
@@ -34,6 +35,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     forecast_commands,
     gnn_commands,
     plan_commands,
+    recommend_commands,
     serve_command,
     neo4j_commands,
     route_commands,

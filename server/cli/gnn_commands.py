@@ -35,8 +35,10 @@ def register(subparsers: Subparsers) -> None:
         "GNN (late-delivery probability per supplier and supply lane) on the store's "
         "network and histories, and save a checkpoint.",
     )
-    train.add_argument("kind", choices=["demand", "risk"])
-    train.add_argument("--epochs", type=int, default=40, help="most epochs (default 40)")
+    train.add_argument("kind", choices=["demand", "risk", "recommend"])
+    train.add_argument(
+        "--epochs", type=int, default=None, help="most epochs (default 40; recommend: 150)"
+    )
     train.add_argument(
         "--horizon-days", "--horizon", dest="horizon_days", type=int, default=28,
         help="demand: days ahead (default 28)",
@@ -84,6 +86,10 @@ def training_bar(out: Console, label: str) -> Iterator[Progress]:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    if args.kind == "recommend":
+        from supplynet.server.cli.recommend_commands import run_train_recommend
+
+        return run_train_recommend(args)
     request = checked(
         use.TrainRequest,
         "train",
