@@ -215,8 +215,8 @@ def _fit(
     seasonal = np.zeros((n_periods, len(categories)))
     by_sku: dict[int, _Regression] = {}
     for g in range(len(categories)):
-        members = np.flatnonzero(group == g)
-        columns = [
+        members = [int(k) for k in np.flatnonzero(group == g)]
+        columns: list[list[int]] = [
             ([k] if estimable[k] else []) + [j for j in neighbours[k] if varies[j]] for k in members
         ]
         designs = [
@@ -231,7 +231,7 @@ def _fit(
         for k, cols, design, coef, cov in zip(
             members, columns, designs, fitted.coefs, fitted.covs, strict=True
         ):
-            by_sku[int(k)] = _Regression(cols, design, coef, cov)
+            by_sku[k] = _Regression(cols, design, coef, cov)
     regressions = [by_sku[k] for k in range(n_skus)]
     own = np.full(n_skus, np.nan)
     own_se = np.full(n_skus, np.nan)
@@ -353,7 +353,7 @@ def _joint_poisson(
 
     def linear(c: np.ndarray, s: np.ndarray) -> np.ndarray:
         cols = [designs[i] @ c[offsets[i] : offsets[i + 1]] for i in range(n_skus)]
-        return np.clip(np.column_stack(cols) + s[:, None], -30, 30)
+        return np.asarray(np.clip(np.column_stack(cols) + s[:, None], -30, 30))
 
     def loglik(c: np.ndarray, s: np.ndarray) -> float:
         eta = linear(c, s)

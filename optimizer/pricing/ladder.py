@@ -98,8 +98,9 @@ def build_ladder(current_price: float, unit_cost: float, rules: PriceRules) -> L
         current_price * (1 + rules.max_change),
     )
     cap = math.inf if rules.price_cap is None else current_price * rules.price_cap
-    low, lower_bound = (floor, "margin_floor") if floor > low_change else (low_change, "max_change")
-    high, upper_bound = (cap, "price_cap") if cap < high_change else (high_change, "max_change")
+    lower_bound: Bound = "margin_floor" if floor > low_change else "max_change"
+    upper_bound: Bound = "price_cap" if cap < high_change else "max_change"
+    low, high = max(floor, low_change), min(cap, high_change)
     if low > high:
         return Ladder(np.array([current_price]), 0, lower_bound, upper_bound, conflict=True)
     candidates = np.array(

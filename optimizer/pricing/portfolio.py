@@ -216,7 +216,7 @@ def _evaluate(
     sellable = problem.supply[members] / problem.horizon_days
     unit_margin = prices - problem.unit_cost[members]
     margin = (unit_margin * np.minimum(units, sellable)).sum(axis=1)
-    feasible = (units <= sellable + 1e-9).all(axis=1)
+    feasible = np.asarray((units <= sellable + 1e-9).all(axis=1))
     return margin, feasible, changes, (unit_margin * units).sum(axis=1)
 
 

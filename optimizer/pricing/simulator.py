@@ -101,11 +101,15 @@ class PricingSimulator:
 
     def perishable_positions(self) -> list[tuple[Position, int]]:
         """Store x SKU positions stocked in cohorts, with their shelf life in days."""
-        life = {s.id: s.shelf_life_days for s in self.skus}
+        life = {
+            s.id: int(s.shelf_life_days)
+            for s in self.skus
+            if s.shelf_life_days is not None and s.shelf_life_days <= self.max_shelf_days
+        }
         return [
-            ((row.store_id, row.sku_id), int(life[row.sku_id] or 0))
+            ((row.store_id, row.sku_id), life[row.sku_id])
             for row in self.truth.series.itertuples()
-            if life[row.sku_id] is not None and life[row.sku_id] <= self.max_shelf_days
+            if row.sku_id in life
         ]
 
     def expected_daily_units(self, prices: Mapping[str, float]) -> dict[Position, float]:
