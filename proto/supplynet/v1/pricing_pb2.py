@@ -25,19 +25,25 @@ _sym_db = _symbol_database.Default()
 from supplynet.v1 import common_pb2 as supplynet_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asupplynet/v1/pricing.proto\x12\x0csupplynet.v1\x1a\x19supplynet/v1/common.proto\"^\n\x16RecommendPricesRequest\x12\"\n\x05scope\x18\x01 \x01(\x0b\x32\x13.supplynet.v1.Scope\x12\x12\n\nmax_change\x18\x02 \x01(\x01\x12\x0c\n\x04seed\x18\x03 \x01(\x03\"\x97\x01\n\x13PriceRecommendation\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x15\n\rcurrent_price\x18\x02 \x01(\x01\x12\x19\n\x11recommended_price\x18\x03 \x01(\x01\x12\x1e\n\x16\x65xpected_demand_change\x18\x04 \x01(\x01\x12\x1e\n\x16\x65xpected_margin_change\x18\x05 \x01(\x01\"U\n\x17RecommendPricesResponse\x12:\n\x0frecommendations\x18\x01 \x03(\x0b\x32!.supplynet.v1.PriceRecommendation2p\n\x0ePricingService\x12^\n\x0fRecommendPrices\x12$.supplynet.v1.RecommendPricesRequest\x1a%.supplynet.v1.RecommendPricesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asupplynet/v1/pricing.proto\x12\x0csupplynet.v1\x1a\x19supplynet/v1/common.proto\"\xa0\x02\n\x16RecommendPricesRequest\x12\"\n\x05scope\x18\x01 \x01(\x0b\x32\x13.supplynet.v1.Scope\x12\x12\n\nmax_change\x18\x02 \x01(\x01\x12\x0c\n\x04seed\x18\x03 \x01(\x03\x12\x12\n\nmin_margin\x18\x04 \x01(\x01\x12\x11\n\tprice_cap\x18\x05 \x01(\x01\x12\x1e\n\x11max_price_changes\x18\x06 \x01(\x05H\x00\x88\x01\x01\x12\x14\n\x0chorizon_days\x18\x07 \x01(\x05\x12\x19\n\x11include_markdowns\x18\x08 \x01(\x08\x12\x11\n\tstore_ids\x18\t \x03(\t\x12\x1f\n\x17\x61pply_as_planned_prices\x18\n \x01(\x08\x42\x14\n\x12_max_price_changes\"^\n\x0fNeighbourEffect\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x1c\n\x14units_per_day_change\x18\x02 \x01(\x01\x12\x1d\n\x15margin_per_day_change\x18\x03 \x01(\x01\"\xa9\x03\n\x13PriceRecommendation\x12\x0e\n\x06sku_id\x18\x01 \x01(\t\x12\x15\n\rcurrent_price\x18\x02 \x01(\x01\x12\x19\n\x11recommended_price\x18\x03 \x01(\x01\x12\x1e\n\x16\x65xpected_demand_change\x18\x04 \x01(\x01\x12\x1e\n\x16\x65xpected_margin_change\x18\x05 \x01(\x01\x12\x11\n\tunit_cost\x18\x06 \x01(\x01\x12\x16\n\x0eown_elasticity\x18\x07 \x01(\x01\x12\x1a\n\x12own_elasticity_low\x18\x08 \x01(\x01\x12\x1b\n\x13own_elasticity_high\x18\t \x01(\x01\x12\x19\n\x11\x65lasticity_source\x18\n \x01(\t\x12\x31\n\nneighbours\x18\x0b \x03(\x0b\x32\x1d.supplynet.v1.NeighbourEffect\x12\x15\n\rbinding_rules\x18\x0c \x03(\t\x12\x0f\n\x07reasons\x18\r \x03(\t\x12\x19\n\x11units_per_day_now\x18\x0e \x01(\x01\x12\x1b\n\x13units_per_day_after\x18\x0f \x01(\x01\"<\n\x0cMarkdownStep\x12\x0b\n\x03\x64\x61y\x18\x01 \x01(\x05\x12\x10\n\x08\x64iscount\x18\x02 \x01(\x01\x12\r\n\x05price\x18\x03 \x01(\x01\"\xdf\x01\n\x10MarkdownSchedule\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0e\n\x06sku_id\x18\x02 \x01(\t\x12\r\n\x05stock\x18\x03 \x01(\x03\x12\x16\n\x0e\x64\x61ys_to_expiry\x18\x04 \x01(\x05\x12)\n\x05steps\x18\x05 \x03(\x0b\x32\x1a.supplynet.v1.MarkdownStep\x12\x18\n\x10\x65xpected_revenue\x18\x06 \x01(\x01\x12\x1c\n\x14\x65xpected_waste_units\x18\x07 \x01(\x01\x12\x1f\n\x17no_markdown_waste_units\x18\x08 \x01(\x01\"\xf9\x01\n\x17RecommendPricesResponse\x12:\n\x0frecommendations\x18\x01 \x03(\x0b\x32!.supplynet.v1.PriceRecommendation\x12\x31\n\tmarkdowns\x18\x02 \x03(\x0b\x32\x1e.supplynet.v1.MarkdownSchedule\x12\x1a\n\x12margin_per_day_now\x18\x03 \x01(\x01\x12\x1c\n\x14margin_per_day_after\x18\x04 \x01(\x01\x12\x15\n\rsolver_status\x18\x05 \x01(\t\x12\x1e\n\x16planned_prices_applied\x18\x06 \x01(\x08\x32p\n\x0ePricingService\x12^\n\x0fRecommendPrices\x12$.supplynet.v1.RecommendPricesRequest\x1a%.supplynet.v1.RecommendPricesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'supplynet.v1.pricing_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RECOMMENDPRICESREQUEST']._serialized_start=71
-  _globals['_RECOMMENDPRICESREQUEST']._serialized_end=165
-  _globals['_PRICERECOMMENDATION']._serialized_start=168
-  _globals['_PRICERECOMMENDATION']._serialized_end=319
-  _globals['_RECOMMENDPRICESRESPONSE']._serialized_start=321
-  _globals['_RECOMMENDPRICESRESPONSE']._serialized_end=406
-  _globals['_PRICINGSERVICE']._serialized_start=408
-  _globals['_PRICINGSERVICE']._serialized_end=520
+  _globals['_RECOMMENDPRICESREQUEST']._serialized_start=72
+  _globals['_RECOMMENDPRICESREQUEST']._serialized_end=360
+  _globals['_NEIGHBOUREFFECT']._serialized_start=362
+  _globals['_NEIGHBOUREFFECT']._serialized_end=456
+  _globals['_PRICERECOMMENDATION']._serialized_start=459
+  _globals['_PRICERECOMMENDATION']._serialized_end=884
+  _globals['_MARKDOWNSTEP']._serialized_start=886
+  _globals['_MARKDOWNSTEP']._serialized_end=946
+  _globals['_MARKDOWNSCHEDULE']._serialized_start=949
+  _globals['_MARKDOWNSCHEDULE']._serialized_end=1172
+  _globals['_RECOMMENDPRICESRESPONSE']._serialized_start=1175
+  _globals['_RECOMMENDPRICESRESPONSE']._serialized_end=1424
+  _globals['_PRICINGSERVICE']._serialized_start=1426
+  _globals['_PRICINGSERVICE']._serialized_end=1538
 # @@protoc_insertion_point(module_scope)

@@ -26,7 +26,8 @@ if _version_not_supported:
 
 
 class PricingServiceStub:
-    """Graph-aware price recommendations (answers UNIMPLEMENTED until the capability exists).
+    """Graph-aware price recommendations: portfolio prices on the substitution graph and
+    markdown schedules for perishables.
     """
 
     def __init__(self, channel):
@@ -43,7 +44,8 @@ class PricingServiceStub:
 
 
 class PricingServiceServicer:
-    """Graph-aware price recommendations (answers UNIMPLEMENTED until the capability exists).
+    """Graph-aware price recommendations: portfolio prices on the substitution graph and
+    markdown schedules for perishables.
     """
 
     def RecommendPrices(self, request, context):
@@ -70,7 +72,8 @@ def add_PricingServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class PricingService:
-    """Graph-aware price recommendations (answers UNIMPLEMENTED until the capability exists).
+    """Graph-aware price recommendations: portfolio prices on the substitution graph and
+    markdown schedules for perishables.
     """
 
     @staticmethod
