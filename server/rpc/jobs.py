@@ -17,28 +17,17 @@ import multiprocessing.connection
 import multiprocessing.forkserver
 import os
 import sys
-import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from supplynet.graph.errors import SupplynetError
+from supplynet.server.app.progress import Progress, Report
 
 log = logging.getLogger("supplynet.rpc.jobs")
 
 
-@dataclass(frozen=True)
-class Progress:
-    """One progress report of a job: ``fraction`` in [0, 1] and what it is doing."""
-
-    fraction: float
-    stage: str
-    objective: float | None = None
-
-
-Report = Callable[[Progress], None]
 Task = Callable[..., Any]
 """A module-level function ``task(*args, report=report)``; arguments and result pickle."""
 
@@ -52,38 +41,6 @@ def _main_module() -> list[str]:
     """
     spec = getattr(sys.modules["__main__"], "__spec__", None)
     return [str(spec.name)] if spec is not None and spec.name else []
-
-
-MAX_TIME_LIMIT = 3600.0
-"""Longest solver time limit a request may ask for, in seconds."""
-DEADLINE_SHARE = 0.8
-"""Share of a caller's remaining time a solver may use; the rest covers setup and replies."""
-
-
-@dataclass(frozen=True)
-class TimeBudget:
-    """A solver time limit fixed only when the solver starts, not when the request arrives.
-
-    Time spent queueing for a worker, starting one or forecasting before a solve is
-    taken out of the caller's deadline, so the reply still arrives in time.
-    """
-
-    requested: float
-    solve_by: float | None = None
-    """Wall-clock time (``time.time()``) by which the solver must stop; None: no deadline."""
-
-    @classmethod
-    def for_call(cls, requested: float, remaining: float | None) -> TimeBudget:
-        """``requested`` seconds, ending early enough to answer a deadline ``remaining`` away."""
-        if remaining is None:
-            return cls(requested)
-        return cls(requested, time.time() + remaining * DEADLINE_SHARE)
-
-    def seconds(self) -> float:
-        """The time limit for a solver starting now (at least 0.1 s)."""
-        if self.solve_by is None:
-            return self.requested
-        return max(0.1, min(self.requested, self.solve_by - time.time()))
 
 
 class JobFailed(Exception):

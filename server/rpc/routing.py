@@ -2,8 +2,8 @@
 
 The schedule is saved as a plan of kind ``routes`` and returned with its lines. The
 fleet is the routing package's default fleet (the domain model has none). The request's
-time limit and the caller's gRPC deadline become one ``Deadline``; the solver's limit is
-what it has left when the solver starts.
+time limit is the search's; the caller's gRPC deadline becomes the ``Deadline``, and the
+solver's limit is the smaller of the two when the solver starts.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
             day=request.day or None,
             time_limit_s=unset_if_zero(request.time_limit_seconds),
         )
-        deadline = Deadline.after(asked.time_limit_s).earlier(context.time_remaining())
+        deadline = Deadline.after(context.time_remaining())
         saved = await self.state.call(self.state.store.load_plan, asked.plan_id)
         route.check_replenishment(saved, "plan")
         route.resolve_day(saved, asked.day)

@@ -2,16 +2,19 @@
 
 Environment variables use the ``SUPPLYNET_`` prefix (``SUPPLYNET_ADDRESS``,
 ``SUPPLYNET_TOKEN``, ``SUPPLYNET_TLS_CERT``...); the store keeps its own variables
-(``NEO4J_URI`` selects Neo4j, else ``SUPPLYNET_DATA`` the embedded store).
+(``NEO4J_URI`` selects Neo4j, else ``SUPPLYNET_DATA`` the embedded store). Secrets
+come from the environment or from a file (``SUPPLYNET_TOKEN_FILE``), never from a
+command-line value, which every user of the machine can read in the process list.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import ssl
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from supplynet.graph.errors import Problem, ValidationFailed
@@ -27,6 +30,9 @@ class ServeSettings(BaseSettings):
 
     address: str = Field(default="127.0.0.1:50051", description="host:port to bind; port 0 picks")
     token: SecretStr | None = Field(default=None, description="bearer token every RPC must carry")
+    token_file: Path | None = Field(
+        default=None, description="file holding the bearer token (used when no token is set)"
+    )
     tls_cert: Path | None = Field(default=None, description="PEM certificate chain")
     tls_key: Path | None = Field(default=None, description="PEM private key")
     workers: int = Field(default=2, ge=1, le=64, description="processes for CPU-heavy work")
@@ -45,6 +51,13 @@ class ServeSettings(BaseSettings):
     )
     insecure_allow_remote: bool = False
     store: StoreSettings = Field(default_factory=StoreSettings)
+
+    @model_validator(mode="after")
+    def _token_from_file(self) -> ServeSettings:
+        """Read ``token_file`` into ``token``; a missing file is reported by ``problems``."""
+        if self.token is None and self.token_file is not None and self.token_file.is_file():
+            self.token = SecretStr(self.token_file.read_text().strip())
+        return self
 
     @property
     def host(self) -> str:
@@ -76,10 +89,14 @@ class ServeSettings(BaseSettings):
             found.append(Problem("address", f"expected host:port, got {self.address!r}"))
         if (self.tls_cert is None) != (self.tls_key is None):
             found.append(Problem("tls_key", "TLS needs both a certificate and a key"))
-        for name in ("tls_cert", "tls_key"):
+        for name in ("tls_cert", "tls_key", "token_file"):
             path = getattr(self, name)
             if path is not None and not path.is_file():
                 found.append(Problem(name, f"no such file {str(path)!r}"))
+        if self.token is not None and not self.token.get_secret_value().strip():
+            found.append(Problem("token", "empty: set a token or leave SUPPLYNET_TOKEN unset"))
+        if not found and self.uses_tls:
+            found.extend(_tls_pair_problems(self.tls_cert, self.tls_key))
         exposed = not found and not self.is_loopback()
         if exposed and self.token is None and not self.uses_tls and not self.insecure_allow_remote:
             found.append(
@@ -96,3 +113,18 @@ class ServeSettings(BaseSettings):
         problems = self.problems()
         if problems:
             raise ValidationFailed(problems, "server settings")
+
+
+def _tls_pair_problems(cert: Path | None, key: Path | None) -> list[Problem]:
+    """Whether the certificate and key load and belong together (else say which, and why)."""
+    assert cert is not None and key is not None
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except ssl.SSLError as error:
+        mismatch = "KEY_VALUES_MISMATCH" in str(error) or "key values mismatch" in str(error)
+        if mismatch:
+            return [Problem("tls_key", f"{str(key)!r} is not the key of {str(cert)!r}")]
+        return [Problem("tls_cert", f"cannot load the certificate or key: {error.reason}")]
+    except OSError as error:
+        return [Problem("tls_cert", f"cannot read: {error}")]
+    return []

@@ -44,7 +44,8 @@ def route_day(
     *,
     report: Report,
 ) -> StoredPlan:
-    schedule = route.route_day(saved, network, request, deadline, report)
+    one_core = request.model_copy(update={"workers": 1})  # a job may not start processes
+    schedule = route.route_day(saved, network, one_core, deadline, report)
     return schedule.to_stored_plan(schedule_id or route.schedule_id(request, schedule.day))
 
 
