@@ -270,6 +270,41 @@ def solve_batch(
     )
 
 
+def stock_costs(
+    problem: PlanningProblem,
+    nodes: IntArray,
+    stock: FloatArray,
+    short: FloatArray,
+    below: FloatArray,
+) -> dict[str, float]:
+    """Holding, shortage and target costs of ``nodes``' stock, as the objective counts them.
+
+    Lost sales: holding, penalties per unit short and per unit below target. Backorders:
+    the expected (newsvendor) cost of stores' net stock, holding elsewhere, and the
+    terminal value of the net stock left at the end (a credit, so negative).
+    """
+    frame = problem.nodes.iloc[nodes]
+    holding = stock * frame["holding"].to_numpy(float)[:, None]
+    if not problem.backorders:
+        return {
+            "holding": float(holding.sum()),
+            "shortage_penalty": float((short * problem.shortage_costs()[nodes]).sum()),
+            "target_penalty": float((below * problem.below_target_costs()[nodes]).sum()),
+        }
+    priced = priced_nodes(problem, nodes)
+    waiting = short * frame["backorder_cost"].to_numpy(float)[:, None]
+    net = stock - short
+    expected = expected_cost_lines(problem, nodes[priced]).cost(net[priced])
+    holding[priced] = 0.0
+    waiting[priced] = 0.0
+    return {
+        "holding": float(holding.sum()),
+        "backorder_penalty": float(waiting.sum()),
+        "expected_stock_cost": float(expected.sum()),
+        "terminal_value": -float((net[:, -1] * frame["replacement"].to_numpy(float)).sum()),
+    }
+
+
 def priced_nodes(problem: PlanningProblem, nodes: IntArray) -> npt.NDArray[np.bool_]:
     """Which of ``nodes`` pay the expected (newsvendor) cost: with backorders, those with
     demand of their own."""

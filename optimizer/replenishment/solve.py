@@ -28,23 +28,22 @@ from supplynet.forecasting.forecast import DemandForecast
 from supplynet.gnn.risk_scores import RiskScores
 from supplynet.graph.deadline import Clock, Deadline
 from supplynet.graph.network import Network
+from supplynet.optimizer.replenishment import stochastic_dp
 from supplynet.optimizer.replenishment.explain import Flows, explain
 from supplynet.optimizer.replenishment.fast_path import qualifies
 from supplynet.optimizer.replenishment.fast_workers import Planned, chunk_count, plan_fast
 from supplynet.optimizer.replenishment.model import (
     Batch,
     BatchSolution,
-    expected_cost_lines,
     order_nothing,
-    priced_nodes,
     solve_batch,
+    stock_costs,
     unsolved,
 )
 from supplynet.optimizer.replenishment.plan import ORDER_COLUMNS, ReplenishmentPlan, Status
 from supplynet.optimizer.replenishment.problem import PlanningProblem, PlanSettings, build_problem
 
 IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 MIN_BATCH_SECONDS = 0.05
 MIN_USEFUL_S = 2.0
 """A batch gets at least this long (within the deadline): a fair share too short to
@@ -150,7 +149,9 @@ def solve(
     """Plan orders and transfers within ``min(settings.time_limit_s,
     deadline.solver_limit())`` seconds, on the deadline's clock.
 
-    Parts the fast path qualifies are planned by it first (``fast_path``); the MIP then
+    Single-chain parts with backorders are planned by the exact stochastic dynamic
+    program (``stochastic_dp``); parts the fast path qualifies are planned by it first
+    (``fast_path``); the MIP then
     takes every other part, and the fast-path parts whose gap exceeds
     ``settings.relative_gap``, largest gap first, while the deadline allows and the
     fast-path parts together are not yet within that gap. A part keeps the cheaper of its
@@ -169,6 +170,8 @@ def solve(
     every = parts(problem)
     report = _Reporter(progress, started, clock)
     fast = _fast(problem, every, settings, solvers, report)
+    for i in np.flatnonzero(stochastic_dp.qualifies(problem, every)):
+        fast[i] = stochastic_dp.plan_part(problem, every[i])
     poor = [
         i
         for i, f in enumerate(fast)
@@ -365,7 +368,7 @@ def assemble(
         "purchase": float((ordered * supply["unit_cost"].to_numpy(float)[:, None]).sum()),
         "fixed_order": float((switches * supply["fixed_cost"].to_numpy(float)[:, None]).sum()),
         "transport": float((moves * transfers["unit_cost"].to_numpy(float)[:, None]).sum()),
-        **stock_costs(problem, stock, short, below),
+        **stock_costs(problem, np.arange(len(nodes)), stock, short, below),
     }
     solved = sum(s.found for s in solutions)
     status: Status = (
@@ -411,36 +414,6 @@ def assemble(
         solved_subproblems=solved,
         warnings=problem.warnings,
     )
-
-
-def stock_costs(
-    problem: PlanningProblem, stock: FloatArray, short: FloatArray, below: FloatArray
-) -> dict[str, float]:
-    """Holding, shortage and target costs of a plan's stock, as its objective counts them.
-
-    Lost sales: holding, penalties per unit short and per unit below target. Backorders:
-    the expected (newsvendor) cost of stores' net stock, holding elsewhere, and the
-    terminal value of the net stock left at the end (a credit, so negative).
-    """
-    holding = stock * problem.nodes["holding"].to_numpy(float)[:, None]
-    if not problem.backorders:
-        return {
-            "holding": float(holding.sum()),
-            "shortage_penalty": float((short * problem.shortage_costs()).sum()),
-            "target_penalty": float((below * problem.below_target_costs()).sum()),
-        }
-    priced = np.flatnonzero(priced_nodes(problem, np.arange(len(problem.nodes))))
-    waiting = short * problem.nodes["backorder_cost"].to_numpy(float)[:, None]
-    net = stock - short
-    expected = expected_cost_lines(problem, priced).cost(net[priced])
-    holding[priced] = 0.0
-    waiting[priced] = 0.0
-    return {
-        "holding": float(holding.sum()),
-        "backorder_penalty": float(waiting.sum()),
-        "expected_stock_cost": float(expected.sum()),
-        "terminal_value": -float((net[:, -1] * problem.nodes["replacement"].to_numpy()).sum()),
-    }
 
 
 def _loss(k: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
