@@ -91,6 +91,7 @@ FIGURES = {
     "02_demand": 2,
     "03_risk_and_plan": 4,
     "04_routes": 1,
+    "05_digital_twin": 2,
 }
 """Figures each notebook draws at least (a missing one means a plot silently failed)."""
 

@@ -134,7 +134,7 @@ def test_unexpected_failure_is_internal_without_internals_and_logged_with_reques
     store_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A store whose live version vanished fails inside pandas; the client learns nothing of it."""
-    (store_dir / "network" / "CURRENT").write_text("v999999")
+    (store_dir / "MANIFEST.json").write_text('{"network": "v999999"}')
     with running_server(settings(store_dir)) as server, caplog.at_level(logging.ERROR):
         channel = grpc.insecure_channel(server.target)
         with pytest.raises(grpc.RpcError) as caught:
