@@ -39,10 +39,11 @@ class ServeSettings(BaseSettings):
     max_message_mb: int = Field(default=64, ge=1, le=2047, description="largest message, MiB")
     grace_seconds: float = Field(default=10.0, ge=0, description="drain time on shutdown")
     cache_seconds: float = Field(
-        default=60.0,
+        default=0.0,
         ge=0,
-        description="how long the network and demand read from the store are reused before "
-        "re-reading (the server's own writes refresh at once)",
+        description="the cached network and demand are re-read when the store's version "
+        "changes; above 0, seconds between version checks (a slow link), reads then up to "
+        "that old",
     )
     default_time_limit_seconds: float = Field(default=30.0, gt=0)
     event_loop: Literal["uvloop", "asyncio"] = Field(
