@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -183,7 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     best = bks("distance_dimacs")
     hier = bks("hierarchical_exact")
     names = select(args.instances)
-    print(f"# Solomon, {args.seconds:g} s per instance, portfolio on {args.jobs} cores", flush=True)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    print(
+        f"# Solomon, {args.seconds:g} s per instance, portfolio on {args.jobs} cores,"
+        f" commit {commit}, load average at start {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     print(
         "instance  veh  bks_veh  distance     bks    gap%  feasible exact  base_veh  base_dist"
         "  base_gap%  winner",
@@ -238,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
                 f" {f['distance']:9} {f['feasible']!s:9} {f['winner']}",
                 flush=True,
             )
+    print(f"# load average at end {os.getloadavg()[0]:.2f}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with args.out.open("w", newline="") as fh:

@@ -266,9 +266,9 @@ def _forward(
             break
         begin = max(arrive, int(model.open[node]))
         if begin > model.close[node]:
-            place = "its depot" if node < model.n_depots else stop_ids[node - model.n_depots]
+            place = "depot" if node < model.n_depots else f"stop {stop_ids[node - model.n_depots]}"
             problems.append(
-                f"vehicle {v}: stop {place} served at "
+                f"vehicle {v}: {place} served at "
                 f"{begin / model.scale:g}, after its window closes at "
                 f"{model.close[node] / model.scale:g}"
             )

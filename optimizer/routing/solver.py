@@ -80,8 +80,12 @@ def default_portfolio(problem: RoutingProblem, workers: int) -> tuple[SearchConf
     the same run as calling it directly); otherwise OR-Tools' first-solution strategies,
     strongest first.
     """
+    return _portfolio_for(integer_model(problem), workers)
+
+
+def _portfolio_for(model: IntegerModel, workers: int) -> tuple[SearchConfig, ...]:
     cores = max(1, workers)
-    if engines_for(integer_model(problem))[0] == "pyvrp":
+    if engines_for(model)[0] == "pyvrp":
         return tuple(SearchConfig("pyvrp", seed=i) for i in range(cores))
     return _ORTOOLS_PORTFOLIO[:cores]
 
@@ -141,12 +145,12 @@ def solve(
     budget = Deadline.after(limit) if deadline is None else Deadline.after(limit, deadline.clock)
     started = budget.clock()
     cores = workers or available_cores()
-    configs = tuple(portfolio) if portfolio else default_portfolio(problem, cores)
+    model = integer_model(problem)
+    configs = tuple(portfolio) if portfolio else _portfolio_for(model, cores)
     bad = [i for i, c in enumerate(configs) if c.engine not in ("ortools", "pyvrp")]
     if bad:
         problems = [Problem(f"portfolio[{i}].engine", "unknown engine") for i in bad]
         raise ValidationFailed(problems, "routing request")
-    model = integer_model(problem)
     stop_ids = [s.id for s in problem.stops]
     reasons = unservable_reasons(problem, model)
     skip = frozenset(reasons)
@@ -158,7 +162,7 @@ def solve(
     ]
     configs = tuple(c for c in configs if c.engine in usable)
     if not configs:
-        configs = default_portfolio(problem, 1)
+        configs = _portfolio_for(model, 1)
     reserve = _RESERVE_S * min(1.0, limit / 4)
     runs = run_portfolio(model, configs[: max(1, cores)], budget.remaining() - reserve, skip)
     outcomes = [Outcome(r, evaluate(model, r.routes, stop_ids) if r.found else None) for r in runs]
