@@ -1,8 +1,11 @@
 """The server's one interceptor: request id and logging, bearer-token auth, error mapping.
 
-Every method runs inside a ``CallGuard`` that, in this order, gives the call a request
-id (so every log line and error carries it), checks the token when one is configured,
-and maps ``SupplynetError`` to its rich status and anything unexpected to a bare
+The token is checked from the call's metadata before its handler is chosen: a call
+without the right token gets a handler that never deserializes its request (a 64 MiB
+message is not parsed for someone who may not send it) and ends UNAUTHENTICATED.
+Every other method runs inside a ``_GuardedCall`` that gives the call a request id (so
+every log line and error carries it) and maps ``SupplynetError`` to its rich status,
+cut to the trailer budget (``trailer.fit``), and anything unexpected to a bare
 INTERNAL. The wrapped method handlers are built once per method and reused: a light
 call pays a dictionary lookup, not a handler rebuild per concern.
 """
@@ -30,6 +33,7 @@ from supplynet.server.rpc.status import (
     request_id,
     status_code,
 )
+from supplynet.server.rpc.trailer import fit
 
 log = logging.getLogger("supplynet.rpc")
 
@@ -56,9 +60,9 @@ class _GuardedCall:
     light call then costs no extra coroutines; only failures await.
     """
 
-    __slots__ = ("context", "denied", "method", "outcome", "rid", "started", "token")
+    __slots__ = ("context", "method", "outcome", "rid", "started", "token")
 
-    def __init__(self, method: str, context: Any, expected: bytes | None) -> None:
+    def __init__(self, method: str, context: Any) -> None:
         self.method = method
         self.context = context
         self.outcome = "OK"
@@ -69,21 +73,17 @@ class _GuardedCall:
         self.started = time.perf_counter()
         # trailing, not initial, metadata: it rides on the status frame at no extra cost
         context.set_trailing_metadata(((REQUEST_ID_KEY, self.rid),))
-        self.denied = expected is not None and not hmac.compare_digest(
-            str(metadata.get("authorization", "")).encode(), expected
-        )
 
-    async def check(self) -> None:
-        """End the call as UNAUTHENTICATED when its token is missing or wrong."""
-        if self.denied:
-            self.outcome = "UNAUTHENTICATED"
-            await abort(self.context, _unauthenticated(self.rid))
+    async def deny(self) -> None:
+        """End the call as UNAUTHENTICATED (its token is missing or wrong)."""
+        self.outcome = "UNAUTHENTICATED"
+        await abort(self.context, _unauthenticated(self.rid))
 
     async def fail(self, error: BaseException) -> None:
         """Turn ``error`` into the status the client sees (raises ``AbortError``), if ours."""
         if isinstance(error, SupplynetError):
             self.outcome = status_code(error).name
-            await abort(self.context, error_status(error, self.rid))
+            await abort(self.context, fit(error_status(error, self.rid)))
         elif isinstance(error, Exception) and not isinstance(error, grpc.aio.AbortError):
             self.outcome = "INTERNAL"
             log.exception("unexpected failure in %s", self.method)
@@ -144,7 +144,7 @@ class CallGuard(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
     def __init__(self, token: str | None = None) -> None:
         self._expected = None if token is None else f"Bearer {token}".encode()
-        self._handlers: dict[str, tuple[Any, Any]] = {}
+        self._handlers: dict[tuple[str, bool], tuple[Any, Any]] = {}
 
     async def intercept_service(
         self, continuation: Callable[[Any], Awaitable[Any]], details: Any
@@ -153,32 +153,62 @@ class CallGuard(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         if handler is None:
             return None
         method: str = details.method
-        cached = self._handlers.get(method)
+        allowed = self._allows(method, details.invocation_metadata)
+        cached = self._handlers.get((method, allowed))
         if cached is not None and cached[0] is handler:
             return cached[1]
-        wrapped = self._wrap(handler, method)
-        self._handlers[method] = (handler, wrapped)
+        wrapped = self._wrap(handler, method) if allowed else _denying(handler, method)
+        self._handlers[(method, allowed)] = (handler, wrapped)
         return wrapped
 
+    def _allows(self, method: str, metadata: Any) -> bool:
+        """Whether the call may run: a public method, no token configured, or the token."""
+        if self._expected is None or method.startswith(PUBLIC_PREFIXES):
+            return True
+        given = next((v for k, v in metadata or () if k == "authorization"), "")
+        return hmac.compare_digest(str(given).encode(), self._expected)
+
     def _wrap(self, handler: Any, method: str) -> Any:
-        expected = None if method.startswith(PUBLIC_PREFIXES) else self._expected
         for attr, streaming, make in _KINDS:
             behavior = getattr(handler, attr)
             if behavior is not None:
                 wrap = _streaming if streaming else _unary
                 return make(
-                    wrap(behavior, method, expected),
+                    wrap(behavior, method),
                     request_deserializer=handler.request_deserializer,
                     response_serializer=handler.response_serializer,
                 )
         return handler
 
 
-def _unary(behavior: Behavior, method: str, expected: bytes | None) -> Behavior:
-    async def unary(request: Any, context: Any) -> Any:
-        call = _GuardedCall(method, context, expected)
+def _denying(handler: Any, method: str) -> Any:
+    """A handler of ``handler``'s kind that ends UNAUTHENTICATED without parsing the request."""
+
+    async def deny(request: Any, context: Any) -> None:
+        call = _GuardedCall(method, context)
         try:
-            await call.check()
+            await call.deny()
+        finally:
+            call.finish()
+
+    for attr, _, make in _KINDS:
+        if getattr(handler, attr) is not None:
+            return make(
+                deny,
+                request_deserializer=_unparsed,
+                response_serializer=handler.response_serializer,
+            )
+    return handler
+
+
+def _unparsed(data: bytes) -> None:
+    """The request of a call that will be refused: left as bytes, never parsed."""
+
+
+def _unary(behavior: Behavior, method: str) -> Behavior:
+    async def unary(request: Any, context: Any) -> Any:
+        call = _GuardedCall(method, context)
+        try:
             result = behavior(request, context)
             if inspect.isawaitable(result):
                 result = await result
@@ -192,11 +222,10 @@ def _unary(behavior: Behavior, method: str, expected: bytes | None) -> Behavior:
     return unary
 
 
-def _streaming(behavior: Behavior, method: str, expected: bytes | None) -> Behavior:
+def _streaming(behavior: Behavior, method: str) -> Behavior:
     async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
-        call = _GuardedCall(method, context, expected)
+        call = _GuardedCall(method, context)
         try:
-            await call.check()
             produced = behavior(request, context)
             if inspect.isawaitable(produced):
                 produced = await produced
