@@ -22,7 +22,11 @@ from pathlib import Path
 import pandas as pd
 
 from supplynet.graph.synthetic import generate
+from supplynet.optimizer.twin.baseline import BaselinePolicy
+from supplynet.optimizer.twin.kpis import kpis
 from supplynet.optimizer.twin.replications import TwinResult, TwinSettings, run_twin
+from supplynet.optimizer.twin.scenario import draw_scenario
+from supplynet.optimizer.twin.simulator import simulate
 from supplynet.optimizer.twin.world import build_world
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,6 +165,25 @@ def oracle_gap(result: TwinResult) -> list[str]:
     return lines
 
 
+def baseline_sweep(preset: str, days: int, seeds: list[int], zs: list[float]) -> list[str]:
+    """Stockout and fill rate of the baseline per safety factor, on seeds the A/B does not use."""
+    data = generate(preset, 0)
+    world = build_world(data.network, data.demand)
+    scenarios = [draw_scenario(world, days, seed, data.truth) for seed in seeds]
+    lines = [
+        f"\n## Baseline safety factor sweep ({preset}, {days} days, scenario seeds {seeds})\n",
+        "| z | stockout rate | fill rate |",
+        "| --- | --- | --- |",
+    ]
+    for z in zs:
+        runs = [kpis(world, simulate(world, s, BaselinePolicy(world, z=z))) for s in scenarios]
+        stockout = sum(k["stockout_rate"] for k in runs) / len(runs)
+        fill = sum(k["fill_rate"] for k in runs) / len(runs)
+        lines.append(f"| {z:g} | {stockout:.2%} | {fill:.2%} |")
+        print(lines[-1], flush=True)
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="demo")
@@ -173,6 +196,11 @@ def main() -> None:
     parser.add_argument("--oracle-days", type=int, default=56)
     parser.add_argument("--oracle-replications", type=int, default=3)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--baseline-sweep",
+        action="store_true",
+        help="only sweep the baseline's safety factor on scenario seeds 100-102",
+    )
     args = parser.parse_args()
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
@@ -182,6 +210,13 @@ def main() -> None:
         f"commit {commit}, load average at start {os.getloadavg()[0]:.2f} "
         f"(cores {os.cpu_count()}), `{' '.join(sys.argv[1:])}`",
     ]
+    if args.baseline_sweep:
+        out += baseline_sweep(args.preset, args.days, [100, 101, 102], [0.5, 0.75, 1.0, 1.25, 1.5])
+        text = "\n".join(out) + "\n"
+        path = args.out or ROOT / "bench" / "results" / "twin_baseline_tuning.md"
+        path.write_text(text)
+        print(text)
+        return
     policies = tuple(args.policies.split(","))
     main_run, _ = run(
         args.preset,
