@@ -10,7 +10,7 @@ the stock check. torch loads only when one of these runs, hence the inner import
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -52,12 +52,14 @@ class RecommendRequest(BaseModel):
     limit: int = Field(default=10, ge=1, le=1000)
 
 
-def recommend_request(**fields: object) -> RecommendRequest:
-    """The checked request; ``sku_id`` is required except for listings."""
-    found = []
-    if fields.get("use", "substitute") != "listing" and not fields.get("sku_id"):
-        found.append(Problem("sku_id", f"required for use {fields.get('use', 'substitute')!r}"))
-    return checked(RecommendRequest, "recommendation request", found, **fields)
+def recommend_request(found: Sequence[Problem] = (), /, **fields: object) -> RecommendRequest:
+    """The checked request, with problems a door found (a bad date) reported alongside;
+    ``sku_id`` is required except for listings."""
+    problems = list(found)
+    asked = fields.get("use") or "substitute"
+    if asked != "listing" and not fields.get("sku_id"):
+        problems.append(Problem("sku_id", f"required for use {asked!r}"))
+    return checked(RecommendRequest, "recommendation request", problems, **fields)
 
 
 class TrainRecommendRequest(BaseModel):

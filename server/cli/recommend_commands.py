@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from rich import progress as rich_progress
 
-from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.errors import Problem
 from supplynet.graph.open_store import open_store
 from supplynet.server.app import recommend as use
 from supplynet.server.app.models import ModelStore
@@ -99,10 +99,13 @@ def run_recommend(args: argparse.Namespace) -> int:
             need_date = dt.date.fromisoformat(args.need_date)
         except ValueError:
             found.append(Problem("need_date", f"not a YYYY-MM-DD date, got {args.need_date!r}"))
-    if found:
-        raise ValidationFailed(found, "recommendation request")
     request = use.recommend_request(
-        use=args.use, sku_id=args.sku, store_id=args.store, need_date=need_date, limit=args.limit
+        found,
+        use=args.use,
+        sku_id=args.sku,
+        store_id=args.store,
+        need_date=need_date,
+        limit=args.limit,
     )
     checkpoint = ModelStore.beside().load_bytes(use.KIND, args.checkpoint)
     store = open_store()

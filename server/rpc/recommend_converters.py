@@ -1,0 +1,71 @@
+"""Proto <-> domain conversions of ``RecommendationService``, and nothing else."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from supplynet.graph.errors import Problem
+from supplynet.server.app import recommend as use
+from supplynet.server.rpc.converters import unset_if_zero
+from supplynet.v1 import recommendation_pb2
+
+if TYPE_CHECKING:
+    from supplynet.optimizer.recommend.result import Recommendations
+
+Use = recommendation_pb2.RecommendationUse
+USE_NAMES: dict[int, str] = {
+    Use.RECOMMENDATION_USE_UNSPECIFIED: "substitute",
+    Use.RECOMMENDATION_USE_SUBSTITUTE: "substitute",
+    Use.RECOMMENDATION_USE_LISTING: "listing",
+    Use.RECOMMENDATION_USE_ALTERNATE_SUPPLIER: "alternate-supplier",
+}
+USE_VALUES = {
+    "substitute": Use.RECOMMENDATION_USE_SUBSTITUTE,
+    "listing": Use.RECOMMENDATION_USE_LISTING,
+    "alternate-supplier": Use.RECOMMENDATION_USE_ALTERNATE_SUPPLIER,
+}
+
+
+def request_from_proto(request: recommendation_pb2.RecommendSkusRequest) -> use.RecommendRequest:
+    """The checked request; an unknown use or a bad date is reported with the rest."""
+    found = []
+    name = USE_NAMES.get(request.use)
+    if name is None:
+        found.append(Problem("use", f"unknown use {request.use}"))
+    need_date = None
+    if request.need_date:
+        try:
+            need_date = dt.date.fromisoformat(request.need_date)
+        except ValueError:
+            found.append(Problem("need_date", f"not a YYYY-MM-DD date, got {request.need_date!r}"))
+    return use.recommend_request(
+        found,
+        use=name,
+        sku_id=request.sku_id,
+        store_id=request.store_id,
+        need_date=need_date,
+        limit=unset_if_zero(request.limit),
+    )
+
+
+def recommendations_to_proto(
+    answer: Recommendations,
+) -> recommendation_pb2.RecommendSkusResponse:
+    return recommendation_pb2.RecommendSkusResponse(
+        recommendations=[
+            recommendation_pb2.SkuRecommendation(
+                sku_id=r.sku_id,
+                score=r.score,
+                reason=r.reason,
+                supplier_id=r.supplier_id,
+                numbers=dict(r.numbers),
+            )
+            for r in answer.items
+        ],
+        use=USE_VALUES[answer.use],
+        need_date=answer.need_date.isoformat(),
+        model_version=answer.model_version,
+        fallback=answer.fallback,
+        note=answer.note,
+    )

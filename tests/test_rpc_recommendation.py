@@ -1,0 +1,115 @@
+"""RecommendationService over a real socket with a real (small) LightGCN trained on the tiny
+network: answers match the in-process recommender, out-of-stock SKUs never come back, and
+bad requests name their field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import grpc
+import pytest
+from rpc_harness import ServerThread, error_info, running_server, settings, violations
+
+from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.optimizer.recommend.lightgcn import RankerParams
+from supplynet.optimizer.recommend.model import RecommendModel, train_recommend_model
+from supplynet.optimizer.recommend.recommender import Recommender
+from supplynet.optimizer.recommend.shelf_stock import ShelfStock
+from supplynet.v1 import recommendation_pb2, recommendation_pb2_grpc
+
+Use = recommendation_pb2.RecommendationUse
+
+
+@pytest.fixture(scope="module")
+def model(tiny: SyntheticDataset) -> RecommendModel:
+    params = RankerParams(embedding_dim=8, layers=2, epochs=20, learning_rate=5e-2, seed=1)
+    return train_recommend_model(tiny.network, tiny.demand, params)
+
+
+@pytest.fixture(scope="module")
+def server(
+    tiny: SyntheticDataset, model: RecommendModel, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerThread]:
+    root = tmp_path_factory.mktemp("recommend")
+    store = EmbeddedStore(root)
+    store.upsert_network(tiny.network)
+    store.append_demand(tiny.demand)
+    (root / "models").mkdir()
+    (root / "models" / "recommend.pt").write_bytes(model.checkpoint().to_bytes())
+    with running_server(settings(root)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def stub(server: ServerThread) -> recommendation_pb2_grpc.RecommendationServiceStub:
+    return recommendation_pb2_grpc.RecommendationServiceStub(grpc.insecure_channel(server.target))
+
+
+def test_substitutes_match_the_recommender_and_are_in_stock(
+    stub: recommendation_pb2_grpc.RecommendationServiceStub,
+    tiny: SyntheticDataset,
+    model: RecommendModel,
+) -> None:
+    stock = ShelfStock.build(tiny.network)
+    local = Recommender(model, tiny.network, stock)
+    day = dt.date(2026, 1, 2)
+    for store in tiny.network.stores[:3]:
+        reply = stub.RecommendSkus(
+            recommendation_pb2.RecommendSkusRequest(
+                sku_id="K0001", store_id=store.id, need_date=day.isoformat(), limit=5
+            ),
+            timeout=60,
+        )
+        expected = local.substitute("K0001", store.id, day, 5)
+        assert [(r.sku_id, r.score) for r in reply.recommendations] == [
+            (r.sku_id, r.score) for r in expected.items
+        ]
+        assert reply.use == Use.RECOMMENDATION_USE_SUBSTITUTE
+        assert reply.model_version == model.version and not reply.fallback
+        for item in reply.recommendations:
+            assert stock.units_on(store.id, day)[stock.skus[item.sku_id]] >= 1.0
+            assert item.numbers["units_on_shelf"] >= 1.0 and item.reason
+
+
+def test_alternate_suppliers_name_supplier_lead_time_and_cost(
+    stub: recommendation_pb2_grpc.RecommendationServiceStub,
+) -> None:
+    reply = stub.RecommendSkus(
+        recommendation_pb2.RecommendSkusRequest(
+            sku_id="K0001", store_id="W001", use=Use.RECOMMENDATION_USE_ALTERNATE_SUPPLIER
+        ),
+        timeout=60,
+    )
+    assert reply.need_date == "2025-12-31"  # the day after the tiny history's last sale
+    for item in reply.recommendations:
+        assert item.supplier_id and "lead time" in item.reason
+        assert {"lead_time_days", "unit_cost", "late_probability"} <= set(item.numbers)
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "code", "field"),
+    [
+        ({"sku_id": "K9999", "store_id": "S0001"}, grpc.StatusCode.NOT_FOUND, ""),
+        ({"sku_id": "K0001", "store_id": "S9999"}, grpc.StatusCode.NOT_FOUND, ""),
+        ({"sku_id": "K0001", "store_id": "S0001", "limit": 1001}, None, "limit"),
+        ({"sku_id": "K0001", "store_id": "S0001", "need_date": "01/02/2026"}, None, "need_date"),
+        ({"store_id": "S0001"}, None, "sku_id"),
+    ],
+)
+def test_bad_requests_are_rejected_naming_the_field(
+    stub: recommendation_pb2_grpc.RecommendationServiceStub,
+    request_fields: dict[str, object],
+    code: grpc.StatusCode | None,
+    field: str,
+) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.RecommendSkus(recommendation_pb2.RecommendSkusRequest(**request_fields), timeout=60)
+    if code is not None:
+        assert caught.value.code() == code
+        assert error_info(caught.value).reason == "NOT_FOUND"
+        assert "9999" in (caught.value.details() or "")
+    else:
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert field in violations(caught.value)
