@@ -24,6 +24,7 @@ import pandas as pd
 from supplynet.graph.synthetic import generate
 from supplynet.optimizer.twin.baseline import BaselinePolicy
 from supplynet.optimizer.twin.kpis import kpis
+from supplynet.optimizer.twin.plots import effects_figure, outcome_figure
 from supplynet.optimizer.twin.replications import TwinResult, TwinSettings, run_twin
 from supplynet.optimizer.twin.scenario import draw_scenario
 from supplynet.optimizer.twin.simulator import simulate
@@ -224,6 +225,12 @@ def main() -> None:
         out,
     )
     out += targets(main_run)
+    for name, figure in (
+        ("twin_outcomes.png", outcome_figure(main_run)),
+        ("twin_effects.png", effects_figure(main_run)),
+    ):
+        figure.savefig(ROOT / "docs" / name, dpi=110)
+        out.append(f"\nfigure: docs/{name}")
     if args.oracle_replications > 0:
         oracle_run, _ = run(
             args.oracle_preset,
