@@ -1,15 +1,24 @@
-"""Replenishment against the inventory anchors in ../shared/data/inventory.
+"""Replenishment against inventory anchors with known optima (``inventory-anchor/v1``).
 
-* lot sizing (Wagner-Whitin): the MIP's plan and cost against the known optimum;
-* newsvendor and 3-stage serial (Clark-Scarf): the simulator first reproduces the
-  optimal policy's cost, then the planner's levels (safety_stock.serial_echelon_levels)
-  are simulated with common random numbers against the optimum (paired gap);
-* GSM camera tree: CP-SAT committed service times against the Graves-Willems optimum.
+Every ``*.json`` in the given folders (default: ../shared/data/inventory and
+bench/data/inventory) is run by its category:
 
-Simulations follow the anchors: 100 trials x 1000 periods, 100 warm-up; each row is
-repeated over ``--repeats`` seeds and the median is shown.
+* single-stage stochastic (``newsvendor``, ``base_stock_single``, ``sS_periodic``,
+  ``rQ_continuous``): the planner rolled forward as a policy (plan, live one period,
+  re-plan; ``rolling.roll``) against the file's optimal policy on the same demand
+  (common random numbers): costs, paired gap and its standard error, and the planner's
+  effective policy read from its orders;
+* ``lot_sizing_deterministic``: the planner's plan and cost against the exact optimum;
+* ``serial_ssm``: the planner cannot express a 3-stage chain (supplier -> warehouse ->
+  store only), so this row checks the echelon base-stock helper (Shang-Song levels)
+  by simulation with common random numbers, as before;
+* ``tree_gsm``: CP-SAT committed service times against the Graves-Willems optimum.
 
-    flock /tmp/supplynet-bench.lock .venv/bin/python bench/replenishment_inventory.py
+Continuous-review files are reviewed every ``time.simulation_step`` time units; their
+costs are shown per time unit. The table goes to bench/results/replenishment_inventory.md
+with the commit and the machine's load.
+
+    flock /tmp/supplynet-bench.lock .venv/bin/python bench/replenishment_inventory.py [DIR ...]
 """
 
 from __future__ import annotations
@@ -17,141 +26,143 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import statistics
+import os
+import subprocess
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from replenishment_support import chain_network, fixed_forecast  # noqa: E402
+from replenishment_support import anchor_single_stage, wagner_whitin_case  # noqa: E402
 
 from supplynet.optimizer.replenishment import PlanSettings, plan_replenishment  # noqa: E402
 from supplynet.optimizer.replenishment.gsm import GsmStage, optimize_service_times  # noqa: E402
+from supplynet.optimizer.replenishment.rolling import PlannerPolicy, roll  # noqa: E402
 from supplynet.optimizer.replenishment.safety_stock import (  # noqa: E402
     SerialChain,
     serial_echelon_levels,
 )
 from supplynet.optimizer.simulation import simulate_echelon_base_stock  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "inventory"
+DEFAULT_DIRS = (
+    ROOT.parent / "shared" / "data" / "inventory",
+    ROOT / "bench" / "data" / "inventory",
+)
+RESULTS = ROOT / "bench" / "results" / "replenishment_inventory.md"
+SINGLE_STAGE = ("newsvendor", "base_stock_single", "sS_periodic", "rQ_continuous")
+Anchor = dict[str, Any]
 
 
-def load(name: str) -> dict:  # type: ignore[type-arg]
-    data: dict = json.loads((DATA / f"{name}.json").read_text())  # type: ignore[type-arg]
-    return data
-
-
-def lot_sizing() -> None:
-    data = load("ww_lot_sizing_snyder_shen_ex3_9")
-    stage = data["network"]["stages"][0]
-    values = data["demand"]["store"]["values"]
-    network = chain_network(
-        fixed_order_cost=stage["fixed_order_cost"], holding=stage["holding_cost"], price=1e4
+def planner_settings(data: Anchor, lead: int, step: float) -> PlanSettings:
+    """Daily periods; a horizon covering the lead time and two order cycles (EOQ)."""
+    (stage,) = data["network"]["stages"]
+    fixed, holding = stage.get("fixed_order_cost", 0.0), stage["holding_cost"]
+    spec = data["demand"][stage["id"]]
+    rate = float(spec.get("mean", spec.get("rate", 0.0)))
+    cycle = np.sqrt(2 * fixed * rate / holding) / rate if fixed > 0 and rate > 0 else 1.0
+    horizon = lead + 2 + max(6, int(np.ceil(2 * cycle / step)))
+    return PlanSettings(
+        horizon=horizon, period_days=1, relative_gap=1e-4, workers=1, time_limit_s=20.0
     )
-    forecast = fixed_forecast({"S1": values}, dt.date(2025, 1, 6), 1)
+
+
+def effective(planner: PlannerPolicy) -> str:
+    """The planner's policy as seen: reorder point and order-up-to levels."""
+    position, order = planner.observed()
+    ordered = order > 1e-9
+    if not ordered.any():
+        return "never orders"
+    upto = position[ordered] + order[ordered]
+    idle = position[~ordered]
+    s = position[ordered].max()
+    lowest_idle = f", idle from {idle.min():.4g}" if len(idle) else ""
+    return (
+        f"orders at <= {s:.4g}{lowest_idle}; up to {np.median(upto):.4g} "
+        f"[{upto.min():.4g}, {upto.max():.4g}]; {len(position)} states planned"
+    )
+
+
+def single_stage(name: str, data: Anchor, trials: int, periods: int, seed: int) -> str:
+    instance, optimum, step = anchor_single_stage(data)
+    discrete = instance.demand.kind == "poisson"
+    trials, periods = (trials, periods) if discrete else (max(4, trials // 4), periods // 6)
+    periods = int(periods / step) if step < 1 else periods
+    warmup = max(20, periods // 10)
+    settings = planner_settings(data, instance.lead_time, step)
+    planner = PlannerPolicy(instance, settings)
+    started = time.perf_counter()
+    best = roll(instance, optimum, trials=trials, periods=periods, warmup=warmup, seed=seed)
+    ours = roll(instance, planner, trials=trials, periods=periods, warmup=warmup, seed=seed)
+    seconds = time.perf_counter() - started
+    gap, error = ours.paired_gap(best)
+    expected = data["expected"]
+    stated = expected.get("expected_cost_per_period", expected.get("expected_cost_per_time_unit"))
+    unit = 1.0 / step
+    return (
+        f"| {name} | {optimum.name} | {effective(planner)} | {stated:.4f} | "
+        f"{best.mean_cost * unit:.4f} ± {best.standard_error * unit:.4f} | "
+        f"{ours.mean_cost * unit:.4f} | {gap:+.3%} ± {error:.3%} | {trials}x{periods} "
+        f"(H={settings.horizon}) | {seconds:.0f} |"
+    )
+
+
+def lot_sizing(path: Path) -> list[str]:
+    data, network, forecast = wagner_whitin_case(dt.date(2025, 1, 6), path)
+    values = data["demand"]["store"]["values"]
     settings = PlanSettings(horizon=len(values), period_days=1, relative_gap=0.0)
     expected = data["expected"]
-    print("\n## Deterministic lot sizing (Wagner-Whitin, Snyder & Shen ex. 3.9)\n")
-    print("| | orders | fixed | holding | total | bound | status | seconds |")
-    print("|---|---|---|---|---|---|---|---|")
-    print(
-        f"| expected | {expected['decisions']['order_quantities']} | "
-        f"{expected['cost_breakdown']['fixed']} | {expected['cost_breakdown']['holding']} | "
-        f"{expected['total_cost']} | | | |"
-    )
-    matches = []
+    lines = []
     for label, fast in (("planner (fast path)", True), ("MIP alone", False)):
-        started = time.perf_counter()
         plan = plan_replenishment(network, forecast, replace(settings, fast_path=fast))
-        seconds = time.perf_counter() - started
         orders = np.zeros(len(values))
         orders[plan.orders["order_period"]] = plan.orders["quantity"]
-        print(
-            f"| {label} | {[round(float(q)) for q in orders]} | {plan.costs['fixed_order']:g} | "
-            f"{plan.costs['holding']:g} | {plan.objective:g} | {plan.bound:g} | {plan.status} | "
-            f"{seconds:.2f} |"
-        )
         same = orders.tolist() == expected["decisions"]["order_quantities"]
         exact = abs(plan.objective - expected["total_cost"]) < 1e-6
-        matches.append(f"{label}: exact match: plan {same}, cost {exact}")
-    print("\n" + "\n".join(matches))
-
-
-def stochastic(repeats: int) -> None:
-    nv = load("nv_normal_snyder_shen_ex4_3")
-    store = nv["network"]["stages"][0]
-    serial = load("serial3_clark_scarf_snyder_shen_ex6_1")
-    stages = serial["network"]["stages"][::-1]
-    cases = [
-        (
-            "newsvendor N(50,8^2)",
-            SerialChain((1,), (store["holding_cost"],), store["stockout_cost"], 50.0, 8.0),
-            (nv["expected"]["decisions"]["base_stock_level"]["store"],),
-            nv["expected"]["expected_cost_per_period"],
-            nv["expected"].get("cost_tolerance", 0.0),
-            (50.0,),
-        ),
-        (
-            "serial 3-stage Clark-Scarf",
-            SerialChain(
-                tuple(s["lead_time"] for s in stages),
-                tuple(s["echelon_holding_cost"] for s in stages),
-                stages[0]["stockout_cost"],
-                5.0,
-                1.0,
-            ),
-            tuple(serial["expected"]["decisions"]["echelon_base_stock"][s["id"]] for s in stages),
-            serial["expected"]["expected_cost_per_period"],
-            serial["expected"]["cost_tolerance"],
-            (5.0, 10.0, 20.0),
-        ),
-    ]
-    print("\n## Stochastic anchors: simulator check, then the planner's policy (CRN)\n")
-    print(f"median over {repeats} seeds; 100 trials x 1000 periods (100 warm-up) each\n")
-    print(
-        "| instance | C* stated | tol | sim C(S*) ± se | within | planner S | sim C(planner) | "
-        "paired gap ± se | mean-only gap | periods/s |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, chain, optimum, stated, tolerance, mean_only in cases:
-        rows = []
-        for seed in range(repeats):
-            started = time.perf_counter()
-            best = simulate_echelon_base_stock(chain, optimum, seed=seed)
-            speed = best.periods * best.trials / (time.perf_counter() - started)
-            ours = simulate_echelon_base_stock(chain, serial_echelon_levels(chain), seed=seed)
-            naive = simulate_echelon_base_stock(chain, mean_only, seed=seed)
-            gap, error = ours.paired_gap(best)
-            rows.append(
-                (best.mean_cost, best.standard_error, ours.mean_cost, gap, error,
-                 naive.paired_gap(best)[0], speed)
-            )  # fmt: skip
-        med = [statistics.median(col) for col in zip(*rows, strict=True)]
-        within = abs(med[0] - stated) <= tolerance + 3 * med[1]
-        levels = ", ".join(f"{v:.3f}" for v in serial_echelon_levels(chain))
-        print(
-            f"| {name} | {stated:.4f} | {tolerance:g} | {med[0]:.4f} ± {med[1]:.4f} | {within} | "
-            f"({levels}) | {med[2]:.4f} | {med[3]:+.3%} ± {med[4]:.3%} | {med[5]:+.1%} | "
-            f"{med[6]:,.0f} |"
+        lines.append(
+            f"| {data['id']} ({label}) | {expected['decisions']['order_quantities']} | "
+            f"{[round(float(q)) for q in orders]} | {expected['total_cost']} | "
+            f"{plan.objective:g} | plan {same}, cost {exact} |"
         )
-    print("\n'within': |sim - stated| <= tolerance + 3 se; periods/s counts trial-periods.")
+    return lines
 
 
-def gsm() -> None:
-    data = load("gsm_tree_camera_snyder_shen_fig6_14")
+def serial(data: Anchor, seed: int) -> str:
+    stages = data["network"]["stages"][::-1]
+    demand = data["demand"][stages[0]["id"]]
+    chain = SerialChain(
+        tuple(s["lead_time"] for s in stages),
+        tuple(s["echelon_holding_cost"] for s in stages),
+        stages[0]["stockout_cost"],
+        float(demand["mean"]),
+        float(demand["sd"]),
+    )
+    levels = data["expected"]["decisions"]["echelon_base_stock"]
+    optimum = tuple(levels[s["id"]] for s in stages)
+    best = simulate_echelon_base_stock(chain, optimum, seed=seed)
+    ours = simulate_echelon_base_stock(chain, serial_echelon_levels(chain), seed=seed)
+    gap, error = ours.paired_gap(best)
+    mine = ", ".join(f"{v:.3f}" for v in serial_echelon_levels(chain))
+    return (
+        f"| {data['id']} (helper, not rolled) | echelon S*={optimum} | echelon S=({mine}) | "
+        f"{data['expected']['expected_cost_per_period']:.4f} | "
+        f"{best.mean_cost:.4f} ± {best.standard_error:.4f} | {ours.mean_cost:.4f} | "
+        f"{gap:+.3%} ± {error:.3%} | 100x1000 | |"
+    )
+
+
+def gsm(data: Anchor) -> list[str]:
     external = {e["to"]: e["service_time"] for e in data["network"]["external_supply"]}
     edges = [(e["from"], e["to"]) for e in data["network"]["edges"]]
     z = data["service"]["demand_bound_constant_z"]
     expected = {"2 (base)": data["expected"]["safety_stock_cost_per_period"]}
-    expected |= {k: v for k, v in data["expected"]["variants_max_outbound_service_time"].items()}
-    print("\n## Guaranteed-service tree (camera, Graves-Willems), CP-SAT\n")
-    print("| max end-item service | expected cost | CP-SAT cost | rel. diff | optimal | seconds |")
-    print("|---|---|---|---|---|---|")
+    expected |= dict(data["expected"].get("variants_max_outbound_service_time", {}).items())
+    lines = []
     for label, cost in expected.items():
         cap = int(label.split()[0])
         stages = [
@@ -165,22 +176,80 @@ def gsm() -> None:
             )
             for s in data["network"]["stages"]
         ]
-        started = time.perf_counter()
         solution = optimize_service_times(stages, edges, z)
-        seconds = time.perf_counter() - started
-        print(
-            f"| {label} | {cost:.6f} | {solution.cost:.6f} | {solution.cost / cost - 1:+.1e} | "
-            f"{solution.optimal} | {seconds:.3f} |"
+        lines.append(
+            f"| {data['id']} max service {label} | {cost:.6f} | {solution.cost:.6f} | "
+            f"{solution.cost / cost - 1:+.1e} | {solution.optimal} |"
         )
+    return lines
+
+
+def header() -> str:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    return f"commit {commit}; load average {load}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("dirs", nargs="*", type=Path, default=list(DEFAULT_DIRS))
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--periods", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    lot_sizing()
-    stochastic(args.repeats)
-    gsm()
+    rolled, lots, trees = [], [], []
+    for folder in args.dirs:
+        for path in sorted(folder.glob("*.json")):
+            data = json.loads(path.read_text())
+            if data.get("schema") != "inventory-anchor/v1":
+                continue
+            category = data["category"]
+            if category in SINGLE_STAGE:
+                rolled.append(single_stage(data["id"], data, args.trials, args.periods, args.seed))
+            elif category == "serial_ssm":
+                rolled.append(serial(data, args.seed))
+            elif category == "lot_sizing_deterministic":
+                lots += lot_sizing(path)
+            elif category == "tree_gsm":
+                trees += gsm(data)
+            else:
+                rolled.append(f"| {data['id']} | category {category}: not run | | | | | | | |")
+            print(rolled[-1] if category != "tree_gsm" else trees[-1], flush=True)
+    report = [
+        "# Replenishment vs. inventory anchors",
+        "",
+        header(),
+        "",
+        "## The planner rolled forward as a policy (common random numbers)",
+        "",
+        "| instance | optimal policy | planner's effective policy | C* stated | "
+        "sim C(optimal) ± se | sim C(planner) | paired gap ± se | trials x periods | s |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *rolled,
+        "",
+        "Costs per period (per time unit for continuous review). Gap: planner vs optimal "
+        "policy on the same demand. Normal-demand rows use fewer periods: every state is "
+        "new, so each period is a solve.",
+        "",
+        "## Deterministic lot sizing",
+        "",
+        "| instance | optimal orders | planner's orders | C* | planner | exact |",
+        "|---|---|---|---|---|---|",
+        *lots,
+        "",
+        "## Guaranteed-service trees (CP-SAT)",
+        "",
+        "| instance | expected cost | CP-SAT cost | rel. diff | optimal |",
+        "|---|---|---|---|---|",
+        *trees,
+        "",
+    ]
+    text = "\n".join(report)
+    print(text)
+    args.output.write_text(text)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,9 @@ from supplynet.graph.model import (
 )
 from supplynet.graph.network import Network
 from supplynet.optimizer.replenishment import PlanningProblem, ReplenishmentPlan
+from supplynet.optimizer.replenishment.demand_models import DemandModel
+from supplynet.optimizer.replenishment.policies import BaseStock, MinMax, Policy, ReorderQuantity
+from supplynet.optimizer.replenishment.rolling import SingleStage
 
 
 def recent_forecast(
@@ -162,11 +166,13 @@ def fixed_forecast(
     return DemandForecast(pd.DataFrame(rows), "D" if period_days == 1 else "W")
 
 
-def wagner_whitin_case(start: dt.date) -> tuple[dict[str, Any], Network, DemandForecast]:
-    """Snyder & Shen ex. 3.9 as one store with daily periods: the data, network and forecast."""
-    data = json.loads(
-        (SHARED_DATA / "inventory" / "ww_lot_sizing_snyder_shen_ex3_9.json").read_text()
-    )
+def wagner_whitin_case(
+    start: dt.date, path: Path | None = None
+) -> tuple[dict[str, Any], Network, DemandForecast]:
+    """A lot-sizing anchor (default Snyder & Shen ex. 3.9) as one store with daily
+    periods: the data, network and forecast."""
+    path = path or SHARED_DATA / "inventory" / "ww_lot_sizing_snyder_shen_ex3_9.json"
+    data = json.loads(path.read_text())
     stage = data["network"]["stages"][0]
     network = chain_network(
         fixed_order_cost=stage["fixed_order_cost"], holding=stage["holding_cost"], price=1e4
@@ -201,3 +207,36 @@ def balance_residual(problem: PlanningProblem, plan: ReplenishmentPlan) -> float
     before = np.column_stack([problem.nodes["on_hand"].to_numpy(), stock[:, :-1]])
     residual = stock - (before + problem.receipts + flow - met)
     return float(np.abs(residual).max())
+
+
+def anchor_single_stage(data: dict[str, Any]) -> tuple[SingleStage, Policy, float]:
+    """A single-stage ``inventory-anchor/v1`` file as an instance, its optimal policy and
+    the simulation step in the file's time unit.
+
+    Periodic files place orders at the end of a period with lead time ``L``: the
+    evaluator's start-of-period lead time is ``L - 1``. Continuous-review files are
+    reviewed every ``time.simulation_step`` (0.1 by default) time units, with costs and
+    demand per step.
+    """
+    (stage,) = data["network"]["stages"]
+    expected = data["expected"]
+    decisions = expected["decisions"]
+    continuous = data["time"]["review"] == "continuous"
+    step = float(data["time"].get("simulation_step", 0.1)) if continuous else 1.0
+    demand = DemandModel.from_anchor(data["demand"][stage["id"]])
+    lead = float(stage["lead_time"])
+    instance = SingleStage(
+        demand=demand.scaled(step) if continuous else demand,
+        lead_time=round(lead / step) if continuous else int(lead) - 1,
+        holding=stage["holding_cost"] * step,
+        backorder_cost=stage["stockout_cost"] * step,
+        fixed_cost=stage.get("fixed_order_cost", 0.0),
+    )
+    policy: Policy
+    if "order_quantity" in decisions:
+        policy = ReorderQuantity(decisions["reorder_point"], decisions["order_quantity"])
+    elif "order_up_to" in decisions:
+        policy = MinMax(decisions["reorder_point"], decisions["order_up_to"])
+    else:
+        policy = BaseStock(decisions["base_stock_level"][stage["id"]])
+    return instance, policy, step

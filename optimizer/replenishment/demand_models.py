@@ -80,6 +80,13 @@ class DemandModel:
         return DemandModel(self.kind, self.mean * share, self.sd * np.sqrt(share))
 
     @property
+    def whole_units(self) -> bool:
+        """Whether every draw is a whole number of units."""
+        if self.kind == "empirical":
+            return all(float(v).is_integer() for v in self.values)
+        return self.kind in ("poisson", "negative_binomial")
+
+    @property
     def std(self) -> float:
         """Standard deviation per period."""
         if self.kind == "poisson":

@@ -175,6 +175,14 @@ class PlannerPolicy:
         self._store = int(np.flatnonzero(kind == "store")[0])
         self._warehouse = int(np.flatnonzero(kind == "warehouse")[0])
 
+    def observed(self) -> tuple[FloatArray, FloatArray]:
+        """Inventory position and order of every state planned so far: the planner's
+        effective policy (e.g. the largest position it orders at is its reorder point)."""
+        keys = list(self._decisions)
+        position = np.array([sum(k) for k in keys], dtype=float)
+        order = np.array([self._decisions[k][0] for k in keys], dtype=float)
+        return position, order
+
     def decide(self, state: State) -> Decision:
         trials = len(state.store)
         order, transfer = np.zeros(trials), np.zeros(trials)
@@ -228,7 +236,8 @@ def roll(
     """Run ``policy`` on ``stage`` for ``periods`` periods in each of ``trials`` trials.
 
     Costs are per period, averaged after ``warmup`` periods, per trial. Trials start
-    with one lead time and period of mean demand in the store.
+    with one lead time and period of mean demand in the store (in whole units when
+    demand comes in whole units, so positions stay whole).
 
     Raises
     ------
@@ -243,7 +252,8 @@ def roll(
     demand = stage.demand.sample(np.random.default_rng(seed), (periods, trials))
     lead = stage.lead_time
     warehouse = np.zeros(trials)
-    store = np.full(trials, stage.demand.mean * (lead + 1), dtype=float)
+    stock = stage.demand.mean * (lead + 1)
+    store = np.full(trials, round(stock) if stage.demand.whole_units else stock, dtype=float)
     pipeline = np.zeros((max(lead, 1), trials))
     cost = np.zeros(trials)
     demanded = served = stockouts = 0.0

@@ -117,7 +117,7 @@ class ServerState:
         self.models = ModelStore.beside(settings.store)
         self.store = store if store is not None else open_store(settings.store)
         self.jobs = JobRunner(settings.workers, JOB_PRELOAD)
-        self.operations = Operations()
+        self.operations = Operations(settings.max_operations)
         self._network = Cached(self.store.snapshot, settings.cache_seconds)
         self._indexed: IndexedDemand | None = None
         self._demand = Cached(self._read_demand, settings.cache_seconds)
