@@ -68,11 +68,11 @@ class Recommender:
         self._store_unit = _unit_rows(model.store_vectors)
         self._units_sold = np.zeros(len(self._skus))
         self._units_sold[self._to_network] = model.units_sold[self._from_model]
-        self._stores = {s.id for s in network.stores}
+        self.stores = frozenset(s.id for s in network.stores)
         self._warehouses = {w.id for w in network.warehouses}
         self._serving: dict[str, list[str]] = defaultdict(list)
         for lane in network.transport_lanes:
-            if lane.origin_id in self._warehouses and lane.destination_id in self._stores:
+            if lane.origin_id in self._warehouses and lane.destination_id in self.stores:
                 self._serving[lane.destination_id].append(lane.origin_id)
         self._lanes: dict[tuple[str, str], list[SupplyLane]] = defaultdict(list)
         for supply in network.supply_lanes:
@@ -223,7 +223,7 @@ class Recommender:
         self._check_sku(sku_id)
         if location_id in self._warehouses:
             warehouses = [location_id]
-        elif location_id in self._stores:
+        elif location_id in self.stores:
             warehouses = sorted(self._serving.get(location_id, []))
         else:
             raise NotFound("store_id", location_id)
@@ -300,7 +300,7 @@ class Recommender:
             raise NotFound("sku_id", sku_id)
 
     def _check_store(self, store_id: str) -> None:
-        if store_id not in self._stores:
+        if store_id not in self.stores:
             raise NotFound("store_id", store_id)
 
 
