@@ -265,24 +265,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             dist = ev.distance_km if ev is not None else float("nan")
             row[name] = dist if ok else float("nan")
             row[f"{name}_ok"] = ok
-            gap = 100 * (dist - ref) / ref
+            gap = f"{100 * (dist - ref) / ref:6.2f}" if ok else f"{'-':>6}"
+            shown = f"{dist:9.1f}" if ok else f"{'-':>9}"
             vehicles = f" {ev.vehicles_used if ev else 0:4}" if name == "portfolio" else ""
-            cells.append(f"{dist:9.1f} {gap:6.2f}{vehicles} {'yes' if ok else 'NO':>3}")
+            cells.append(f"{shown} {gap}{vehicles} {'yes' if ok else 'NO':>3}")
             cells[-1] += f" {run.peak_rss_mb:5.0f}"
             if not ok:
-                detail = "; ".join(ev.violations[:2]) if ev else run.detail
-                print(f"  {name} on {path.stem}: not feasible ({detail})", file=sys.stderr)
+                why = "; ".join(ev.violations[:2]) if ev and ev.violations else run.detail
+                if ev is not None and ev.unserved:
+                    why = f"{len(ev.unserved)} stops unserved; {why}"
+                print(f"  {name} on {path.stem}: not feasible ({why})", file=sys.stderr)
         no_worse = bool(row["portfolio_ok"]) and row["portfolio"] <= row["pyvrp"] + 1e-6
         table.append({**row, "bks": ref, "no_worse": no_worse})
         emit(f"{path.stem:9} {ref:9.1f} | " + " | ".join(cells) + f" | {no_worse}")
     if table:
         emit("")
         for name in SOLVERS:
-            gaps = [100 * (float(r[name]) - float(r["bks"])) / float(r["bks"]) for r in table]
-            feasible = sum(bool(r[f"{name}_ok"]) for r in table)
-            emit(
-                f"{name:9} mean gap {statistics.mean(gaps):6.2f}%  feasible {feasible}/{len(table)}"
-            )
+            ok_rows = [r for r in table if r[f"{name}_ok"]]
+            gaps = [100 * (float(r[name]) - float(r["bks"])) / float(r["bks"]) for r in ok_rows]
+            mean = f"{statistics.mean(gaps):6.2f}%" if gaps else "     -"
+            emit(f"{name:9} mean gap {mean} (feasible runs), feasible {len(ok_rows)}/{len(table)}")
         wins = sum(bool(r["no_worse"]) for r in table)
         emit(f"portfolio <= PyVRP alone on {wins}/{len(table)} instances")
     emit(f"# load average at end {os.getloadavg()[0]:.2f}")

@@ -162,8 +162,10 @@ def integer_model(problem: RoutingProblem) -> IntegerModel:
     ).reshape(len(vehicles), 2)
     cost_per_km = np.array([v.cost_per_km for v in vehicles], dtype=float)
     arc_distance = np.rint(dist * res.per_km).astype(np.int64)
+    default_penalty = _default_penalty(cs, dist, cost_per_km, vehicles)
     penalty = np.array(
-        [0] * len(depots) + [_penalty(x.penalty, cs, dist, cost_per_km, vehicles) for x in stops],
+        [0] * len(depots)
+        + [default_penalty if x.penalty is None else round(x.penalty * cs) for x in stops],
         dtype=np.int64,
     )
 
@@ -244,16 +246,10 @@ def open_horizon(problem: RoutingProblem, duration: IntArray, service: IntArray)
     return latest + legs + int(service.sum()) + 1
 
 
-def _penalty(
-    given: float | None,
-    scale: int,
-    dist: FloatArray,
-    cost_per_km: FloatArray,
-    vehicles: tuple[Any, ...],
+def _default_penalty(
+    scale: int, dist: FloatArray, cost_per_km: FloatArray, vehicles: tuple[Any, ...]
 ) -> int:
-    """A given penalty, or one that beats any detour plus opening a vehicle, many times over."""
-    if given is not None:
-        return round(given * scale)
-    worst = float(dist.max()) * 2 * float(cost_per_km.max(initial=1.0))
+    """A penalty that beats any detour plus opening a vehicle, many times over."""
+    worst = float(dist.max(initial=0.0)) * 2 * float(cost_per_km.max(initial=1.0))
     fixed = max((v.fixed_cost for v in vehicles), default=0.0)
     return round(100 * (worst + fixed + 1) * scale)

@@ -78,10 +78,31 @@ def _reason(model: IntegerModel, s: int, stop_ids: list[str]) -> Reason | None:
             SHIFT, "the round trip from every depot is longer than any shift or route limit"
         )
     for v in vehicles:
-        single = [() for _ in range(v)] + [(s,)]
-        if evaluate(model, single, stop_ids).feasible:
+        if _serves_alone(model, v, node, stop_ids):
             return None
     return Reason(COMBINED, "each constraint alone can be met, but no vehicle meets them together")
+
+
+def _serves_alone(model: IntegerModel, v: int, node: int, stop_ids: list[str]) -> bool:
+    """Whether vehicle ``v`` can serve the stop on a route of its own.
+
+    Without a break this is arithmetic (leave as early as possible, wait for the window,
+    come back; the departure can always be delayed to cut waiting from the duration);
+    with a break the evaluator places it.
+    """
+    if (model.demand[node] > model.capacity[v]).any():
+        return False
+    if model.break_duration[v] > 0:
+        single = [() for _ in range(v)] + [(node - model.n_depots,)]
+        return evaluate(model, single, stop_ids).feasible
+    depot = int(model.vehicle_depot[v])
+    leave = max(int(model.shift_start[v]), int(model.open[depot]))
+    begin = max(leave + int(model.duration[depot, node]), int(model.open[node]))
+    back = begin + int(model.service[node]) + int(model.duration[node, depot])
+    latest = min(int(model.shift_end[v]), int(model.close[depot]))
+    trip = int(model.duration[depot, node]) + int(model.service[node])
+    trip += int(model.duration[node, depot])
+    return begin <= int(model.close[node]) and back <= latest and trip <= int(model.max_duration[v])
 
 
 def _reachable(model: IntegerModel, v: int, node: int) -> bool:
