@@ -9,6 +9,7 @@ place.
     ├── NotFound             an id that does not exist
     ├── StoreError           the store could not complete an operation
     │   └── StoreUnavailable the store could not be reached or started
+    ├── Overloaded           too much work queued already; retry later
     └── Cancelled            long work stopped on request
 """
 
@@ -77,6 +78,21 @@ class StoreUnavailable(StoreError):
     """The store could not be reached or started."""
 
     reason_code = "STORE_UNAVAILABLE"
+
+
+class Overloaded(SupplynetError):
+    """The server holds as much queued work as it accepts; ``retry_after_s`` is a hint."""
+
+    reason_code = "OVERLOADED"
+
+    def __init__(self, what: str, limit: int, retry_after_s: float) -> None:
+        self.what = what
+        self.limit = limit
+        self.retry_after_s = retry_after_s
+        super().__init__(f"{what}: {limit} already queued or running; retry later")
+
+    def __reduce__(self) -> tuple[type[Overloaded], tuple[str, int, float]]:
+        return type(self), (self.what, self.limit, self.retry_after_s)
 
 
 class Cancelled(SupplynetError):

@@ -16,6 +16,8 @@ from supplynet.v1 import network_pb2, network_pb2_grpc
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+MAX_TOKEN_CHARS = 64
+"""Longer than any page token this service issues."""
 
 
 class NetworkServicer(network_pb2_grpc.NetworkServiceServicer):
@@ -25,9 +27,12 @@ class NetworkServicer(network_pb2_grpc.NetworkServiceServicer):
         self.state = state
 
     async def _upsert(self, rows: NetworkRows) -> network_pb2.BatchUpsertNetworkResponse:
+        """Write the batch whole, or nothing: one bad or kindless record rejects all of it."""
+        if not rows.rows and not rows.problems:
+            raise ValidationFailed([Problem("nodes", "nothing to upsert")], "network")
         stored = await self.state.network()
         network, problems = parse_network(rows.rows, context=stored)
-        if problems:
+        if problems or rows.problems:
             raise ValidationFailed(rows.problems + rows.locate(problems), "network")
         written = await self.state.upsert(network)
         return network_pb2.BatchUpsertNetworkResponse(
@@ -47,8 +52,14 @@ class NetworkServicer(network_pb2_grpc.NetworkServiceServicer):
         context: grpc.aio.ServicerContext,
     ) -> network_pb2.BatchUpsertNetworkResponse:
         rows = NetworkRows()
-        index = 0
+        index = received = 0
+        limit = self.state.settings.max_stream_bytes
         async for chunk in request_iterator:
+            received += chunk.ByteSize()
+            if received > limit:
+                raise ValidationFailed(
+                    [Problem(f"requests[{index}]", f"the stream exceeds {limit} bytes")], "network"
+                )
             _add(rows, chunk, f"requests[{index}].")
             index += 1
         return await self._upsert(rows)
@@ -121,13 +132,17 @@ def _token(offset: int) -> str:
 
 
 def _offset(token: str) -> int | None:
+    """The offset a token of ours carries; None for anything else (never an exception)."""
     if not token:
         return 0
+    if len(token) > MAX_TOKEN_CHARS:
+        return None
     try:
         prefix, _, number = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
     except ValueError:
         return None
-    return int(number) if prefix == "offset" and number.isdigit() else None
+    valid = prefix == "offset" and number.isascii() and number.isdigit() and len(number) <= 12
+    return int(number) if valid else None
 
 
 def register(server: grpc.aio.Server, state: ServerState) -> str:

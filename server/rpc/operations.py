@@ -3,7 +3,9 @@
 An operation wraps one coroutine (typically a job in a child process). Operations
 live in the server's memory: they survive their callers, not a restart; their
 results (plans) are in the store. Cancelling an operation cancels its coroutine,
-and the job runner kills the process doing the work.
+and the job runner kills the process doing the work. At most ``limit`` operations
+are queued or running: one more is refused with ``Overloaded`` (RESOURCE_EXHAUSTED
+with a RetryInfo), so 200 concurrent StartPlans cannot pile up requests and solves.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from dataclasses import dataclass, field
 import grpc
 from google.rpc import error_details_pb2, status_pb2
 
-from supplynet.graph.errors import NotFound, SupplynetError
-from supplynet.server.rpc.jobs import Progress
+from supplynet.graph.errors import NotFound, Overloaded, SupplynetError
+from supplynet.server.app.progress import Progress
 from supplynet.server.rpc.status import build_status, error_status, internal_status, request_id
 from supplynet.v1 import operation_pb2
 
@@ -31,6 +33,10 @@ KEEP_DONE = 1000
 """Finished operations remembered for GetOperation; older ones are forgotten first."""
 TICK_SECONDS = 0.5
 """How often a running operation's elapsed time (and watchers) are refreshed."""
+MAX_ACTIVE = 16
+"""Operations queued or running at once, unless the server is configured otherwise."""
+RETRY_AFTER_S = 5.0
+"""Retry hint when the limit is reached, before any operation has finished to time."""
 
 
 @dataclass
@@ -122,11 +128,24 @@ Work = Callable[[Operation], Awaitable[str]]
 class Operations:
     """Every operation of one server, by id."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_ACTIVE) -> None:
         self._operations: dict[str, Operation] = {}
+        self.limit = limit
+
+    def active(self) -> int:
+        """Operations queued or running."""
+        return sum(not op.done for op in self._operations.values())
 
     def start(self, work: Work, time_limit: float) -> Operation:
-        """Create an operation and start ``work`` in the background."""
+        """Create an operation and start ``work`` in the background.
+
+        Raises
+        ------
+        Overloaded
+            When ``limit`` operations are queued or running already.
+        """
+        if self.active() >= self.limit:
+            raise Overloaded("operations", self.limit, self._retry_after())
         operation = Operation(id=uuid.uuid4().hex, time_limit=time_limit)
         self._operations[operation.id] = operation
         operation.task = asyncio.get_running_loop().create_task(self._run(operation, work))
@@ -203,6 +222,15 @@ class Operations:
             task.cancel()
         if running:
             await asyncio.wait(running, timeout=10)
+
+    def _retry_after(self) -> float:
+        """About when a slot frees: the shortest time left among running operations."""
+        left = [
+            op.time_limit - op.elapsed
+            for op in self._operations.values()
+            if not op.done and op.started is not None
+        ]
+        return max(1.0, min(left, default=RETRY_AFTER_S))
 
     def _forget_old(self) -> None:
         finished = [op for op in self._operations.values() if op.done]

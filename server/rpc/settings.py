@@ -37,6 +37,19 @@ class ServeSettings(BaseSettings):
     tls_key: Path | None = Field(default=None, description="PEM private key")
     workers: int = Field(default=2, ge=1, le=64, description="processes for CPU-heavy work")
     max_message_mb: int = Field(default=64, ge=1, le=2047, description="largest message, MiB")
+    max_stream_mb: int = Field(
+        default=256,
+        ge=1,
+        le=65_536,
+        description="largest streamed upsert in total, MiB; checked while receiving",
+    )
+    max_operations: int = Field(
+        default=16,
+        ge=1,
+        le=10_000,
+        description="long operations (plans) queued or running at once; one more is refused "
+        "with RESOURCE_EXHAUSTED and a retry delay",
+    )
     grace_seconds: float = Field(default=10.0, ge=0, description="drain time on shutdown")
     cache_seconds: float = Field(
         default=0.0,
@@ -72,6 +85,10 @@ class ServeSettings(BaseSettings):
     @property
     def max_message_bytes(self) -> int:
         return self.max_message_mb * 1024 * 1024
+
+    @property
+    def max_stream_bytes(self) -> int:
+        return self.max_stream_mb * 1024 * 1024
 
     def is_loopback(self) -> bool:
         """True when only this machine can reach the bound address."""

@@ -8,6 +8,7 @@ field violations name each bad field (``nodes[3].warehouse.storage_capacity``).
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 
 import grpc
 from google.protobuf import any_pb2
@@ -16,6 +17,7 @@ from google.rpc import error_details_pb2, status_pb2
 from supplynet.graph.errors import (
     Cancelled,
     NotFound,
+    Overloaded,
     StoreError,
     StoreUnavailable,
     SupplynetError,
@@ -35,6 +37,7 @@ _CODES: tuple[tuple[type[SupplynetError], grpc.StatusCode], ...] = (
     (StoreUnavailable, grpc.StatusCode.UNAVAILABLE),
     (StoreError, grpc.StatusCode.INTERNAL),
     (Cancelled, grpc.StatusCode.CANCELLED),
+    (Overloaded, grpc.StatusCode.RESOURCE_EXHAUSTED),
 )
 """Most specific first; any other ``SupplynetError`` is a FAILED_PRECONDITION."""
 
@@ -47,7 +50,11 @@ def status_code(error: SupplynetError) -> grpc.StatusCode:
     return grpc.StatusCode.FAILED_PRECONDITION
 
 
-def _pack(message: error_details_pb2.ErrorInfo | error_details_pb2.BadRequest) -> any_pb2.Any:
+def _pack(
+    message: error_details_pb2.ErrorInfo
+    | error_details_pb2.BadRequest
+    | error_details_pb2.RetryInfo,
+) -> any_pb2.Any:
     packed = any_pb2.Any()
     packed.Pack(message)
     return packed
@@ -84,7 +91,12 @@ def error_status(error: SupplynetError, request_id: str) -> status_pb2.Status:
         metadata["subject"] = error.subject
     elif isinstance(error, NotFound):
         metadata |= {"kind": error.kind, "key": error.key}
-    return build_status(status_code(error), str(error), error.reason_code, metadata, violations)
+    status = build_status(status_code(error), str(error), error.reason_code, metadata, violations)
+    if isinstance(error, Overloaded):
+        retry = error_details_pb2.RetryInfo()
+        retry.retry_delay.FromTimedelta(dt.timedelta(seconds=error.retry_after_s))
+        status.details.append(_pack(retry))
+    return status
 
 
 def internal_status(request_id: str) -> status_pb2.Status:

@@ -41,6 +41,8 @@ def fit(status: status_pb2.Status) -> status_pb2.Status:
             fitted.details.add().Pack(short)
         elif packed.Unpack(bad):
             violations.extend(bad.field_violations)
+        else:
+            fitted.details.append(packed)  # RetryInfo and other small, bounded details
     if violations:
         fitted.details.add().Pack(_kept_violations(violations, fitted.ByteSize()))
     return fitted
