@@ -3,25 +3,24 @@
 Replication ``r`` draws one ``Scenario`` from the ``r``-th child of ``seed``'s
 ``SeedSequence``; every policy runs on that same scenario, so policy differences are
 not masked by different luck. Each replication is one task (the scenario is drawn once
-and all arms run on it); tasks fan out through ``fan_out``, and results depend only on
-the seeds, never on the worker count. A replication that fails is reported with its
+and all arms run on it); tasks fan out through the project's executor
+(``graph.executor.parallel_map``), and results depend only on the seeds, never on the
+engine or the worker count. A replication that fails is reported with its
 error, never dropped silently.
 """
 
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.executor import ParallelSettings, Progress, parallel_map
 from supplynet.graph.synthetic import SyntheticTruth
 from supplynet.optimizer.twin.baseline import BaselinePolicy
 from supplynet.optimizer.twin.kpis import KPI_NAMES, kpis
@@ -37,10 +36,6 @@ POLICIES: dict[str, PolicyFactory] = {
     "oracle": partial(SupplynetPolicy, foresight=True),
 }
 """The arms by name; a new arm is one entry here, the simulator stays as it is."""
-
-T = TypeVar("T")
-R = TypeVar("R")
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -144,8 +139,12 @@ def run_twin(
     settings: TwinSettings,
     truth: SyntheticTruth | None = None,
     progress: Progress | None = None,
+    parallel: ParallelSettings | None = None,
 ) -> TwinResult:
     """Run every policy of ``settings`` on each replication's common scenario.
+
+    ``parallel`` chooses the executor (local processes or Ray); by default
+    ``settings.workers`` local processes.
 
     Raises
     ------
@@ -157,7 +156,9 @@ def run_twin(
         raise ValidationFailed(problems, "simulation request")
     seeds = replication_seeds(settings.seed, settings.replications)
     task = partial(_replication, world, truth, settings)
-    parts = fan_out(task, list(enumerate(seeds)), settings.workers, progress)
+    # one replication per task, none run ahead in this process: replications are long
+    parallel = parallel or ParallelSettings(workers=settings.workers, chunk_size=1, pilot=False)
+    parts = parallel_map(task, list(enumerate(seeds)), parallel, progress)
     kpi_rows = [row for rows, _, _ in parts for row in rows]
     daily = [frame for _, frames, _ in parts for frame in frames]
     failures = [failure for _, _, fails in parts for failure in fails]
@@ -166,25 +167,6 @@ def run_twin(
         daily=pd.concat(daily, ignore_index=True) if daily else pd.DataFrame(),
         failures=pd.DataFrame(failures, columns=["replication", "seed", "policy", "error"]),
     )
-
-
-def fan_out(
-    function: Callable[[T], R], items: Sequence[T], workers: int, progress: Progress | None = None
-) -> list[R]:
-    """``[function(item) for item in items]`` on ``workers`` processes, in order."""
-    results: list[R] = []
-    if workers == 1 or len(items) <= 1:
-        for item in items:
-            results.append(function(item))
-            if progress is not None:
-                progress(len(results), len(items))
-        return results
-    with ProcessPoolExecutor(max_workers=min(workers, len(items))) as pool:
-        for result in pool.map(function, items):
-            results.append(result)
-            if progress is not None:
-                progress(len(results), len(items))
-    return results
 
 
 def _replication(
