@@ -68,7 +68,7 @@ class ProphetForecaster:
 
     def __init__(
         self,
-        country: str | None = "US",
+        country: str | None = None,
         yearly: bool | str = "auto",
         use_regressors: bool = True,
         uncertainty_samples: int = 0,

@@ -2,21 +2,30 @@
 
 Training uses forecast origins spread over the history; the last ``val_origins`` of
 them validate (early stopping) and are separated from the training origins by a gap of
-one horizon, so no training target overlaps a validation target. The model has no
-series ids: it forecasts any series of any network from its features and neighbours.
+one horizon, so no training target overlaps a validation target. ``restarts`` networks
+from different seeds are trained and the one with the lowest validation loss is kept,
+so an unlucky initialisation (one that never improves on its first epoch) does not
+decide the model. The model has no series ids: it forecasts any series of any network
+from its features and neighbours.
+
+Training and forecasting clean the demand with the same rules (``clean_demand``), and
+the forecast is zero on weekdays a series does not trade. A model answers the horizon
+it was trained for (or a shorter one); a longer one is an error, never a silent retrain.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import torch
 from torch import Tensor
 
+from supplynet.forecasting.cleaning import clean_demand
 from supplynet.forecasting.forecast import DemandForecast
+from supplynet.forecasting.global_features import closed_weekdays
 from supplynet.gnn.demand_model import DemandConfig, DemandNet, quantile_loss
 from supplynet.gnn.graph_data import NODE, SeriesGraph, build_graph, snapshot
 from supplynet.gnn.panel import SeriesPanel, build_panel
@@ -27,7 +36,6 @@ from supplynet.gnn.training import (
     TrainConfig,
     TrainReport,
     fit,
-    seed_everything,
 )
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.network import Network
@@ -99,6 +107,7 @@ def train_demand(
     *,
     stride: int = 2,
     val_origins: int = 6,
+    restarts: int = 2,
     progress: Progress | None = None,
 ) -> DemandModel:
     """Fit a demand GNN on all of ``demand`` (cut it before calling to hold data out).
@@ -108,18 +117,40 @@ def train_demand(
     stride
         Periods between consecutive training origins (1 uses every period; larger trains faster).
     val_origins
-        The latest origins, held out for early stopping.
+        The latest origins, held out for early stopping and for choosing among restarts.
+    restarts
+        Networks trained from seeds ``training.seed + k``; the lowest validation loss wins.
     """
     config = config or DemandConfig()
     training = training or TrainConfig()
-    panel = build_panel(demand, config.freq, holiday_country=config.holiday_country)
+    panel = _panel(demand, config)
     graph = _graph(network, panel, config)
     train, val = training_snapshots(panel, graph, config, stride, val_origins)
-    seed_everything(training.seed, training.threads)
-    net = DemandNet(config)
-    report = fit(net, train, val, _loss, training, progress)
-    net.cpu()
-    return DemandModel(config, net, report)
+    best: DemandModel | None = None
+    for restart in range(max(restarts, 1)):
+        attempt = replace(training, seed=training.seed + restart)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(attempt.seed)
+            net = DemandNet(config)
+            report = fit(net, train, val, _loss, attempt, progress)
+        net.cpu()
+        if best is None or (best.report and report.best_val_loss < best.report.best_val_loss):
+            best = DemandModel(config, net, report)
+    assert best is not None
+    return best
+
+
+def prepared_demand(demand: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """The cleaning both training and forecasting apply (``forecasting.cleaning``'s rules)."""
+    return clean_demand(demand, "W" if freq == "W" else "D").frame
+
+
+def _panel(demand: pd.DataFrame, config: DemandConfig) -> SeriesPanel:
+    return build_panel(
+        prepared_demand(demand, config.freq),
+        config.freq,
+        holiday_country=config.holiday_country,
+    )
 
 
 def _loss(net: torch.nn.Module, batch: HeteroData) -> Tensor:
@@ -132,6 +163,7 @@ def forecast_demand(
     network: Network,
     history: pd.DataFrame,
     future: pd.DataFrame | None = None,
+    horizon: int | None = None,
 ) -> DemandForecast:
     """Forecast ``horizon`` periods after the end of ``history`` for every series in it.
 
@@ -142,9 +174,28 @@ def forecast_demand(
     future
         Planned price and promo per series for the horizon (DEMAND columns; quantity
         ignored). Without it, prices stay at their last value and nothing is on promotion.
+    horizon
+        Periods to forecast (default: the trained horizon).
+
+    Raises
+    ------
+    ValidationFailed
+        ``horizon`` is longer than the model's (train a model for it: never silently).
     """
     config = model.config
-    panel = build_panel(history, config.freq, holiday_country=config.holiday_country)
+    horizon = horizon or config.horizon
+    if not 1 <= horizon <= config.horizon:
+        raise ValidationFailed(
+            [
+                Problem(
+                    "horizon",
+                    f"the checkpoint was trained for {config.horizon} periods; got {horizon} "
+                    "(train and save a model for this horizon)",
+                )
+            ],
+            "gnn forecast",
+        )
+    panel = _panel(history, config)
     origin = len(panel.periods)
     if future is not None:
         panel = panel.with_future(future)
@@ -154,9 +205,11 @@ def forecast_demand(
     with torch.no_grad():
         out = model.net(data).numpy()
     scaled = out * data[NODE].scale.numpy()[:, None, None]
-    scaled = np.maximum(scaled, 0.0)
-    periods = [panel.period_at(origin + h) for h in range(config.horizon)]
-    n, horizon = panel.n_series, config.horizon
+    scaled = np.maximum(scaled, 0.0)[:, :horizon]
+    if config.freq != "W":
+        scaled[closed_weekdays(panel.quantity[:, :origin], horizon)] = 0.0
+    periods = [panel.period_at(origin + h) for h in range(horizon)]
+    n = panel.n_series
     frame = pd.DataFrame(
         {
             "location_id": np.repeat([k[0] for k in panel.keys], horizon),

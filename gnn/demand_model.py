@@ -6,8 +6,9 @@ and promotions are encoded into one vector; ``layers`` rounds of relation-typed
 GraphSAGE (``HeteroConv``, one ``SAGEConv`` per relation, summed) mix in what the
 neighbours know, e.g. that a substitute goes on promotion next week. A per-step head
 turns the vector and that step's covariates into (mean, P10, P50, P90) for every
-horizon step, in units of the series' scale, as corrections to the window's seasonal
-profile (same-weekday average), so the network starts from a good naive forecast.
+horizon step (the mean inside the P10-P90 interval), in units of the series' scale,
+as corrections to the window's seasonal profile (same-weekday average), so the network
+starts from a good naive forecast.
 The head also sees, per step and relation, the neighbours' mean planned promotion and
 price (a parameter-free mean over the relation's edges): a substitute's promotion next
 Tuesday cuts this series' demand next Tuesday, timing that one embedding of the whole
@@ -51,7 +52,7 @@ class DemandConfig:
     dropout: float = 0.1
     relations: tuple[str, ...] = RELATIONS
     message_passing: bool = True
-    holiday_country: str = "DE"
+    holiday_country: str | None = None
     freq: str = "D"
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,9 +123,10 @@ class DemandNet(nn.Module):
         raw = self.head(torch.cat([steps, future, *plans], dim=2))
         mean, low, mid, high = raw.unbind(dim=2)
         mid = node.base + mid
-        return torch.stack(
-            [node.base + mean, mid - F.softplus(low), mid, mid + F.softplus(high)], dim=2
-        )
+        p10, p90 = mid - F.softplus(low), mid + F.softplus(high)
+        # The mean lies inside the P10-P90 interval: consistent with the quantiles.
+        mean = p10 + torch.sigmoid(mean) * (p90 - p10)
+        return torch.stack([mean, p10, mid, p90], dim=2)
 
 
 def _neighbour_mean(values: Tensor, edge_index: Tensor) -> Tensor:

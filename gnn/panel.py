@@ -84,7 +84,7 @@ def build_panel(
     demand: pd.DataFrame,
     freq: str = "D",
     *,
-    holiday_country: str = "DE",
+    holiday_country: str | None = None,
     calendar_pad: int = 400,
 ) -> SeriesPanel:
     """Pivot a DEMAND frame into a panel.
@@ -98,7 +98,7 @@ def build_panel(
     freq
         ``D`` (daily) or ``W`` (weeks starting on each ``date``).
     holiday_country
-        Country whose public holidays feed the calendar features.
+        Country whose public holidays feed the calendar features (``None``: none).
     calendar_pad
         Calendar rows computed beyond the last period, for forecasts into the future.
 
@@ -158,12 +158,11 @@ def _positions(
     return rows[ok], cols[ok], ok
 
 
-def _calendar(start: pd.Timestamp, periods: int, step: int, country: str) -> np.ndarray:
+def _calendar(start: pd.Timestamp, periods: int, step: int, country: str | None) -> np.ndarray:
     """Per period: seasonal position and holiday shares, averaged over its days."""
     days = pd.date_range(start, periods=periods * step, freq="D")
-    known = holidays.country_holidays(
-        country, years=sorted({d.year for d in days} | {days[-1].year + 1})
-    )
+    years = sorted({d.year for d in days} | {days[-1].year + 1})
+    known = holidays.country_holidays(country, years=years) if country else {}
     holiday = np.array([d in known for d in days.date], dtype=float)
     eve = np.array([(d + pd.Timedelta(days=1)) in known for d in days.date], dtype=float)
     dow = days.day_of_week.to_numpy() * 2 * np.pi / 7

@@ -124,7 +124,8 @@ def fit(
     snapshots, the training loss stands in). ``progress`` is called after every epoch
     (the CLI draws a bar with it).
     """
-    seed_everything(config.seed, config.threads)
+    # Dropout draws from torch's generator: seed it; callers scope it (``fork_rng``).
+    torch.manual_seed(config.seed)
     device = pick_device(config.device)
     model.to(device)
     optimiser = torch.optim.Adam(

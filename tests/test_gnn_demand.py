@@ -1,4 +1,7 @@
-"""Demand GNN: the loop learns, checkpoints round-trip, forecasts have the shared shape."""
+"""Demand GNN: the loop learns, checkpoints round-trip, forecasts have the shared shape;
+training and forecasting clean alike, restarts keep the best validation loss, the mean
+lies inside the interval, closed weekdays are zero, and a longer horizon than trained
+is an error rather than a silent retrain."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from supplynet.forecasting.cleaning import clean_demand
 from supplynet.forecasting.forecast import DemandForecast
 from supplynet.gnn.demand_forecaster import DemandModel, forecast_demand, train_demand
 from supplynet.gnn.demand_model import DemandConfig, DemandNet, quantile_loss
@@ -22,7 +26,7 @@ QUICK = TrainConfig(epochs=3, batch_size=8, patience=3, seed=1)
 @pytest.fixture(scope="module")
 def model(tiny: SyntheticDataset) -> DemandModel:
     history = tiny.demand[tiny.demand["date"] < "2025-06-01"]
-    return train_demand(tiny.network, history, SMALL, QUICK, stride=21, val_origins=2)
+    return train_demand(tiny.network, history, SMALL, QUICK, stride=21, val_origins=2, restarts=1)
 
 
 def test_tiny_model_overfits_a_tiny_problem(tiny: SyntheticDataset) -> None:
@@ -76,11 +80,13 @@ def test_checkpoint_round_trip_gives_identical_predictions(
 def test_same_seed_same_model(tiny: SyntheticDataset, model: DemandModel) -> None:
     """Training is deterministic given the seed; another seed gives other weights."""
     history = tiny.demand[tiny.demand["date"] < "2025-06-01"]
-    same = train_demand(tiny.network, history, SMALL, QUICK, stride=21, val_origins=2)
+    same = train_demand(tiny.network, history, SMALL, QUICK, stride=21, val_origins=2, restarts=1)
     for a, b in zip(model.net.state_dict().values(), same.net.state_dict().values(), strict=True):
         assert torch.equal(a, b)
-    other = TrainConfig(epochs=3, batch_size=8, patience=3, seed=2)
-    different = train_demand(tiny.network, history, SMALL, other, stride=21, val_origins=2)
+    other = TrainConfig(epochs=3, batch_size=8, patience=3, seed=20)
+    different = train_demand(
+        tiny.network, history, SMALL, other, stride=21, val_origins=2, restarts=1
+    )
     weights = [p.detach().numpy() for p in different.net.parameters()]
     assert not all(
         np.array_equal(w, p.detach().numpy())
@@ -114,3 +120,73 @@ def test_too_short_history_is_rejected(tiny: SyntheticDataset) -> None:
     history = tiny.demand[tiny.demand["date"] < "2024-01-20"]
     with pytest.raises(ValidationFailed, match="history too short"):
         train_demand(tiny.network, history, SMALL, QUICK)
+
+
+def test_longer_horizon_than_trained_is_an_error(
+    tiny: SyntheticDataset, model: DemandModel
+) -> None:
+    """A model answers its horizon or a shorter one; a longer one never retrains silently."""
+    history = tiny.demand[tiny.demand["date"] < "2025-06-01"]
+    with pytest.raises(ValidationFailed, match="trained for 7 periods; got 14"):
+        forecast_demand(model, tiny.network, history, horizon=14)
+    shorter = forecast_demand(model, tiny.network, history, horizon=3)
+    assert len(shorter.periods) == 3
+
+
+def test_training_and_forecasting_clean_alike(tiny: SyntheticDataset, model: DemandModel) -> None:
+    """Raw demand with a wild spike forecasts exactly as its cleaned version: forecasting
+    applies the same cleaning as training (the spike is capped either way)."""
+    history = tiny.demand[tiny.demand["date"] < "2025-06-01"].copy()
+    history.loc[history.index[-3], "quantity"] = 1e6
+    raw = forecast_demand(model, tiny.network, history).frame
+    cleaned = forecast_demand(model, tiny.network, clean_demand(history).frame).frame
+    assert raw["mean"].max() < 1e5
+    assert np.allclose(raw["mean"], cleaned["mean"])
+
+
+def test_mean_lies_inside_the_interval(tiny: SyntheticDataset, model: DemandModel) -> None:
+    frame = forecast_demand(model, tiny.network, tiny.demand).frame
+    assert (frame["mean"] >= frame["p10"] - 1e-6).all()
+    assert (frame["mean"] <= frame["p90"] + 1e-6).all()
+
+
+def test_closed_weekday_is_forecast_as_zero(tiny: SyntheticDataset, model: DemandModel) -> None:
+    """A series that never sells on Sundays gets zero on the forecast's Sunday."""
+    history = tiny.demand[tiny.demand["date"] < "2025-06-01"].copy()
+    first = history[["store_id", "sku_id"]].iloc[0]
+    mine = (history["store_id"] == first["store_id"]) & (history["sku_id"] == first["sku_id"])
+    history.loc[mine & (history["date"].dt.dayofweek == 6), "quantity"] = 0.0
+    frame = forecast_demand(model, tiny.network, history).series(*first)
+    sunday = frame[frame["period"].dt.dayofweek == 6]
+    assert len(sunday) == 1
+    assert float(sunday[["mean", "p10", "p50", "p90"]].to_numpy().max()) == 0.0
+    assert frame["mean"].sum() > 0
+
+
+def test_restarts_keep_the_lowest_validation_loss(tiny: SyntheticDataset) -> None:
+    """Of several seeds the kept network is the one that validated best."""
+    history = tiny.demand[tiny.demand["date"] < "2025-06-01"]
+    alone = [
+        train_demand(
+            tiny.network,
+            history,
+            SMALL,
+            TrainConfig(epochs=2, batch_size=8, seed=seed),
+            stride=28,
+            val_origins=2,
+            restarts=1,
+        )
+        for seed in (5, 6)
+    ]
+    both = train_demand(
+        tiny.network,
+        history,
+        SMALL,
+        TrainConfig(epochs=2, batch_size=8, seed=5),
+        stride=28,
+        val_origins=2,
+        restarts=2,
+    )
+    losses = [m.report.best_val_loss for m in alone if m.report]
+    assert both.report is not None
+    assert both.report.best_val_loss == min(losses)

@@ -1,0 +1,92 @@
+"""The global LightGBM model: features at an origin use nothing from that origin on
+(own demand or the neighbours'), the model answers every series with ordered
+quantiles, refuses a longer horizon than trained, and survives a pickle round trip."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from supplynet.forecasting.cleaning import clean_demand
+from supplynet.forecasting.global_features import demand_panel, feature_rows
+from supplynet.forecasting.global_model import GlobalForecaster
+from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.synthetic import SyntheticDataset
+
+HORIZON = 7
+
+
+@pytest.fixture(scope="module")
+def cleaned(tiny: SyntheticDataset) -> pd.DataFrame:
+    return clean_demand(tiny.demand[tiny.demand["date"] < "2025-03-01"]).frame
+
+
+@pytest.fixture(scope="module")
+def model(tiny: SyntheticDataset, cleaned: pd.DataFrame) -> GlobalForecaster:
+    small = GlobalForecaster(HORIZON, "DE", tiny.network, rounds=30, max_rows=20_000)
+    return small.fit(cleaned)
+
+
+def test_features_never_see_the_origin_or_later(
+    tiny: SyntheticDataset, cleaned: pd.DataFrame
+) -> None:
+    """Scrambling every demand value from the origin on (every series, so the graph
+    features' neighbours too) leaves the origin's features unchanged; one day earlier
+    changes them."""
+    model = GlobalForecaster(HORIZON, "DE", tiny.network)
+    panel = demand_panel(cleaned, None, HORIZON)
+    neighbours = model._neighbours(panel, ("substitute", "category", "supplier", "nearby"))
+    assert all(len(source) for source, _ in neighbours.values())
+    origin = panel.length - 60
+    rows = feature_rows(panel, np.array([origin]), HORIZON, frozenset(), neighbours)
+    rng = np.random.default_rng(0)
+    for first_changed, same in ((origin, True), (origin - 1, False)):
+        scrambled = panel.quantity.copy()
+        scrambled[:, first_changed:] = rng.poisson(50, scrambled[:, first_changed:].shape)
+        other = type(panel)(panel.keys, panel.start, scrambled, panel.price, panel.promo)
+        again = feature_rows(other, np.array([origin]), HORIZON, frozenset(), neighbours)
+        assert np.array_equal(rows.x, again.x, equal_nan=True) is same
+
+
+def test_holidays_of_the_country_reach_the_features(
+    tiny: SyntheticDataset, cleaned: pd.DataFrame
+) -> None:
+    """Christmas is a holiday feature with the German calendar and not without one."""
+    panel = demand_panel(cleaned, None, HORIZON)
+    christmas = (pd.Timestamp("2024-12-25") - panel.start).days
+    holiday = GlobalForecaster(HORIZON, "DE")._holidays(panel)
+    column = 13 + 5 + 5  # history features, then the calendar's holiday flag
+    with_calendar = feature_rows(panel, np.array([christmas]), 1, holiday, {})
+    without = feature_rows(panel, np.array([christmas]), 1, frozenset(), {})
+    assert (with_calendar.x[:, column] == 1).all()
+    assert (without.x[:, column] == 0).all()
+
+
+def test_forecast_covers_every_series_with_ordered_quantiles(
+    model: GlobalForecaster, cleaned: pd.DataFrame
+) -> None:
+    frame = model.forecast(cleaned).frame
+    series = cleaned.groupby(["store_id", "sku_id"]).ngroups
+    assert len(frame) == series * HORIZON
+    assert set(frame["model"]) == {"lightgbm_global"}
+    assert frame["period"].min() == cleaned["date"].max() + pd.Timedelta(days=1)
+    assert (frame["p10"] <= frame["p50"]).all() and (frame["p50"] <= frame["p90"]).all()
+    assert frame["mean"].sum() > 0
+
+
+def test_longer_horizon_than_trained_is_an_error(
+    model: GlobalForecaster, cleaned: pd.DataFrame
+) -> None:
+    with pytest.raises(ValidationFailed, match="trained for 7 days; got 8"):
+        model.forecast(cleaned, horizon=8)
+    assert len(model.forecast(cleaned, horizon=3).periods) == 3
+
+
+def test_pickle_round_trip_gives_identical_forecasts(
+    model: GlobalForecaster, cleaned: pd.DataFrame
+) -> None:
+    again = pickle.loads(pickle.dumps(model))
+    assert again.forecast(cleaned).frame.equals(model.forecast(cleaned).frame)
