@@ -1,7 +1,14 @@
-"""Per-series forecasters by name: what ``--model`` offers and the backtest compares.
+"""Forecasters by name: what ``--model`` offers and the backtest compares.
 
-Each entry makes a fresh, unfitted forecaster and is picklable (a class or a
-``functools.partial``), so it can be shipped to worker processes.
+``FORECASTERS`` holds the per-series models; each entry makes a fresh, unfitted
+forecaster and is picklable (a class or a ``functools.partial``), so it can be shipped
+to worker processes. ``forecaster_factory`` binds the run's holiday country and
+horizon into them (Prophet, ``auto``'s Prophet, ``best``'s selection horizon).
+
+``panel_forecaster`` makes the models of all series at once: the global LightGBM
+model (``GLOBAL_MODEL``, also what ``DEFAULT_MODEL`` means: it won the rolling
+backtests of ``bench/forecast_accuracy.py``) and every per-series model with
+conformally calibrated intervals.
 """
 
 from __future__ import annotations
@@ -11,10 +18,15 @@ from functools import partial
 
 from supplynet.forecasting.baselines import MovingAverage, Naive, SeasonalAverage, SeasonalNaive
 from supplynet.forecasting.best import BestOfForecaster
+from supplynet.forecasting.conformal import CalibratedPerSeries, PanelForecaster
 from supplynet.forecasting.croston import Croston
 from supplynet.forecasting.forecaster import ForecasterFactory, ValueForecaster
+from supplynet.forecasting.global_model import MODEL_NAME as GLOBAL_MODEL
+from supplynet.forecasting.global_model import GlobalForecaster
 from supplynet.forecasting.prophet_model import ProphetForecaster
 from supplynet.forecasting.selection import AutoForecaster
+from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.network import Network
 
 VALUE_FORECASTERS: dict[str, Callable[[], ValueForecaster]] = {
     "seasonal_naive": SeasonalNaive,
@@ -40,3 +52,55 @@ FORECASTERS: dict[str, ForecasterFactory] = {
     "tsb": partial(Croston, variant="tsb"),
     "best": partial(BestOfForecaster, {"auto": AutoForecaster, **BASELINES}),
 }
+
+DEFAULT_MODEL = "auto"
+"""What a forecast uses unless told otherwise: ``panel_forecaster`` maps it to the global model."""
+
+GLOBAL_MODELS = (GLOBAL_MODEL, "lightgbm_no_graph")
+"""Models fitted across all series (``panel_forecaster`` only)."""
+
+
+def forecaster_factory(name: str, country: str | None, horizon: int) -> ForecasterFactory:
+    """The per-series model ``name`` with the run's holiday ``country`` and ``horizon``.
+
+    Raises
+    ------
+    ValidationFailed
+        An unknown name.
+    """
+    prophet = partial(ProphetForecaster, country=country)
+    auto = partial(AutoForecaster, primary=prophet)
+    bound: dict[str, ForecasterFactory] = {
+        "prophet": prophet,
+        "auto": auto,
+        "best": partial(BestOfForecaster, {"auto": auto, **BASELINES}, horizon=horizon),
+    }
+    if name in bound:
+        return bound[name]
+    if name in FORECASTERS:
+        return FORECASTERS[name]
+    known = ", ".join(sorted({*FORECASTERS, *GLOBAL_MODELS}))
+    raise ValidationFailed(
+        [Problem("model", f"unknown model {name!r}; known: {known}")], "forecast"
+    )
+
+
+def panel_forecaster(
+    name: str,
+    horizon: int,
+    country: str | None,
+    network: Network | None = None,
+    seed: int = 0,
+) -> PanelForecaster:
+    """An unfitted model of every series: ``fit(cleaned)``, then ``forecast(history)``.
+
+    ``auto`` (the default) and ``lightgbm_global`` are the global model (graph features
+    from ``network`` when given); ``lightgbm_no_graph`` is it without them; any other
+    name is the per-series model with conformally calibrated intervals. Every model
+    gets the same holiday ``country``.
+    """
+    if name in (DEFAULT_MODEL, GLOBAL_MODEL):
+        return GlobalForecaster(horizon, country, network, seed=seed)
+    if name == "lightgbm_no_graph":
+        return GlobalForecaster(horizon, country, network, graph=False, seed=seed)
+    return CalibratedPerSeries(forecaster_factory(name, country, horizon), name, horizon)

@@ -1,0 +1,218 @@
+"""Forecast accuracy and cost of every demand model: rolling-origin backtests.
+
+Run: ``flock /tmp/supplynet-bench.lock .venv/bin/python bench/forecast_accuracy.py``
+(``--dataset supplygraph|demo``, ``--horizons 7 28 45``).
+
+Datasets: ``supplygraph`` (the public SupplyGraph sales orders, 41 daily series; 8
+origins a week apart; Bangladesh holidays) and ``demo`` (``generate('demo', seed=0)``,
+290 daily series over two years; 4 origins 28 days apart; German holidays, the
+generator's calendar). Every model gets the same holiday calendar and, for the horizon,
+the planned price and promotion (known-future values; SupplyGraph has none).
+
+At each origin every model sees only the days before it: it is fitted on them (the
+global model is refit every ``--refit-every`` origins and otherwise forecasts from the
+new history with its last fit) and forecasts ``horizon`` days. Intervals of the
+per-series models are conformally calibrated on a backtest inside that history
+(``forecasting.conformal``); the global model calibrates on its own time-split
+validation. Scores are pooled over every scored point: WAPE and bias of ``mean``,
+pinball loss (mean over P10/P50/P90), P10-P90 coverage. CPU seconds per series count
+fitting (calibration included) and forecasting, per origin.
+
+Models: ``lightgbm_global`` (the default, ``auto``), ``lightgbm_no_graph`` (its
+ablation without the network's relations), ``prophet``, ``weekday_avg_4wk`` (the weekday
+mean of the last four weeks), ``seasonal_naive``, and ``weekday_avg_4wk_raw`` (its
+intervals uncalibrated, to show what calibration changes). On ``demo`` the per-series
+models and every score use a seeded sample of ``--sample`` series (Prophet's fits are
+what takes time); the global model trains on all series.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from supplynet.forecasting import metrics
+from supplynet.forecasting.backtest import cuts
+from supplynet.forecasting.baselines import SeasonalAverage, SeasonalNaive
+from supplynet.forecasting.cleaning import clean_demand
+from supplynet.forecasting.conformal import CalibratedPerSeries, PanelForecaster
+from supplynet.forecasting.global_model import GlobalForecaster
+from supplynet.forecasting.prophet_model import ProphetForecaster
+from supplynet.graph.network import Network
+from supplynet.graph.supplygraph import load_supplygraph
+from supplynet.graph.synthetic import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+SUPPLYGRAPH = ROOT.parent / "shared" / "data" / "supplygraph"
+RESULTS = ROOT / "bench" / "results"
+QUANTILES = (("p10", 0.1), ("p50", 0.5), ("p90", 0.9))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    cleaned: pd.DataFrame
+    network: Network
+    country: str
+    origins: int
+    step: int
+    scored: frozenset[tuple[str, str]]
+
+
+def load(name: str, sample: int) -> Dataset:
+    if name == "supplygraph":
+        data = load_supplygraph(SUPPLYGRAPH)
+        cleaned = clean_demand(data.demand).frame
+        keys = _keys(cleaned)
+        return Dataset(name, cleaned, data.network, "BD", 8, 7, frozenset(keys))
+    synthetic = generate("demo", seed=0)
+    cleaned = clean_demand(synthetic.demand).frame
+    keys = _keys(cleaned)
+    rng = np.random.default_rng(0)
+    picked = rng.choice(len(keys), size=min(sample, len(keys)), replace=False)
+    return Dataset(
+        name, cleaned, synthetic.network, "DE", 4, 28, frozenset(keys[i] for i in picked)
+    )
+
+
+def _keys(cleaned: pd.DataFrame) -> list[tuple[str, str]]:
+    pairs = cleaned[["store_id", "sku_id"]].drop_duplicates().itertuples(index=False, name=None)
+    return sorted((str(a), str(b)) for a, b in pairs)
+
+
+def models(data: Dataset, horizon: int) -> dict[str, tuple[Callable[[], PanelForecaster], bool]]:
+    """Name -> (factory, trained on every series rather than the scored sample)."""
+    per_series = partial(CalibratedPerSeries, horizon=horizon)
+    lightgbm = partial(GlobalForecaster, horizon, data.country, data.network)
+    return {
+        "lightgbm_global": (lightgbm, True),
+        "lightgbm_no_graph": (partial(lightgbm, graph=False), True),
+        "prophet": (
+            partial(per_series, partial(ProphetForecaster, country=data.country), "prophet"),
+            False,
+        ),
+        "weekday_avg_4wk": (partial(per_series, SeasonalAverage, "weekday_avg_4wk"), False),
+        "seasonal_naive": (partial(per_series, SeasonalNaive, "seasonal_naive"), False),
+        "weekday_avg_4wk_raw": (
+            partial(per_series, SeasonalAverage, "weekday_avg_4wk_raw", origins=0),
+            False,
+        ),
+    }
+
+
+def run(data: Dataset, horizon: int, refit_every: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(scores per model, CPU cost per model) of one horizon's backtest."""
+    dates = pd.DatetimeIndex(np.sort(data.cleaned["date"].unique()))
+    positions = cuts(len(dates), horizon, data.origins, data.step)
+    keys = pd.MultiIndex.from_arrays([data.cleaned["store_id"], data.cleaned["sku_id"]])
+    in_sample = keys.isin(list(data.scored))
+    points, costs = [], []
+    for name, (factory, everything) in models(data, horizon).items():
+        frame = data.cleaned if everything else data.cleaned[in_sample]
+        cpu, fitted = 0.0, None
+        for k, cut in enumerate(positions):
+            origin = dates[cut]
+            history = frame[frame["date"] < origin]
+            window = frame[
+                (frame["date"] >= origin) & (frame["date"] < origin + pd.Timedelta(days=horizon))
+            ]
+            started = time.process_time()
+            if fitted is None or k % refit_every == 0 or not everything:
+                fitted = factory().fit(history)
+            forecast = fitted.forecast(history, future=window).frame
+            cpu += time.process_time() - started
+            actual = window.rename(columns={"store_id": "location_id", "date": "period"})
+            scored = forecast.merge(
+                actual[["location_id", "sku_id", "period", "quantity"]],
+                on=["location_id", "sku_id", "period"],
+            )
+            keep = [
+                (a, b) in data.scored
+                for a, b in zip(scored["location_id"], scored["sku_id"], strict=True)
+            ]
+            points.append(scored[keep].assign(model=name, origin=origin))
+        series = frame.groupby(["store_id", "sku_id"]).ngroups
+        costs.append(
+            {
+                "model": name,
+                "series": series,
+                "origins": len(positions),
+                "cpu_s": round(cpu, 1),
+                "cpu_s_per_series": cpu / (series * len(positions)),
+                "series_per_s": series * len(positions) / max(cpu, 1e-9),
+            }
+        )
+    return _scores(pd.concat(points, ignore_index=True)), pd.DataFrame(costs)
+
+
+def _scores(points: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for name, part in points.groupby("model", sort=False):
+        actual = part["quantity"].to_numpy(dtype=float)
+        rows.append(
+            {
+                "model": name,
+                "points": len(part),
+                "wape": metrics.wape(actual, part["mean"]),
+                "bias": metrics.bias(actual, part["mean"]),
+                "pinball": float(
+                    np.mean([metrics.pinball(actual, part[c], q) for c, q in QUANTILES])
+                ),
+                "coverage": metrics.coverage(actual, part["p10"], part["p90"]),
+            }
+        )
+    table = pd.DataFrame(rows)
+    for reference in ("prophet", "weekday_avg_4wk"):
+        ref = table.loc[table["model"] == reference].iloc[0]
+        table[f"wape_vs_{reference}"] = table["wape"] / ref["wape"]
+        table[f"pinball_vs_{reference}"] = table["pinball"] / ref["pinball"]
+    return table.sort_values("wape").reset_index(drop=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dataset", choices=["supplygraph", "demo"], default="supplygraph")
+    parser.add_argument("--horizons", type=int, nargs="+", default=[7, 28, 45])
+    parser.add_argument("--sample", type=int, default=40)
+    parser.add_argument("--refit-every", type=int, default=4)
+    args = parser.parse_args()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    data = load(args.dataset, args.sample)
+    lines = [
+        f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} commit {commit}; "
+        f"load average before {os.getloadavg()[0]:.1f} (2 cores shared with other work)",
+        f"# .venv/bin/python bench/forecast_accuracy.py --dataset {args.dataset} "
+        f"--horizons {' '.join(map(str, args.horizons))} --sample {args.sample} "
+        f"--refit-every {args.refit_every}",
+        f"{args.dataset}: {len(data.scored)} series scored, {data.origins} origins "
+        f"{data.step} days apart, holidays {data.country}",
+    ]
+    pd.set_option("display.width", 200)
+    for horizon in args.horizons:
+        scores, costs = run(data, horizon, args.refit_every)
+        lines += [
+            "",
+            f"horizon {horizon} days: pooled scores",
+            scores.to_string(index=False, float_format=lambda v: f"{v:.3f}"),
+            f"horizon {horizon} days: CPU cost (fit incl. calibration + forecast, per origin)",
+            costs.to_string(index=False, float_format=lambda v: f"{v:.4f}"),
+        ]
+        print("\n".join(lines[-5:]), flush=True)
+    lines.append(f"# load average after {os.getloadavg()[0]:.1f}")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"forecast_accuracy_{args.dataset}.txt").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
