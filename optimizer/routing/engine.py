@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from supplynet.graph.deadline import Deadline
 from supplynet.optimizer.routing.matrix import IntegerModel
 
 
@@ -46,8 +47,8 @@ class EngineRun:
 
 
 class Engine(Protocol):
-    """A search engine: solves the integer model within ``time_limit_s`` seconds."""
+    """A search engine: solves the integer model by ``deadline`` (model building included)."""
 
     def __call__(
-        self, model: IntegerModel, config: SearchConfig, time_limit_s: float, skip: frozenset[int]
+        self, model: IntegerModel, config: SearchConfig, deadline: Deadline, skip: frozenset[int]
     ) -> EngineRun: ...

@@ -4,23 +4,22 @@ two load dimensions, time windows, shifts, route duration, driver breaks, option
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from supplynet.graph.deadline import Deadline
 from supplynet.optimizer.routing.engine import EngineRun, SearchConfig
 from supplynet.optimizer.routing.matrix import UNLIMITED, IntegerModel
 
 
 def solve_ortools(
-    model: IntegerModel, config: SearchConfig, time_limit_s: float, skip: frozenset[int]
+    model: IntegerModel, config: SearchConfig, deadline: Deadline, skip: frozenset[int]
 ) -> EngineRun:
-    """Build the routing model and run one configured search for ``time_limit_s`` seconds.
+    """Build the routing model and run one configured search until ``deadline``.
 
     ``skip`` lists stops already known to be unservable; they are left out of the search.
     """
-    started = time.monotonic()
+    started = deadline.clock()
     n, n_vehicles = model.n_nodes, model.n_vehicles
     depots = [int(d) for d in model.vehicle_depot]
     manager = pywrapcp.RoutingIndexManager(n, n_vehicles, depots, depots)
@@ -56,7 +55,7 @@ def solve_ortools(
     params.local_search_metaheuristic = getattr(
         routing_enums_pb2.LocalSearchMetaheuristic, config.metaheuristic
     )
-    remaining = max(0.05, time_limit_s - (time.monotonic() - started))
+    remaining = max(0.05, deadline.remaining())
     params.time_limit.FromMilliseconds(int(remaining * 1000))
     solution = routing.SolveWithParameters(params)
     routes: list[tuple[int, ...]] = []
@@ -72,7 +71,7 @@ def solve_ortools(
         config=config,
         routes=tuple(routes),
         found=solution is not None,
-        wall_s=time.monotonic() - started,
+        wall_s=deadline.clock() - started,
         detail=f"status {routing.status()}",
     )
 

@@ -13,7 +13,6 @@ penalty as prize: a solution that drops the fewest, as the OR-Tools searches do.
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
@@ -52,13 +51,13 @@ def pyvrp_supports(model: IntegerModel) -> bool:
 
 
 def solve_pyvrp(
-    model: IntegerModel, config: SearchConfig, time_limit_s: float, skip: frozenset[int]
+    model: IntegerModel, config: SearchConfig, deadline: Deadline, skip: frozenset[int]
 ) -> EngineRun:
-    """Run PyVRP's solver with ``config.seed`` for ``time_limit_s`` seconds."""
+    """Run PyVRP's solver with ``config.seed`` until ``deadline``."""
     from pyvrp import Client, Depot, Location, ProblemData, VehicleType, solve
     from pyvrp.exceptions import PenaltyBoundWarning
 
-    started = time.monotonic()
+    started = deadline.clock()
     rates = {float(c) for c in model.cost_per_km}
     same_rate = len(rates) == 1 and next(iter(rates)) > 0
     # PyVRP's objective: unit_distance_cost * arc_distance + fixed costs - prizes; one
@@ -117,8 +116,8 @@ def solve_pyvrp(
         [model.arc_distance.astype(np.int64)],
         [model.duration.astype(np.int64)],
     )
-    limit = Deadline.after(max(0.05, time_limit_s - (time.monotonic() - started)))
-    probe = Deadline.after(limit.remaining() * PROBE_SHARE)
+    limit = deadline.earlier(max(0.05, deadline.remaining()))
+    probe = limit.share(PROBE_SHARE)
     stop = _LimitOrNothingFeasible(limit, probe)
     note = ""
     with warnings.catch_warnings():
@@ -126,7 +125,7 @@ def solve_pyvrp(
         warnings.simplefilter("ignore", PenaltyBoundWarning)
         result = solve(data, stop, seed=config.seed, display=False)
         if not result.is_feasible() and not limit.expired():
-            waited = time.monotonic() - started
+            waited = deadline.clock() - started
             note = f", nothing feasible with every stop required in {waited:.1f} s"
             data = data.replace(clients=clients(all_optional=True))
             stop = _LimitOrNothingFeasible(limit, limit)
@@ -142,7 +141,7 @@ def solve_pyvrp(
         config=config,
         routes=tuple(tuple(r) for r in routes),
         found=bool(result.is_feasible()),
-        wall_s=time.monotonic() - started,
+        wall_s=deadline.clock() - started,
         detail=f"{result.num_iterations} iterations{note}"
         + ("" if result.is_feasible() else ", no feasible solution found"),
     )

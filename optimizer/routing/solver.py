@@ -258,16 +258,16 @@ def _worker(
 def run_one(
     model: IntegerModel, config: SearchConfig, seconds: float, skip: frozenset[int]
 ) -> EngineRun:
-    """Run a single configured search in this process."""
-    engine = solve_pyvrp if config.engine == "pyvrp" else solve_ortools
-    return engine(model, config, seconds, skip)
+    """Run a single configured search in this process for ``seconds``."""
+    return _run_until(model, config, Deadline.after(seconds), skip)
 
 
 def _run_until(
     model: IntegerModel, config: SearchConfig, deadline: Deadline, skip: frozenset[int]
 ) -> EngineRun:
     """One search until ``deadline``; an engine error becomes a failed run with its reason."""
+    engine = solve_pyvrp if config.engine == "pyvrp" else solve_ortools
     try:
-        return run_one(model, config, deadline.remaining(), skip)
+        return engine(model, config, deadline, skip)
     except Exception as exc:  # any engine failure is a result to report, not a crash
         return EngineRun(config, (), False, 0.0, f"failed: {type(exc).__name__}: {exc}")
