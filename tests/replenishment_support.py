@@ -19,6 +19,7 @@ from conftest import SHARED_DATA
 from supplynet.forecasting.forecast import DemandForecast
 from supplynet.graph.model import (
     InventoryPosition,
+    OpenOrder,
     Sku,
     Store,
     Supplier,
@@ -91,8 +92,11 @@ def chain_network(
     warehouse_capacity: float | None = None,
     store_capacity: float | None = None,
     supply_capacity_per_day: float | None = None,
+    store_on_hand: float = 0.0,
+    in_transit: tuple[tuple[dt.date, float], ...] = (),
 ) -> Network:
-    """One supplier, one warehouse, ``stores`` stores and one SKU, next-day transfers."""
+    """One supplier, one warehouse, ``stores`` stores and one SKU, next-day transfers;
+    ``in_transit``: (due date, quantity) of orders on their way to the warehouse."""
     here = {"latitude": 50.0, "longitude": 8.0}
     return Network.build(
         suppliers=[Supplier(id="P1", **here)],
@@ -135,12 +139,16 @@ def chain_network(
                 InventoryPosition(
                     location_id=f"S{i + 1}",
                     sku_id="K1",
-                    on_hand=0.0,
+                    on_hand=store_on_hand,
                     storage_capacity=store_capacity,
                     holding_cost_per_day=holding,
                 )
                 for i in range(stores)
             ),
+        ],
+        open_orders=[
+            OpenOrder(location_id="W1", sku_id="K1", quantity=q, due_date=due)
+            for due, q in in_transit
         ],
     )
 
@@ -185,6 +193,9 @@ def balance_residual(problem: PlanningProblem, plan: ReplenishmentPlan) -> float
     """Largest violation of stock balance in any node and period, recomputed from the lines.
 
     stock[t] = stock[t-1] + open orders due + arrivals - transfers out - (demand - shortage)
+
+    With backorders the shortage is the backlog, and net stock (stock - shortage)
+    balances against the whole demand.
     """
     horizon = problem.horizon
     index = pd.MultiIndex.from_frame(problem.nodes[["location_id", "sku_id"]])
@@ -203,9 +214,16 @@ def balance_residual(problem: PlanningProblem, plan: ReplenishmentPlan) -> float
     )
     inv = plan.inventory
     stock = inv["stock"].to_numpy().reshape(len(index), horizon)
-    met = (inv["demand"] - inv["shortage"]).to_numpy().reshape(len(index), horizon)
+    short = inv["shortage"].to_numpy().reshape(len(index), horizon)
+    demand = inv["demand"].to_numpy().reshape(len(index), horizon)
+    if problem.backorders:
+        # The shortage is the backlog: net stock carries it from period to period.
+        net = stock - short
+        opening = problem.nodes["on_hand"].to_numpy() - problem.nodes["backlog"].to_numpy()
+        before = np.column_stack([opening, net[:, :-1]])
+        return float(np.abs(net - (before + problem.receipts + flow - demand)).max())
     before = np.column_stack([problem.nodes["on_hand"].to_numpy(), stock[:, :-1]])
-    residual = stock - (before + problem.receipts + flow - met)
+    residual = stock - (before + problem.receipts + flow - (demand - short))
     return float(np.abs(residual).max())
 
 
