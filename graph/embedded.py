@@ -21,6 +21,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import functools
+import hashlib
 import json
 import os
 import re
@@ -95,6 +96,13 @@ class EmbeddedStore:
             for schema in (DEMAND, DELIVERIES)
         }
         return _Manifest(network, parts)
+
+    def version(self) -> str:
+        """The directory version: the live manifest (its network version folder and
+        history parts change on every write), so equal means unchanged. Plans are
+        not part of it: no cached read depends on them."""
+        digest = hashlib.blake2b(self._manifest().to_json().encode(), digest_size=8)
+        return f"embedded:{digest.hexdigest()}"
 
     def _read_network(self, manifest: _Manifest) -> Network:
         if manifest.network is None:

@@ -12,6 +12,8 @@ ever formatted into a statement. The graph model (see README, "Neo4j")::
     (:Store)-[:DEMAND {year, date[], quantity[], price[], promo[]}]->(:Sku)
     (:Supplier)-[:DELIVERIES {sku_id, year, order_date[], ...}]->(:Warehouse)
     (:Plan {id, kind, created_at, ...})-[:HAS_LINE]->(:PlanLine {line_no, ...})
+    (:Plan)-[:HAS_DETAIL]->(:PlanDetail {detail, row_no, ...})
+    (:StoreVersion {id: 'store', counter})   bumped by every write transaction
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ LOCK = "MERGE (l:SupplynetLock {id: $name}) SET l.taken_at = datetime() RETURN l
 """Serialises writers of one aggregate: the lock node is held until the transaction ends."""
 
 CLEAR = """
-MATCH (n) WHERE n:Location OR n:Sku OR n:Plan OR n:PlanLine OR n:SupplynetLock
+MATCH (n) WHERE n:Location OR n:Sku OR n:Plan OR n:PlanLine OR n:PlanDetail OR n:SupplynetLock
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS
 """
 
@@ -279,8 +281,25 @@ RETURN p {.*} AS plan, collect(l {.*}) AS lines
 """
 LIST_PLANS = """
 MATCH (p:Plan) WHERE $kind IS NULL OR p.kind = $kind
-RETURN p.id AS id, p.kind AS kind, p.created_at AS created_at, p.line_count AS line_count
+RETURN p.id AS id, p.kind AS kind, p.created_at AS created_at, p.line_count AS line_count,
+       p {.*} AS header
 """
+DELETE_PLAN_DETAILS = "MATCH (:Plan {id: $id})-[:HAS_DETAIL]->(d:PlanDetail) DETACH DELETE d"
+SAVE_PLAN_DETAILS = """
+MATCH (p:Plan {id: $id})
+UNWIND $rows AS row
+CREATE (p)-[:HAS_DETAIL]->(d:PlanDetail) SET d = row
+"""
+LOAD_PLAN_DETAILS = """
+MATCH (:Plan {id: $id})-[:HAS_DETAIL]->(d:PlanDetail)
+WITH d ORDER BY d.detail, d.row_no
+RETURN d {.*} AS row
+"""
+BUMP_VERSION = """
+MERGE (v:StoreVersion {id: 'store'})
+SET v.counter = coalesce(v.counter, 0) + 1
+"""
+READ_VERSION = "MATCH (v:StoreVersion {id: 'store'}) RETURN v.counter AS counter"
 
 # ---- analyst examples (README "Neo4j"; tests run each one) ----
 

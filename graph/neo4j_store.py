@@ -65,6 +65,7 @@ OPEN_DELIVERY = dt.date(9999, 12, 31)
 
 PLAN_RESERVED = frozenset({"id", "kind", "created_at", "line_count", "attribute_keys"})
 LINE_RESERVED = frozenset({"plan_id", "line_no", "field_keys"})
+DETAIL_RESERVED = frozenset({"plan_id", "detail", "row_no", "field_keys"})
 
 EDGE_ENDPOINTS = {
     "supply_lanes": ("supplier_id", "warehouse_id"),
@@ -156,6 +157,7 @@ class Neo4jStore:
         """Delete every node this store wrote (network, histories, plans)."""
         with self._errors(), self._driver.session(database=self._database) as session:
             session.run(cypher.CLEAR).consume()
+            session.run(cypher.BUMP_VERSION).consume()
 
     def close(self) -> None:
         self._driver.close()
@@ -278,6 +280,12 @@ class Neo4jStore:
             for index, line in enumerate(plan.lines)
             for key in line
             if key in LINE_RESERVED
+        ] + [
+            Problem(f"details.{name}[{index}].{key}", "name reserved by the Neo4j store")
+            for name, rows in plan.details.items()
+            for index, row in enumerate(rows)
+            for key in row
+            if key in DETAIL_RESERVED
         ]
         if problems:
             raise ValidationFailed(problems, "plan")
@@ -292,30 +300,48 @@ class Neo4jStore:
             _present(line) | {"plan_id": plan.id, "line_no": index, "field_keys": list(line)}
             for index, line in enumerate(plan.lines)
         ]
+        details = [
+            _present(row)
+            | {"plan_id": plan.id, "detail": name, "row_no": index, "field_keys": list(row)}
+            for name, rows in plan.details.items()
+            for index, row in enumerate(rows)
+        ]
 
         def work(tx: ManagedTransaction) -> None:
             tx.run(cypher.DELETE_PLAN_LINES, id=plan.id).consume()
+            tx.run(cypher.DELETE_PLAN_DETAILS, id=plan.id).consume()
             tx.run(cypher.SAVE_PLAN_HEADER, id=plan.id, props=header).consume()
             for batch in _batches(lines):
                 tx.run(cypher.SAVE_PLAN_LINES, id=plan.id, lines=batch).consume()
+            for batch in _batches(details):
+                tx.run(cypher.SAVE_PLAN_DETAILS, id=plan.id, rows=batch).consume()
 
         self._write(work)
 
     def load_plan(self, plan_id: str) -> StoredPlan:
         def work(tx: ManagedTransaction) -> dict[str, Any] | None:
             found = tx.run(cypher.LOAD_PLAN, id=plan_id).single()
-            return None if found is None else found.data()
+            if found is None:
+                return None
+            rows = [r["row"] for r in tx.run(cypher.LOAD_PLAN_DETAILS, id=plan_id)]
+            return found.data() | {"details": rows}
 
         found = self._read(work)
         if found is None:
             raise NotFound("plan", plan_id)
         header, lines = found["plan"], found["lines"]
+        details: dict[str, list[dict[str, Scalar]]] = {}
+        for row in found["details"]:
+            details.setdefault(row["detail"], []).append(
+                {key: row.get(key) for key in row["field_keys"]}
+            )
         return StoredPlan(
             id=header["id"],
             kind=header["kind"],
             created_at=header["created_at"].to_native(),
             attributes={key: header.get(key) for key in header["attribute_keys"]},
             lines=tuple({key: line.get(key) for key in line["field_keys"]} for line in lines),
+            details={name: tuple(rows) for name, rows in details.items()},
         )
 
     def list_plans(self, kind: str | None = None) -> list[PlanInfo]:
@@ -326,6 +352,7 @@ class Neo4jStore:
                 kind=r["kind"],
                 created_at=r["created_at"].to_native(),
                 line_count=r["line_count"],
+                attributes={key: r["header"].get(key) for key in r["header"]["attribute_keys"]},
             )
             for r in rows
         ]
@@ -334,8 +361,18 @@ class Neo4jStore:
     # ---- plumbing ----
 
     def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        def counted(tx: ManagedTransaction) -> T:
+            result = work(tx)
+            tx.run(cypher.BUMP_VERSION).consume()
+            return result
+
         with self._errors(), self._driver.session(database=self._database) as session:
-            return session.execute_write(work)
+            return session.execute_write(counted)
+
+    def version(self) -> str:
+        """The change counter every write transaction bumps: equal means unchanged."""
+        rows = self._read(lambda tx: tx.run(cypher.READ_VERSION).data())
+        return f"neo4j:{rows[0]['counter'] if rows else 0}"
 
     def _read(self, work: Callable[[ManagedTransaction], T]) -> T:
         with self._errors(), self._driver.session(database=self._database) as session:

@@ -80,6 +80,11 @@ class GraphStore(Protocol):
         """Delivery rows of the scoped warehouses and SKUs."""
         ...
 
+    def version(self) -> str:
+        """A token that changes whenever the network or a history changes: caches compare
+        it instead of expiring on a timer."""
+        ...
+
     def save_plan(self, plan: StoredPlan) -> None:
         """Save or replace a plan by id."""
         ...

@@ -21,10 +21,11 @@ from supplynet.graph.deadline import Deadline
 from supplynet.graph.errors import Problem
 from supplynet.graph.executor import ParallelSettings
 from supplynet.graph.network import Network
-from supplynet.graph.plans import PlanId, StoredPlan
+from supplynet.graph.plans import PlanId, Scalar, StoredPlan
 from supplynet.graph.scope import Scope
 from supplynet.optimizer.replenishment import PlanSettings, ReplenishmentPlan, plan_replenishment
 from supplynet.optimizer.replenishment import Progress as SolveProgress
+from supplynet.server.app import plan_checks, plans
 from supplynet.server.app.forecast import (
     ForecastInputs,
     ForecastRequest,
@@ -65,7 +66,8 @@ class PlanRequest(BaseModel):
     def forecast(self) -> ForecastRequest:
         """The forecast this plan needs: every day of its whole periods."""
         days = self.horizon_periods * self.period_days
-        return ForecastRequest(
+        # built from checked fields: whole periods may run past the 366 days a caller may ask
+        return ForecastRequest.model_construct(
             horizon_days=days, model=self.forecast_model, scope=self.scope, seed=self.seed
         )
 
@@ -132,6 +134,13 @@ class PlanInputs:
     forecast: DemandForecast | None = None
     risk_checkpoint: bytes | None = None
     deliveries: pd.DataFrame | None = None
+    history_end: dt.date | None = None
+    """The last recorded demand day: a given forecast starting before it is from another
+    period (``plan_checks``)."""
+    store_version: str | None = None
+    """The store's version the network and history were read at, kept with the plan."""
+    forecast_source: str | None = None
+    """Where a given forecast came from (a file name), kept with the plan."""
 
 
 def make_plan(
@@ -155,6 +164,13 @@ def make_plan(
             bar(Progress(done / max(total, 1), "forecasting"))
 
         forecast = run_forecast(inputs.forecast_inputs, request.forecast(), parallel, counted)
+    found = plan_checks.review(
+        inputs.network,
+        forecast,
+        request.horizon_periods * request.period_days,
+        scoped=request.scope is not None,
+        history_end=inputs.history_end,
+    )
 
     def solving(progress: SolveProgress) -> None:
         share = progress.batches_done / max(progress.batches, 1)
@@ -162,7 +178,7 @@ def make_plan(
         report(Progress(fraction, "solving", progress.objective))
 
     report(Progress(FORECAST_SHARE, "solving"))
-    return plan_replenishment(
+    result = plan_replenishment(
         inputs.network,
         forecast,
         request.settings(deadline),
@@ -170,16 +186,40 @@ def make_plan(
         solving,
         deadline=deadline,
     )
+    return plan_checks.settle(result, found)
 
 
-def stored(plan: ReplenishmentPlan, request: PlanRequest) -> StoredPlan:
-    """The plan as the store keeps it, with the inputs that produced it."""
-    result = plan.to_stored_plan(request.plan_id)
-    inputs = {
+def stored(
+    plan: ReplenishmentPlan, request: PlanRequest, inputs: PlanInputs | None = None
+) -> StoredPlan:
+    """The plan as the store keeps it, with the settings and inputs that produced it."""
+    settings: dict[str, Scalar] = {
+        "horizon_days": request.horizon_days,
+        "period_days": request.period_days,
+        "service_level": request.service_level,
+        "time_limit_s": request.time_limit_s,
+        "relative_gap": request.relative_gap,
+        "solver": request.solver,
+        "forecast_model": request.forecast_model,
+        "use_risk": request.use_risk,
+        "scope": plans.scope_text(request.scope),
+        "seed": request.seed,
+    }
+    versions: dict[str, Scalar] = {}
+    if inputs is not None:
+        versions = {
+            "store_version": inputs.store_version,
+            "forecast": inputs.forecast_source
+            or ("given" if inputs.forecast is not None else request.forecast_model),
+            "history_end": inputs.history_end.isoformat() if inputs.history_end else None,
+            "network_records": sum(inputs.network.counts().values()),
+        }
+    result = plans.record(plan, request.plan_id, settings, versions)
+    legacy = {
         "forecast_model": request.forecast_model,
         "risk_model": "gnn" if request.use_risk else None,
         "service_level": request.service_level,
         "horizon_days": request.horizon_days,
         "period_days": request.period_days,
     }
-    return result.model_copy(update={"attributes": {**result.attributes, **inputs}})
+    return result.model_copy(update={"attributes": {**result.attributes, **legacy}})

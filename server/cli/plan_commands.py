@@ -81,17 +81,24 @@ def run(args: argparse.Namespace) -> int:
     out = console()
     store = open_store()
     try:
+        version = store.version()
         network = store.snapshot()
         scoped = store.snapshot(request.scope) if request.scope is not None else network
+        demand = store.read_demand()
         if given is None:
-            index = SeriesIndex(store.read_demand())
-            found = forecast_inputs(request.forecast(), network, index)
-            inputs = use.PlanInputs(scoped, forecast_inputs=found)
+            found = forecast_inputs(request.forecast(), network, SeriesIndex(demand))
+            inputs = use.PlanInputs(scoped, forecast_inputs=found, store_version=version)
         else:
-            inputs = use.PlanInputs(scoped, forecast=given)
+            inputs = use.PlanInputs(
+                scoped,
+                forecast=given,
+                history_end=demand["date"].max().date() if len(demand) else None,
+                store_version=version,
+                forecast_source=args.forecast.name,
+            )
         with solve_progress(out) as report:
             plan = use.make_plan(inputs, request, deadline, settings.parallel(), report)
-        store.save_plan(use.stored(plan, request))
+        store.save_plan(use.stored(plan, request, inputs))
     finally:
         store.close()
     print_plan(out, plan, f"plan {request.plan_id} (saved)")
@@ -168,6 +175,8 @@ def print_plan(out: Console, plan: ReplenishmentPlan, title: str) -> None:
         for k, v in plan.kpis().items()
     }
     out.print(key_value_table(title, shown_kpis))
+    for warning in plan.warnings:
+        out.print(f"warning: {warning}")
     if plan.explanations:
         shown = pd.DataFrame(
             [

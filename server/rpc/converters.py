@@ -22,8 +22,16 @@ from supplynet.forecasting.series_index import SeriesForecast
 from supplynet.gnn.risk_scores import RiskScores
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.model import Record, Sku, Store, Supplier, Warehouse
-from supplynet.graph.plans import Scalar, StoredPlan
+from supplynet.graph.plans import Row, Scalar, StoredPlan
 from supplynet.graph.scope import Scope
+from supplynet.server.app.plans import (
+    EXPLANATIONS,
+    STOCK,
+    WARNINGS,
+    LinesPage,
+    kpis,
+    prefixed,
+)
 from supplynet.v1 import common_pb2, forecast_pb2, network_pb2, plan_pb2, risk_pb2
 
 NODE_TABLES = {"supplier": "suppliers", "warehouse": "warehouses", "store": "stores", "sku": "skus"}
@@ -146,15 +154,56 @@ def scalars_to_proto(values: Mapping[str, Scalar]) -> dict[str, common_pb2.Scala
 
 
 def plan_to_proto(plan: StoredPlan) -> plan_pb2.Plan:
-    """A stored plan with its header and every line."""
+    """A stored plan with its header, every line and its details (``server.app.plans``)."""
     message = plan_pb2.Plan(
         name=f"plans/{plan.id}",
         kind=plan.kind,
-        attributes=scalars_to_proto(plan.attributes),
-        lines=[plan_pb2.PlanLine(fields=scalars_to_proto(line)) for line in plan.lines],
+        attributes=scalars_to_proto(kpis(plan)),
+        lines=plan_lines_to_proto(plan.lines),
+        warnings=[str(row["message"]) for row in plan.detail(WARNINGS)],
+        explanations=[explanation_to_proto(row) for row in plan.detail(EXPLANATIONS)],
+        projected_stock=[stock_to_proto(row) for row in plan.detail(STOCK)],
+        settings=scalars_to_proto(prefixed(plan, "setting_")),
+        inputs=scalars_to_proto(prefixed(plan, "input_")),
     )
     message.create_time.FromDatetime(_utc(plan.created_at))
     return message
+
+
+def plan_lines_to_proto(rows: Iterable[Row]) -> list[plan_pb2.PlanLine]:
+    return [plan_pb2.PlanLine(fields=scalars_to_proto(row)) for row in rows]
+
+
+def explanation_to_proto(row: Row) -> plan_pb2.PlanExplanation:
+    periods = str(row.get("periods") or "")
+    return plan_pb2.PlanExplanation(
+        kind=str(row["kind"]),
+        constraint=str(row["constraint"]),
+        location_id=str(row["location_id"]),
+        sku_id=str(row.get("sku_id") or ""),
+        periods=[int(p) for p in periods.split(",") if p],
+        shortfall=float(row["shortfall"] or 0.0),
+        message=str(row["message"]),
+    )
+
+
+def stock_to_proto(row: Row) -> plan_pb2.ProjectedStock:
+    units = ("demand", "stock", "shortage", "target", "below_target")
+    return plan_pb2.ProjectedStock(
+        location_id=str(row["location_id"]),
+        sku_id=str(row["sku_id"]),
+        period=int(row["period"] or 0),
+        period_start=str(row["period_start"]),
+        **{name: float(row[name] or 0.0) for name in units},
+    )
+
+
+def lines_page_to_proto(page: LinesPage) -> plan_pb2.ListPlanLinesResponse:
+    return plan_pb2.ListPlanLinesResponse(
+        lines=plan_lines_to_proto(page.rows),
+        next_page_token=page.next_page_token,
+        total_size=page.total,
+    )
 
 
 def plan_lines(plan: plan_pb2.Plan) -> list[dict[str, Scalar]]:

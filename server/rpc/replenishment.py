@@ -16,10 +16,11 @@ import grpc
 from supplynet.graph.deadline import Deadline
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.plans import StoredPlan
-from supplynet.server.app import plan
+from supplynet.server.app import plan, plans
 from supplynet.server.app.forecast import forecast_inputs
 from supplynet.server.rpc import tasks
 from supplynet.server.rpc.converters import (
+    lines_page_to_proto,
     name_id,
     plan_to_proto,
     scope_from_proto,
@@ -62,6 +63,7 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
             raise ValidationFailed([Problem("scope", "selects no warehouse or no SKU")], "plan")
         checkpoint = await self._risk_checkpoint() if asked.use_risk else None
         index = await self.state.series()
+        version = await self.state.call(self.state.store.version)
         found = await asyncio.to_thread(forecast_inputs, asked.forecast(), network, index)
 
         async def work(operation: Operation) -> str:
@@ -69,7 +71,9 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
             deliveries = None
             if checkpoint is not None:
                 deliveries = await self.state.call(self.state.store.read_deliveries, asked.scope)
-            inputs = plan.PlanInputs(scoped, found, None, checkpoint, deliveries)
+            inputs = plan.PlanInputs(
+                scoped, found, None, checkpoint, deliveries, store_version=version
+            )
             stored: StoredPlan = await self.state.jobs.run(
                 tasks.make_plan, inputs, asked, deadline, on_progress=operation.report
             )
@@ -104,6 +108,23 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
     ) -> plan_pb2.Plan:
         stored = await self.state.call(self.state.store.load_plan, name_id(request.name, "plans"))
         return await asyncio.to_thread(plan_to_proto, stored)
+
+    async def ListPlanLines(
+        self, request: plan_pb2.ListPlanLinesRequest, context: grpc.aio.ServicerContext
+    ) -> plan_pb2.ListPlanLinesResponse:
+        query = plans.lines_query(
+            table=request.table,
+            location_id=request.location_id,
+            sku_id=request.sku_id,
+            line_type=request.line_type,
+            short_only=request.short_only,
+            page_size=request.page_size,
+            page_token=request.page_token,
+        )
+        plan_id = name_id(request.parent, "plans", "parent")
+        stored = await self.state.call(self.state.store.load_plan, plan_id)
+        page = await asyncio.to_thread(plans.lines_page, stored, query)
+        return lines_page_to_proto(page)
 
 
 def register(server: grpc.aio.Server, state: ServerState) -> str:

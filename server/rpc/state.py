@@ -1,9 +1,13 @@
 """What every servicer shares: settings, the store, cached reads, jobs and operations.
 
 Store calls block (files, Bolt), so they run in threads. The network and the demand
-history (with its cleaned series index) are cached for ``cache_seconds`` and re-read in
-the background after that, so light reads never wait on the store; the server's own
-writes refresh at once. The series index is rebuilt only when the demand changed.
+history (with its cleaned series index) are cached and invalidated by the store's
+version, not by a timer: every read first asks the store for ``version()`` (the embedded
+store's live manifest, which names its network version folder and history parts; Neo4j's
+change counter, bumped by every write transaction) and re-reads only when it changed, so
+a CLI write to the same store is seen by the next call. ``cache_seconds`` above 0 skips
+the version check for that long (for a store behind a slow link). The series index is
+rebuilt only when the demand changed.
 """
 
 from __future__ import annotations
@@ -45,26 +49,38 @@ pandas, forecasting and OR-Tools ready."""
 
 
 class Cached(Generic[T]):
-    """One value read from the store, reused for ``max_age`` seconds, refreshed behind."""
+    """One value read from the store, reused while the store's version stays the same.
 
-    def __init__(self, load: Callable[[], T], max_age: float) -> None:
+    ``recheck_s``: seconds to trust the value without asking for the version (0: ask on
+    every read).
+    """
+
+    def __init__(
+        self, load: Callable[[], T], version: Callable[[], str], recheck_s: float = 0.0
+    ) -> None:
         self._load = load
-        self._max_age = max_age
+        self._version = version
+        self._recheck_s = recheck_s
         self._value: T | None = None
-        self._read_at = 0.0
+        self._read_version: str | None = None
+        self._checked_at = 0.0
         self._lock = asyncio.Lock()
         self._refresh: asyncio.Task[object] | None = None
 
     async def get(self) -> T:
-        if self._value is None:
-            async with self._lock:
-                if self._value is None:
-                    return await self.reload()
-        elif time.monotonic() - self._read_at > self._max_age and (
-            self._refresh is None or self._refresh.done()
-        ):
-            self._refresh = asyncio.create_task(self.reload())
-        return self._value
+        if self._value is not None and not await self._changed():
+            return self._value
+        async with self._lock:
+            if self._value is None or await self._changed():
+                return await self.reload()
+            return self._value
+
+    async def _changed(self) -> bool:
+        if time.monotonic() - self._checked_at < self._recheck_s:
+            return False
+        version = await asyncio.to_thread(self._version)
+        self._checked_at = time.monotonic()
+        return version != self._read_version
 
     def prefetch(self) -> asyncio.Task[object]:
         """Start the first read now, in the background, so the first call finds it done."""
@@ -79,8 +95,10 @@ class Cached(Generic[T]):
             return None
 
     async def reload(self) -> T:
+        version = await asyncio.to_thread(self._version)  # before: a write between re-reads
         value = await asyncio.to_thread(self._load)
-        self._value, self._read_at = value, time.monotonic()
+        self._value, self._read_version = value, version
+        self._checked_at = time.monotonic()
         # a network is hundreds of thousands of long-lived objects: out of the collector's
         # sight, full collections stay short instead of stalling every call for ~100 ms
         gc.freeze()
@@ -118,9 +136,9 @@ class ServerState:
         self.store = store if store is not None else open_store(settings.store)
         self.jobs = JobRunner(settings.workers, JOB_PRELOAD)
         self.operations = Operations(settings.max_operations)
-        self._network = Cached(self.store.snapshot, settings.cache_seconds)
+        self._network = Cached(self.store.snapshot, self.store.version, settings.cache_seconds)
         self._indexed: IndexedDemand | None = None
-        self._demand = Cached(self._read_demand, settings.cache_seconds)
+        self._demand = Cached(self._read_demand, self.store.version, settings.cache_seconds)
         self._write_lock = asyncio.Lock()
 
     async def call(self, fn: Callable[..., T], *args: object) -> T:
@@ -136,11 +154,11 @@ class ServerState:
         return asyncio.gather(self._network.prefetch(), self._demand.prefetch())
 
     async def network(self) -> Network:
-        """The whole stored network, at most ``cache_seconds`` old."""
+        """The whole stored network as of the store's current version."""
         return await self._network.get()
 
     async def demand(self) -> pd.DataFrame:
-        """The whole demand history, at most ``cache_seconds`` old."""
+        """The whole demand history as of the store's current version."""
         return (await self._demand.get()).raw
 
     async def demand_in(self, network: Network, scope: Scope | None) -> pd.DataFrame:
@@ -149,14 +167,14 @@ class ServerState:
         return await asyncio.to_thread(history_in_scope, demand, DEMAND, network, scope)
 
     async def series(self) -> SeriesIndex:
-        """The cleaned demand history by series, at most ``cache_seconds`` old."""
+        """The cleaned demand history by series, as of the store's current version."""
         return (await self._demand.get()).index
 
     def _read_demand(self) -> IndexedDemand:
         """The stored demand and its series index, rebuilt only when the demand changed.
 
         Cleaning the whole history holds the GIL for most of a second (the demo's 212k
-        rows), which would stall every light call once per ``cache_seconds``; hashing
+        rows), which would stall every light call after each unrelated write; hashing
         the rows to see whether anything changed takes ~25 ms.
         """
         raw = self.store.read_demand()

@@ -32,7 +32,7 @@ def forecast(inputs: ForecastInputs, request: ForecastRequest, *, report: Report
 def make_plan(
     inputs: plan.PlanInputs, request: plan.PlanRequest, deadline: Deadline, *, report: Report
 ) -> StoredPlan:
-    return plan.stored(plan.make_plan(inputs, request, deadline, IN_JOB, report), request)
+    return plan.stored(plan.make_plan(inputs, request, deadline, IN_JOB, report), request, inputs)
 
 
 def route_day(

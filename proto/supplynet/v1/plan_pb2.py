@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from supplynet.v1 import common_pb2 as supplynet_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17supplynet/v1/plan.proto\x12\x0csupplynet.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19supplynet/v1/common.proto\"\xfb\x01\n\x04Plan\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12/\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\nattributes\x18\x04 \x03(\x0b\x32\".supplynet.v1.Plan.AttributesEntry\x12%\n\x05lines\x18\x05 \x03(\x0b\x32\x16.supplynet.v1.PlanLine\x1aG\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12#\n\x05value\x18\x02 \x01(\x0b\x32\x14.supplynet.v1.Scalar:\x02\x38\x01\"\x83\x01\n\x08PlanLine\x12\x32\n\x06\x66ields\x18\x01 \x03(\x0b\x32\".supplynet.v1.PlanLine.FieldsEntry\x1a\x43\n\x0b\x46ieldsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12#\n\x05value\x18\x02 \x01(\x0b\x32\x14.supplynet.v1.Scalar:\x02\x38\x01\"\x1e\n\x0eGetPlanRequest\x12\x0c\n\x04name\x18\x01 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17supplynet/v1/plan.proto\x12\x0csupplynet.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19supplynet/v1/common.proto\"\xe9\x04\n\x04Plan\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12/\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x36\n\nattributes\x18\x04 \x03(\x0b\x32\".supplynet.v1.Plan.AttributesEntry\x12%\n\x05lines\x18\x05 \x03(\x0b\x32\x16.supplynet.v1.PlanLine\x12\x10\n\x08warnings\x18\x06 \x03(\t\x12\x33\n\x0c\x65xplanations\x18\x07 \x03(\x0b\x32\x1d.supplynet.v1.PlanExplanation\x12\x35\n\x0fprojected_stock\x18\x08 \x03(\x0b\x32\x1c.supplynet.v1.ProjectedStock\x12\x32\n\x08settings\x18\t \x03(\x0b\x32 .supplynet.v1.Plan.SettingsEntry\x12.\n\x06inputs\x18\n \x03(\x0b\x32\x1e.supplynet.v1.Plan.InputsEntry\x1aG\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12#\n\x05value\x18\x02 \x01(\x0b\x32\x14.supplynet.v1.Scalar:\x02\x38\x01\x1a\x45\n\rSettingsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12#\n\x05value\x18\x02 \x01(\x0b\x32\x14.supplynet.v1.Scalar:\x02\x38\x01\x1a\x43\n\x0bInputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12#\n\x05value\x18\x02 \x01(\x0b\x32\x14.supplynet.v1.Scalar:\x02\x38\x01\"\x8d\x01\n\x0fPlanExplanation\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x12\n\nconstraint\x18\x02 \x01(\t\x12\x13\n\x0blocation_id\x18\x03 \x01(\t\x12\x0e\n\x06sku_id\x18\x04 \x01(\t\x12\x0f\n\x07periods\x18\x05 \x03(\x05\x12\x11\n\tshortfall\x18\x06 \x01(\x01\x12\x0f\n\x07message\x18\x07 \x01(\t\"\xb2\x01\n\x0eProjectedStock\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0e\n\x06sku_id\x18\x02 \x01(\t\x12\x0e\n\x06period\x18\x03 \x01(\x05\x12\x14\n\x0cperiod_start\x18\x04 \x01(\t\x12\x0e\n\x06\x64\x65mand\x18\x05 \x01(\x01\x12\r\n\x05stock\x18\x06 \x01(\x01\x12\x10\n\x08shortage\x18\x07 \x01(\x01\x12\x0e\n\x06target\x18\x08 \x01(\x01\x12\x14\n\x0c\x62\x65low_target\x18\t \x01(\x01\"\x83\x01\n\x08PlanLine\x12\x32\n\x06\x66ields\x18\x01 \x03(\x0b\x32\".supplynet.v1.PlanLine.FieldsEntry\x1a\x43\n\x0b\x46ieldsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12#\n\x05value\x18\x02 \x01(\x0b\x32\x14.supplynet.v1.Scalar:\x02\x38\x01\"\x1e\n\x0eGetPlanRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\xa8\x01\n\x14ListPlanLinesRequest\x12\x0e\n\x06parent\x18\x01 \x01(\t\x12\r\n\x05table\x18\x02 \x01(\t\x12\x13\n\x0blocation_id\x18\x03 \x01(\t\x12\x0e\n\x06sku_id\x18\x04 \x01(\t\x12\x11\n\tline_type\x18\x05 \x01(\t\x12\x12\n\nshort_only\x18\x06 \x01(\x08\x12\x11\n\tpage_size\x18\x07 \x01(\x05\x12\x12\n\npage_token\x18\x08 \x01(\t\"k\n\x15ListPlanLinesResponse\x12%\n\x05lines\x18\x01 \x03(\x0b\x32\x16.supplynet.v1.PlanLine\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,16 +35,32 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_PLAN_ATTRIBUTESENTRY']._loaded_options = None
   _globals['_PLAN_ATTRIBUTESENTRY']._serialized_options = b'8\001'
+  _globals['_PLAN_SETTINGSENTRY']._loaded_options = None
+  _globals['_PLAN_SETTINGSENTRY']._serialized_options = b'8\001'
+  _globals['_PLAN_INPUTSENTRY']._loaded_options = None
+  _globals['_PLAN_INPUTSENTRY']._serialized_options = b'8\001'
   _globals['_PLANLINE_FIELDSENTRY']._loaded_options = None
   _globals['_PLANLINE_FIELDSENTRY']._serialized_options = b'8\001'
   _globals['_PLAN']._serialized_start=102
-  _globals['_PLAN']._serialized_end=353
-  _globals['_PLAN_ATTRIBUTESENTRY']._serialized_start=282
-  _globals['_PLAN_ATTRIBUTESENTRY']._serialized_end=353
-  _globals['_PLANLINE']._serialized_start=356
-  _globals['_PLANLINE']._serialized_end=487
-  _globals['_PLANLINE_FIELDSENTRY']._serialized_start=420
-  _globals['_PLANLINE_FIELDSENTRY']._serialized_end=487
-  _globals['_GETPLANREQUEST']._serialized_start=489
-  _globals['_GETPLANREQUEST']._serialized_end=519
+  _globals['_PLAN']._serialized_end=719
+  _globals['_PLAN_ATTRIBUTESENTRY']._serialized_start=508
+  _globals['_PLAN_ATTRIBUTESENTRY']._serialized_end=579
+  _globals['_PLAN_SETTINGSENTRY']._serialized_start=581
+  _globals['_PLAN_SETTINGSENTRY']._serialized_end=650
+  _globals['_PLAN_INPUTSENTRY']._serialized_start=652
+  _globals['_PLAN_INPUTSENTRY']._serialized_end=719
+  _globals['_PLANEXPLANATION']._serialized_start=722
+  _globals['_PLANEXPLANATION']._serialized_end=863
+  _globals['_PROJECTEDSTOCK']._serialized_start=866
+  _globals['_PROJECTEDSTOCK']._serialized_end=1044
+  _globals['_PLANLINE']._serialized_start=1047
+  _globals['_PLANLINE']._serialized_end=1178
+  _globals['_PLANLINE_FIELDSENTRY']._serialized_start=1111
+  _globals['_PLANLINE_FIELDSENTRY']._serialized_end=1178
+  _globals['_GETPLANREQUEST']._serialized_start=1180
+  _globals['_GETPLANREQUEST']._serialized_end=1210
+  _globals['_LISTPLANLINESREQUEST']._serialized_start=1213
+  _globals['_LISTPLANLINESREQUEST']._serialized_end=1381
+  _globals['_LISTPLANLINESRESPONSE']._serialized_start=1383
+  _globals['_LISTPLANLINESRESPONSE']._serialized_end=1490
 # @@protoc_insertion_point(module_scope)

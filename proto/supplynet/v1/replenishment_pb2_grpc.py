@@ -62,6 +62,11 @@ class ReplenishmentServiceStub:
                 request_serializer=supplynet_dot_v1_dot_plan__pb2.GetPlanRequest.SerializeToString,
                 response_deserializer=supplynet_dot_v1_dot_plan__pb2.Plan.FromString,
                 _registered_method=True)
+        self.ListPlanLines = channel.unary_unary(
+                '/supplynet.v1.ReplenishmentService/ListPlanLines',
+                request_serializer=supplynet_dot_v1_dot_plan__pb2.ListPlanLinesRequest.SerializeToString,
+                response_deserializer=supplynet_dot_v1_dot_plan__pb2.ListPlanLinesResponse.FromString,
+                _registered_method=True)
 
 
 class ReplenishmentServiceServicer:
@@ -98,7 +103,15 @@ class ReplenishmentServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetPlan(self, request, context):
-        """A saved plan with its lines.
+        """A saved plan with its lines, warnings, explanations, projected stock, settings and
+        input versions.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPlanLines(self, request, context):
+        """A saved plan's lines or detail rows, filtered, a page at a time.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -131,6 +144,11 @@ def add_ReplenishmentServiceServicer_to_server(servicer, server):
                     servicer.GetPlan,
                     request_deserializer=supplynet_dot_v1_dot_plan__pb2.GetPlanRequest.FromString,
                     response_serializer=supplynet_dot_v1_dot_plan__pb2.Plan.SerializeToString,
+            ),
+            'ListPlanLines': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPlanLines,
+                    request_deserializer=supplynet_dot_v1_dot_plan__pb2.ListPlanLinesRequest.FromString,
+                    response_serializer=supplynet_dot_v1_dot_plan__pb2.ListPlanLinesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -269,6 +287,33 @@ class ReplenishmentService:
             '/supplynet.v1.ReplenishmentService/GetPlan',
             supplynet_dot_v1_dot_plan__pb2.GetPlanRequest.SerializeToString,
             supplynet_dot_v1_dot_plan__pb2.Plan.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPlanLines(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/supplynet.v1.ReplenishmentService/ListPlanLines',
+            supplynet_dot_v1_dot_plan__pb2.ListPlanLinesRequest.SerializeToString,
+            supplynet_dot_v1_dot_plan__pb2.ListPlanLinesResponse.FromString,
             options,
             channel_credentials,
             insecure,
