@@ -29,6 +29,7 @@ from supplynet.server.cli import (
     recommend_commands,
     route_commands,
     serve_command,
+    simulate_commands,
 )
 
 COMMAND_MODULES: tuple[ModuleType, ...] = (
@@ -41,6 +42,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     serve_command,
     neo4j_commands,
     route_commands,
+    simulate_commands,
     demo,
 )
 """Modules with a ``register(subparsers)`` function, in ``--help`` order."""
