@@ -68,6 +68,9 @@ class Recommender:
         self._store_unit = _unit_rows(model.store_vectors)
         self._units_sold = np.zeros(len(self._skus))
         self._units_sold[self._to_network] = model.units_sold[self._from_model]
+        self._sold = np.zeros((len(model.store_ids), len(self._skus)), dtype=bool)
+        self._sold[:, self._to_network] = model.sold[:, self._from_model]
+        self._sellers = self._sold.sum(axis=0)
         self.stores = frozenset(s.id for s in network.stores)
         self._warehouses = {w.id for w in network.warehouses}
         self._serving: dict[str, list[str]] = defaultdict(list)
@@ -161,9 +164,7 @@ class Recommender:
         if sku_id:
             self._check_sku(sku_id)
             candidates = candidates[self._category == self._category[self.stock.skus[sku_id]]]
-        sold_chain = np.zeros((len(self.model.store_ids), len(self._skus)), dtype=bool)
-        sold_chain[:, self._to_network] = self.model.sold[:, self._from_model]
-        sellers = sold_chain.sum(axis=0)
+        sold_chain, sellers = self._sold, self._sellers
         seen = store_id in self._model_store
         if seen:
             row = self._model_store[store_id]
