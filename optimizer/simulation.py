@@ -14,6 +14,12 @@ units in transit between stages, and backorders at the demand stage.
 Common random numbers: the demand and delay draws depend only on ``seed``, the number
 of trials and periods, never on the policy, so two policies simulated with the same
 seed see the same demand and the same late deliveries.
+
+Demand is the chain's normal by default, or any ``DemandModel`` (Poisson, negative
+binomial, empirical). A fractional lead time (days that are not whole periods) arrives
+at the start of the first period after it lands, so it is rounded up. Single-stage
+(s, S), (r, Q) and the planner itself are simulated by
+``supplynet.optimizer.replenishment.rolling``.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.optimizer.replenishment.demand_models import DemandModel
 from supplynet.optimizer.replenishment.safety_stock import SerialChain
 
 FloatArray = npt.NDArray[np.float64]
@@ -71,8 +78,10 @@ def simulate_echelon_base_stock(
     warmup: int = 100,
     seed: int = 0,
     risk: LeadTimeRisk | None = None,
+    demand_model: DemandModel | None = None,
 ) -> SimulationResult:
-    """Simulate an echelon base-stock policy; stage 0 meets normal demand (truncated at 0).
+    """Simulate an echelon base-stock policy; stage 0 meets the chain's normal demand
+    (truncated at 0) or ``demand_model``.
 
     Parameters
     ----------
@@ -86,6 +95,8 @@ def simulate_echelon_base_stock(
         Seed of every random draw (common random numbers across policies).
     risk
         Optional random delays of inbound shipments (deliveries may cross).
+    demand_model
+        Demand per period instead of the chain's normal one.
 
     Raises
     ------
@@ -103,9 +114,10 @@ def simulate_echelon_base_stock(
     if problems:
         raise ValidationFailed(problems, "simulation")
     rng = np.random.default_rng(seed)
-    demand = np.maximum(rng.normal(chain.demand_mean, chain.demand_sd, (periods, trials)), 0.0)
+    model = demand_model or DemandModel("normal", chain.demand_mean, chain.demand_sd)
+    demand = model.sample(rng, (periods, trials))
     late = rng.random((periods, stages, trials))
-    lead = np.asarray(chain.lead_times)
+    lead = np.ceil(np.asarray(chain.lead_times, float) - 1e-9).astype(np.int64)
     delays = np.zeros((periods, stages, trials), dtype=np.int64)
     if risk is not None:
         p = np.asarray(risk.late_probability)[None, :, None]

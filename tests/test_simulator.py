@@ -8,6 +8,7 @@ import pytest
 from conftest import SHARED_DATA
 
 from supplynet.graph.errors import ValidationFailed
+from supplynet.optimizer.replenishment.demand_models import DemandModel
 from supplynet.optimizer.replenishment.safety_stock import SerialChain, serial_echelon_levels
 from supplynet.optimizer.simulation import LeadTimeRisk, simulate_echelon_base_stock
 
@@ -76,3 +77,22 @@ def test_bad_policy_shapes_are_rejected() -> None:
         simulate_echelon_base_stock(SERIAL, (1.0,))
     with pytest.raises(ValidationFailed, match="warmup"):
         simulate_echelon_base_stock(NEWSVENDOR, (50.0,), periods=10, warmup=10)
+
+
+def test_fractional_lead_times_arrive_in_the_next_whole_period() -> None:
+    """A 1.5-period lead time runs (it crashed) and is simulated as 2 periods."""
+    fractional = SerialChain((1.5,), (0.18,), 0.7, 50.0, 8.0)  # type: ignore[arg-type]
+    whole = SerialChain((2,), (0.18,), 0.7, 50.0, 8.0)
+    a = simulate_echelon_base_stock(fractional, (110.0,), trials=4, periods=200, seed=1)
+    b = simulate_echelon_base_stock(whole, (110.0,), trials=4, periods=200, seed=1)
+    assert a.mean_cost == b.mean_cost
+
+
+def test_poisson_demand_on_a_serial_chain() -> None:
+    """Poisson(5) demand in place of N(5, 1): more spread, so the same levels cost more."""
+    levels = (6.5, 12.0, 22.7)
+    normal = simulate_echelon_base_stock(SERIAL, levels, trials=20, periods=300, seed=4)
+    counted = simulate_echelon_base_stock(
+        SERIAL, levels, trials=20, periods=300, seed=4, demand_model=DemandModel("poisson", 5.0)
+    )
+    assert counted.mean_cost > 1.5 * normal.mean_cost
