@@ -3,8 +3,10 @@ capacity on any trip, the schedule shows each trip, and the evaluator rejects ov
 
 from __future__ import annotations
 
+import pytest
 from routing_support import line_problem
 
+from supplynet.graph.errors import ValidationFailed
 from supplynet.optimizer.routing.evaluator import RELOAD, evaluate
 from supplynet.optimizer.routing.matrix import integer_model
 from supplynet.optimizer.routing.problem import RoutingProblem
@@ -54,3 +56,12 @@ def test_evaluator_checks_capacity_and_trip_count_per_trip() -> None:
     assert any("trip 1 load 120" in v for v in overloaded.violations)
     too_many = evaluate(model, [(0, RELOAD, 1, RELOAD, 2)], ids)
     assert any("3 trips, over its maximum 2" in v for v in too_many.violations)
+
+
+def test_multi_trip_with_depot_tied_stops_is_rejected_with_a_path() -> None:
+    """No engine models reloads and depot-tied stops together: the build says so."""
+    stops = [{"id": "S1", "pos": 2, "depot_id": "W2"}]
+    truck = {"id": "T", "depot_id": "W1", "capacity_kg": 10, "max_trips": 2}
+    with pytest.raises(ValidationFailed, match="routing problem") as info:
+        line_problem(stops, vehicles=[truck], depots={"W1": 0.0, "W2": 5.0})
+    assert [p.path for p in info.value.problems] == ["vehicles[0].max_trips"]

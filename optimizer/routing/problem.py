@@ -232,10 +232,19 @@ class RoutingProblem:
         for i, s in stop_items:
             if s.depot_id is not None and s.depot_id not in depot_ids:
                 problems.append(Problem(f"stops[{i}].depot_id", f"unknown depot {s.depot_id!r}"))
+        tied = len(depot_list) > 1 and any(s.depot_id is not None for s in stop_list)
         for i, v in vehicle_items:
             if v.max_trips > 1 and v.driver_break is not None:
                 problems.append(
                     Problem(f"vehicles[{i}].max_trips", "multi-trip vehicles cannot take a break")
+                )
+            elif v.max_trips > 1 and tied:
+                problems.append(
+                    Problem(
+                        f"vehicles[{i}].max_trips",
+                        "multi-trip cannot tie stops to one of several depots (the only"
+                        " engine with reloads cannot); give each depot its own problem",
+                    )
                 )
         if matrix is not None:
             problems.extend(_check_matrix(matrix, location_ids))
