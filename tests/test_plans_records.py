@@ -138,7 +138,9 @@ def test_list_plan_lines_pages_and_filters(server: ServerThread, store_dir: Path
     """Pages of a filter concatenate to exactly the matching rows; a bad token is refused."""
     saved = EmbeddedStore(store_dir).load_plan("high")
     stub = replenishment_pb2_grpc.ReplenishmentServiceStub(grpc.insecure_channel(server.target))
-    request = plan_pb2.ListPlanLinesRequest(parent="plans/high", line_type="transfer", sku_id="K0001", page_size=5)  # fmt: skip
+    request = plan_pb2.ListPlanLinesRequest(
+        parent="plans/high", line_type="transfer", sku_id="K0001", page_size=5
+    )
     got: list[str] = []
     while True:
         page = stub.ListPlanLines(request)
@@ -152,7 +154,8 @@ def test_list_plan_lines_pages_and_filters(server: ServerThread, store_dir: Path
         if line["line_type"] == "transfer" and line["sku_id"] == "K0001"
     ]
     assert got == expected and page.total_size == len(expected) > 5
-    stock = stub.ListPlanLines(plan_pb2.ListPlanLinesRequest(parent="plans/high", table="stock", location_id="W001"))  # fmt: skip
+    at_w001 = plan_pb2.ListPlanLinesRequest(parent="plans/high", table="stock", location_id="W001")
+    stock = stub.ListPlanLines(at_w001)
     assert stock.lines and {line.fields["location_id"].string_value for line in stock.lines} == {
         "W001"
     }

@@ -168,7 +168,7 @@ def make_plan(
         inputs.network,
         forecast,
         request.horizon_periods * request.period_days,
-        scoped=request.scope is not None,
+        scoped=request.scope is not None and not request.scope.is_everything(),
         history_end=inputs.history_end,
     )
 
