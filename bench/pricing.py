@@ -16,8 +16,8 @@ Sections (each prints its table and writes it to ``bench/results/``):
    optimum (true parameters, any discount any day) on single-SKU cohorts, evaluated exactly.
 4. ``--speed``: fit and ``recommend_prices`` for 1,000 SKUs of the ``large`` preset.
 
-    flock /tmp/supplynet-bench.lock .venv/bin/python bench/pricing.py \
-        [--seeds 0,1,2] [--replications 5] [--speed]
+    .venv/bin/python bench/pricing.py [--seeds 0,1,2] [--replications 5]
+    flock /tmp/supplynet-bench.lock .venv/bin/python bench/pricing.py --only-speed
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import os
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -344,11 +345,37 @@ def speed(repeats: int) -> pd.DataFrame:
     )
 
 
+def markdown_summary(table: pd.DataFrame) -> str:
+    total = 100 * (1 - table["policy_margin"].sum() / table["exact_dp_margin"].sum())
+    within = (table["gap_margin_%"] <= 3).mean()
+    return (
+        f"margin gap: all instances together {total:.2f} %, "
+        f"median {table['gap_margin_%'].median():.2f} %, "
+        f"within 3 % on {100 * within:.0f} % of instances; "
+        f"revenue gap: max {table['gap_revenue_%'].max():.2f} %, median "
+        f"{table['gap_revenue_%'].median():.2f} %\n"
+    )
+
+
+def arms_summary(table: pd.DataFrame) -> str:
+    mean = table.groupby(["cross_mode", "arm"], sort=False)[
+        ["margin_vs_today_%", "perishable_waste_%"]
+    ].mean()
+    return f"mean over seeds:\n{mean.round(2).to_string()}\n"
+
+
+SUMMARIES: dict[str, Callable[[pd.DataFrame], str]] = {
+    "pricing_markdown_dp": markdown_summary,
+    "pricing_arms": arms_summary,
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--replications", type=int, default=5)
-    parser.add_argument("--speed", action="store_true")
+    parser.add_argument("--speed", action="store_true", help="also time 1,000 SKUs (large)")
+    parser.add_argument("--only-speed", action="store_true", help="only the timed section")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -365,21 +392,20 @@ def main() -> None:
         ),
         "pricing_markdown_dp": lambda: pd.concat([markdown_gap(s) for s in seeds]),
     }
-    if args.speed:
+    if args.only_speed:
+        sections = {}
+    if args.speed or args.only_speed:
         sections["pricing_speed"] = lambda: speed(args.repeats)
     for name, run in sections.items():
         began = time.perf_counter()
         table = run()
         took = time.perf_counter() - began
         text = f"# {name}: {header()}, {took:.0f} s\n{table.to_string(index=False)}\n"
-        if name == "pricing_markdown_dp":
-            text += (
-                f"median gap (margin) {table['gap_margin_%'].median():.2f} %, "
-                f"max {table['gap_margin_%'].max():.2f} %\n"
-            )
+        text += SUMMARIES.get(name, lambda _: "")(table)
         print(text)
         (RESULTS / f"{name}.txt").write_text(text)
-    plot_curves(seeds[0], ROOT / "docs" / "pricing_demand_curves.png")
+    if not args.only_speed:
+        plot_curves(seeds[0], ROOT / "docs" / "pricing_demand_curves.png")
 
 
 if __name__ == "__main__":
