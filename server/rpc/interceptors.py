@@ -23,7 +23,7 @@ from typing import Any
 
 import grpc
 
-from supplynet.graph.errors import SupplynetError
+from supplynet.graph.errors import Problem, SupplynetError, ValidationFailed
 from supplynet.server.rpc.status import (
     REQUEST_ID_KEY,
     abort,
@@ -174,11 +174,49 @@ class CallGuard(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             if behavior is not None:
                 wrap = _streaming if streaming else _unary
                 return make(
-                    wrap(behavior, method),
-                    request_deserializer=handler.request_deserializer,
+                    wrap(behavior, method, attr.startswith("stream_")),
+                    request_deserializer=_tolerant(handler.request_deserializer),
                     response_serializer=handler.response_serializer,
                 )
         return handler
+
+
+class Unparseable:
+    """Stands for a request message that did not parse, so the call can say so."""
+
+    __slots__ = ()
+
+
+_UNPARSEABLE = Unparseable()
+
+
+def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    """``deserializer`` that returns ``Unparseable`` instead of raising (gRPC's own handling
+    of a failed parse answers INTERNAL, which bytes from a client must never cause)."""
+    if deserializer is None:
+        return None
+
+    def parse(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except Exception:
+            return _UNPARSEABLE
+
+    return parse
+
+
+def _parsed(request: Any) -> Any:
+    """``request``, unless it did not parse (then ``ValidationFailed``)."""
+    if request is _UNPARSEABLE:
+        raise ValidationFailed(
+            [Problem("request", "not a valid protobuf message of the method's type")], "request"
+        )
+    return request
+
+
+async def _parsed_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for request in requests:
+        yield _parsed(request)
 
 
 def _denying(handler: Any, method: str) -> Any:
@@ -205,11 +243,12 @@ def _unparsed(data: bytes) -> None:
     """The request of a call that will be refused: left as bytes, never parsed."""
 
 
-def _unary(behavior: Behavior, method: str) -> Behavior:
+def _unary(behavior: Behavior, method: str, request_streaming: bool) -> Behavior:
     async def unary(request: Any, context: Any) -> Any:
         call = _GuardedCall(method, context)
         try:
-            result = behavior(request, context)
+            given = _parsed_stream(request) if request_streaming else _parsed(request)
+            result = behavior(given, context)
             if inspect.isawaitable(result):
                 result = await result
             return result
@@ -222,11 +261,12 @@ def _unary(behavior: Behavior, method: str) -> Behavior:
     return unary
 
 
-def _streaming(behavior: Behavior, method: str) -> Behavior:
+def _streaming(behavior: Behavior, method: str, request_streaming: bool) -> Behavior:
     async def stream(request: Any, context: Any) -> AsyncIterator[Any]:
         call = _GuardedCall(method, context)
         try:
-            produced = behavior(request, context)
+            given = _parsed_stream(request) if request_streaming else _parsed(request)
+            produced = behavior(given, context)
             if inspect.isawaitable(produced):
                 produced = await produced
             if hasattr(produced, "__aiter__"):
