@@ -27,6 +27,7 @@ from supplynet.server.rpc import (
     replenishment,
     risk,
     routing,
+    simulation,
 )
 from supplynet.server.rpc.interceptors import CallGuard
 from supplynet.server.rpc.settings import ServeSettings
@@ -34,7 +35,16 @@ from supplynet.server.rpc.state import ServerState
 
 log = logging.getLogger("supplynet.rpc")
 
-SERVICE_MODULES = (network, forecast, risk, replenishment, routing, pricing, recommendation)
+SERVICE_MODULES = (
+    network,
+    forecast,
+    risk,
+    replenishment,
+    routing,
+    pricing,
+    recommendation,
+    simulation,
+)
 """Each has ``register(server, state) -> full service name``."""
 
 

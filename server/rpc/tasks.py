@@ -14,7 +14,7 @@ from supplynet.graph.deadline import Deadline
 from supplynet.graph.executor import ParallelSettings
 from supplynet.graph.network import Network
 from supplynet.graph.plans import StoredPlan
-from supplynet.server.app import plan, route, train
+from supplynet.server.app import plan, route, simulate, train
 from supplynet.server.app.forecast import ForecastInputs, ForecastRequest, run_forecast
 from supplynet.server.app.progress import Progress, Report
 
@@ -54,3 +54,17 @@ def score_risk(
 ) -> RiskScores:
     report(Progress(0.0, "scoring"))
     return train.score_risk(checkpoint, network, deliveries)
+
+
+def simulate_twin(
+    inputs: simulate.SimulationInputs | None,
+    request: simulate.SimulateRequest,
+    *,
+    report: Report,
+) -> StoredPlan:
+    """The twin's replications, one after another in this job; ``None`` inputs: the preset."""
+    if inputs is None:
+        assert request.preset is not None
+        report(Progress(0.0, "generating " + request.preset))
+        inputs = simulate.preset_inputs(request.preset, request.seed)
+    return simulate.stored(simulate.simulate(inputs, request, IN_JOB, report), request)
