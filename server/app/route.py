@@ -19,6 +19,7 @@ from supplynet.graph.network import Network
 from supplynet.graph.plans import PlanId, StoredPlan
 from supplynet.optimizer.exports import FORMATS
 from supplynet.optimizer.routing.deliveries import day_problem
+from supplynet.optimizer.routing.problem import Vehicle
 from supplynet.optimizer.routing.schedule import PLAN_KIND, RouteSchedule
 from supplynet.optimizer.routing.solver import fewest_vehicles, solve
 from supplynet.server.app.progress import Progress, Report, ignore
@@ -40,6 +41,8 @@ class RouteRequest(BaseModel):
     workers: int | None = Field(default=None, ge=1, le=64)
     fewest_vehicles: bool = False
     schedule_id: PlanId | None = None
+    fleet: tuple[Vehicle, ...] | None = None
+    """Vehicle types with counts (``count=None``: as many as needed); default fleet if unset."""
 
 
 def route_request(settings: AppSettings, **fields: object) -> RouteRequest:
@@ -108,10 +111,10 @@ def route_day(
     deadline: Deadline,
     report: Report = ignore,
 ) -> RouteSchedule:
-    """Route one ship day of a replenishment plan with the default fleet."""
+    """Route one ship day of a replenishment plan with the request's fleet or the default."""
     report(Progress(0.0, "building"))
     date = resolve_day(plan, request.day)
-    problem = day_problem(plan, network, date)
+    problem = day_problem(plan, network, date, fleet=request.fleet)
     if request.fewest_vehicles:
         problem = fewest_vehicles(problem)
     report(Progress(0.1, "solving"))
