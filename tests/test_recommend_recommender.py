@@ -105,7 +105,7 @@ def test_alternate_supplier_replaces_the_risky_one(known_model: RecommendModel) 
     first = answer.items[0]
     assert first.score == pytest.approx(0.9)
     assert first.numbers["current_late_probability"] == 0.6
-    assert "late risk 10% vs 60%" in first.reason
+    assert "late risk 10% vs 60% for p1 (current)" in first.reason
 
 
 def test_unseen_sku_gets_category_popularity_and_says_so(known_model: RecommendModel) -> None:

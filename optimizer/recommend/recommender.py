@@ -236,7 +236,7 @@ class Recommender:
             for k in _best(similarity, np.flatnonzero(np.arange(len(self._skus)) != target), 50)
             if self._category[k] == self._category[target]
         ][:SOURCING_SUBSTITUTES]
-        options: list[tuple[float, SupplyLane, dict[str, float]]] = []
+        options: list[tuple[float, SupplyLane, dict[str, float], str]] = []
         for warehouse in warehouses:
             current = self._lanes.get((warehouse, sku_id), [])
             risks = [self._risk(lane) for lane in current]
@@ -258,17 +258,18 @@ class Recommender:
                         "current_lead_time_days": flagged.lead_time_mean_days if flagged else 0.0,
                         "current_unit_cost": flagged.unit_cost if flagged else 0.0,
                     }
-                    options.append((closeness * (1.0 - late), lane, numbers))
+                    current_id = flagged.supplier_id if flagged else "none"
+                    options.append((closeness * (1.0 - late), lane, numbers, current_id))
         options.sort(key=lambda o: (-o[0], o[2]["late_probability"], o[1].supplier_id, o[1].sku_id))
         items = [
             Recommendation(
                 lane.sku_id,
                 round(score, 6),
-                _supplier_reason(lane, sku_id, numbers, self.risk is not None),
+                _supplier_reason(lane, sku_id, numbers, current_id, self.risk is not None),
                 supplier_id=lane.supplier_id,
                 numbers=numbers,
             )
-            for score, lane, numbers in options[:limit]
+            for score, lane, numbers, current_id in options[:limit]
         ]
         return Recommendations(
             "alternate-supplier",
@@ -343,7 +344,9 @@ def _substitute_reason(
     )
 
 
-def _supplier_reason(lane: SupplyLane, sku_id: str, numbers: dict[str, float], scored: bool) -> str:
+def _supplier_reason(
+    lane: SupplyLane, sku_id: str, numbers: dict[str, float], current: str, scored: bool
+) -> str:
     what = (
         f"{sku_id} itself"
         if lane.sku_id == sku_id
@@ -351,7 +354,7 @@ def _supplier_reason(lane: SupplyLane, sku_id: str, numbers: dict[str, float], s
     )
     risk = (
         f"late risk {numbers['late_probability']:.0%} vs "
-        f"{numbers['current_late_probability']:.0%} for the current supplier"
+        f"{numbers['current_late_probability']:.0%} for {current} (current)"
         if scored
         else "no risk scores yet"
     )
