@@ -134,7 +134,9 @@ def test_pooled_bound_and_plan_bracket_the_mip_optimum() -> None:
     """On 40 random parts: bound <= MIP optimum <= fast plan's cost.
 
     These parts are small and cramped (store room of 15 units, stores holding their own
-    stock), where pooling is loose: the fast plan is optimal on about 40% of them and
+    stock), where pooling is loose: the fast plan is optimal on about a quarter of them
+    (more before stock left at the end beyond the targets earned its terminal value,
+    which the replay does not place at stores) and
     ``solve`` hands the rest to the MIP. On the ``large`` preset the bound is within
     0.02% overall (bench/replenishment_scale.py).
     """
@@ -148,7 +150,7 @@ def test_pooled_bound_and_plan_bracket_the_mip_optimum() -> None:
         assert fast.bound <= mip.objective + 1e-7 * scale, seed
         assert fast.objective >= mip.objective - 1e-7 * scale, seed
         exact += fast.objective <= mip.objective + 1e-6 * scale
-    assert exact >= 12
+    assert exact >= 10
 
 
 def test_wagner_whitin_is_exact_on_the_fast_path() -> None:

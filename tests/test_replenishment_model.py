@@ -268,7 +268,8 @@ def test_risk_and_service_level_raise_safety_stock(tiny: SyntheticDataset) -> No
 
 def _flat_penalties(problem: PlanningProblem) -> PlanningProblem:
     """The problem as costed before the fixes: a flat shortage penalty, no end value."""
-    return dataclasses.replace(problem, nodes=problem.nodes.assign(shortage_step=0.0, value=0.0))
+    nodes = problem.nodes.assign(shortage_step=0.0, value=0.0, replacement=0.0)
+    return dataclasses.replace(problem, nodes=nodes)
 
 
 @pytest.fixture(scope="module")

@@ -70,6 +70,8 @@ class Arrays:
     target: FloatArray
     shortage: FloatArray
     below: FloatArray
+    credit: FloatArray
+    terminal: FloatArray
     lead: IntArray
     unit: FloatArray
     fixed: FloatArray
@@ -89,6 +91,8 @@ def arrays(problem: PlanningProblem) -> Arrays:
         target=nodes["target"].to_numpy(float),
         shortage=problem.shortage_costs(),
         below=problem.below_target_costs(),
+        credit=nodes["replacement"].to_numpy(float),
+        terminal=problem.terminal_room(),
         lead=supply["lead"].to_numpy(np.int64),
         unit=supply["unit_cost"].to_numpy(float),
         fixed=supply["fixed_cost"].to_numpy(float),
@@ -105,20 +109,23 @@ def pooled_part(problem: PlanningProblem, part: Batch, a: Arrays) -> PooledPart:
     stores = nodes[~a.warehouse[nodes]]
     rate = float(a.rate[part.transfers].min()) if len(part.transfers) else 0.0
     shortage = a.shortage[stores].min(axis=0) - rate if len(stores) else np.zeros(horizon)
-    room = np.minimum(a.target[nodes], a.capacity[nodes])
-    length = np.concatenate([room, a.capacity[nodes] - room])
+    capacity = a.capacity[nodes]
+    room = np.minimum(a.target[nodes], capacity)
+    kept = np.minimum(np.maximum(a.terminal[nodes], room), capacity) - room
+    length = np.concatenate([room, kept, capacity - room - kept])
 
     def slots(t: int) -> Slots:
-        extra = np.where(a.warehouse[nodes], 0.0, rate) if t == horizon - 1 else 0.0
+        last = t == horizon - 1
+        extra = np.where(a.warehouse[nodes], 0.0, rate) if last else 0.0
+        credit = a.credit[nodes] if last else np.zeros(len(nodes))
+        holding = a.holding[nodes] + extra - credit
         return Slots(
             length=length,
-            slope=np.concatenate(
-                [a.holding[nodes] - a.below[nodes, t] + extra, a.holding[nodes] + extra]
-            ),
+            slope=np.concatenate([holding - a.below[nodes, t], holding, holding + credit]),
             empty=float((a.below[nodes, t] * a.target[nodes]).sum()),
         )
 
-    # Every period but the last prices stock alike (the last adds the unit value).
+    # Every period but the last prices stock alike (the last credits the terminal value).
     inner = slots(0)
     arcs = tuple(
         Arc(
@@ -200,6 +207,7 @@ class _Flows:
             + (stock * a.holding[nodes, None]).sum()
             + (short * a.shortage[nodes]).sum()
             + (below * a.below[nodes]).sum()
+            - (np.minimum(stock[:, -1], a.terminal[nodes]) * a.credit[nodes]).sum()
         )
         return BatchSolution(
             batch=part,

@@ -84,6 +84,12 @@ class _Columns:
         self.horizon = horizon
         self.count = 0
 
+    def single(self, items: int) -> IntArray:
+        """One variable per item (not per period)."""
+        ids = np.arange(self.count, self.count + items)
+        self.count += items
+        return ids
+
     def block(self, items: int) -> IntArray:
         ids = np.arange(self.count, self.count + items * self.horizon).reshape(items, self.horizon)
         self.count += items * self.horizon
@@ -168,6 +174,7 @@ def solve_batch(
     x_var = cols.block(len(transfers))
     i_var, u_var, b_var = cols.block(len(nodes)), cols.block(len(nodes)), cols.block(len(nodes))
     e_var = cols.block(int(priced.sum()))
+    k_var = cols.single(0 if problem.backorders else len(nodes))
     big_m = _big_m(demand, target + backlog, s_node, s_lead, r_orig, r_dest, moq, lot)
     lot_cap = np.floor(supply["capacity"].to_numpy(float) / lot + 1e-9)
     n_upper = np.minimum(lot_cap[:, None], np.ceil(big_m / lot[:, None]))
@@ -183,6 +190,7 @@ def solve_batch(
     upper[i_var] = nodes["capacity"].to_numpy(float)[:, None]
     upper[u_var] = backlog[:, None] + np.cumsum(demand, axis=1) if problem.backorders else demand
     upper[b_var] = target[:, None]
+    upper[k_var] = problem.terminal_room()[batch.nodes][: len(k_var)]
     cost = np.zeros(cols.count)
     cost[n_var] = (lot * supply["unit_cost"].to_numpy(float))[:, None]
     cost[y_var] = fixed[:, None]
@@ -190,6 +198,7 @@ def solve_batch(
     cost[i_var] = nodes["holding"].to_numpy(float)[:, None]
     cost[u_var] = problem.shortage_costs()[batch.nodes]
     cost[b_var] = problem.below_target_costs()[batch.nodes]
+    cost[k_var] = -nodes["replacement"].to_numpy(float)[: len(k_var)]
     lines = expected_cost_lines(problem, batch.nodes[priced])
     if problem.backorders:
         cost[u_var] = nodes["backorder_cost"].to_numpy(float)[:, None]
@@ -207,6 +216,9 @@ def solve_batch(
     rows.add(balance, i_var, 1.0)
     rows.add(balance[:, 1:], i_var[:, :-1], -1.0)
     rows.add(balance, u_var, -1.0)
+    credited = rows.new(np.full(len(k_var), -np.inf), np.zeros(len(k_var)))
+    rows.add(credited, k_var, 1.0)
+    rows.add(credited, i_var[: len(k_var), -1], -1.0)
     if problem.backorders:
         rows.add(balance[:, 1:], u_var[:, :-1], 1.0)
         _add_expected_cost(rows, lines, e_var, i_var[priced], u_var[priced])
@@ -240,6 +252,7 @@ def solve_batch(
     )
     hint[b_var] = np.maximum(target[:, None] - hint[i_var], 0.0)
     hint[e_var] = lines.cost(hint[i_var[priced]] - hint[u_var[priced]])
+    hint[k_var] = np.minimum(hint[i_var[: len(k_var), -1]], upper[k_var])
     result = _solve(model, solver, deadline.remaining(), relative_gap, hint)
     found = len(result.solutions) > 0 and result.solutions[0].HasField("primal_solution")
     if not found:
@@ -264,7 +277,7 @@ def solve_batch(
         found=True,
         optimal=reason == result_pb2.TERMINATION_REASON_OPTIMAL,
         objective=float(bounds.primal_bound),
-        bound=max(float(bounds.dual_bound), 0.0),
+        bound=float(bounds.dual_bound),
         seconds=deadline.clock() - started,
         time_limit_hit=result.termination.limit == result_pb2.LIMIT_TIME,
     )
@@ -279,17 +292,20 @@ def stock_costs(
 ) -> dict[str, float]:
     """Holding, shortage and target costs of ``nodes``' stock, as the objective counts them.
 
-    Lost sales: holding, penalties per unit short and per unit below target. Backorders:
+    Lost sales: holding, penalties per unit short and per unit below target, and the
+    terminal value of the stock left at the end (``terminal_room``). Backorders:
     the expected (newsvendor) cost of stores' net stock, holding elsewhere, and the
     terminal value of the net stock left at the end (a credit, so negative).
     """
     frame = problem.nodes.iloc[nodes]
     holding = stock * frame["holding"].to_numpy(float)[:, None]
     if not problem.backorders:
+        kept = np.minimum(stock[:, -1], problem.terminal_room()[nodes])
         return {
             "holding": float(holding.sum()),
             "shortage_penalty": float((short * problem.shortage_costs()[nodes]).sum()),
             "target_penalty": float((below * problem.below_target_costs()[nodes]).sum()),
+            "terminal_value": -float((kept * frame["replacement"].to_numpy(float)).sum()),
         }
     priced = priced_nodes(problem, nodes)
     waiting = short * frame["backorder_cost"].to_numpy(float)[:, None]

@@ -145,15 +145,20 @@ class PlanningProblem:
         return costs
 
     def below_target_costs(self) -> FloatArray:
-        """Penalty per unit below the safety stock target, ``[nodes, horizon]``.
+        """Penalty per unit below the safety stock target, ``[nodes, horizon]``."""
+        return np.repeat(self.nodes["target_cost"].to_numpy(float)[:, None], self.horizon, 1)
 
-        In the last period it adds the unit's value: stock missing from the target at the
-        end must be bought back after the horizon. Without it, a unit bought to hold as
-        cover cost more than the penalties it saved, and plans drew stock down to nothing.
-        """
-        costs = np.repeat(self.nodes["target_cost"].to_numpy(float)[:, None], self.horizon, 1)
-        costs[:, -1] += self.nodes["value"].to_numpy(float)
-        return costs
+    def terminal_room(self) -> FloatArray:
+        """Units of stock left at the end that count at their replacement cost (lost
+        sales): the target and the demand until an order placed after the horizon can
+        arrive. Stock the next periods need must be bought back otherwise, so without
+        this credit a unit bought to hold as cover cost more than it saved, and plans
+        drew stock down to nothing at the end (a lot that would end above the target
+        was worth nothing beyond it)."""
+        room: FloatArray = self.nodes["target"].to_numpy(float) + self.nodes[
+            "terminal_cover"
+        ].to_numpy(float)
+        return room
 
     def period_start(self, period: int) -> dt.date:
         return self.start + dt.timedelta(days=self.period_days * period)
@@ -199,6 +204,7 @@ def build_problem(
     )
     nodes = _with_targets(nodes, demand, demand_sd, supply, transfers, settings)
     nodes["replacement"], nodes["lead"] = _replacement(nodes, supply, transfers)
+    nodes["terminal_cover"] = _terminal_cover(nodes, demand, transfers)
     committed = nodes["on_hand"] + receipts.sum(axis=1)
     nodes["capacity"] = np.maximum(nodes["capacity"], committed)
     in_house = committed[nodes["kind"] == "warehouse"].groupby(nodes["location_id"]).sum()
@@ -510,3 +516,16 @@ def _replacement(
     value[moved.index.to_numpy()] = moved["cost"].to_numpy()
     lead[moved.index.to_numpy()] = moved["total"].to_numpy()
     return value, lead
+
+
+def _terminal_cover(nodes: pd.DataFrame, demand: FloatArray, transfers: pd.DataFrame) -> FloatArray:
+    """Demand a node meets after the horizon before an order placed then arrives: its
+    last period's rate over its lead time and one period; a warehouse's is that of the
+    stores it mainly feeds."""
+    lead = nodes["lead"].to_numpy(float)
+    rate = demand[:, -1] if demand.shape[1] else np.zeros(len(nodes))
+    main = transfers.sort_values(["unit_cost", "lead"]).drop_duplicates("node")
+    fed = np.zeros(len(nodes))
+    np.add.at(fed, main["origin"].to_numpy(), rate[main["node"].to_numpy()])
+    cover: FloatArray = (rate + fed) * (lead + 1.0)
+    return cover
