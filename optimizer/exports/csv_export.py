@@ -1,7 +1,8 @@
 """CSV: one row per stop (route fields repeated) and one per unserved stop; reads back.
 
-Floats are written with ``repr`` precision, so reading back gives the same schedule
-(solver statistics are not part of the CSV). Text that a spreadsheet would run as a
+Numbers are rounded to their unit's precision (``exports.units``: minutes of day, kg,
+m3, km, cost, degrees), so reading back gives ``rounded(schedule)`` (solver statistics
+are not part of the CSV). Text that a spreadsheet would run as a
 formula is neutralised (``exports.neutralise``) and restored on reading.
 """
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from supplynet.optimizer.exports.neutralise import neutralise, restore
+from supplynet.optimizer.exports.units import rounded
 from supplynet.optimizer.routing.schedule import RouteSchedule
 
 COLUMNS = (
@@ -48,7 +50,7 @@ def write_csv(schedule: RouteSchedule, path: Path) -> Path:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="raise")
         writer.writeheader()
-        for row in schedule.rows():
+        for row in rounded(schedule).rows():
             writer.writerow({c: _cell(row.get(c)) for c in COLUMNS} | {"day": schedule.day})
     return path
 

@@ -1,6 +1,7 @@
 """XLSX: a ``Summary`` sheet (totals, one line per route, unserved stops) and one sheet
 per route with its stops in order, times as minutes and as ``HH:MM``. Text that Excel
 would run as a formula is stored as quote-prefixed text (``exports.neutralise``).
+Numbers are rounded to their unit's precision (``exports.units``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from supplynet.optimizer.exports.clock import clock
 from supplynet.optimizer.exports.neutralise import is_formula_like
+from supplynet.optimizer.exports.units import rounded
 from supplynet.optimizer.routing.schedule import RouteSchedule, VehicleRoute
 
 SUMMARY = "Summary"
@@ -47,7 +49,7 @@ def write_xlsx(schedule: RouteSchedule, path: Path) -> Path:
     assert summary is not None
     summary.title = SUMMARY
     _summary(summary, schedule)
-    for route in schedule.routes:
+    for route in rounded(schedule).routes:
         _route_sheet(book.create_sheet(sheet_name(route.vehicle_id)), route)
     book.save(path)
     return path

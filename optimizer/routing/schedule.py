@@ -18,6 +18,8 @@ from supplynet.optimizer.routing.problem import RoutingProblem
 from supplynet.optimizer.routing.reasons import FLEET_REASON, Reason
 
 PLAN_KIND = "routes"
+SEARCHES = "searches"
+"""Detail table of a stored schedule: one row per search of the portfolio."""
 
 
 @dataclass(frozen=True)
@@ -213,24 +215,49 @@ class RouteSchedule:
         )
 
     def to_stored_plan(self, plan_id: str, created_at: dt.datetime | None = None) -> StoredPlan:
-        """The schedule as a ``StoredPlan`` of kind ``routes``."""
+        """The schedule as a ``StoredPlan`` of kind ``routes``; each search of the
+        portfolio is kept as a row of the ``searches`` detail table."""
         attributes: dict[str, Scalar] = dict(self.summary())
+        ran = len(self.stats.runs)  # the searches that ran come first, then those left out
+        searches = tuple(
+            {"name": r.name, "found": r.found, "cost": r.cost, "wall_s": r.wall_s,
+             "detail": r.detail, "ran": i < ran}
+            for i, r in enumerate(self.stats.searches)
+        )  # fmt: skip
         return StoredPlan(
             id=plan_id,
             kind=PLAN_KIND,
             created_at=created_at or dt.datetime.now(dt.UTC),
             attributes=attributes,
             lines=tuple(self.rows()),
+            details={SEARCHES: searches},
         )
 
     @classmethod
     def from_stored_plan(cls, plan: StoredPlan) -> RouteSchedule:
-        """Read a stored ``routes`` plan back (solver statistics keep only the totals)."""
+        """Read a stored ``routes`` plan back, solver statistics included."""
         attrs = plan.attributes
+        rows = plan.detail(SEARCHES)
+        searches = tuple(
+            SearchRun(
+                name=str(row["name"]),
+                found=bool(row["found"]),
+                cost=None if row.get("cost") is None else float(row["cost"] or 0.0),
+                wall_s=float(row["wall_s"] or 0.0),
+                detail=str(row.get("detail") or ""),
+            )
+            for row in rows
+        )
         stats = SolverStats(
             time_limit_s=float(attrs.get("time_limit_s") or 0.0),
             wall_s=float(attrs.get("wall_s") or 0.0),
             winner=str(attrs.get("solver") or ""),
+            runs=tuple(
+                (r.name, r.found, r.cost)
+                for r, row in zip(searches, rows, strict=True)
+                if row["ran"]
+            ),
+            searches=searches,
         )
         rebuilt = cls.from_rows(
             [dict(line) for line in plan.lines], day=str(attrs.get("day") or "")

@@ -19,7 +19,7 @@ from supplynet.graph.network import Network
 from supplynet.graph.plans import PlanId, StoredPlan
 from supplynet.optimizer.exports import FORMATS
 from supplynet.optimizer.routing.deliveries import day_problem
-from supplynet.optimizer.routing.problem import Vehicle
+from supplynet.optimizer.routing.problem import RoutingProblem, Vehicle
 from supplynet.optimizer.routing.schedule import PLAN_KIND, RouteSchedule
 from supplynet.optimizer.routing.solver import fewest_vehicles, solve
 from supplynet.server.app.progress import Progress, Report, ignore
@@ -114,9 +114,8 @@ def route_day(
     """Route one ship day of a replenishment plan with the request's fleet or the default."""
     report(Progress(0.0, "building"))
     date = resolve_day(plan, request.day)
-    problem = day_problem(plan, network, date, fleet=request.fleet)
-    if request.fewest_vehicles:
-        problem = fewest_vehicles(problem)
+    actual = day_problem(plan, network, date, fleet=request.fleet)
+    problem = fewest_vehicles(actual) if request.fewest_vehicles else actual
     report(Progress(0.1, "solving"))
     result = solve(
         problem,
@@ -124,7 +123,20 @@ def route_day(
         workers=request.workers,
         deadline=deadline,
     )
-    return replace(result, day=date.isoformat())
+    return replace(true_costs(result, problem, actual), day=date.isoformat())
+
+
+def true_costs(
+    schedule: RouteSchedule, solved: RoutingProblem, actual: RoutingProblem
+) -> RouteSchedule:
+    """Route costs at the fleet's real fixed costs: ``fewest_vehicles`` raises them only
+    to rank solutions by vehicle count, and nobody pays that."""
+    extra = {
+        v.id: s.fixed_cost - v.fixed_cost
+        for v, s in zip(actual.vehicles, solved.vehicles, strict=True)
+    }
+    routes = tuple(replace(r, cost=r.cost - extra[r.vehicle_id]) for r in schedule.routes)
+    return replace(schedule, routes=routes)
 
 
 def schedule_id(request: RouteRequest, day: str) -> str:

@@ -5,6 +5,7 @@ saved route schedule as CSV, XLSX, JSON, GeoJSON or an HTML map.
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -31,7 +32,10 @@ def register(subparsers: Subparsers) -> None:
     )
     routes.add_argument("--plan", metavar="ID", help="saved replenishment plan id")
     routes.add_argument(
-        "--day", default="1", help="a ship date (ISO), or N: the plan's N-th ship day (default 1)"
+        "--day",
+        default="1",
+        help="a ship date (YYYY-MM-DD) of the plan, or N: its N-th ship day (default 1); "
+        "a day the plan does not ship on is refused with the valid days listed",
     )
     routes.add_argument("--seconds", type=float, default=None, help="time limit (default 10)")
     routes.add_argument("--workers", type=int, default=None, help="parallel searches")
@@ -103,7 +107,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def print_schedule(schedule: RouteSchedule) -> None:
-    """Totals, one line per route, and the unserved stops with their reasons."""
+    """Totals, one line per route, each route's stop order wrapped to the terminal (the
+    table fits 80 columns), and the unserved stops with their reasons."""
     out = console()
     out.print(key_value_table(f"routes for {schedule.day}", schedule.summary()))
     routes = pd.DataFrame(
@@ -117,13 +122,17 @@ def print_schedule(schedule: RouteSchedule) -> None:
                 "km": r.distance_km,
                 "kg": r.load_kg,
                 "cost": r.cost,
-                "sequence": " > ".join(s.stop_id for s in r.stops),
             }
             for r in schedule.routes
         ]
     )
     if len(routes):
         out.print(frame_table("routes", routes, float_format="{:,.1f}"))
+        out.print("stop order:")
+        for r in schedule.routes:
+            sequence = f"{r.vehicle_id}: " + " > ".join(s.stop_id for s in r.stops)
+            wrapped = textwrap.fill(sequence, out.width, subsequent_indent="    ")
+            out.print(wrapped, soft_wrap=True, markup=False)
     if schedule.unserved:
         unserved = pd.DataFrame(
             [
