@@ -2,8 +2,10 @@
 
 A 200 MB ``demand.csv`` read whole as text took 3.3 GB (every cell a Python string);
 here ``CHUNK_ROWS`` rows at a time are parsed, checked (cells, ids, repeated keys) and
-kept as typed columns with the ids as categories, and repeated keys across chunks are
-checked once at the end. Problem paths number rows from the start of the file.
+kept as typed columns with the ids as categories of the network's ids (one dtype for
+every chunk, so they concatenate without turning back into strings), and repeated
+keys across chunks are checked once at the end, on the codes. Problem paths number
+rows from the start of the file.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import pandas as pd
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.history import MAX_REPORTED, HistorySchema, duplicate_problems, empty
 from supplynet.graph.network import Network
-from supplynet.graph.store import checked_history
+from supplynet.graph.store import checked_history, history_ids
 
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 100_000
 
 
 def read_history_csv(
@@ -32,6 +34,10 @@ def read_history_csv(
     found: list[Problem] = []
     chunks: list[pd.DataFrame] = []
     offset = 0
+    categories = {
+        column: pd.CategoricalDtype(sorted(known))
+        for column, known in history_ids(schema, ids).items()
+    }
     try:
         for chunk in pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=CHUNK_ROWS):
             if offset == 0:
@@ -43,7 +49,7 @@ def read_history_csv(
             text = chunk[[c for c in chunk.columns if c in schema.columns]]
             try:
                 typed = checked_history(text.astype(object).where(text != "", None), schema, ids)
-                chunks.append(_compact(typed, schema))
+                chunks.append(typed.astype(categories))
             except ValidationFailed as failure:
                 found += [_shift(p, schema.name, offset) for p in failure.problems]
             offset += len(chunk)
@@ -55,14 +61,8 @@ def read_history_csv(
     if found:
         return empty(schema), found
     frame = pd.concat(chunks, ignore_index=True) if chunks else empty(schema)
-    for column in schema.ids:
-        frame[column] = frame[column].astype(str)
-    return frame, duplicate_problems(frame, schema)
-
-
-def _compact(frame: pd.DataFrame, schema: HistorySchema) -> pd.DataFrame:
-    """Ids as categories: a few hundred distinct strings instead of one per row."""
-    return frame.astype({column: "category" for column in schema.ids})
+    repeated = duplicate_problems(frame, schema)
+    return frame.astype({column: str for column in schema.ids}), repeated
 
 
 def _shift(problem: Problem, name: str, offset: int) -> Problem:

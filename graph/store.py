@@ -102,6 +102,17 @@ class GraphStore(Protocol):
         ...
 
 
+def history_ids(schema: HistorySchema, network: Network) -> dict[str, set[str]]:
+    """The ids each id column of a history may hold: those of ``network``."""
+    if schema is DEMAND:
+        return {"store_id": {s.id for s in network.stores}, "sku_id": {s.id for s in network.skus}}
+    return {
+        "supplier_id": {s.id for s in network.suppliers},
+        "warehouse_id": {w.id for w in network.warehouses},
+        "sku_id": {s.id for s in network.skus},
+    }
+
+
 def checked_history(frame: pd.DataFrame, schema: HistorySchema, network: Network) -> pd.DataFrame:
     """Coerce a history frame and check that every id in it exists in ``network``.
 
@@ -114,15 +125,7 @@ def checked_history(frame: pd.DataFrame, schema: HistorySchema, network: Network
         problems: list[Problem] = []
     except ValidationFailed as failure:
         clean, problems = None, list(failure.problems)
-    known: dict[str, set[str]]
-    if schema is DEMAND:
-        known = {"store_id": {s.id for s in network.stores}, "sku_id": {s.id for s in network.skus}}
-    else:
-        known = {
-            "supplier_id": {s.id for s in network.suppliers},
-            "warehouse_id": {w.id for w in network.warehouses},
-            "sku_id": {s.id for s in network.skus},
-        }
+    known = history_ids(schema, network)
     present = {column: ids for column, ids in known.items() if column in frame.columns}
     ids = frame[list(present)].astype(str).reset_index(drop=True) if clean is None else clean
     problems += reference_problems(ids, schema, present)

@@ -15,8 +15,10 @@ import pytest
 from conftest import SHARED_DATA
 from import_crash_support import state_digest
 
-from supplynet.graph.csv_layout import write_csv_dir
+from supplynet.graph import csv_history
+from supplynet.graph.csv_layout import read_csv_dir, write_csv_dir
 from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.errors import ValidationFailed
 from supplynet.graph.store import GraphStore
 from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.server.cli import main
@@ -148,3 +150,32 @@ def test_supplygraph_folder_without_format_is_an_error(
     """The SupplyGraph checkout imported as CSV says to pass --format supplygraph."""
     output = rejected(store, ["import", str(SHARED_DATA / "supplygraph")], capsys)
     assert "--format supplygraph" in output
+
+
+def test_chunked_history_keeps_file_line_numbers(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read in chunks of 7 rows: a bad cell and a repeated key in later chunks keep their
+    file lines, and a key repeated across chunks is still found."""
+    monkeypatch.setattr(csv_history, "CHUNK_ROWS", 7)
+    frame = pd.read_csv(folder / "demand.csv", dtype=str)
+    frame.loc[30, "date"] = "03/04/2024"
+    frame.to_csv(folder / "demand.csv", index=False)
+    with pytest.raises(ValidationFailed) as bad_cell:
+        read_csv_dir(folder)
+    assert str(bad_cell.value.problems[0]) == "demand.csv line 32 column date: not a date"
+    frame = pd.read_csv(folder / "demand.csv", dtype=str).drop(index=30)
+    pd.concat([frame, frame.iloc[[1]]]).to_csv(folder / "demand.csv", index=False)
+    with pytest.raises(ValidationFailed) as repeated:
+        read_csv_dir(folder)
+    line = len(frame) + 2
+    assert [str(p) for p in repeated.value.problems] == [
+        f"demand.csv line {line}: duplicate key, first seen in demand.csv line 3"
+    ]
+
+
+def test_chunked_history_reads_back_whole(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 7 rows give the same history as one read."""
+    whole = read_csv_dir(folder).demand
+    monkeypatch.setattr(csv_history, "CHUNK_ROWS", 7)
+    pd.testing.assert_frame_equal(read_csv_dir(folder).demand, whole)
