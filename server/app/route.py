@@ -92,7 +92,7 @@ def resolve_day(plan: StoredPlan, day: str) -> dt.date:
     more = f" and {len(days) - SHOWN_DAYS} more" if len(days) > SHOWN_DAYS else ""
     valid = f"valid: 1..{len(days)} or {shown}{more}" if days else "the plan ships to no store"
     text = day.strip()
-    if text.isdigit() and 1 <= int(text) <= len(days):
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(days):
         return days[int(text) - 1]
     try:
         date = dt.date.fromisoformat(text)
