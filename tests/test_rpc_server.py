@@ -234,7 +234,9 @@ def test_flags_override_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert from_env.workers == 3 and from_env.token is not None
     assert from_env.token.get_secret_value() == "from-env"
     assert from_env.store.data_dir == tmp_path / "env"
-    args = ["serve", "--workers", "5", "--token", "flag", "--data-dir", str(tmp_path / "flag")]
+    (tmp_path / "token").write_text("flag\n")
+    args = ["serve", "--workers", "5", "--token-file", str(tmp_path / "token")]
+    args += ["--data-dir", str(tmp_path / "flag")]
     flagged = settings_from_args(build_parser().parse_args(args))
     assert flagged.workers == 5 and flagged.token is not None
     assert flagged.token.get_secret_value() == "flag"

@@ -26,7 +26,7 @@ from supplynet.server.rpc.settings import ServeSettings
 
 FLAGS = (
     "address",
-    "token",
+    "token_file",
     "tls_cert",
     "tls_key",
     "workers",
@@ -44,7 +44,12 @@ def register(subparsers: Subparsers) -> None:
         "token or TLS (or --insecure-allow-remote). Flags override SUPPLYNET_* variables.",
     )
     parser.add_argument("--address", help="host:port (default 127.0.0.1:50051)")
-    parser.add_argument("--token", help="require 'authorization: Bearer TOKEN' on every RPC")
+    parser.add_argument(
+        "--token-file",
+        type=Path,
+        help="file holding the token every RPC must carry ('authorization: Bearer TOKEN'); "
+        "or set SUPPLYNET_TOKEN (a token on the command line shows in the process list)",
+    )
     parser.add_argument("--tls-cert", type=Path, help="PEM certificate chain")
     parser.add_argument("--tls-key", type=Path, help="PEM private key")
     parser.add_argument("--workers", type=int, help="processes for solves and fits (default 2)")

@@ -68,8 +68,9 @@ class ServeSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _token_from_file(self) -> ServeSettings:
-        """Read ``token_file`` into ``token``; a missing file is reported by ``problems``."""
-        if self.token is None and self.token_file is not None and self.token_file.is_file():
+        """Read ``token_file`` into ``token`` (the file wins: it is the flag's form); a
+        missing file is reported by ``problems``."""
+        if self.token_file is not None and self.token_file.is_file():
             self.token = SecretStr(self.token_file.read_text().strip())
         return self
 
