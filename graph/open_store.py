@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.store import GraphStore
 
 
@@ -28,6 +29,28 @@ class StoreSettings(BaseSettings):
     neo4j_password: str = Field(
         default="", validation_alias=AliasChoices("NEO4J_PASSWORD", "neo4j_password")
     )
+    neo4j_password_file: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("NEO4J_PASSWORD_FILE", "neo4j_password_file"),
+        description="file holding the password (wins over NEO4J_PASSWORD); never a flag value",
+    )
+
+    def password(self) -> str:
+        """The Neo4j password: from ``neo4j_password_file`` when set, else the variable.
+
+        Raises
+        ------
+        ValidationFailed
+            When the file cannot be read.
+        """
+        if self.neo4j_password_file is None:
+            return self.neo4j_password
+        try:
+            return self.neo4j_password_file.read_text().strip()
+        except OSError as error:
+            reason = f"cannot read {str(self.neo4j_password_file)!r}: {error.strerror}"
+            raise ValidationFailed([Problem("NEO4J_PASSWORD_FILE", reason)], "store") from None
+
     neo4j_database: str = Field(
         default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "neo4j_database")
     )
@@ -44,7 +67,7 @@ def open_store(settings: StoreSettings | None = None) -> GraphStore:
         store: GraphStore = Neo4jStore.connect(
             settings.neo4j_uri,
             user=settings.neo4j_user,
-            password=settings.neo4j_password,
+            password=settings.password(),
             database=settings.neo4j_database,
         )
         return store

@@ -13,6 +13,8 @@ import pytest
 from rpc_harness import running_server, self_signed, settings
 
 from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.neo4j_launcher import ServerConfig
+from supplynet.graph.open_store import StoreSettings, open_store
 from supplynet.server.rpc.settings import ServeSettings
 from supplynet.v1 import network_pb2, network_pb2_grpc
 
@@ -61,3 +63,31 @@ def test_certificate_with_another_key_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed, match="is not the key of") as info:
         configured.check()
     assert "bind" not in str(info.value)
+
+
+@pytest.mark.neo4j
+def test_neo4j_password_is_read_from_a_file(
+    neo4j_uri: str,
+    neo4j_server: ServerConfig | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """NEO4J_PASSWORD_FILE opens the store: the password need not be in any variable or flag."""
+    if neo4j_server is None or neo4j_server.password is None:
+        pytest.skip("the session's Neo4j was not started with a known password")
+    secret = tmp_path / "neo4j-password"
+    secret.write_text(neo4j_server.password + "\n")
+    monkeypatch.setenv("NEO4J_URI", neo4j_uri)
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    monkeypatch.setenv("NEO4J_PASSWORD_FILE", str(secret))
+    store = open_store()
+    try:
+        store.list_plans()
+    finally:
+        store.close()
+
+
+def test_unreadable_neo4j_password_file_is_named(tmp_path: Path) -> None:
+    configured = StoreSettings(neo4j_uri="bolt://127.0.0.1:1", neo4j_password_file=tmp_path / "no")
+    with pytest.raises(ValidationFailed, match="NEO4J_PASSWORD_FILE"):
+        open_store(configured)
