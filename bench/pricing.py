@@ -14,10 +14,12 @@ Sections (each prints its table and writes it to ``bench/results/``):
    arm: 1.2 x the model's expected demand over the shelf life at the arm's regular price.
 3. Markdown policy (estimated parameters, monotone, <= 2 changes) against the exact DP
    optimum (true parameters, any discount any day) on single-SKU cohorts, evaluated exactly.
-4. ``--speed``: fit and ``recommend_prices`` for 1,000 SKUs of the ``large`` preset.
+4. ``speed``: fit and ``recommend_prices`` for 1,000 SKUs of the ``large`` preset.
+5. ``dqn``: the DQN markdown arm (``optimizer.pricing.dqn``) beside the DP on four
+   cohorts, both evaluated exactly under the truth.
 
-    .venv/bin/python bench/pricing.py [--seeds 0,1,2] [--replications 5]
-    flock /tmp/supplynet-bench.lock .venv/bin/python bench/pricing.py --only-speed
+    .venv/bin/python bench/pricing.py [--seeds 0,1,2] [--replications 5] [--sections ...]
+    flock /tmp/supplynet-bench.lock .venv/bin/python bench/pricing.py --sections speed
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import statistics
 import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -225,7 +228,17 @@ def arms_table(seed: int, replications: int, cross_mode: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def markdown_gap(seed: int) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Cohort:
+    """A single-SKU cohort: the problem as the model sees it and as the truth runs it."""
+
+    store: str
+    sku: str
+    mine: MarkdownProblem
+    true: MarkdownProblem
+
+
+def cohorts(seed: int) -> list[Cohort]:
     """Single-SKU cohorts of the demo's 7-day perishables at three stores each."""
     data = generate("demo", seed)
     model = fit(data, data.demand)
@@ -236,33 +249,46 @@ def markdown_gap(seed: int) -> pd.DataFrame:
     series = data.truth.series.set_index(["store_id", "sku_id"])["base_rate"]
     categories = data.truth.categories["category"].tolist()
     season = daily_seasonality(data.truth.categories, pd.date_range(start, periods=7))
-    elasticity = {e.sku_id: e.elasticity for e in model.skus}
     cost = {s.id: s.unit_cost for s in data.network.skus}
     price = {s.id: s.price for s in data.network.skus}
-    rows = []
+    out = []
     taken: dict[str, int] = {}
     for (store, sku), life in sim.perishable_positions():
         if taken.get(sku, 0) >= 3:
             continue
         taken[sku] = taken.get(sku, 0) + 1
-        stock = math.ceil(COVER * units[(store, sku)] * life)
-        pattern = model.daily_units(sku, start, life) / model.skus[model.index()[sku]].units_per_day
+        k = model.index()[sku]
+        pattern = model.daily_units(sku, start, life) / model.skus[k].units_per_day
         mine = MarkdownProblem(
-            stock, price[sku], cost[sku], units[(store, sku)] * pattern, elasticity[sku]
+            stock=math.ceil(COVER * units[(store, sku)] * life),
+            price=price[sku],
+            unit_cost=cost[sku],
+            units_per_day=units[(store, sku)] * pattern,
+            elasticity=model.skus[k].elasticity,
         )
         column = categories.index(truth.at[sku, "category"])
-        true_rate = series[(store, sku)] * season[:life, column]
         true = dataclasses.replace(
-            mine, units_per_day=true_rate, elasticity=float(truth.at[sku, "elasticity"])
+            mine,
+            units_per_day=series[(store, sku)] * season[:life, column],
+            elasticity=float(truth.at[sku, "elasticity"]),
         ).exact()
-        policy = evaluate(solve_markdown(mine), true)
-        optimum = evaluate(solve_markdown(true), true)
-        flat = evaluate(rule_policy(mine, 0.0, 0), true)
+        out.append(Cohort(store, sku, mine, true))
+    return out
+
+
+def markdown_gap(seed: int) -> pd.DataFrame:
+    """The DP policy (estimated parameters) against the exact DP optimum (the truth)."""
+    rows = []
+    for c in cohorts(seed):
+        policy = evaluate(solve_markdown(c.mine), c.true)
+        optimum = evaluate(solve_markdown(c.true), c.true)
+        flat = evaluate(rule_policy(c.mine, 0.0, 0), c.true)
         rows.append(
             {
-                "store": store,
-                "sku": sku,
-                "stock": stock,
+                "seed": seed,
+                "store": c.store,
+                "sku": c.sku,
+                "stock": c.mine.stock,
                 "policy_margin": round(policy.margin, 2),
                 "exact_dp_margin": round(optimum.margin, 2),
                 "no_markdown_margin": round(flat.margin, 2),
@@ -270,6 +296,39 @@ def markdown_gap(seed: int) -> pd.DataFrame:
                 "gap_revenue_%": round(100 * (1 - policy.revenue / optimum.revenue), 2),
                 "policy_waste_%": round(100 * policy.waste_share, 2),
                 "no_markdown_waste_%": round(100 * flat.waste_share, 2),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def dqn_arm(seed: int, instances: int, episodes: int) -> pd.DataFrame:
+    """The DQN markdown arm beside the DP on the first cohorts of at least 8 units."""
+    import torch
+
+    from supplynet.optimizer.pricing.dqn import DqnMarkdown, DqnSettings
+
+    torch.set_num_threads(1)  # a bench script's own choice: small nets, shared cores
+    rows = []
+    chosen = [c for c in cohorts(seed) if c.mine.stock >= 8][:instances]
+    for c in chosen:
+        began = time.perf_counter()
+        learned = DqnMarkdown(DqnSettings(episodes=episodes, seed=seed)).fit(c.mine).policy()
+        seconds = time.perf_counter() - began
+        dqn = evaluate(learned, c.true)
+        dp = evaluate(solve_markdown(c.mine), c.true)
+        optimum = evaluate(solve_markdown(c.true), c.true)
+        rows.append(
+            {
+                "seed": seed,
+                "store": c.store,
+                "sku": c.sku,
+                "stock": c.mine.stock,
+                "dqn_margin": round(dqn.margin, 2),
+                "dp_margin": round(dp.margin, 2),
+                "exact_dp_margin": round(optimum.margin, 2),
+                "dqn_%_of_exact": round(100 * dqn.margin / optimum.margin, 2),
+                "dp_%_of_exact": round(100 * dp.margin / optimum.margin, 2),
+                "train_s": round(seconds, 1),
             }
         )
     return pd.DataFrame(rows)
@@ -365,8 +424,8 @@ def arms_summary(table: pd.DataFrame) -> str:
 
 
 SUMMARIES: dict[str, Callable[[pd.DataFrame], str]] = {
-    "pricing_markdown_dp": markdown_summary,
-    "pricing_arms": arms_summary,
+    "markdown_dp": markdown_summary,
+    "arms": arms_summary,
 }
 
 
@@ -374,38 +433,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--replications", type=int, default=5)
-    parser.add_argument("--speed", action="store_true", help="also time 1,000 SKUs (large)")
-    parser.add_argument("--only-speed", action="store_true", help="only the timed section")
+    parser.add_argument(
+        "--sections",
+        default="elasticity,arms,markdown_dp,figure",
+        help="comma-separated: elasticity, arms, markdown_dp, figure, speed (time it under "
+        "the bench lock), dqn (slow)",
+    )
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--dqn-episodes", type=int, default=1000)
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
+    wanted = args.sections.split(",")
     RESULTS.mkdir(parents=True, exist_ok=True)
     pd.set_option("display.width", 200)
-    sections = {
-        "pricing_elasticity": lambda: recovery(seeds),
-        "pricing_arms": lambda: pd.concat(
-            [
-                arms_table(s, args.replications, m)
-                for s in seeds
-                for m in ("promotions", "log_linear")
-            ]
+    sections: dict[str, Callable[[], pd.DataFrame]] = {
+        "elasticity": lambda: recovery(seeds),
+        "arms": lambda: pd.concat(
+            [arms_table(s, args.replications, m) for s in seeds for m in CROSS_MODES]
         ),
-        "pricing_markdown_dp": lambda: pd.concat([markdown_gap(s) for s in seeds]),
+        "markdown_dp": lambda: pd.concat([markdown_gap(s) for s in seeds]),
+        "speed": lambda: speed(args.repeats),
+        "dqn": lambda: dqn_arm(seeds[0], 4, args.dqn_episodes),
     }
-    if args.only_speed:
-        sections = {}
-    if args.speed or args.only_speed:
-        sections["pricing_speed"] = lambda: speed(args.repeats)
-    for name, run in sections.items():
+    for name in wanted:
+        if name == "figure":
+            plot_curves(seeds[0], ROOT / "docs" / "pricing_demand_curves.png")
+            continue
         began = time.perf_counter()
-        table = run()
+        table = sections[name]()
         took = time.perf_counter() - began
-        text = f"# {name}: {header()}, {took:.0f} s\n{table.to_string(index=False)}\n"
+        text = f"# pricing_{name}: {header()}, {took:.0f} s\n{table.to_string(index=False)}\n"
         text += SUMMARIES.get(name, lambda _: "")(table)
         print(text)
-        (RESULTS / f"{name}.txt").write_text(text)
-    if not args.only_speed:
-        plot_curves(seeds[0], ROOT / "docs" / "pricing_demand_curves.png")
+        (RESULTS / f"pricing_{name}.txt").write_text(text)
 
 
 if __name__ == "__main__":
