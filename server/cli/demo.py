@@ -30,6 +30,7 @@ from supplynet.optimizer.routing.schedule import RouteSchedule
 from supplynet.server.app import evaluate, forecast, network, plan, route, train
 from supplynet.server.app.horizon import Horizon
 from supplynet.server.app.models import ModelStore
+from supplynet.server.app.risk_ranking import model_version, rank_risk
 from supplynet.server.app.settings import AppSettings
 from supplynet.server.cli.arguments import Subparsers
 from supplynet.server.cli.forecast_commands import write_forecast
@@ -123,7 +124,8 @@ def stage_gnn(run: DemoRun) -> None:
     run.console.print(
         f"GNNs trained in {time.perf_counter() - started:.1f} s; risk model {trained.path}"
     )
-    show_risk(run.console, run.risk, 5)
+    version = model_version(run.models.load_bytes("risk"))
+    show_risk(run.console, rank_risk(run.risk, version), 5)
 
 
 def stage_plan(run: DemoRun) -> None:

@@ -18,12 +18,12 @@ from rich.console import Console
 from supplynet.graph.open_store import open_store
 from supplynet.server.app import train as use
 from supplynet.server.app.models import ModelStore
+from supplynet.server.app.risk_ranking import RiskRanking, model_version, rank_risk
 from supplynet.server.app.validation import checked
 from supplynet.server.cli.arguments import Subparsers, add_scope_arguments, scope_from_args
 from supplynet.server.cli.output import console, frame_table, key_value_table
 
 if TYPE_CHECKING:
-    from supplynet.gnn.risk_scores import RiskScores
     from supplynet.gnn.training import EpochReport, Progress
 
 
@@ -148,23 +148,25 @@ def run_risk(args: argparse.Namespace) -> int:
     finally:
         store.close()
     scores = use.score_risk(checkpoint, network, deliveries)
+    version = model_version(checkpoint)
     out = console()
-    show_risk(out, scores, args.top)
+    show_risk(out, rank_risk(scores, version), args.top)
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        scores.frame.to_csv(args.out, index=False)
+        scores.frame.assign(model_version=version).to_csv(args.out, index=False)
         out.print(f"wrote {len(scores.frame)} scores to {args.out}")
     return 0
 
 
-def show_risk(out: Console, scores: RiskScores, top: int) -> None:
-    frame = scores.frame.sort_values("late_probability", ascending=False)
-    columns = ["supplier_id", "late_probability", "expected_delay_days"]
-    suppliers = frame[frame["entity_type"] == "supplier"][columns]
-    lanes = frame[frame["entity_type"] == "supply_lane"][
-        ["supplier_id", "warehouse_id", "sku_id", "late_probability", "expected_delay_days"]
-    ]
-    out.print(frame_table("supplier risk (next delivery)", suppliers.head(top)))
+def show_risk(out: Console, ranking: RiskRanking, top: int) -> None:
+    """The one ranking (``server.app.risk_ranking``), naming the model it came from."""
+    lanes = ranking.lanes
+    out.print(
+        frame_table(
+            f"supplier risk (next delivery), model {ranking.model_version}",
+            ranking.suppliers.head(top),
+        )
+    )
     out.print(
         frame_table(
             f"riskiest {min(top, len(lanes))} of {len(lanes)} supply lanes", lanes.head(top)
