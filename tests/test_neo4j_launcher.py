@@ -93,7 +93,9 @@ def test_cli_start_finds_the_running_server(
     if neo4j_server is None:
         pytest.skip("NEO4J_URI points at an external server")
     args = ["neo4j", "start", "--home", str(neo4j_server.home), "--port", str(neo4j_server.port)]
-    assert main([*args, "--password", str(neo4j_server.password)]) == 0
+    secret = neo4j_server.home / "test-password"
+    secret.write_text(f"{neo4j_server.password}\n")
+    assert main([*args, "--password-file", str(secret)]) == 0
     assert f"already running on {neo4j_server.uri}" in capsys.readouterr().out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.neo4j_launcher import (
     DEFAULT_PORT,
     VAR_DIR,
@@ -32,7 +33,10 @@ def register(subparsers: Subparsers) -> None:
     _add_home(begin)
     begin.add_argument("--port", type=int, default=DEFAULT_PORT, help="Bolt port (7687)")
     begin.add_argument(
-        "--password", help="enable authentication for user neo4j (8+ characters); default: off"
+        "--password-file",
+        type=Path,
+        help="file holding the password that enables authentication for user neo4j "
+        "(8+ characters; a password flag would show in the process list); default: off",
     )
     begin.add_argument("--heap", default="512m", help="JVM heap (512m)")
     begin.add_argument("--pagecache", default="128m", help="page cache (128m)")
@@ -55,11 +59,20 @@ def _add_home(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _secret(path: Path) -> str:
+    """The first line of a secret file; an unreadable file is a usage error."""
+    try:
+        return path.read_text().strip()
+    except OSError as error:
+        reason = f"cannot read {str(path)!r}: {error.strerror}"
+        raise ValidationFailed([Problem("--password-file", reason)], "neo4j start") from None
+
+
 def run_start(args: argparse.Namespace) -> int:
     config = ServerConfig(
         home=args.home,
         port=args.port,
-        password=args.password,
+        password=None if args.password_file is None else _secret(args.password_file),
         heap=args.heap,
         pagecache=args.pagecache,
     )
