@@ -109,3 +109,32 @@ def test_plans_are_saved_listed_and_loaded(tmp_path: Path) -> None:
     assert store.list_plans("routes") == []
     with pytest.raises(NotFound, match="plan 'nope' not found"):
         store.load_plan("nope")
+
+
+def test_interrupted_import_leaves_no_staging_and_the_old_state(
+    filled: EmbeddedStore, tiny: SyntheticDataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the new version is written: no ``.staging-*`` folder, nothing visible."""
+    original = pd.DataFrame.to_parquet
+    calls: list[object] = []
+
+    def interrupted(frame: pd.DataFrame, path: object, **kwargs: object) -> None:
+        calls.append(path)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        original(frame, path, **kwargs)  # type: ignore[arg-type]
+
+    before = filled.read_demand()
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", interrupted)
+    lane = tiny.network.supply_lanes[0].model_copy(update={"moq": 999.0})
+    with pytest.raises(KeyboardInterrupt):
+        filled.import_bundle(
+            Network.build(supply_lanes=[lane], check_references=False),
+            tiny.demand.assign(quantity=1.0),
+            None,
+        )
+    monkeypatch.undo()
+    assert not list(filled.root.rglob(".staging-*"))
+    assert not list(filled.root.rglob("*.tmp"))
+    assert filled.snapshot() == tiny.network
+    pd.testing.assert_frame_equal(filled.read_demand(), before)

@@ -18,7 +18,7 @@ from supplynet.graph.neo4j_launcher import ServerConfig
 from supplynet.graph.neo4j_store import Neo4jStore
 from supplynet.graph.synthetic import SyntheticDataset
 
-KILLS = 3
+KILLS = 2
 DAYS = 60
 
 
