@@ -50,7 +50,9 @@ class Observation:
     including what could not be served); ``orders_*`` list open supplier orders with the
     day their lane promised (late ones keep a past promise); ``in_transit``
     ``[positions]`` units arriving tomorrow; ``delivered_yesterday`` ``[n_store]`` what
-    yesterday's routes took to each store position (after cuts and unserved stops).
+    yesterday's routes took to each store position (after cuts and unserved stops);
+    ``stock_by_life`` ``[positions, life columns]`` the same stock by the days it may still
+    sell after today (last column: durable), as a shop's expiry dates say.
     """
 
     world: TwinWorld
@@ -63,6 +65,7 @@ class Observation:
     orders_promised_day: IntArray
     in_transit: FloatArray
     delivered_yesterday: FloatArray
+    stock_by_life: FloatArray
     _scenario: Scenario | None = field(default=None, repr=False)
 
     def foresee(self) -> Foresight:

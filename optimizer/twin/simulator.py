@@ -247,6 +247,7 @@ def _observe(
         pipeline.promised.copy(),
         in_transit,
         delivered_yesterday.copy(),
+        stock.copy(),
     )
     for array in arrays:
         array.flags.writeable = False

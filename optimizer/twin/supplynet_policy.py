@@ -4,7 +4,9 @@ At every review (default weekly) the policy forecasts each store series with a
 forecaster from ``forecasting.registry`` (default ``seasonal_average``: the weekday
 profile of the last four weeks with its own error quantiles, the cheapest model that
 sees the weekly cycle), snapshots the network with today's stock, open orders at their
-promised dates and goods on the road, and calls ``plan_replenishment``. Between reviews
+promised dates and goods on the road, and calls ``plan_replenishment``; perishable
+stock and storage are stated as freshness allows (``freshness.py``: the planner has no
+shelf life). Between reviews
 it executes the plan's lines as their ship dates come. Shipments are routed by the
 routing solver (``solver.solve``).
 
@@ -30,6 +32,7 @@ from supplynet.graph.model import InventoryPosition, OpenOrder
 from supplynet.graph.network import Network
 from supplynet.optimizer.replenishment import PlanSettings, ReplenishmentPlan, plan_replenishment
 from supplynet.optimizer.routing.problem import RoutingProblem
+from supplynet.optimizer.twin.freshness import perishable_capacity, position_rate, usable_stock
 from supplynet.optimizer.twin.policy import Decision, Observation, Routes
 from supplynet.optimizer.twin.routers import solver_routes
 from supplynet.optimizer.twin.world import FloatArray, TwinWorld
@@ -38,7 +41,6 @@ DEFAULT_SETTINGS = PlanSettings(horizon=6, period_days=7, time_limit_s=30.0, wor
 """Six weekly periods (beyond the longest promised lead time of ``demo``), one worker
 process: replications already fill the cores."""
 FIT_DAYS = 56
-PERISHABLE_COVER_SHARE = 0.5
 
 
 class SupplynetPolicy:
@@ -127,8 +129,10 @@ class SupplynetPolicy:
         mean = mean.copy()
         mean[0] += observation.backlog
         forecast = _forecast_frame(self.world, start, mean, low, high, self.name)
-        capacity = perishable_capacity(self.world, mean.mean(axis=0))
-        network = _snapshot(self.world, observation, lead_extra, capacity)
+        rate = position_rate(self.world, mean.mean(axis=0))
+        capacity = perishable_capacity(self.world, rate)
+        usable = usable_stock(observation.stock_by_life, rate)
+        network = _snapshot(self.world, observation, lead_extra, capacity, usable)
         return plan_replenishment(network, forecast, self.settings)
 
     def _forecast(
@@ -179,28 +183,12 @@ def _forecast_frame(
     return DemandForecast(frame, "D")
 
 
-def perishable_capacity(world: TwinWorld, store_rate: FloatArray) -> FloatArray:
-    """Per position: a store at most the demand of its shelf life less the days on the
-    road, a warehouse ``PERISHABLE_COVER_SHARE`` of a shelf life's demand (inf if durable).
-
-    The planner knows no shelf life, so without this it lot-sizes perishables for weeks
-    and they spoil; a storage limit is the way its public input can say "no more than
-    sells while fresh". ``store_rate`` is each store position's daily demand forecast;
-    a warehouse position serves the sum of its stores'.
-    """
-    n = world.n_store
-    rate = np.zeros(world.n_positions)
-    rate[:n] = store_rate
-    np.add.at(rate, world.source[:n], store_rate)
-    sellable = world.shelf_life.copy()
-    sellable[:n] -= world.transit_days[:n]
-    sellable[n:] *= PERISHABLE_COVER_SHARE
-    cap = np.ceil(rate * np.maximum(sellable, 1.0))
-    return np.where(np.isfinite(world.shelf_life), np.maximum(cap, 1.0), np.inf)
-
-
 def _snapshot(
-    world: TwinWorld, observation: Observation, lead_extra: np.ndarray, capacity: FloatArray
+    world: TwinWorld,
+    observation: Observation,
+    lead_extra: np.ndarray,
+    capacity: FloatArray,
+    on_hand: FloatArray,
 ) -> Network:
     """The network as it stands tonight: stock, open orders and goods on the road."""
     network = world.network
@@ -208,7 +196,7 @@ def _snapshot(
     positions = []
     for i in range(world.n_positions):
         key = (str(world.location_id[i]), str(world.sku_id[i]))
-        update: dict[str, float | None] = {"on_hand": float(observation.on_hand[i])}
+        update: dict[str, float | None] = {"on_hand": float(on_hand[i])}
         if np.isfinite(capacity[i]):
             limit = given[key].storage_capacity if key in given else None
             update["storage_capacity"] = float(min(capacity[i], limit or np.inf))
