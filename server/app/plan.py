@@ -135,8 +135,8 @@ class PlanInputs:
     risk_checkpoint: bytes | None = None
     deliveries: pd.DataFrame | None = None
     history_end: dt.date | None = None
-    """The last recorded demand day: a given forecast starting before it is from another
-    period (``plan_checks``)."""
+    """The last recorded demand day, kept with the plan: a given forecast starting before
+    it is from another period (``plan_checks``)."""
     store_version: str | None = None
     """The store's version the network and history were read at, kept with the plan."""
     forecast_source: str | None = None
@@ -169,7 +169,7 @@ def make_plan(
         forecast,
         request.horizon_periods * request.period_days,
         scoped=request.scope is not None and not request.scope.is_everything(),
-        history_end=inputs.history_end,
+        history_end=inputs.history_end if inputs.forecast is not None else None,
     )
 
     def solving(progress: SolveProgress) -> None:

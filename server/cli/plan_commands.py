@@ -85,14 +85,17 @@ def run(args: argparse.Namespace) -> int:
         network = store.snapshot()
         scoped = store.snapshot(request.scope) if request.scope is not None else network
         demand = store.read_demand()
+        history_end = demand["date"].max().date() if len(demand) else None
         if given is None:
             found = forecast_inputs(request.forecast(), network, SeriesIndex(demand))
-            inputs = use.PlanInputs(scoped, forecast_inputs=found, store_version=version)
+            inputs = use.PlanInputs(
+                scoped, forecast_inputs=found, history_end=history_end, store_version=version
+            )
         else:
             inputs = use.PlanInputs(
                 scoped,
                 forecast=given,
-                history_end=demand["date"].max().date() if len(demand) else None,
+                history_end=history_end,
                 store_version=version,
                 forecast_source=args.forecast.name,
             )

@@ -140,7 +140,9 @@ def print_diff(out: Console, changes: PlanDiff, shown: int) -> None:
     for reason in changes.reasons():
         out.print(f"  {reason}")
     if changes.kpis:
-        kpis = pd.DataFrame([c.model_dump() for c in changes.kpis]).astype(str)
+        kpis = pd.DataFrame(
+            [{"name": c.name, "old": str(c.old), "new": str(c.new)} for c in changes.kpis]
+        )
         out.print(frame_table("KPIs", kpis))
     counts = pd.Series([c.what for c in changes.lines]).value_counts().to_dict()
     words = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
@@ -150,7 +152,7 @@ def print_diff(out: Console, changes: PlanDiff, shown: int) -> None:
         {"location_id": c.key[0], "sku_id": c.key[1], "short_old": c.old, "short_new": c.new}
         for c in changes.shortages
     ]
-    _rows_table(out, "shortage changes (units over the horizon)", short, shown)
+    _rows_table(out, "units short over the horizon", short, shown)
 
 
 def _line(key: tuple[str, ...], old: float, new: float) -> Row:

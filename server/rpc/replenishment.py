@@ -64,6 +64,8 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
         checkpoint = await self._risk_checkpoint() if asked.use_risk else None
         index = await self.state.series()
         version = await self.state.call(self.state.store.version)
+        dates = (await self.state.demand())["date"]
+        history_end = dates.max().date() if len(dates) else None
         found = await asyncio.to_thread(forecast_inputs, asked.forecast(), network, index)
 
         async def work(operation: Operation) -> str:
@@ -72,7 +74,13 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
             if checkpoint is not None:
                 deliveries = await self.state.call(self.state.store.read_deliveries, asked.scope)
             inputs = plan.PlanInputs(
-                scoped, found, None, checkpoint, deliveries, store_version=version
+                scoped,
+                found,
+                None,
+                checkpoint,
+                deliveries,
+                history_end=history_end,
+                store_version=version,
             )
             stored: StoredPlan = await self.state.jobs.run(
                 tasks.make_plan, inputs, asked, deadline, on_progress=operation.report
