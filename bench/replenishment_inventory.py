@@ -208,16 +208,21 @@ def main() -> None:
                 continue
             category = data["category"]
             if category in SINGLE_STAGE:
-                rolled.append(single_stage(data["id"], data, args.trials, args.periods, args.seed))
+                lines = [single_stage(data["id"], data, args.trials, args.periods, args.seed)]
+                rolled += lines
             elif category == "serial_ssm":
-                rolled.append(serial(data, args.seed))
+                lines = [serial(data, args.seed)]
+                rolled += lines
             elif category == "lot_sizing_deterministic":
-                lots += lot_sizing(path)
+                lines = lot_sizing(path)
+                lots += lines
             elif category == "tree_gsm":
-                trees += gsm(data)
+                lines = gsm(data)
+                trees += lines
             else:
-                rolled.append(f"| {data['id']} | category {category}: not run | | | | | | | |")
-            print(rolled[-1] if category != "tree_gsm" else trees[-1], flush=True)
+                lines = [f"| {data['id']} | category {category}: not run | | | | | | | |"]
+                rolled += lines
+            print("\n".join(lines), flush=True)
     report = [
         "# Replenishment vs. inventory anchors",
         "",
