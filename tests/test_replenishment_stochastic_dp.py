@@ -48,3 +48,18 @@ def test_lost_sales_and_shared_warehouses_are_not_its_parts() -> None:
         PlanSettings(horizon=4, period_days=1, backorders=True),
     )
     assert not qualifies(two, parts(two)).any()
+
+
+def test_orders_come_in_whole_lots_above_the_minimum() -> None:
+    """Lots of 6 and a minimum of 15: every order is 18, 24, ... units; the first brings
+    the position to within one lot above the newsvendor quantile of lead-time demand."""
+    settings = PlanSettings(horizon=10, period_days=1, backorders=True, workers=1)
+    network = chain_network(lead_time_days=2, holding=1.0, price=9.0 / 0.05, lot_size=6, moq=15)
+    problem = build_problem(network, poisson_forecast(4.0, 10), settings)  # type: ignore[arg-type]
+    (part,) = parts(problem)
+    assert qualifies(problem, [part]).tolist() == [True]
+    quantities = plan_part(problem, part).lots[0] * 6
+    ordered = quantities[quantities > 0]
+    assert len(ordered) > 0
+    assert all(q >= 18 and q % 6 == 0 for q in ordered)
+    assert poisson.ppf(0.9, 12.0) <= quantities[0] < poisson.ppf(0.9, 12.0) + 6

@@ -1,7 +1,7 @@
 """Single-chain parts with backorders, planned by the exact stochastic dynamic program.
 
 A part with one supply lane, one warehouse and the one store it feeds, nothing
-limiting it, whole units, and backorders, is the textbook single-item inventory
+limiting it, whole lots (any minimum order), and backorders, is the textbook single-item inventory
 problem (Scarf 1960; Snyder & Shen ch. 4). Its optimal orders depend on uncertainty
 in a way no plan on mean demand captures: with a fixed order cost, the option to
 reorder early when demand runs high is worth several percent (an (s, S) policy), and
@@ -9,10 +9,11 @@ the MIP's newsvendor lines see only one demand path. So such parts are planned b
 backward induction over the inventory position ``x`` (on hand minus backorders plus
 everything on order), on whole units:
 
-    V_t(x) = min over y >= x of  K [y > x] + c (y - x) + G_t(y) + E V_{t+1}(y - D_t)
+    V_t(x) = min over y of  K [y > x] + c (y - x) + G_t(y) + E V_{t+1}(y - D_t)
     G_t(y) = E[h (y - D_t..t+L)^+ + p (D_t..t+L - y)^+]          V_H(x) = -c x
 
-where ``D_t..t+L`` is the demand from ``t`` through the arrival period of an order
+over ``y = x`` and ``y = x + q`` for the quantities the lane allows (a minimum order,
+then whole lots), where ``D_t..t+L`` is the demand from ``t`` through the arrival period of an order
 placed at ``t`` (lead ``L``): the cost an order placed now can still change. Demand of a
 period is a Poisson with the forecast's mean when its variance is at most the mean, else
 a negative binomial with the forecast's mean and variance. The plan's orders follow
@@ -29,7 +30,6 @@ from supplynet.optimizer.replenishment.model import Batch, BatchSolution, stock_
 from supplynet.optimizer.replenishment.problem import PlanningProblem
 
 FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 TAIL = 1e-7
 """Demand probabilities below this are left out (the rest is renormalised)."""
 
@@ -52,8 +52,7 @@ def qualifies(problem: PlanningProblem, parts: list[Batch]) -> npt.NDArray[np.bo
         arc = supply.iloc[part.supply[0]]
         move = transfers.iloc[part.transfers[0]]
         flags[i] = bool(
-            arc["lot"] == 1.0
-            and arc["moq"] <= 1.0
+            float(arc["lot"]).is_integer()
             and np.isinf(arc["capacity"])
             and np.isinf(lane_cap[int(move["lane"])])
             and np.isinf(nodes["capacity"].to_numpy(float)[part.nodes]).all()
@@ -94,6 +93,8 @@ def plan_part(problem: PlanningProblem, part: Batch) -> BatchSolution:
     lead = int(problem.supply["lead"].iloc[arc]) + int(problem.transfers["lead"].iloc[move])
     unit = float(problem.supply["unit_cost"].iloc[arc] + problem.transfers["unit_cost"].iloc[move])
     fixed = float(problem.supply["fixed_cost"].iloc[arc])
+    lot = int(problem.supply["lot"].iloc[arc])
+    smallest = lot * max(1, int(np.ceil(float(problem.supply["moq"].iloc[arc]) / lot - 1e-9)))
     holding = float(nodes["holding"].iloc[store])
     penalty = float(nodes["backorder_cost"].iloc[store])
     mean = np.concatenate([problem.demand[store], np.repeat(problem.demand[store, -1], lead)])
@@ -111,7 +112,7 @@ def plan_part(problem: PlanningProblem, part: Batch) -> BatchSolution:
     high = int(np.ceil(max(start, 0.0) + mean[:horizon].sum() + lead_mean.max() + 10))
     grid = np.arange(low, high + 1, dtype=float)
     value = -unit * grid
-    targets: list[FloatArray] = []
+    quantities: list[FloatArray] = []
     orders: list[npt.NDArray[np.bool_]] = []
     for t in range(horizon - 1, -1, -1):
         size = _support(lead_mean[t], lead_var[t])
@@ -127,21 +128,20 @@ def plan_part(problem: PlanningProblem, part: Batch) -> BatchSolution:
             below, value[0] + (unit + penalty) * (-shifted), value[np.maximum(shifted, 0)]
         )
         w = unit * grid + g + future @ pmf
-        best = np.minimum.accumulate(w[::-1])[::-1]
-        argbest = _suffix_argmin(w)
+        best, quantity = _cheapest_order(w, smallest, lot)
         order = fixed + best < w - 1e-9
-        targets.append(grid[argbest])
+        quantities.append(quantity)
         orders.append(order)
         value = np.where(order, fixed + best, w) - unit * grid
-    targets.reverse()
+    quantities.reverse()
     orders.reverse()
     lots = np.zeros((1, horizon))
     position = start
     for t in range(horizon):
         at = int(np.clip(np.floor(position + 1e-9) - low, 0, len(grid) - 1))
         if orders[t][at]:
-            lots[0, t] = max(float(np.round(targets[t][at] - position)), 0.0)
-        position += lots[0, t] - mean[t]
+            lots[0, t] = quantities[t][at] / lot
+        position += lots[0, t] * lot - mean[t]
     return _solution(problem, part, lots, house, store)
 
 
@@ -194,13 +194,16 @@ def _solution(
     )
 
 
-def _suffix_argmin(values: FloatArray) -> IntArray:
-    """Index of the smallest value at or after each position (first one on ties)."""
+def _cheapest_order(values: FloatArray, smallest: int, lot: int) -> tuple[FloatArray, FloatArray]:
+    """For each position ``x``: the least ``values[x + q]`` over the quantities allowed
+    (``smallest``, then ``lot`` more at a time) and the smallest ``q`` reaching it
+    (``inf`` where none fits on the grid)."""
     count = len(values)
-    best = np.empty(count, dtype=np.int64)
-    current = count - 1
-    for i in range(count - 1, -1, -1):
-        if values[i] <= values[current]:
-            current = i
-        best[i] = current
-    return best
+    best = np.full(count, np.inf)
+    quantity = np.zeros(count)
+    for x in range(count - 1, -1, -1):
+        if x + smallest < count:
+            best[x], quantity[x] = values[x + smallest], smallest
+        if x + lot < count and best[x + lot] < best[x]:
+            best[x], quantity[x] = best[x + lot], quantity[x + lot] + lot
+    return best, quantity
