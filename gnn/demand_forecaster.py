@@ -36,6 +36,7 @@ from supplynet.gnn.training import (
     TrainConfig,
     TrainReport,
     fit,
+    seeded,
 )
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.network import Network
@@ -129,8 +130,7 @@ def train_demand(
     best: DemandModel | None = None
     for restart in range(max(restarts, 1)):
         attempt = replace(training, seed=training.seed + restart)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(attempt.seed)
+        with seeded(attempt.seed):
             net = DemandNet(config)
             report = fit(net, train, val, _loss, attempt, progress)
         net.cpu()

@@ -42,7 +42,7 @@ from supplynet.gnn.training import (
     TrainConfig,
     TrainReport,
     fit,
-    seed_everything,
+    seeded,
 )
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.network import Network
@@ -251,18 +251,18 @@ def train_risk(
     def make(days: list[int]) -> list[HeteroData]:
         return [risk_snapshot(graph, log, log.start + pd.Timedelta(days=d)) for d in days]
 
-    seed_everything(training.seed, training.threads)
-    net = RiskNet(config)
-    train = make(train_days)
-    net.standardise_with(train)
-    report = fit(net, train, make(days[split:]), risk_loss, training, progress)
-    seed_everything(training.seed, training.threads)
-    final = RiskNet(config)
-    everything = make(days)
-    final.standardise_with(everything)
-    epochs = report.best_epoch + 1
-    again = dataclasses.replace(training, epochs=epochs, patience=epochs)
-    refit = fit(final, everything, [], risk_loss, again, progress)
+    with seeded(training.seed):
+        net = RiskNet(config)
+        train = make(train_days)
+        net.standardise_with(train)
+        report = fit(net, train, make(days[split:]), risk_loss, training, progress)
+    with seeded(training.seed):
+        final = RiskNet(config)
+        everything = make(days)
+        final.standardise_with(everything)
+        epochs = report.best_epoch + 1
+        again = dataclasses.replace(training, epochs=epochs, patience=epochs)
+        refit = fit(final, everything, [], risk_loss, again, progress)
     final.cpu()
     return RiskModel(
         config, final, dataclasses.replace(report, seconds=report.seconds + refit.seconds)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import copy
 import io
-import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,6 @@ class TrainConfig:
     patience: int = 8
     seed: int = 0
     device: str = "cpu"
-    threads: int = 1
 
 
 @dataclass(frozen=True)
@@ -62,13 +61,17 @@ class TrainReport:
         return self.val_loss[self.best_epoch]
 
 
-def seed_everything(seed: int, threads: int = 2) -> None:
-    """Seed every generator torch training touches and ask for deterministic kernels."""
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    torch.set_num_threads(threads)
-    torch.use_deterministic_algorithms(True, warn_only=torch.cuda.is_available())
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """torch's generator seeded for a block and restored after it.
+
+    Weight initialisation and dropout draw from torch's global generator; forking it keeps
+    training reproducible without leaving process-wide state behind. Thread counts and
+    deterministic kernels stay the caller's choice (the CLI's, a bench's).
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
 
 
 def pick_device(name: str) -> torch.device:
