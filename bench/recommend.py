@@ -16,7 +16,9 @@ Rows: ``lightgcn`` (the product's model: LightGCN over sales + catalogue edges),
 ``most_popular``, ``item_knn`` (cosine over the store columns, 50 neighbours).
 
 MovieLens-100k (read from the installed ``recbole`` wheel's ``dataset_example``; nothing
-is downloaded): LightGCN vs most-popular (and item kNN) under the Microsoft Recommenders
+is downloaded; install it with ``pip install --no-deps recbole==1.2.1``: its ``ray<=2.6.3``
+pin conflicts with the dev extra's ``ray>=2.9``, and only the data file is read, the
+package is never imported): LightGCN vs most-popular (and item kNN) under the Microsoft Recommenders
 protocol: per-user stratified 75/25 random split (seed 42), seen items removed, k=10.
 Reference: LightGCN nDCG@10 0.420; most-popular Recall@20 about 0.168 under a random
 80/20 split (also run here).
