@@ -1,7 +1,8 @@
 """Forecast accuracy and cost of every demand model: rolling-origin backtests.
 
 Run: ``flock /tmp/supplynet-bench.lock .venv/bin/python bench/forecast_accuracy.py``
-(``--dataset supplygraph|demo``, ``--horizons 7 28 45``).
+(``--dataset supplygraph|demo``, ``--horizons 7 28 45``; ``--scale 100000`` instead
+times a 100,000-series refresh, see ``scale``).
 
 Datasets: ``supplygraph`` (the public SupplyGraph sales orders, 41 daily series; 8
 origins a week apart; Bangladesh holidays) and ``demo`` (``generate('demo', seed=0)``,
@@ -29,7 +30,9 @@ what takes time); the global model trains on all series.
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import resource
 import subprocess
 import time
 from collections.abc import Callable
@@ -178,16 +181,56 @@ def _scores(points: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("wape").reset_index(drop=True)
 
 
+def scale(series: int, horizon: int = 28) -> list[str]:
+    """Train the global model once on ``demo`` (all 290 series, two years), then time a
+    forecast refresh of ``series`` series from trained: the demo's series replicated
+    (each replica a full forecast with its graph features, from the last 400 days).
+    Prints training and refresh CPU and wall time, series/s and the peak RSS."""
+    synthetic = generate("demo", seed=0)
+    cleaned = clean_demand(synthetic.demand).frame
+    started, cpu = time.perf_counter(), time.process_time()
+    model = GlobalForecaster(horizon, "DE", synthetic.network).fit(cleaned)
+    train_wall, train_cpu = time.perf_counter() - started, time.process_time() - cpu
+    recent = cleaned[cleaned["date"] > cleaned["date"].max() - pd.Timedelta(days=400)]
+    per_copy = recent.groupby(["store_id", "sku_id"]).ngroups
+    copies = math.ceil(series / per_copy)
+    started, cpu, rows = time.perf_counter(), time.process_time(), 0
+    for _ in range(copies):
+        rows += len(model.forecast(recent).frame)
+    wall, used = time.perf_counter() - started, time.process_time() - cpu
+    done = copies * per_copy
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    return [
+        f"training on demo (290 series x 730 days, horizon {horizon}): "
+        f"{train_wall:.0f} s wall, {train_cpu:.0f} CPU-s",
+        f"refresh from trained: {done} series ({copies} x {per_copy}), {rows} rows, "
+        f"{wall:.0f} s wall, {used:.0f} CPU-s: {done / wall:.0f} series/s, "
+        f"{used / done * 1e3:.2f} CPU-ms per series",
+        f"peak RSS {peak:.2f} GiB (one process)",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dataset", choices=["supplygraph", "demo"], default="supplygraph")
     parser.add_argument("--horizons", type=int, nargs="+", default=[7, 28, 45])
     parser.add_argument("--sample", type=int, default=40)
     parser.add_argument("--refit-every", type=int, default=4)
+    parser.add_argument("--scale", type=int, default=0)
     args = parser.parse_args()
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     ).stdout.strip()
+    if args.scale:
+        load_before = os.getloadavg()[0]
+        lines = scale(args.scale)
+        header = (
+            f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} commit {commit}; load "
+            f"average before {load_before:.1f}, after {os.getloadavg()[0]:.1f} (2 shared cores)"
+        )
+        print("\n".join(lines))
+        (RESULTS / "forecast_scale.txt").write_text("\n".join([header, *lines]) + "\n")
+        return
     data = load(args.dataset, args.sample)
     lines = [
         f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} commit {commit}; "

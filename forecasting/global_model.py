@@ -7,17 +7,21 @@ rest; M5's lesson. It is direct multi-horizon: the step is a feature, so one mod
 answers steps ``1 .. horizon`` from one origin, and forecasting 100k series is one
 batched prediction rather than 100k fits.
 
-Outputs: ``mean`` from a squared-error model, P10/P50/P90 from quantile (pinball)
-models; all learn demand over the series' recent level, weighted by that level so
-the losses are in units, as the pooled metrics are. Fitting is split by time: the
-last ``horizon`` days validate (the number of boosting rounds per model, the mean's
-bias factor and the conformal shifts of P10/P90, ``calibration``), then the models are
-refit on everything with those rounds. Weekdays that are closed (zero in nearly every
-recent week) are forecast as zero.
+Outputs: P10/P50/P90 from quantile (pinball) models, learning demand over the
+series' recent level, weighted by that level so the losses are in units, as the pooled
+metrics are; ``mean`` is the P50 times a bias factor that makes it unbiased on the
+validation windows (the median is the robust point of skewed, intermittent demand; the
+factor restores the level a planner sums over days). Fitting is split by time: the
+windows ending on the last day validate (two or more, a week apart, at least 28 days
+of targets) and set the boosting rounds per model, the mean's bias factor and the
+conformal shifts of P10/P90 (``calibration``); then the models are refit on everything
+with those rounds. Weekdays that are closed (zero in nearly every recent week) are
+forecast as zero.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -31,6 +35,7 @@ from supplynet.forecasting.global_features import (
     CALENDAR_FEATURES,
     HISTORY_FEATURES,
     PLAN_FEATURES,
+    WEEK,
     DemandPanel,
     FeatureRows,
     demand_panel,
@@ -42,6 +47,7 @@ from supplynet.graph.network import Network
 
 MODEL_NAME = "lightgbm_global"
 MIN_ORIGIN = 28
+VALIDATION_DAYS = 28
 """Training origins start once four weeks of history exist."""
 OBJECTIVES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
 RELATIONS = ("substitute", "category", "supplier", "nearby")
@@ -147,12 +153,12 @@ class GlobalForecaster:
             )
         rows = feature_rows(panel, self._origins(panel, length), self.horizon, holidays, neighbours)
         target_day = rows.origin + rows.step
-        cut = length - self.horizon
+        cuts = self._validation_origins(length)
         rounds = dict.fromkeys(OBJECTIVES, self.rounds)
         mean_factor, calibration = 1.0, IntervalCalibration()
-        if self.validate and cut > MIN_ORIGIN + self.horizon:
-            val = feature_rows(panel, np.array([cut]), self.horizon, holidays, neighbours)
-            early = self._train(rows, target_day < cut, val)
+        if self.validate and cuts.min() > MIN_ORIGIN + self.horizon:
+            val = feature_rows(panel, cuts, self.horizon, holidays, neighbours)
+            early = self._train(rows, target_day < cuts.min(), val)
             rounds = {
                 name: max(int(b.best_iteration or self.rounds), 10) for name, b in early.items()
             }
@@ -242,6 +248,13 @@ class GlobalForecaster:
         last = (panel.start + pd.Timedelta(days=panel.length + self.horizon)).year
         frame = holiday_frame(self.country, tuple(range(first, last + 1)))
         return frozenset(pd.DatetimeIndex(frame["ds"]))
+
+    def _validation_origins(self, length: int) -> np.ndarray:
+        """Origins whose windows end at the last day, a week apart: at least 28 days of
+        validation targets and two windows, so a short horizon's rounds, bias and
+        calibration rest on more than one week."""
+        count = math.ceil(VALIDATION_DAYS / self.horizon) + 1
+        return np.array([length - self.horizon - WEEK * k for k in range(count)])
 
     def _origins(self, panel: DemandPanel, length: int) -> np.ndarray:
         """Every origin from ``MIN_ORIGIN``, thinned evenly to about ``max_rows`` rows."""

@@ -10,9 +10,9 @@ import pytest
 from supplynet.forecasting.forecast import DemandForecast
 from supplynet.graph.open_store import open_store
 from supplynet.graph.synthetic import SyntheticDataset
-from supplynet.server.cli import main
 from supplynet.server.app.forecast import MODEL_NAMES
 from supplynet.server.app.network import store_dataset
+from supplynet.server.cli import main
 
 
 @pytest.fixture
@@ -48,9 +48,17 @@ def test_auto_records_the_model_per_series(stored_tiny: str, tmp_path: Path) -> 
     out = tmp_path / "auto.csv"
     argv = ["forecast", "--sku", stored_tiny, "--horizon", "7", "--workers", "1"]
     assert main([*argv, "--out", str(out)]) == 0
-    models = set(pd.read_csv(out)["model"])
-    assert models <= {"prophet", "sba", "tsb", "naive", "seasonal_naive", "moving_average"}
-    assert models
+    assert set(pd.read_csv(out)["model"]) == {"lightgbm_global"}
+
+
+def test_country_reaches_the_output_and_the_model(
+    stored_tiny: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--country`` names the holiday calendar, printed with the forecast."""
+    out = tmp_path / "bd.csv"
+    argv = ["forecast", "--sku", stored_tiny, "--horizon", "7", "--model", "prophet"]
+    assert main([*argv, "--workers", "1", "--country", "BD", "--out", str(out)]) == 0
+    assert "holiday calendar: BD" in capsys.readouterr().out
 
 
 def test_bad_output_name_exits_2(
@@ -71,3 +79,4 @@ def test_every_registered_model_is_a_choice() -> None:
         "tsb",
         "best",
     } <= set(MODEL_NAMES)
+

@@ -5,6 +5,8 @@ is an error rather than a silent retrain."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -18,6 +20,9 @@ from supplynet.gnn.panel import build_panel
 from supplynet.gnn.training import Checkpoint, TrainConfig, fit
 from supplynet.graph.errors import ValidationFailed
 from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.server.app.horizon import Horizon
+from supplynet.server.app.models import ModelStore
+from supplynet.server.app.train import gnn_forecast
 
 SMALL = DemandConfig(lags=14, horizon=7, hidden=8, layers=1, dropout=0.0)
 QUICK = TrainConfig(epochs=3, batch_size=8, patience=3, seed=1)
@@ -131,6 +136,20 @@ def test_longer_horizon_than_trained_is_an_error(
         forecast_demand(model, tiny.network, history, horizon=14)
     shorter = forecast_demand(model, tiny.network, history, horizon=3)
     assert len(shorter.periods) == 3
+
+
+def test_saved_model_is_never_retrained_for_a_longer_horizon(
+    tiny: SyntheticDataset, model: DemandModel, tmp_path: Path
+) -> None:
+    """The application's GNN forecast with a 7-day checkpoint asked for 14 days fails
+    with the reason instead of training another model; for 7 days it uses the checkpoint."""
+    history = tiny.demand[tiny.demand["date"] < "2025-06-01"]
+    saved = model.checkpoint().to_bytes()
+    store = ModelStore(tmp_path)
+    with pytest.raises(ValidationFailed, match="trained for 7 periods; got 14"):
+        gnn_forecast(tiny.network, history, Horizon(14, "D"), 0, store, checkpoint=saved)
+    used = gnn_forecast(tiny.network, history, Horizon(7, "D"), 0, store, checkpoint=saved)
+    assert used.frame.equals(forecast_demand(model, tiny.network, history).frame)
 
 
 def test_training_and_forecasting_clean_alike(tiny: SyntheticDataset, model: DemandModel) -> None:

@@ -19,7 +19,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from supplynet.forecasting.forecast import DemandForecast
 from supplynet.forecasting.pipeline import forecast_demand
-from supplynet.forecasting.registry import FORECASTERS, VALUE_FORECASTERS
+from supplynet.forecasting.registry import (
+    DEFAULT_MODEL,
+    FORECASTERS,
+    GLOBAL_MODELS,
+    VALUE_FORECASTERS,
+    forecaster_factory,
+    panel_forecaster,
+)
 from supplynet.forecasting.series_index import SeriesForecast, SeriesIndex, SeriesKey
 from supplynet.graph.errors import Problem
 from supplynet.graph.executor import ParallelSettings
@@ -34,7 +41,7 @@ from supplynet.server.app.validation import checked, require
 NETWORK_MODELS = ("gnn",)
 """Models that forecast the network as a whole instead of series by series."""
 
-MODEL_NAMES = tuple(sorted([*FORECASTERS, *NETWORK_MODELS]))
+MODEL_NAMES = tuple(sorted([*FORECASTERS, *GLOBAL_MODELS, *NETWORK_MODELS]))
 
 
 def _known_model(name: str) -> str:
@@ -61,6 +68,8 @@ class ForecastRequest(BaseModel):
     scope: Scope | None = None
     store_ids: frozenset[str] | None = None
     seed: int = 0
+    country: str | None = None
+    checkpoint: bytes | None = None
 
 
 def forecast_request(
@@ -71,8 +80,13 @@ def forecast_request(
     scope: Scope | None = None,
     store_ids: Sequence[str] = (),
     network: Network | None = None,
+    country: str | None = None,
+    checkpoint: bytes | None = None,
 ) -> ForecastRequest:
     """A checked request; ``None`` fields take the settings' defaults.
+
+    ``country`` (default: the settings') is the holiday calendar of every model;
+    ``checkpoint`` a saved demand GNN to forecast with (``gnn`` only).
 
     With ``network``, unknown stores are reported with the request's other problems.
     """
@@ -90,6 +104,8 @@ def forecast_request(
         scope=scope,
         store_ids=frozenset(store_ids) or None,
         seed=settings.seed,
+        country=country or settings.country,
+        checkpoint=checkpoint,
     )
 
 
@@ -147,12 +163,20 @@ def run_forecast(
     parallel: ParallelSettings,
     progress: CountProgress | None = None,
 ) -> DemandForecast:
-    """The full pipeline (or the network-wide GNN) over the inputs' series."""
+    """The full pipeline (or a network-wide model) over the inputs' series.
+
+    ``auto`` on daily data is the global model (it won the rolling backtests of
+    ``bench/forecast_accuracy.py``); on weekly data, the per-series rules.
+    """
     if request.model in NETWORK_MODELS:
         return NETWORK_RUNNERS[request.model](inputs, request)
+    periods, country = inputs.horizon.periods, request.country
+    if inputs.horizon.freq == "D" and request.model in (DEFAULT_MODEL, *GLOBAL_MODELS):
+        model = panel_forecaster(request.model, periods, country, inputs.network, request.seed)
+        return model.fit(inputs.cleaned).forecast(inputs.cleaned)
     return forecast_demand(
         inputs.cleaned,
-        FORECASTERS[request.model],
+        forecaster_factory(request.model, country, periods),
         inputs.horizon.periods,
         inputs.horizon.freq,
         parallel,
@@ -166,7 +190,14 @@ NetworkRunner = Callable[[ForecastInputs, ForecastRequest], DemandForecast]
 def _gnn(inputs: ForecastInputs, request: ForecastRequest) -> DemandForecast:
     from supplynet.server.app.train import gnn_forecast  # torch loads only when asked for
 
-    return gnn_forecast(inputs.network, inputs.cleaned, inputs.horizon, request.seed)
+    return gnn_forecast(
+        inputs.network,
+        inputs.cleaned,
+        inputs.horizon,
+        request.seed,
+        country=request.country,
+        checkpoint=request.checkpoint,
+    )
 
 
 NETWORK_RUNNERS: dict[str, NetworkRunner] = {"gnn": _gnn}

@@ -108,22 +108,33 @@ def gnn_forecast(
     horizon: Horizon,
     seed: int,
     models: ModelStore | None = None,
+    country: str | None = None,
+    checkpoint: bytes | None = None,
 ) -> DemandForecast:
-    """The saved demand GNN if it covers the horizon, else one trained now on ``cleaned``."""
-    from supplynet.forecasting.forecast import DemandForecast
+    """Forecast with ``checkpoint`` (or the saved demand GNN); without either, one
+    trained now on ``cleaned`` with the holiday calendar of ``country``.
+
+    Raises ``ValidationFailed`` when the checkpoint's horizon or frequency does not
+    cover the request: a model is never retrained silently in its place.
+    """
     from supplynet.gnn.demand_forecaster import DemandModel, forecast_demand, train_demand
     from supplynet.gnn.demand_model import DemandConfig, lag_window
-    from supplynet.gnn.training import TrainConfig
+    from supplynet.gnn.training import Checkpoint, TrainConfig
 
     models = models or ModelStore.beside()
-    if models.exists("demand"):
-        model = DemandModel.from_checkpoint(models.load("demand"))
-        if model.config.horizon >= horizon.periods and model.config.freq == horizon.freq:
-            forecast = forecast_demand(model, network, cleaned)
-            keep = forecast.periods[: horizon.periods]
-            frame = forecast.frame[forecast.frame["period"].isin(keep)].reset_index(drop=True)
-            return DemandForecast(frame, forecast.freq)
+    if checkpoint is None and models.exists("demand"):
+        checkpoint = models.load_bytes("demand")
+    if checkpoint is not None:
+        model = DemandModel.from_checkpoint(Checkpoint.from_bytes(checkpoint))
+        wrong = f"trained on {model.config.freq} periods, the data is {horizon.freq}"
+        require(
+            [Problem("checkpoint", wrong)] if model.config.freq != horizon.freq else [],
+            "gnn forecast",
+        )
+        return forecast_demand(model, network, cleaned, horizon=horizon.periods)
     lags = lag_window(horizon.freq, cleaned["date"].nunique())
-    config = DemandConfig(horizon=horizon.periods, freq=horizon.freq, lags=lags)
+    config = DemandConfig(
+        horizon=horizon.periods, freq=horizon.freq, lags=lags, holiday_country=country
+    )
     model = train_demand(network, cleaned, config, TrainConfig(seed=seed, epochs=20))
     return forecast_demand(model, network, cleaned)

@@ -45,6 +45,14 @@ def register(subparsers: Subparsers) -> None:
     add_horizon_argument(parser, "forecast_horizon_days")
     parser.add_argument("--model", choices=MODEL_NAMES, help="model (default: settings, auto)")
     parser.add_argument("--out", type=Path, required=True, help="output file: .csv or .parquet")
+    parser.add_argument(
+        "--country",
+        default=None,
+        help="holiday calendar (ISO code) of every model (default: SUPPLYNET_COUNTRY)",
+    )
+    parser.add_argument(
+        "--checkpoint", type=Path, default=None, help="saved demand GNN to use (--model gnn)"
+    )
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     parser.add_argument("--ray-address", default=None, help="run on this Ray cluster")
     parser.set_defaults(handler=run)
@@ -56,7 +64,12 @@ def run(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"ray_address": args.ray_address})
     check_out(args.out)
     request = forecast_request(
-        settings, horizon_days=args.horizon_days, model=args.model, scope=scope_from_args(args)
+        settings,
+        horizon_days=args.horizon_days,
+        model=args.model,
+        scope=scope_from_args(args),
+        country=args.country,
+        checkpoint=args.checkpoint.read_bytes() if args.checkpoint else None,
     )
     store = open_store()
     try:
@@ -68,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = forecast_inputs(request, network, index)
     out = console()
     out.print(key_value_table("cleaning", index.summary.as_dict()))
+    out.print(f"holiday calendar: {request.country or 'none'}")
     started = time.perf_counter()
     with rich_progress(out, f"forecasting ({request.model})") as progress:
         forecast = run_forecast(inputs, request, settings.parallel(args.workers), progress)
