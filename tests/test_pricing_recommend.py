@@ -1,10 +1,10 @@
 """Recommendations on the ``tiny`` preset: rules never broken, every price explained.
 
 Properties: no recommended price moves more than ``max_change`` or undercuts the margin
-floor; a tight stock is met (by the price or its substitute's) and names ``stock``; a price stopped at the edge of
-its range names the rule; substitutes appear as neighbours with the units the move shifts;
-the scope's margin after is at least today's; bad rules and unknown SKUs are rejected with
-their field.
+floor; a tight stock is met (by the price or its substitute's) and names ``stock``; a
+price stopped at the edge of its range names the rule; substitutes appear as neighbours
+with the units the move shifts; the scope's margin after is at least today's; bad rules,
+unknown SKUs and unpriced SKUs are rejected with their field.
 """
 
 from __future__ import annotations
@@ -82,3 +82,6 @@ def test_bad_input_names_the_field(tiny: SyntheticDataset, model: DemandModel) -
     )
     with pytest.raises(ValidationFailed, match=r"sku_ids\[1\]"):
         recommend_prices(model, [tiny.network.skus[0], stranger], PriceRules())
+    free = tiny.network.skus[1].model_copy(update={"price": 0.0})
+    with pytest.raises(ValidationFailed, match=r"skus\[1\]\.price"):
+        recommend_prices(model, [tiny.network.skus[0], free], PriceRules())

@@ -82,16 +82,21 @@ def portfolio_problem(
     Raises
     ------
     ValidationFailed
-        A SKU the model has no estimate for.
+        A SKU the model has no estimate for, or without a positive price.
     """
     at = model.index()
-    missing = [
+    found = [
         Problem(f"sku_ids[{i}]", f"no demand estimate for {s.id!r}")
         for i, s in enumerate(skus)
         if s.id not in at
     ]
-    if missing:
-        raise ValidationFailed(missing, "pricing scope")
+    found += [
+        Problem(f"skus[{i}].price", f"must be > 0 to be priced, {s.id!r} has {s.price}")
+        for i, s in enumerate(skus)
+        if s.price <= 0
+    ]
+    if found:
+        raise ValidationFailed(found, "pricing scope")
     rows = [at[s.id] for s in skus]
     current = np.array([s.price for s in skus], dtype=float)
     full_prices = np.array([e.reference_price for e in model.skus])
