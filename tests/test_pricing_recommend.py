@@ -60,9 +60,7 @@ def test_every_recommendation_explains_itself(tiny: SyntheticDataset, model: Dem
             assert r.recommended_price in (ladder.prices.min(), ladder.prices.max())
 
 
-def test_tight_stock_is_respected_and_named(
-    tiny: SyntheticDataset, model: DemandModel
-) -> None:
+def test_tight_stock_is_respected_and_named(tiny: SyntheticDataset, model: DemandModel) -> None:
     skus = tiny.network.skus
     rules = PriceRules(max_change=0.4)
     free = recommend_prices(model, skus, rules).recommendations
