@@ -20,6 +20,7 @@ from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.optimizer.exports.units import DECIMALS
 from supplynet.optimizer.routing.deliveries import day_problem
 from supplynet.optimizer.routing.schedule import RouteSchedule
+from supplynet.server.app import plans
 from supplynet.server.cli import main
 
 DAY = "2025-05-02"
@@ -89,8 +90,11 @@ def test_saved_schedule_and_its_json_keep_solver_statistics(
     routed: tuple[Path, str, RouteSchedule], cli: Path, tmp_path: Path
 ) -> None:
     """Every search of the portfolio survives the store and the JSON export."""
-    _, _, saved = routed
+    root, _, saved = routed
     assert saved.stats.searches and saved.stats.runs
+    stored = EmbeddedStore(root).load_plan(SCHEDULE)
+    page = plans.lines_page(stored, plans.lines_query(table="searches"))
+    assert [row["name"] for row in page.rows] == [s.name for s in saved.stats.searches]
     assert saved.stats.winner in {name for name, found, _ in saved.stats.runs if found}
     out = tmp_path / "day.json"
     assert main([*EXPORT, "--format", "json", "--out", str(out)]) == 0

@@ -34,7 +34,8 @@ STOCK_COLUMNS = ("location_id", "sku_id", "period", "period_start", "demand", "s
 DIGITS = 3
 """Decimals kept for stock quantities: a thousandth of a unit."""
 EXPORT_FORMATS = ("csv", "json")
-LineTable = Literal["lines", "stock", "explanations", "warnings"]
+LineTable = Literal["lines", "stock", "explanations", "warnings", "searches"]
+"""``searches``: a route schedule's solver statistics, one row per search."""
 
 
 def _number(value: object) -> Scalar:
