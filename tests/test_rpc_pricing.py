@@ -41,8 +41,8 @@ def test_answers_what_the_use_case_answers(
 ) -> None:
     reply = stub.RecommendPrices(pricing_pb2.RecommendPricesRequest(max_change=0.1), timeout=120)
     request = use.price_request(tiny.network, max_change=0.1)
-    model = use.fit_demand_model(request, tiny.network, tiny.demand)
-    expected = use.price(request, tiny.network, model, None, network_today(tiny.demand))
+    basis = use.pricing_basis(request, tiny.network, tiny.demand)
+    expected = use.price(request, basis, None, network_today(tiny.demand))
     got = {r.sku_id: r.recommended_price for r in reply.recommendations}
     assert got == expected.prices.prices()
     assert reply.solver_status == "OPTIMAL"

@@ -1,12 +1,12 @@
 """Use case: graph-aware prices for a scope, with markdown schedules for perishables.
 
 ``price_request`` checks and defaults what was asked (unknown SKUs and stores are named);
-``fit_demand_model`` fits elasticities on the scope's history (pooled on the substitution
-graph; the slow part, which a server caches); ``price`` chooses portfolio prices within
-stock plus the latest plan's arrivals and, when asked, a markdown schedule per perishable
-store position. ``planned_prices`` turns an
-answer into a stored ``prices`` plan, and ``price_future`` reads such a plan back as the
-known-future prices a forecaster takes, which closes the loop from pricing to planning.
+``pricing_basis`` scopes the network and fits elasticities on the scope's history (pooled
+on the substitution graph; the slow part, which a server caches); ``price`` chooses
+portfolio prices within stock plus the latest plan's arrivals and, when asked, a markdown
+schedule per perishable store position. ``planned_prices`` turns an answer into a stored
+``prices`` plan, and ``price_future`` reads such a plan back as the known-future prices a
+forecaster takes, which closes the loop from pricing to planning.
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from supplynet.graph.errors import Problem
-from supplynet.graph.history import DEMAND
 from supplynet.graph.network import Network
 from supplynet.graph.plans import StoredPlan
 from supplynet.graph.scope import Scope
-from supplynet.graph.store import GraphStore, history_in_scope
+from supplynet.graph.store import GraphStore
 from supplynet.optimizer.pricing import (
     DemandModel,
     ElasticityEstimator,
@@ -116,31 +115,43 @@ class PriceAnswer:
     pooled_skus: tuple[str, ...]
 
 
-def fit_demand_model(request: PriceRequest, network: Network, demand: pd.DataFrame) -> DemandModel:
-    """Elasticities of the request's scope, fitted on its history (the slow part: cache it).
+@dataclass(frozen=True)
+class PricingBasis:
+    """A scope's network and the demand model fitted on its history: what ``price`` needs.
+
+    Scoping a large network and fitting its history are the slow parts, so a server keeps
+    the basis while its cached network and history stay the same.
+    """
+
+    network: Network
+    model: DemandModel
+
+
+def pricing_basis(request: PriceRequest, network: Network, demand: pd.DataFrame) -> PricingBasis:
+    """Scope the network and fit elasticities on the scope's history.
 
     Raises ``ValidationFailed`` for an empty scope or a history without price variation
     (``demand.price``).
     """
     scoped = network.scoped(request.scope) if request.scope is not None else network
     require([] if scoped.skus else [Problem("scope", "selects no SKUs")], "price request")
-    history = history_in_scope(demand, DEMAND, network, request.scope)
-    return ElasticityEstimator().fit(history, scoped.skus, scoped.substitutions).model_
+    history = demand
+    if request.scope is not None:
+        stores, skus = {s.id for s in scoped.stores}, {s.id for s in scoped.skus}
+        history = demand[demand["store_id"].isin(stores) & demand["sku_id"].isin(skus)]
+    model = ElasticityEstimator().fit(history, scoped.skus, scoped.substitutions).model_
+    return PricingBasis(scoped, model)
 
 
 def price(
-    request: PriceRequest,
-    network: Network,
-    model: DemandModel,
-    plan: StoredPlan | None,
-    start: dt.date,
+    request: PriceRequest, basis: PricingBasis, plan: StoredPlan | None, start: dt.date
 ) -> PriceAnswer:
     """Portfolio prices for the request's scope from ``start``, and markdowns if asked.
 
-    ``model`` is ``fit_demand_model`` of the same scope; ``plan`` is the latest
+    ``basis`` is ``pricing_basis`` of the same scope; ``plan`` is the latest
     replenishment plan: its arrivals within the horizon count as stock.
     """
-    scoped = network.scoped(request.scope) if request.scope is not None else network
+    scoped, model = basis.network, basis.model
     shelf = ShelfStock.build(scoped, plan)
     until = start + dt.timedelta(days=request.horizon_days - 1)
     supply = np.sum([shelf.units_on(location, until) for location in shelf.locations], axis=0)

@@ -72,8 +72,8 @@ def run_price(args: argparse.Namespace) -> int:
             scope=None if scope.is_everything() else scope,
         )
         demand = store.read_demand()
-        model = use.fit_demand_model(request, network, demand)
-        answer = use.price(request, network, model, latest_plan(store), network_today(demand))
+        basis = use.pricing_basis(request, network, demand)
+        answer = use.price(request, basis, latest_plan(store), network_today(demand))
         saved = use.planned_prices(answer, request.horizon_days) if args.apply else None
         if saved is not None:
             store.save_plan(saved)

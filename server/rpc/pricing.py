@@ -1,9 +1,9 @@
 """``PricingService``: a thin door onto ``server.app.price``.
 
-Fitting elasticities is the slow part, so the fitted model of a scope is kept while the
-cached network and demand history stay the same objects (the server's cache hands out
-the same frames until it re-reads the store); choosing prices and markdowns is fast and
-runs in a thread per call.
+Scoping the network and fitting elasticities are the slow parts, so the basis of a scope
+is kept while the cached network and demand history stay the same objects (the server's
+cache hands out the same frames until it re-reads the store); choosing prices and
+markdowns is fast and runs in a thread per call.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import pandas as pd
 
 from supplynet.graph.network import Network
 from supplynet.graph.scope import Scope
-from supplynet.optimizer.pricing import DemandModel
 from supplynet.server.app import price as use
 from supplynet.server.app.recommend import latest_plan, network_today
 from supplynet.server.rpc.converters import scope_from_proto, unset_if_zero
@@ -34,7 +33,7 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
         self.state = state
         # values hold the network and demand they were fitted on, so their ids stay unique
         self._models: OrderedDict[
-            tuple[int, int, Scope | None], tuple[Network, pd.DataFrame, DemandModel]
+            tuple[int, int, Scope | None], tuple[Network, pd.DataFrame, use.PricingBasis]
         ] = OrderedDict()
         self._lock = asyncio.Lock()
 
@@ -57,11 +56,9 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
             seed=request.seed,
         )
         demand = await self.state.demand()
-        model = await self._model(asked, network, demand)
+        basis = await self._basis(asked, network, demand)
         plan = await self.state.call(latest_plan, self.state.store)
-        answer = await asyncio.to_thread(
-            use.price, asked, network, model, plan, network_today(demand)
-        )
+        answer = await asyncio.to_thread(use.price, asked, basis, plan, network_today(demand))
         applied = False
         if request.apply_as_planned_prices:
             saved = use.planned_prices(answer, asked.horizon_days)
@@ -69,13 +66,13 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
             applied = True
         return answer_to_proto(answer, applied)
 
-    async def _model(
+    async def _basis(
         self, asked: use.PriceRequest, network: Network, demand: pd.DataFrame
-    ) -> DemandModel:
+    ) -> use.PricingBasis:
         key = (id(network), id(demand), asked.scope)
         async with self._lock:
             if key not in self._models:
-                fitted = await asyncio.to_thread(use.fit_demand_model, asked, network, demand)
+                fitted = await asyncio.to_thread(use.pricing_basis, asked, network, demand)
                 self._models[key] = (network, demand, fitted)
                 while len(self._models) > KEPT_MODELS:
                     self._models.popitem(last=False)
