@@ -252,9 +252,10 @@ def main() -> None:
             costs.to_string(index=False, float_format=lambda v: f"{v:.4f}"),
         ]
         print("\n".join(lines[-5:]), flush=True)
-    lines.append(f"# load average after {os.getloadavg()[0]:.1f}")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"forecast_accuracy_{args.dataset}.txt").write_text("\n".join(lines) + "\n")
+        # Written after every horizon, so a long run keeps what it finished.
+        after = f"# load average after {os.getloadavg()[0]:.1f}"
+        path = RESULTS / f"forecast_accuracy_{args.dataset}.txt"
+        path.write_text("\n".join([*lines, after]) + "\n")
 
 
 if __name__ == "__main__":
