@@ -519,13 +519,17 @@ def _replacement(
 
 
 def _terminal_cover(nodes: pd.DataFrame, demand: FloatArray, transfers: pd.DataFrame) -> FloatArray:
-    """Demand a node meets after the horizon before an order placed then arrives: its
-    last period's rate over its lead time and one period; a warehouse's is that of the
-    stores it mainly feeds."""
+    """Demand met after the horizon before an order placed then arrives: each store's
+    last-period rate over its lead time and one period, counted at the warehouse that
+    mainly feeds it (cover is held upstream, where the plan keeps stock beyond the
+    stores' targets); a store without an inbound transfer counts its own."""
     lead = nodes["lead"].to_numpy(float)
     rate = demand[:, -1] if demand.shape[1] else np.zeros(len(nodes))
+    need = rate * (lead + 1.0)
     main = transfers.sort_values(["unit_cost", "lead"]).drop_duplicates("node")
-    fed = np.zeros(len(nodes))
-    np.add.at(fed, main["origin"].to_numpy(), rate[main["node"].to_numpy()])
-    cover: FloatArray = (rate + fed) * (lead + 1.0)
-    return cover
+    fed = main["node"].to_numpy()
+    cover = need.copy()
+    cover[fed] = 0.0
+    np.add.at(cover, main["origin"].to_numpy(), need[fed])
+    result: FloatArray = cover
+    return result
