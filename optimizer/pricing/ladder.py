@@ -103,14 +103,9 @@ def build_ladder(current_price: float, unit_cost: float, rules: PriceRules) -> L
     low, high = max(floor, low_change), min(cap, high_change)
     if low > high:
         return Ladder(np.array([current_price]), 0, lower_bound, upper_bound, conflict=True)
-    candidates = np.array(
-        [
-            whole + ending
-            for whole in range(math.floor(low) - 1, math.floor(high) + 1)
-            for ending in rules.endings
-            if low - 1e-9 <= whole + ending <= high + 1e-9
-        ]
-    )
+    wholes = np.arange(math.floor(low) - 1, math.floor(high) + 1)
+    grid = np.sort((wholes[:, None] + np.asarray(rules.endings)[None, :]).ravel())
+    candidates = grid[(grid >= low - 1e-9) & (grid <= high + 1e-9)]
     if len(candidates) > rules.max_rungs:
         targets = np.linspace(candidates[0], candidates[-1], rules.max_rungs)
         candidates = np.unique(candidates[np.abs(candidates[:, None] - targets).argmin(axis=0)])
@@ -118,5 +113,5 @@ def build_ladder(current_price: float, unit_cost: float, rules: PriceRules) -> L
     prices = np.unique(np.round(np.append(candidates, [current_price] if keeps_today else []), 2))
     if len(prices) == 0:
         return Ladder(np.array([current_price]), 0, lower_bound, upper_bound, conflict=True)
-    current = int(np.flatnonzero(np.isclose(prices, current_price))[0]) if keeps_today else -1
+    current = int(np.abs(prices - current_price).argmin()) if keeps_today else -1
     return Ladder(prices, current, lower_bound, upper_bound)
