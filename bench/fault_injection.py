@@ -179,7 +179,8 @@ class BadInput:
 
 
 def bad_inputs(scratch: Path) -> list[BadInput]:
-    unwritable = "/proc/forbidden/out.csv"
+    (scratch / "a-file").write_text("")
+    unwritable = str(scratch / "a-file" / "out.csv")
     empty = scratch / "empty"
     empty.mkdir(exist_ok=True)
     us_date = scratch / "us-date"

@@ -15,6 +15,7 @@ from supplynet.graph.embedded import EmbeddedStore
 from supplynet.graph.errors import NotFound, ValidationFailed
 from supplynet.graph.plans import StoredPlan
 from supplynet.server.app.route import resolve_day
+from supplynet.server.cli import main
 
 PLAN = StoredPlan(id="p1", kind="replenishment", created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
 
@@ -31,3 +32,20 @@ def test_plan_id_too_long_for_a_file_name_is_not_found(tmp_path: Path) -> None:
         EmbeddedStore(tmp_path).load_plan("p" * 300)
     with pytest.raises(NotFound):
         EmbeddedStore(tmp_path).load_plan("é" * 150)
+
+
+@pytest.mark.parametrize("command", ["forecast", "risk"])
+def test_unwritable_out_is_refused_before_any_work(
+    command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--out`` under a file: exit 2 naming ``out`` before the store is even read."""
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("SUPPLYNET_DATA", str(tmp_path / "store"))
+    (tmp_path / "a-file").write_text("")
+    assert main([command, "--out", str(tmp_path / "a-file" / "out.csv")]) == 2
+    captured = capsys.readouterr()
+    assert "out: cannot write" in captured.out + captured.err
+    assert "Traceback" not in captured.out + captured.err

@@ -4,7 +4,9 @@ every door (CLI flags and gRPC fields are named by the request field they fill).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -74,3 +76,15 @@ def require(problems: list[Problem], subject: str) -> None:
     """Raise ``ValidationFailed`` when any problem was found."""
     if problems:
         raise ValidationFailed(problems, subject)
+
+
+def output_file_problems(path: Path, suffixes: Sequence[str], field: str = "out") -> list[Problem]:
+    """Why ``path`` cannot take an output file: checked before any work, so a long solve
+    or fit never ends in a traceback (or, worse, half done) because of where it writes."""
+    problems = []
+    if path.suffix.lower() not in suffixes:
+        problems.append(Problem(field, f"{path}: use a {' or '.join(suffixes)} file name"))
+    folder = next((p for p in [path.parent, *path.parent.parents] if p.exists()), Path("."))
+    if path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+        problems.append(Problem(field, f"cannot write {str(path)!r}"))
+    return problems

@@ -13,7 +13,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from supplynet.forecasting.forecast import DemandForecast
 from supplynet.forecasting.series_index import SeriesIndex
-from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.executor import Progress as ProgressCallback
 from supplynet.graph.open_store import open_store
 from supplynet.server.app.forecast import (
@@ -23,6 +22,7 @@ from supplynet.server.app.forecast import (
     run_forecast,
 )
 from supplynet.server.app.settings import AppSettings
+from supplynet.server.app.validation import output_file_problems, require
 from supplynet.server.cli.arguments import (
     Subparsers,
     add_horizon_argument,
@@ -97,10 +97,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def check_out(path: Path) -> None:
-    if path.suffix.lower() not in OUT_SUFFIXES:
-        raise ValidationFailed(
-            [Problem("out", f"{path}: use a .csv or .parquet file name")], "forecast"
-        )
+    require(output_file_problems(path, OUT_SUFFIXES), "forecast")
 
 
 def write_forecast(forecast: DemandForecast, path: Path) -> None:

@@ -19,7 +19,7 @@ from supplynet.graph.open_store import open_store
 from supplynet.server.app import train as use
 from supplynet.server.app.models import ModelStore
 from supplynet.server.app.risk_ranking import RiskRanking, model_version, rank_risk
-from supplynet.server.app.validation import checked
+from supplynet.server.app.validation import checked, output_file_problems, require
 from supplynet.server.cli.arguments import Subparsers, add_scope_arguments, scope_from_args
 from supplynet.server.cli.output import console, frame_table, key_value_table
 
@@ -139,6 +139,8 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_risk(args: argparse.Namespace) -> int:
+    if args.out is not None:
+        require(output_file_problems(args.out, (".csv",)), "risk")
     checkpoint = ModelStore.beside().load_bytes("risk", args.checkpoint)
     scope = scope_from_args(args)
     store = open_store()
