@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import grpc
 import pytest
@@ -113,3 +114,30 @@ def test_bad_requests_are_rejected_naming_the_field(
     else:
         assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert field in violations(caught.value)
+
+
+def test_a_retrained_model_answers_without_a_restart(
+    tiny: SyntheticDataset, model: RecommendModel, tmp_path: Path
+) -> None:
+    store = EmbeddedStore(tmp_path)
+    store.upsert_network(tiny.network)
+    store.append_demand(tiny.demand)
+    (tmp_path / "models").mkdir()
+    checkpoint = tmp_path / "models" / "recommend.pt"
+    checkpoint.write_bytes(model.checkpoint().to_bytes())
+    params = RankerParams(embedding_dim=8, layers=2, epochs=20, learning_rate=5e-2, seed=2)
+    newer = train_recommend_model(tiny.network, tiny.demand, params)
+    request = recommendation_pb2.RecommendSkusRequest(sku_id="K0002", store_id="S0002")
+    with running_server(settings(tmp_path)) as running:
+        stub = recommendation_pb2_grpc.RecommendationServiceStub(
+            grpc.insecure_channel(running.target)
+        )
+        assert stub.RecommendSkus(request, timeout=60).model_version == model.version
+        checkpoint.write_bytes(newer.checkpoint().to_bytes())
+        versions = set()
+        for _ in range(200):  # the old model answers while the new one is built behind
+            versions.add(stub.RecommendSkus(request, timeout=60).model_version)
+            if newer.version in versions:
+                break
+        assert versions <= {model.version, newer.version}
+        assert newer.version in versions

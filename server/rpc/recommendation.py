@@ -5,15 +5,17 @@ A light call: the recommender (normalised vectors, lane index, the latest plan's
 arrivals) is built once per model file, network read and plan, in a thread, and reused;
 a request is then numpy over precomputed vectors plus the stock check, answered in the
 event loop. Risk scores for alternate suppliers come from the saved risk GNN, scored
-once per risk model and network in a worker process.
+once per risk model file in a worker process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import os
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,8 +32,13 @@ from supplynet.server.rpc.state import ServerState
 from supplynet.v1 import recommendation_pb2, recommendation_pb2_grpc
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from supplynet.gnn.risk_scores import RiskScores
+    from supplynet.graph.network import Network
     from supplynet.optimizer.recommend.recommender import Recommender
+
+log = logging.getLogger("supplynet.rpc")
 
 
 @dataclass(frozen=True)
@@ -43,46 +50,91 @@ class Ready:
     today: dt.date
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What one recommender is built from, and the key that tells it apart."""
+
+    key: tuple[object, ...]
+    network: Network
+    demand: pd.DataFrame
+    plan: StoredPlan | None
+    risk_key: tuple[object, ...] | None
+
+
 class RecommenderCache:
-    """The recommender for the current model file, network, plan and (optionally) risk."""
+    """The recommender for the current model file, network, plan and (optionally) risk.
+
+    Like the server's cached reads, a recommender that is out of date keeps answering while
+    its successor is built in the background, so no request waits for a rebuild; only the
+    first request (nothing built yet) does.
+    """
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
         self._ready: dict[bool, Ready] = {}
-        self._plan: tuple[float, StoredPlan | None] = (float("-inf"), None)
+        self._plan: tuple[float, StoredPlan | None] | None = None
         self._risk: tuple[tuple[object, ...], RiskScores | None] | None = None
         self._lock = asyncio.Lock()
+        self._background: set[asyncio.Task[object]] = set()
+        self._rebuild: asyncio.Task[object] | None = None
+        self._plan_refresh: asyncio.Task[object] | None = None
 
     async def get(self, with_risk: bool) -> Ready:
         network = await self.state.network()
         demand = await self.state.demand()
-        model = _stamp(self.state.models.path(use.KIND))
         plan = await self._latest_plan()
-        risk_key = (id(network), _stamp(self.state.models.path("risk"))) if with_risk else ()
+        risk_key = (_stamp(self.state.models.path("risk")),) if with_risk else None
+        model = _stamp(self.state.models.path(use.KIND))
         key = (id(network), id(demand), model, plan.id if plan else "", risk_key)
+        inputs = Inputs(key, network, demand, plan, risk_key)
         ready = self._ready.get(with_risk)
-        if ready is not None and ready.key == key:
-            return ready
-        async with self._lock:
-            ready = self._ready.get(with_risk)
-            if ready is not None and ready.key == key:
-                return ready
-            checkpoint = await asyncio.to_thread(self.state.models.load_bytes, use.KIND)
-            risk = await self._risk_scores(risk_key) if with_risk else None
-            recommender = await asyncio.to_thread(
-                use.build_recommender, checkpoint, network, plan, risk
-            )
-            today = await asyncio.to_thread(use.network_today, demand)
-            self._ready[with_risk] = Ready(key, recommender, today)
-            return self._ready[with_risk]
+        if ready is None:
+            async with self._lock:
+                return self._ready.get(with_risk) or await self._build(inputs, with_risk)
+        if ready.key != key and (self._rebuild is None or self._rebuild.done()):
+            self._rebuild = self._start(self._build(inputs, with_risk))
+        return ready
+
+    async def _build(self, inputs: Inputs, with_risk: bool) -> Ready:
+        checkpoint = await asyncio.to_thread(self.state.models.load_bytes, use.KIND)
+        risk = None if inputs.risk_key is None else await self._risk_scores(inputs.risk_key)
+        recommender = await asyncio.to_thread(
+            use.build_recommender, checkpoint, inputs.network, inputs.plan, risk
+        )
+        today = await asyncio.to_thread(use.network_today, inputs.demand)
+        self._ready[with_risk] = Ready(inputs.key, recommender, today)
+        return self._ready[with_risk]
+
+    def _start(self, work: Coroutine[object, object, object]) -> asyncio.Task[object]:
+        """Run ``work`` in the background; a failure is logged and retried on a later call."""
+
+        async def quietly() -> object:
+            try:
+                return await work
+            except Exception:
+                log.warning("refreshing the recommender failed; the old one answers", exc_info=True)
+                return None
+
+        task = asyncio.create_task(quietly())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
 
     async def _latest_plan(self) -> StoredPlan | None:
-        """The newest replenishment plan, looked up at most every ``cache_seconds``."""
-        read_at, plan = self._plan
-        if time.monotonic() - read_at > self.state.settings.cache_seconds:
-            plan = await self.state.call(use.latest_plan, self.state.store)
-            self._plan = (time.monotonic(), plan)
-        return plan
+        """The newest replenishment plan, looked up again every ``cache_seconds`` behind."""
+        if self._plan is None:
+            self._plan = (time.monotonic(), await self._read_plan())
+        elif time.monotonic() - self._plan[0] > self.state.settings.cache_seconds and (
+            self._plan_refresh is None or self._plan_refresh.done()
+        ):
+            self._plan_refresh = self._start(self._refresh_plan())
+        return self._plan[1]
+
+    async def _read_plan(self) -> StoredPlan | None:
+        return await self.state.call(use.latest_plan, self.state.store)
+
+    async def _refresh_plan(self) -> None:
+        self._plan = (time.monotonic(), await self._read_plan())
 
     async def _risk_scores(self, key: tuple[object, ...]) -> RiskScores | None:
         if self._risk is not None and self._risk[0] == key:
