@@ -25,7 +25,7 @@ from supplynet.optimizer.twin.world import TwinWorld
 BASELINE_Z = 1.25
 """Safety factor for ~95% service: on ``demo``, 182 days, scenario seeds 100-102 (not the
 bench's), z = 0.5 / 1.0 / 1.25 / 1.5 gave stockout rates 6.7 / 5.6 / 5.0 / 4.8%
-(``bench/results/twin_baseline_tuning.txt``)."""
+(``bench/results/twin_baseline_tuning.md``)."""
 WINDOW_DAYS = 28
 STORE_COVER_DAYS = 7.0
 WAREHOUSE_COVER_DAYS = 14.0
