@@ -44,13 +44,13 @@ from supplynet.forecasting.global_features import (
 )
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.network import Network
+from supplynet.graph.series_relations import RELATIONS, series_relations
 
 MODEL_NAME = "lightgbm_global"
 MIN_ORIGIN = 28
 VALIDATION_DAYS = 28
 """Training origins start once four weeks of history exist."""
 OBJECTIVES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
-RELATIONS = ("substitute", "category", "supplier", "nearby")
 BIAS_LIMITS = (0.8, 1.25)
 """The mean's validation bias correction is kept within these factors."""
 
@@ -234,10 +234,7 @@ class GlobalForecaster:
     ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         if not relations or self.network is None:
             return {}
-        from supplynet.gnn.graph_data import build_graph
-
-        graph = build_graph(self.network, panel.keys, relations)
-        return {r: (e[0].numpy(), e[1].numpy()) for r, e in graph.edges.items()}
+        return series_relations(self.network, panel.keys, relations)
 
     def _holidays(self, panel: DemandPanel) -> frozenset[pd.Timestamp]:
         if self.country is None:

@@ -4,13 +4,8 @@ Nodes are (location, SKU) demand series. Edges carry the network's structure bet
 series, one relation each, so the model can learn how much each kind of neighbour
 matters:
 
-- ``substitute``: the same location sells a substitute (``substitutions``); a promotion
-  on one cannibalises the other.
-- ``category``: the same location sells another SKU of the same category (shared
-  seasonality).
-- ``supplier``: the same location sells another SKU from a shared supplier
-  (``supply_lanes``).
-- ``nearby``: the same SKU at a location served from a shared origin (``transport_lanes``).
+``substitute``, ``category``, ``supplier`` and ``nearby`` (``supplynet.graph.series_relations``
+says which series each joins).
 
 A snapshot at forecast origin ``o`` holds only what is known at ``o``: demand of periods
 before ``o``; price and promotion up to ``o + H - 1`` (planned prices and promotions are
@@ -30,16 +25,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import torch
 
 from supplynet.gnn.panel import CALENDAR_FEATURES, SeriesPanel
 from supplynet.gnn.pyg import HeteroData
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.network import Network
+from supplynet.graph.series_relations import RELATIONS, series_relations
 
 NODE = "series"
-RELATIONS = ("substitute", "category", "supplier", "nearby")
 EdgeType = tuple[str, str, str]
 HIST_FEATURES = 3 + CALENDAR_FEATURES
 FUTURE_FEATURES = 4 + CALENDAR_FEATURES
@@ -78,79 +72,18 @@ class SeriesGraph:
 def build_graph(
     network: Network, keys: tuple[tuple[str, str], ...], relations: tuple[str, ...] = RELATIONS
 ) -> SeriesGraph:
-    """Connect the series ``keys`` (location id, SKU id) through the network.
+    """Connect the series ``keys`` (location id, SKU id) through the network
+    (``supplynet.graph.series_relations``: which series are neighbours, and why).
 
     Raises
     ------
     ValidationFailed
         An unknown relation name.
     """
-    unknown = [r for r in relations if r not in RELATIONS]
-    if unknown:
-        raise ValidationFailed(
-            [
-                Problem(f"relations[{relations.index(r)}]", f"unknown relation {r!r}")
-                for r in unknown
-            ],
-            "series graph",
-        )
-    category = {s.id: s.category for s in network.skus}
-    series = pd.DataFrame(keys, columns=["location", "sku"])
-    series["node"] = np.arange(len(series))
-    series["category"] = series["sku"].map(category).fillna("")
-    pairs = {
-        "substitute": _substitute_pairs(network, series),
-        "category": _self_pairs(series[series["category"] != ""], ["location", "category"]),
-        "supplier": _supplier_pairs(network, series),
-        "nearby": _nearby_pairs(network, series),
-    }
-    return SeriesGraph(keys, {r: _edge_index(pairs[r]) for r in relations})
-
-
-def _self_pairs(frame: pd.DataFrame, on: list[str]) -> pd.DataFrame:
-    both = frame.merge(frame, on=on, suffixes=("_src", "_dst"))
-    return both[both["node_src"] != both["node_dst"]]
-
-
-def _substitute_pairs(network: Network, series: pd.DataFrame) -> pd.DataFrame:
-    subs = network.frame("substitutions")
-    if subs.empty:
-        return pd.DataFrame(columns=["node_src", "node_dst"])
-    src = series.merge(subs, left_on="sku", right_on="substitute_id")
-    both = src.merge(series, left_on=["location", "sku_id"], right_on=["location", "sku"])
-    return both.rename(columns={"node_x": "node_src", "node_y": "node_dst"})
-
-
-def _supplier_pairs(network: Network, series: pd.DataFrame) -> pd.DataFrame:
-    lanes = network.frame("supply_lanes")
-    if lanes.empty:
-        return pd.DataFrame(columns=["node_src", "node_dst"])
-    made = lanes[["supplier_id", "sku_id"]].drop_duplicates()
-    shared = made.merge(made, on="supplier_id", suffixes=("_a", "_b"))
-    shared = shared[shared["sku_id_a"] != shared["sku_id_b"]][["sku_id_a", "sku_id_b"]]
-    shared = shared.drop_duplicates()
-    src = series.merge(shared, left_on="sku", right_on="sku_id_a")
-    both = src.merge(series, left_on=["location", "sku_id_b"], right_on=["location", "sku"])
-    return both.rename(columns={"node_x": "node_src", "node_y": "node_dst"})
-
-
-def _nearby_pairs(network: Network, series: pd.DataFrame) -> pd.DataFrame:
-    lanes = network.frame("transport_lanes")
-    if lanes.empty:
-        return pd.DataFrame(columns=["node_src", "node_dst"])
-    served = lanes[["origin_id", "destination_id"]].drop_duplicates()
-    shared = served.merge(served, on="origin_id", suffixes=("_a", "_b"))
-    shared = shared[shared["destination_id_a"] != shared["destination_id_b"]]
-    shared = shared[["destination_id_a", "destination_id_b"]].drop_duplicates()
-    src = series.merge(shared, left_on="location", right_on="destination_id_a")
-    both = src.merge(series, left_on=["destination_id_b", "sku"], right_on=["location", "sku"])
-    return both.rename(columns={"node_x": "node_src", "node_y": "node_dst"})
-
-
-def _edge_index(pairs: pd.DataFrame) -> torch.Tensor:
-    unique = pairs[["node_src", "node_dst"]].drop_duplicates().sort_values(["node_src", "node_dst"])
-    values = np.array(unique.to_numpy(dtype=np.int64).T.reshape(2, -1), copy=True)
-    return torch.from_numpy(values)
+    pairs = series_relations(network, keys, relations)
+    return SeriesGraph(
+        keys, {r: torch.from_numpy(np.stack([src, dst])) for r, (src, dst) in pairs.items()}
+    )
 
 
 def snapshot(
