@@ -34,6 +34,7 @@ POLICIES: dict[str, PolicyFactory] = {
     "baseline": BaselinePolicy,
     "supplynet": SupplynetPolicy,
     "oracle": partial(SupplynetPolicy, foresight=True),
+    "supplynet_daily": partial(SupplynetPolicy, review_days=1),
 }
 """The arms by name; a new arm is one entry here, the simulator stays as it is."""
 
