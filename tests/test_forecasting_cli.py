@@ -79,4 +79,3 @@ def test_every_registered_model_is_a_choice() -> None:
         "tsb",
         "best",
     } <= set(MODEL_NAMES)
-
