@@ -48,8 +48,9 @@ from supplynet.graph.series_relations import RELATIONS, series_relations
 
 MODEL_NAME = "lightgbm_global"
 MIN_ORIGIN = 28
-VALIDATION_DAYS = 28
 """Training origins start once four weeks of history exist."""
+VALIDATION_DAYS = 28
+"""Validation windows hold at least this many days of targets."""
 OBJECTIVES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
 BIAS_LIMITS = (0.8, 1.25)
 """The mean's validation bias correction is kept within these factors."""
