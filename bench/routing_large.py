@@ -21,6 +21,12 @@ the solver libraries loaded).
 
     flock /tmp/supplynet-bench.lock .venv/bin/python bench/routing_large.py \
         --size 200 --seconds 30 [--instances C1,R2] [--out bench/results/routing_large_200.txt]
+
+``--day 1000`` instead routes a synthetic delivery day the way the product does: two
+warehouses, stores tied to one of them with windows and service times, and the default
+fleet (``deliveries.default_fleet``: trucks with a driver break, so OR-Tools' searches),
+through ``solve`` on one core; it prints what was served, why the rest was not, the wall
+time and the peak memory.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
+from supplynet.optimizer.routing.deliveries import default_fleet
 from supplynet.optimizer.routing.engine import SearchConfig
 from supplynet.optimizer.routing.evaluator import Evaluation, evaluate
 from supplynet.optimizer.routing.matrix import integer_model
@@ -209,6 +216,55 @@ def measure(name: str, path: Path, seconds: float) -> Run:
         stop_worker(process, receive)
 
 
+def delivery_day(stops: int, seed: int = 7) -> RoutingProblem:
+    """A synthetic day of ``stops`` deliveries from two warehouses with the default fleet."""
+    rng = np.random.default_rng(seed)
+    depots = [
+        Depot(id="W1", latitude=45.07, longitude=7.68),
+        Depot(id="W2", latitude=45.46, longitude=9.19),
+    ]
+    records = []
+    for i in range(stops):
+        home = depots[i % 2]
+        opens = float(rng.integers(6, 14) * 60)
+        records.append(
+            Stop(
+                id=f"S{i}",
+                latitude=float(home.latitude or 0.0) + float(rng.normal(0, 0.25)),
+                longitude=float(home.longitude or 0.0) + float(rng.normal(0, 0.3)),
+                demand_kg=float(rng.integers(50, 600)),
+                demand_m3=float(rng.uniform(0.2, 2.5)),
+                window_open_min=opens,
+                window_close_min=opens + float(rng.integers(3, 6) * 60),
+                service_min=float(rng.integers(10, 25)),
+                depot_id=home.id,
+            )
+        )
+    return RoutingProblem.build(depots, default_fleet(records), records)
+
+
+def _measured_day(send: Connection, stops: int, seconds: float) -> None:
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    problem = delivery_day(stops)
+    started = time.monotonic()
+    schedule = solve(problem, time_limit_s=seconds, workers=1)
+    wall = time.monotonic() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    reasons: dict[str, int] = {}
+    for u in schedule.unserved:
+        reasons[u.reason_code] = reasons.get(u.reason_code, 0) + 1
+    send.send(
+        (
+            f"stops {stops}, vehicles {len(problem.vehicles)}, limit {seconds:g} s:"
+            f" served {schedule.stops_served}, unserved {len(schedule.unserved)} {reasons},"
+            f" routes {schedule.vehicles_used}, distance {schedule.distance_km:.1f} km,"
+            f" wall {wall:.1f} s, peak RSS {rss:.0f} MB, winner {schedule.stats.winner or '-'};"
+            f" searches: {'; '.join(f'{x.name}: {x.detail}' for x in schedule.stats.searches)}"
+        )
+    )
+    send.close()
+
+
 def bks() -> dict[str, float]:
     with (DATA / "bks.csv").open() as fh:
         return {r["instance"]: float(r["distance_dimacs"]) for r in csv.DictReader(fh)}
@@ -234,7 +290,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=None, help="30 (200) or 60 (1,000)")
     parser.add_argument("--instances", default="", help="classes, e.g. C1,RC2")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--day", type=int, default=0, help="route a synthetic day of N stops")
     args = parser.parse_args(argv)
+    if args.day:
+        return _day_main(args.day, args.seconds or 60.0, args.out)
     seconds = args.seconds or (30.0 if args.size == 200 else 60.0)
     best = bks()
     lines: list[str] = []
@@ -291,6 +350,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text("\n".join(lines) + "\n")
+    return 0
+
+
+def _day_main(stops: int, seconds: float, out: Path | None) -> int:
+    context = worker_context("supplynet.optimizer.routing.solver")
+    process, receive = start_worker(context, _measured_day, stops, seconds)
+    line = receive.recv() if receive.poll(seconds * 3 + 120) else "no answer"
+    stop_worker(process, receive)
+    text = (
+        f"# synthetic delivery day, one core, commit {_commit()},"
+        f" load average {os.getloadavg()[0]:.2f}\n{line}\n"
+    )
+    print(text, end="")
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
     return 0
 
 
