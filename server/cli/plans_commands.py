@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import get_args
 
 import pandas as pd
+from rich.box import SIMPLE_HEAD
 from rich.console import Console
+from rich.table import Table
 
 from supplynet.graph.open_store import open_store
 from supplynet.graph.plans import PlanInfo, Row, Scalar, StoredPlan
@@ -23,6 +25,7 @@ from supplynet.server.cli.output import console, frame_table, key_value_table
 
 LIST_COLUMNS = {"status": "status", "objective": "cost", "expected_fill_rate": "fill",
                 "shortage_units": "short", "warnings": "warn"}  # fmt: skip
+"""Attributes ``plans list`` shows, and their headings."""
 SHOWN_ROWS = 15
 
 
@@ -75,22 +78,39 @@ def run_list(args: argparse.Namespace) -> int:
     if not infos:
         out.print("no saved plans")
         return 0
-    out.print(frame_table(f"saved plans ({len(infos)}, newest first)", _listing(infos)))
+    out.print(_listing(infos))
     return 0
 
 
-def _listing(infos: list[PlanInfo]) -> pd.DataFrame:
-    rows = [
-        {
-            "id": i.id,
-            "kind": i.kind,
-            "created UTC": f"{i.created_at:%m-%d %H:%M}",
-            "lines": i.line_count,
-            **{shown: i.attributes.get(name, "") for name, shown in LIST_COLUMNS.items()},
-        }
-        for i in infos
-    ]
-    return pd.DataFrame(rows).fillna("")
+def _listing(infos: list[PlanInfo]) -> Table:
+    """Ids and numbers never wrap or shorten: a plain table that fits 80 columns."""
+    table = Table(
+        title=f"saved plans ({len(infos)}, newest first, times UTC)",
+        title_justify="left",
+        box=SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for name in ("id", "created", "kind", *LIST_COLUMNS.values()):
+        table.add_column(
+            name, no_wrap=name != "kind", justify="left" if name in ("id", "kind") else "right"
+        )
+    for i in infos:
+        a = i.attributes
+        fill = a.get("expected_fill_rate")
+        cells = (
+            str(a.get("status") or ""),
+            _amount(a.get("objective")),
+            f"{fill:.1%}" if isinstance(fill, float) else "",
+            _amount(a.get("shortage_units")),
+            str(a.get("warnings") or 0),
+        )
+        table.add_row(i.id, f"{i.created_at:%m-%d %H:%M}", i.kind, *cells)
+    return table
+
+
+def _amount(value: Scalar) -> str:
+    return f"{value:,.0f}" if isinstance(value, int | float) and not isinstance(value, bool) else ""
 
 
 def _rows_table(out: Console, title: str, rows: list[Row] | tuple[Row, ...], shown: int) -> None:
