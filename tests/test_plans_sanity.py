@@ -59,7 +59,8 @@ def _free(network: Network, sku_ids: set[str]) -> Network:
 
 
 def test_refusals_name_the_field(tiny: SyntheticDataset) -> None:
-    """A forecast for no known store, or SKUs that are all free, cannot give a plan."""
+    """A forecast for no known store, SKUs that are all free, or a forecast that ends
+    before the history does cannot give a plan."""
     start = _history_end(tiny) + pd.Timedelta(days=1)
     with pytest.raises(ValidationFailed) as unknown:
         review(tiny.network, _forecast(start, 28, [("NOPE", "K0001")]), 28, scoped=False)
@@ -68,6 +69,11 @@ def test_refusals_name_the_field(tiny: SyntheticDataset) -> None:
     with pytest.raises(ValidationFailed) as prices:
         review(free, _forecast(start, 28, _pairs(tiny)), 28, scoped=False)
     assert [p.path for p in prices.value.problems] == ["network.skus.price"]
+    end = _history_end(tiny)
+    old = _forecast(end - pd.Timedelta(days=60), 28, _pairs(tiny))
+    with pytest.raises(ValidationFailed, match="the plan would lie in the past") as past:
+        review(tiny.network, old, 28, scoped=False, history_end=end.date())
+    assert [p.path for p in past.value.problems] == ["forecast"]
 
 
 def test_doubtful_inputs_are_warned(tiny: SyntheticDataset) -> None:

@@ -73,6 +73,16 @@ def review(
         else [],
         "plan input",
     )  # fmt: skip
+    periods = pd.to_datetime(frame["period"])
+    first, last = periods.min().date(), periods.max().date()
+    past = history_end is not None and last < history_end
+    require(
+        [Problem("forecast", f"ends {last}, before the last recorded demand ({history_end}): "
+                 "the plan would lie in the past")]
+        if past
+        else [],
+        "plan input",
+    )  # fmt: skip
     warnings: list[str] = []
     dropped = 0.0
     if len(worthless):
@@ -87,8 +97,6 @@ def review(
             f"forecast rows for unknown stores or SKUs dropped ({dropped:,.0f} units): "
             f"{_named(unknown['location_id'] + '/' + unknown['sku_id'])}"
         )
-    periods = pd.to_datetime(frame["period"])
-    first, last = periods.min().date(), periods.max().date()
     step = 7 if forecast.freq == "W" else 1
     covered = (last - first).days + step
     if covered < horizon_days:
