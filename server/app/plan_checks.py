@@ -58,31 +58,20 @@ def review(
     stores = {s.id for s in network.stores}
     skus = network.frame("skus").set_index("id")
     known = frame["location_id"].isin(stores) & frame["sku_id"].isin(skus.index)
-    require(
-        []
-        if known.any()
-        else [Problem("forecast", "has no row for a store and SKU of the network to plan")],
-        "plan input",
-    )
     prices = skus.loc[skus.index.isin(frame.loc[known, "sku_id"]), ["price", "unit_cost"]]
     worthless = prices[(prices["price"] <= 0) & (prices["unit_cost"] <= 0)]
-    require(
-        [Problem("network.skus.price", "every planned SKU has price 0 and unit cost 0: "
-                 "shortages would cost nothing")]
-        if len(worthless) == len(prices)
-        else [],
-        "plan input",
-    )  # fmt: skip
     periods = pd.to_datetime(frame["period"])
     first, last = periods.min().date(), periods.max().date()
-    past = history_end is not None and last < history_end
-    require(
-        [Problem("forecast", f"ends {last}, before the last recorded demand ({history_end}): "
-                 "the plan would lie in the past")]
-        if past
-        else [],
-        "plan input",
-    )  # fmt: skip
+    refusals: list[Problem] = []
+    if not known.any():
+        refusals.append(Problem("forecast", "has no row for a store and SKU of the network"))
+    elif len(worthless) == len(prices):
+        reason = "every planned SKU has price 0 and unit cost 0: shortages would cost nothing"
+        refusals.append(Problem("network.skus.price", reason))
+    if history_end is not None and last < history_end:
+        reason = f"ends {last}, before the last recorded demand ({history_end}): the plan "
+        refusals.append(Problem("forecast", reason + "would lie in the past"))
+    require(refusals, "plan input")
     warnings: list[str] = []
     dropped = 0.0
     if len(worthless):
