@@ -97,12 +97,18 @@ def test_diff_names_the_setting_that_changed(store_dir: Path) -> None:
 
 
 def test_cli_lists_shows_diffs_and_exports(
-    cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The planner's commands print the records and refuse a format the file name lacks."""
+    monkeypatch.setenv("COLUMNS", "80")
     assert main(["plans", "list"]) == 0
     listing = capsys.readouterr().out
-    assert listing.index("high") < listing.index("low"), "newest first"
+    assert listing.index(" high ") < listing.index(" low "), "newest first, ids whole"
+    assert max(len(line.rstrip()) for line in listing.splitlines()) <= 80
+    monkeypatch.setenv("COLUMNS", "200")
     assert main(["plans", "show", "high"]) == 0
     shown = capsys.readouterr().out
     assert "service_level" in shown and "store_version" in shown and "lines (" in shown
