@@ -3,6 +3,7 @@ installs beside proto-plus (whose import name is ``proto``) without a clash."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -34,10 +35,13 @@ print(len(reply.points), reply.freq, ",".join(heavy) or "-")
 
 @pytest.fixture(scope="module")
 def client_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built from a copy of proto/: setuptools leaves build/ and egg-info where it builds."""
+    source = tmp_path_factory.mktemp("client-source") / "proto"
+    shutil.copytree(ROOT / "proto", source, ignore=shutil.ignore_patterns("build", "*.egg-info"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         str(ROOT / "proto"), "-w", str(out)],
+         str(source), "-w", str(out)],
         check=True,
     )  # fmt: skip
     (wheel,) = out.glob("supplynet_client-*.whl")
