@@ -14,6 +14,7 @@ import pytest
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.graph.errors import NotFound, ValidationFailed
 from supplynet.graph.plans import StoredPlan
+from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.server.app.route import resolve_day
 from supplynet.server.cli import main
 
@@ -49,3 +50,22 @@ def test_unwritable_out_is_refused_before_any_work(
     captured = capsys.readouterr()
     assert "out: cannot write" in captured.out + captured.err
     assert "Traceback" not in captured.out + captured.err
+
+
+@pytest.mark.parametrize("command", [["info"], ["export", "OUT"]])
+def test_unknown_scope_ids_are_named(
+    command: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tiny: SyntheticDataset,
+) -> None:
+    """``--warehouse NOPE --sku GHOST`` exits 2 naming both instead of printing zeros."""
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("SUPPLYNET_DATA", str(tmp_path / "store"))
+    EmbeddedStore(tmp_path / "store").upsert_network(tiny.network)
+    args = [a.replace("OUT", str(tmp_path / "out")) for a in command]
+    assert main([*args, "--warehouse", "NOPE", "--sku", "GHOST"]) == 2
+    captured = capsys.readouterr()
+    assert "scope: unknown warehouse 'NOPE'" in captured.err + captured.out
+    assert "scope: unknown SKU 'GHOST'" in captured.err + captured.out

@@ -19,6 +19,7 @@ from rpc_harness import ServerThread, rich_status, running_server, settings, vio
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.v1 import (
+    common_pb2,
     network_pb2,
     network_pb2_grpc,
     replenishment_pb2,
@@ -175,3 +176,13 @@ def test_stream_over_its_total_limit_is_rejected_while_receiving(
         network.StreamUpsertNetwork(chunks(), metadata=AUTH)
     assert rejected.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert any("exceeds" in description for description in violations(rejected.value).values())
+
+
+def test_summary_of_an_unknown_scope_names_the_ids(
+    network: network_pb2_grpc.NetworkServiceStub,
+) -> None:
+    """GetNetworkSummary with an unknown warehouse answers INVALID_ARGUMENT, not zeros."""
+    request = network_pb2.GetNetworkSummaryRequest(scope=common_pb2.Scope(warehouse_ids=["NOPE"]))
+    with pytest.raises(grpc.RpcError) as unknown:
+        network.GetNetworkSummary(request, metadata=AUTH)
+    assert violations(unknown.value) == {"scope": "unknown warehouse 'NOPE'"}

@@ -36,7 +36,7 @@ from supplynet.graph.network import Network
 from supplynet.graph.scope import Scope
 from supplynet.server.app.horizon import Horizon
 from supplynet.server.app.settings import AppSettings
-from supplynet.server.app.validation import checked, require
+from supplynet.server.app.validation import checked, require, scope_problems
 
 NETWORK_MODELS = ("gnn",)
 """Models that forecast the network as a whole instead of series by series."""
@@ -130,9 +130,9 @@ def select_series(
     if request.store_ids:
         stores = request.store_ids if stores is None else request.store_ids & stores
     keys = index.keys(stores, skus)
-    require(
-        [] if keys else [Problem("scope", "no demand history in this scope")], "forecast request"
-    )
+    unknown = scope_problems(network, scope)
+    empty = [] if keys or unknown else [Problem("scope", "no demand history in this scope")]
+    require(unknown + empty, "forecast request")
     return keys
 
 

@@ -19,6 +19,7 @@ from supplynet.graph.scope import Scope
 from supplynet.graph.store import GraphStore
 from supplynet.graph.supplygraph import load_supplygraph
 from supplynet.graph.synthetic import SyntheticDataset, generate
+from supplynet.server.app.validation import require, scope_problems
 
 ImportFormat = Literal["csv", "supplygraph"]
 
@@ -62,7 +63,13 @@ def import_directory(store: GraphStore, directory: Path, fmt: ImportFormat) -> d
 
 
 def read_view(store: GraphStore, scope: Scope | None = None) -> NetworkView:
-    """The scoped network, its histories and the saved plans' headers."""
+    """The scoped network, its histories and the saved plans' headers.
+
+    Raises ``ValidationFailed`` naming every warehouse, SKU or region of ``scope``
+    that the store does not have.
+    """
+    if scope is not None and not scope.is_everything():
+        require(scope_problems(store.snapshot(), scope), "scope")
     return NetworkView(
         store.snapshot(scope),
         store.read_demand(scope),

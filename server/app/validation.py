@@ -14,6 +14,8 @@ from pydantic import ValidationError as PydanticError
 from pydantic_core import ErrorDetails
 
 from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.network import Network
+from supplynet.graph.scope import Scope
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
 
@@ -87,4 +89,35 @@ def output_file_problems(path: Path, suffixes: Sequence[str], field: str = "out"
     folder = next((p for p in [path.parent, *path.parent.parents] if p.exists()), Path("."))
     if path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
         problems.append(Problem(field, f"cannot write {str(path)!r}"))
+    return problems
+
+
+SHOWN_UNKNOWN = 20
+"""Unknown scope ids named one by one at most; the rest are counted."""
+
+
+def scope_problems(network: Network, scope: Scope | None) -> list[Problem]:
+    """The warehouses, SKUs and regions a scope names that ``network`` does not have.
+
+    An unknown id is a typo to report, not an empty selection to answer with zeros.
+    """
+    if scope is None:
+        return []
+    axes = (
+        ("warehouse", scope.warehouse_ids, {w.id for w in network.warehouses}),
+        ("SKU", scope.sku_ids, {k.id for k in network.skus}),
+        ("region", scope.regions, {w.region for w in network.warehouses}),
+    )
+    unknown = [
+        (what, value)
+        for what, asked, known in axes
+        for value in sorted(asked or ())
+        if value not in known
+    ]
+    problems = [
+        Problem("scope", f"unknown {what} {value[:SHOWN_INPUT]!r}") for what, value in unknown
+    ]
+    if len(problems) > SHOWN_UNKNOWN:
+        more = len(problems) - SHOWN_UNKNOWN
+        problems = [*problems[:SHOWN_UNKNOWN], Problem("scope", f"and {more} more unknown ids")]
     return problems

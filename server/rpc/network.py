@@ -10,6 +10,7 @@ import grpc
 from supplynet.graph.errors import NotFound, Problem, ValidationFailed
 from supplynet.graph.model import Record
 from supplynet.graph.network import NODE_TABLES, Network, parse_network
+from supplynet.server.app.validation import require, scope_problems
 from supplynet.server.rpc.converters import NetworkRows, name_id, node_to_proto, scope_from_proto
 from supplynet.server.rpc.state import ServerState
 from supplynet.v1 import network_pb2, network_pb2_grpc
@@ -101,6 +102,7 @@ class NetworkServicer(network_pb2_grpc.NetworkServiceServicer):
     ) -> network_pb2.NetworkSummary:
         network = await self.state.network()
         scope = scope_from_proto(request.scope)
+        require(scope_problems(network, scope), "scope")
         part = await self.state.call(network.scoped, scope) if scope else network
         summary = part.summary()
         return network_pb2.NetworkSummary(

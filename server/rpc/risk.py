@@ -12,6 +12,7 @@ import asyncio
 import grpc
 
 from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.server.app.validation import require, scope_problems
 from supplynet.server.rpc import tasks
 from supplynet.server.rpc.converters import risk_to_proto, scope_from_proto
 from supplynet.server.rpc.state import ServerState
@@ -37,6 +38,7 @@ class RiskServicer(risk_pb2_grpc.RiskServiceServicer):
         checkpoint = await asyncio.to_thread(self.state.models.load_bytes, "risk")
         scope = scope_from_proto(request.scope)
         network = await self.state.network()
+        require(scope_problems(network, scope), "risk request")
         if scope is not None:
             network = await self.state.call(network.scoped, scope)
         if not network.supply_lanes:
