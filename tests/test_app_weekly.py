@@ -154,7 +154,7 @@ def test_plans_are_equal_on_every_door(
 ) -> None:
     """The same two SKUs planned four weeks ahead give the same lines on every door."""
     skus = [s.id for s in tiny.network.skus[:2]]
-    fields = {"horizon_days": HORIZON_DAYS, "forecast_model": MODEL, "time_limit_s": 60.0}
+    fields = {"horizon_days": HORIZON_DAYS, "forecast_model": MODEL, "time_limit_seconds": 60.0}
 
     store = EmbeddedStore(cli_store)
     request = plan.plan_request(

@@ -34,7 +34,8 @@ def test_plan_saves_the_plan_and_prints_kpis(
         [
             "plan",
             "--warehouse", "W001",
-            "--horizon", "3",
+            "--horizon-days", "21",
+            "--model", "seasonal_naive",
             "--time-limit", "20",
             "--workers", "1",
             "--id", "p1",

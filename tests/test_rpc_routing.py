@@ -40,7 +40,7 @@ def replenishment(tiny: SyntheticDataset) -> StoredPlan:
         AppSettings(),
         horizon_days=14,
         forecast_model="seasonal_naive",
-        time_limit_s=20.0,
+        time_limit_seconds=20.0,
         plan_id="plan-routing",
         scope=scope,
     )

@@ -49,7 +49,7 @@ class PlanRequest(BaseModel):
     horizon_days: int = Field(ge=1, le=366)
     period_days: int = Field(ge=1, le=28)
     service_level: float = Field(ge=0.5, le=0.9999)
-    time_limit_s: float = Field(gt=0)
+    time_limit_seconds: float = Field(gt=0)
     relative_gap: float = Field(ge=0, le=1)
     solver: str = Field(pattern="^(scip|highs)$")
     workers: int = Field(ge=1, le=64)
@@ -77,7 +77,7 @@ class PlanRequest(BaseModel):
             horizon=self.horizon_periods,
             period_days=self.period_days,
             service_level=self.service_level,
-            time_limit_s=deadline.solver_limit(self.time_limit_s),
+            time_limit_s=deadline.solver_limit(self.time_limit_seconds),
             relative_gap=self.relative_gap,
             workers=self.workers,
             solver=self.solver,
@@ -95,7 +95,7 @@ def plan_request(
     """A checked request; fields left ``None`` take the settings' defaults.
 
     ``found``: problems the door saw already, reported with the request's own.
-    ``time_limit_s`` is also bounded by the configured maximum.
+    ``time_limit_seconds`` is also bounded by the configured maximum.
     """
     given = {name: value for name, value in fields.items() if value is not None}
     request = checked(
@@ -106,7 +106,7 @@ def plan_request(
             "horizon_days": settings.plan_horizon_days,
             "period_days": settings.period_days,
             "service_level": settings.service_level,
-            "time_limit_s": settings.plan_time_limit_s,
+            "time_limit_seconds": settings.plan_time_limit_s,
             "relative_gap": settings.relative_gap,
             "solver": settings.solver,
             "workers": 1,
@@ -117,9 +117,9 @@ def plan_request(
         },
     )
     limit = settings.max_time_limit_s
-    too_long = request.time_limit_s > limit
+    too_long = request.time_limit_seconds > limit
     require(
-        [Problem("time_limit_s", f"must be at most {limit:g} seconds")] if too_long else [],
+        [Problem("time_limit_seconds", f"must be at most {limit:g} seconds")] if too_long else [],
         "plan request",
     )
     return request
@@ -197,7 +197,7 @@ def stored(
         "horizon_days": request.horizon_days,
         "period_days": request.period_days,
         "service_level": request.service_level,
-        "time_limit_s": request.time_limit_s,
+        "time_limit_s": request.time_limit_seconds,
         "relative_gap": request.relative_gap,
         "solver": request.solver,
         "forecast_model": request.forecast_model,

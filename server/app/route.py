@@ -37,7 +37,7 @@ class RouteRequest(BaseModel):
 
     plan_id: PlanId
     day: str = Field(default="1", max_length=32)
-    time_limit_s: float = Field(gt=0)
+    time_limit_seconds: float = Field(gt=0)
     workers: int | None = Field(default=None, ge=1, le=64)
     fewest_vehicles: bool = False
     schedule_id: PlanId | None = None
@@ -51,11 +51,11 @@ def route_request(settings: AppSettings, **fields: object) -> RouteRequest:
     request = checked(
         RouteRequest,
         "route request",
-        **{"time_limit_s": settings.route_time_limit_s, **given},
+        **{"time_limit_seconds": settings.route_time_limit_s, **given},
     )
-    too_long = request.time_limit_s > settings.max_time_limit_s
+    too_long = request.time_limit_seconds > settings.max_time_limit_s
     limit = f"must be at most {settings.max_time_limit_s:g} seconds"
-    require([Problem("time_limit_s", limit)] if too_long else [], "route request")
+    require([Problem("time_limit_seconds", limit)] if too_long else [], "route request")
     return request
 
 
@@ -119,7 +119,7 @@ def route_day(
     report(Progress(0.1, "solving"))
     result = solve(
         problem,
-        time_limit_s=request.time_limit_s,
+        time_limit_s=request.time_limit_seconds,
         workers=request.workers,
         deadline=deadline,
     )

@@ -135,7 +135,7 @@ def stage_plan(run: DemoRun) -> None:
     request = plan.plan_request(
         run.settings,
         horizon_days=covered // 7 * 7 or 7,
-        time_limit_s=PLAN_SECONDS,
+        time_limit_seconds=PLAN_SECONDS,
         workers=2,
         plan_id="demo-plan",
         use_risk=True,
@@ -146,7 +146,7 @@ def stage_plan(run: DemoRun) -> None:
         risk_checkpoint=run.models.load_bytes("risk"),
         deliveries=run.store.read_deliveries(),
     )
-    deadline = Deadline.after(request.time_limit_s)
+    deadline = Deadline.after(request.time_limit_seconds)
     run.plan = plan.make_plan(inputs, request, deadline, run.settings.parallel())
     run.store.save_plan(plan.stored(run.plan, request))
     write_lines(run.plan, run.out / "plan.csv")
@@ -160,7 +160,7 @@ def stage_routes(run: DemoRun) -> None:
     if not route.ship_days(saved):
         run.console.print("the plan has no transfers to stores: routing skipped")
         return
-    request = route.route_request(run.settings, plan_id=saved.id, time_limit_s=ROUTE_SECONDS)
+    request = route.route_request(run.settings, plan_id=saved.id, time_limit_seconds=ROUTE_SECONDS)
     run.routes = route.route_day(saved, run.network, request, Deadline.after(ROUTE_SECONDS))
     run.store.save_plan(run.routes.to_stored_plan(route.schedule_id(request, run.routes.day)))
     folder = run.out / "routes"

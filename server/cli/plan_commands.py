@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         horizon_days=args.horizon_days,
         period_days=args.period_days,
         service_level=args.service_level,
-        time_limit_s=args.time_limit,
+        time_limit_seconds=args.time_limit,
         relative_gap=args.gap,
         solver=args.solver,
         workers=args.workers,
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         plan_id=args.id,
         scope=scope_from_args(args),
     )
-    deadline = Deadline.after(request.time_limit_s)
+    deadline = Deadline.after(request.time_limit_seconds)
     given = read_forecast(args.forecast) if args.forecast is not None else None
     out = console()
     store = open_store()

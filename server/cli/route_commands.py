@@ -66,7 +66,7 @@ def run_routes(args: argparse.Namespace) -> int:
         settings,
         plan_id=args.plan,
         day=args.day,
-        time_limit_s=args.seconds,
+        time_limit_seconds=args.seconds,
         workers=args.workers,
         fewest_vehicles=args.fewest_vehicles,
         schedule_id=args.save_as,
@@ -77,8 +77,9 @@ def run_routes(args: argparse.Namespace) -> int:
         plan = store.load_plan(request.plan_id)
         use.check_replenishment(plan, "plan")
         network = store.snapshot()
-        with out.status(f"routing {request.day} of {plan.id} for {request.time_limit_s:g} s"):
-            schedule = use.route_day(plan, network, request, Deadline.after(request.time_limit_s))
+        limit = request.time_limit_seconds
+        with out.status(f"routing {request.day} of {plan.id} for {limit:g} s"):
+            schedule = use.route_day(plan, network, request, Deadline.after(limit))
         plan_id = use.schedule_id(request, schedule.day)
         store.save_plan(schedule.to_stored_plan(plan_id))
     finally:

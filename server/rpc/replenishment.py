@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 import grpc
 
 from supplynet.graph.deadline import Deadline
-from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.errors import Problem
 from supplynet.graph.plans import StoredPlan
 from supplynet.server.app import plan, plans
 from supplynet.server.app.forecast import forecast_inputs
@@ -45,22 +45,21 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
     async def StartPlan(
         self, request: replenishment_pb2.StartPlanRequest, context: grpc.aio.ServicerContext
     ) -> operation_pb2.Operation:
+        network = await self.state.network()
+        scope = scope_from_proto(request.scope)
+        scoped = network if scope is None else await self.state.call(network.scoped, scope)
+        empty = not scoped.warehouses or not scoped.skus
         asked = plan.plan_request(
             self.state.app,
+            [Problem("scope", "selects no warehouse or no SKU")] if empty else [],
             horizon_days=unset_if_zero(request.horizon_days),
             service_level=unset_if_zero(request.service_level),
-            time_limit_s=unset_if_zero(request.time_limit_seconds),
+            time_limit_seconds=unset_if_zero(request.time_limit_seconds),
             forecast_model=request.forecast_model or None,
             use_risk=request.use_risk,
-            scope=scope_from_proto(request.scope),
+            scope=scope,
         )
-        deadline = Deadline.after(asked.time_limit_s).earlier(context.time_remaining())
-        network = await self.state.network()
-        scoped = network
-        if asked.scope is not None:
-            scoped = await self.state.call(network.scoped, asked.scope)
-        if not scoped.warehouses or not scoped.skus:
-            raise ValidationFailed([Problem("scope", "selects no warehouse or no SKU")], "plan")
+        deadline = Deadline.after(asked.time_limit_seconds).earlier(context.time_remaining())
         checkpoint = await self._risk_checkpoint() if asked.use_risk else None
         index = await self.state.series()
         version = await self.state.call(self.state.store.version)

@@ -52,7 +52,7 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
             self.state.app,
             plan_id=name_id(request.plan, "plans", "plan"),
             day=request.day or None,
-            time_limit_s=unset_if_zero(request.time_limit_seconds),
+            time_limit_seconds=unset_if_zero(request.time_limit_seconds),
         )
         deadline = Deadline.after(context.time_remaining())
         saved = await self.state.call(self.state.store.load_plan, asked.plan_id)
