@@ -31,8 +31,9 @@ def register(subparsers: Subparsers) -> None:
     train = subparsers.add_parser(
         "train",
         help="train a GNN (demand or risk) on the stored histories",
-        description="Train the demand GNN (quantile forecasts for every series) or the risk "
-        "GNN (late-delivery probability per supplier and supply lane) on the store's "
+        description="Train the demand GNN (quantile forecasts for every series), the risk "
+        "GNN (late-delivery probability per supplier and supply lane) or the recommender "
+        "(LightGCN over sales, substitution, category and supplier edges) on the store's "
         "network and histories, and save a checkpoint.",
     )
     train.add_argument("kind", choices=["demand", "risk", "recommend"])

@@ -35,7 +35,7 @@ def register(subparsers: Subparsers) -> None:
     imp = subparsers.add_parser(
         "import",
         help="import a directory into the store",
-        description="Validate a directory in the CSV layout (see README), or a SupplyGraph "
+        description="Validate a directory in the CSV layout (docs/guide/network.md), or a SupplyGraph "
         "checkout with --format supplygraph, and upsert it. "
         "Any problem rejects the whole import: exit code 2, nothing stored.",
     )

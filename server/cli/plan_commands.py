@@ -49,7 +49,9 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--service-level", type=float, help="cycle service level (default 0.95)")
     parser.add_argument("--time-limit", type=float, help="seconds for the whole plan (default 60)")
     parser.add_argument("--gap", type=float, help="relative MIP gap (default 0.01)")
-    parser.add_argument("--workers", type=int, default=2, help="parallel solves (default 2)")
+    parser.add_argument(
+        "--workers", type=int, help="parallel solves (default: SUPPLYNET_WORKERS, else every core)"
+    )
     parser.add_argument("--solver", choices=["scip", "highs"])
     parser.add_argument("--forecast", type=Path, help="forecast file (.csv/.parquet)")
     parser.add_argument(
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         time_limit_seconds=args.time_limit,
         relative_gap=args.gap,
         solver=args.solver,
-        workers=args.workers,
+        workers=args.workers or settings.workers or os.cpu_count() or 1,
         forecast_model=args.model,
         plan_id=args.id,
         scope=scope_from_args(args),

@@ -45,7 +45,7 @@ def register(subparsers: Subparsers) -> None:
         help="digital twin: roll policies forward day by day and compare outcomes",
         description="Simulate forecast -> plan -> routes -> deliveries -> sales day by day "
         "for each policy on the same random draws (common random numbers), over several "
-        "replications, and report KPIs with paired 95%% intervals against the baseline.",
+        "replications, and report KPIs with paired 95% intervals against the baseline.",
     )
     parser.add_argument("--preset", default=None, help="tiny, demo or large (default: store)")
     parser.add_argument("--days", type=int, default=None, help="days to simulate (182)")
