@@ -35,8 +35,8 @@ def register(subparsers: Subparsers) -> None:
     imp = subparsers.add_parser(
         "import",
         help="import a directory into the store",
-        description="Validate a directory in the CSV layout (docs/guide/network.md), or a SupplyGraph "
-        "checkout with --format supplygraph, and upsert it. "
+        description="Validate a directory in the CSV layout (docs/guide/network.md), or a "
+        "SupplyGraph checkout with --format supplygraph, and upsert it. "
         "Any problem rejects the whole import: exit code 2, nothing stored.",
     )
     imp.add_argument("directory", type=Path)

@@ -38,7 +38,9 @@ def register(subparsers: Subparsers) -> None:
     )
     commands = plans.add_subparsers(dest="plans_command", required=True, metavar="ACTION")
     listing = commands.add_parser("list", help="the newest saved plans, newest first")
-    listing.add_argument("--kind", help="only plans of this kind (replenishment, routes, prices, simulation)")
+    listing.add_argument(
+        "--kind", help="only plans of this kind (replenishment, routes, prices, simulation)"
+    )
     listing.add_argument("--limit", type=int, default=20, help="plans shown (default 20)")
     listing.set_defaults(handler=run_list)
     show = commands.add_parser("show", help="one plan: KPIs, warnings, why, shortages")
