@@ -181,6 +181,7 @@ class BadInput:
 def bad_inputs(scratch: Path) -> list[BadInput]:
     (scratch / "a-file").write_text("")
     unwritable = str(scratch / "a-file" / "out.csv")
+    out = str(scratch / "forecast.csv")
     empty = scratch / "empty"
     empty.mkdir(exist_ok=True)
     us_date = scratch / "us-date"
@@ -198,7 +199,7 @@ def bad_inputs(scratch: Path) -> list[BadInput]:
     supplygraph = ROOT.parent / "shared" / "data" / "supplygraph"
     return [
         BadInput("plan --horizon 100000", ("plan", "--horizon", "100000", "--time-limit", "5")),
-        BadInput("forecast --horizon 100000", ("forecast", "--horizon", "100000")),
+        BadInput("forecast --horizon 100000", ("forecast", "--horizon", "100000", "--out", out)),
         BadInput(
             "plan --service-level 0.3", ("plan", "--service-level", "0.3", "--time-limit", "5")
         ),
@@ -231,7 +232,7 @@ def bad_inputs(scratch: Path) -> list[BadInput]:
                 ("info", ()),
                 ("export", (str(scratch / "export"),)),
                 ("plan", ("--time-limit", "5")),
-                ("forecast", ()),
+                ("forecast", ("--out", out)),
                 ("risk", ()),
             )
         ),
