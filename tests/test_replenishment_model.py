@@ -201,23 +201,20 @@ def test_lead_time_shortage_is_explained() -> None:
 
 
 def test_deadline_caps_the_time_limit(demo: SyntheticDataset) -> None:
-    """A deadline shorter than ``time_limit_s`` is the one the solvers get: asked for a
-    proven optimum with a 60 s setting but a deadline leaving 1 s (on a clock that does
-    not move), the solve stops at the limit with its best plan.
-
-    The demo network (72 parts at gap 0) is too much for 1 s on any machine we know, so
-    the limit is really hit.
-    """
+    """A deadline shorter than ``time_limit_s`` is the one the solvers get: with a 60 s
+    setting but a deadline that leaves 10 ms (on a clock that does not move, so nothing
+    depends on this machine's speed), less than the time kept back for assembling the
+    plan, no part is given to a solver and the plan says the limit was hit."""
     settings = dataclasses.replace(SETTINGS, horizon=12, relative_gap=0.0, time_limit_s=60.0)
     problem = build_problem(demo.network, recent_forecast(demo.demand, 12), settings)
-    deadline = Deadline.after(1.25, ManualClock())
-    assert deadline.solver_limit() == pytest.approx(1.0)
+    deadline = Deadline.after(0.0125, ManualClock())
+    assert deadline.solver_limit() == pytest.approx(0.01)
     plan = solve(problem, settings, deadline=deadline)
     assert plan.time_limit_hit
-    assert plan.status in ("feasible", "partial")
-    assert plan.solved_subproblems > 0
-    assert plan.gap > 0
+    assert plan.solved_subproblems < plan.subproblems
     assert balance_residual(problem, plan) < 1e-5
+    unhurried = solve(problem, dataclasses.replace(settings, relative_gap=0.05))
+    assert unhurried.solved_subproblems == unhurried.subproblems
 
 
 def test_no_time_still_returns_a_balanced_explained_plan(tiny: SyntheticDataset) -> None:
