@@ -29,11 +29,11 @@ from supplynet.gnn.graph_data import (
     FUTURE_FEATURES,
     HIST_FEATURES,
     NODE,
-    RELATIONS,
     STATIC_FEATURES,
     edge_types,
 )
 from supplynet.gnn.pyg import HeteroConv, SAGEConv
+from supplynet.graph.series_relations import RELATIONS
 
 QUANTILES = (0.1, 0.5, 0.9)
 PLAN_FEATURES = 2
