@@ -24,7 +24,7 @@ from supplynet.forecasting.forecaster import ForecasterFactory
 from supplynet.forecasting.prophet_model import ProphetForecaster
 from supplynet.forecasting.selection import AutoForecaster
 from supplynet.graph.supplygraph import load_supplygraph
-from supplynet.server.output import console, frame_table, key_value_table
+from supplynet.server.cli.output import console, frame_table, key_value_table
 
 ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "supplygraph"
 

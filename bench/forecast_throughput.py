@@ -43,7 +43,7 @@ from supplynet.forecasting.pipeline import forecast_demand
 from supplynet.forecasting.prophet_model import ProphetForecaster, _prophet_class
 from supplynet.forecasting.series import SeriesHistory, split_series
 from supplynet.graph.synthetic import generate
-from supplynet.server.output import console, frame_table
+from supplynet.server.cli.output import console, frame_table
 
 HORIZON = 28
 
