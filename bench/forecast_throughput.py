@@ -38,10 +38,10 @@ import ujson
 from cmdstanpy import CmdStanModel
 
 from supplynet.forecasting.cleaning import clean_demand
-from supplynet.graph.executor import ParallelSettings
 from supplynet.forecasting.pipeline import forecast_demand
 from supplynet.forecasting.prophet_model import ProphetForecaster, _prophet_class
 from supplynet.forecasting.series import SeriesHistory, split_series
+from supplynet.graph.executor import ParallelSettings
 from supplynet.graph.synthetic import generate
 from supplynet.server.cli.output import console, frame_table
 

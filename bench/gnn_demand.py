@@ -43,7 +43,6 @@ from supplynet.forecasting import metrics
 from supplynet.forecasting.backtest import Backtest, backtest, cuts
 from supplynet.forecasting.cleaning import clean_demand
 from supplynet.forecasting.forecaster import ForecasterFactory, season_length
-from supplynet.graph.executor import parallel_map
 from supplynet.forecasting.prophet_model import ProphetForecaster
 from supplynet.forecasting.registry import BASELINES, FORECASTERS
 from supplynet.forecasting.series import SeriesHistory, split_series
@@ -53,6 +52,7 @@ from supplynet.gnn.demand_model import DemandConfig, lag_window
 from supplynet.gnn.graph_data import NODE, build_graph, snapshot
 from supplynet.gnn.panel import build_panel
 from supplynet.gnn.training import TrainConfig
+from supplynet.graph.executor import parallel_map
 from supplynet.graph.network import Network
 from supplynet.graph.supplygraph import load_supplygraph
 from supplynet.graph.synthetic import generate

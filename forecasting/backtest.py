@@ -17,9 +17,9 @@ import pandas as pd
 
 from supplynet.forecasting import metrics
 from supplynet.forecasting.forecaster import ForecasterFactory, season_length
-from supplynet.graph.executor import ParallelSettings, Progress, parallel_map
 from supplynet.forecasting.series import SeriesHistory, split_series
 from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.executor import ParallelSettings, Progress, parallel_map
 
 KEY = ["model", "location_id", "sku_id"]
 

@@ -13,9 +13,9 @@ import pandas as pd
 
 from supplynet.forecasting.forecast import DemandForecast, Freq
 from supplynet.forecasting.forecaster import QUANTILE_COLUMNS, ForecasterFactory
-from supplynet.graph.executor import ParallelSettings, Progress, parallel_map
 from supplynet.forecasting.series import SeriesHistory, split_series
 from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.executor import ParallelSettings, Progress, parallel_map
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from functools import partial
 
 import pytest
 
-from supplynet.graph.executor import ParallelSettings, parallel_map
 from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.executor import ParallelSettings, parallel_map
 
 DOUBLE = partial(operator.mul, 2)
 

@@ -10,9 +10,9 @@ from forecasting_support import demand_frame, weekly_pattern
 from supplynet.forecasting.backtest import backtest, cuts
 from supplynet.forecasting.baselines import MovingAverage, SeasonalNaive
 from supplynet.forecasting.cleaning import clean_demand
-from supplynet.graph.executor import ParallelSettings
 from supplynet.forecasting.selection import AutoForecaster
 from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.executor import ParallelSettings
 
 MODELS = {"seasonal_naive": SeasonalNaive, "moving_average": MovingAverage, "auto": AutoForecaster}
 

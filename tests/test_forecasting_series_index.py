@@ -11,10 +11,10 @@ from forecasting_support import demand_frame, weekly_pattern
 from supplynet.forecasting import series_index
 from supplynet.forecasting.baselines import SeasonalNaive
 from supplynet.forecasting.cleaning import clean_demand
-from supplynet.graph.executor import ParallelSettings
 from supplynet.forecasting.pipeline import forecast_demand
 from supplynet.forecasting.registry import FORECASTERS, VALUE_FORECASTERS
 from supplynet.forecasting.series_index import SeriesIndex
+from supplynet.graph.executor import ParallelSettings
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from replenishment_support import plan_start, recent_forecast
 
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.graph.synthetic import SyntheticDataset
-from supplynet.server.cli import main
 from supplynet.server.app.network import store_dataset
+from supplynet.server.cli import main
 
 
 @pytest.fixture

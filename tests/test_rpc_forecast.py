@@ -14,11 +14,11 @@ import pytest
 from rpc_harness import ServerThread, running_server, settings, violations
 
 from supplynet.forecasting.cleaning import clean_demand
-from supplynet.graph.executor import ParallelSettings
 from supplynet.forecasting.pipeline import forecast_demand
 from supplynet.forecasting.registry import FORECASTERS
 from supplynet.forecasting.series_index import SeriesIndex
 from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.executor import ParallelSettings
 from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.server.app import forecast
 from supplynet.v1 import common_pb2, forecast_pb2, forecast_pb2_grpc
