@@ -84,7 +84,8 @@ def _support(mean: float, variance: float) -> int:
 
 
 def plan_part(problem: PlanningProblem, part: Batch) -> BatchSolution:
-    """The part's plan: the optimal policy's orders along the mean demand path."""
+    """The part's plan: the optimal policy's orders along the mean demand path (a
+    position between whole units takes the decision of the nearest one)."""
     arc, move = int(part.supply[0]), int(part.transfers[0])
     house = int(problem.supply["node"].iloc[arc])
     store = int(problem.transfers["node"].iloc[move])
@@ -138,7 +139,7 @@ def plan_part(problem: PlanningProblem, part: Batch) -> BatchSolution:
     lots = np.zeros((1, horizon))
     position = start
     for t in range(horizon):
-        at = int(np.clip(np.floor(position + 1e-9) - low, 0, len(grid) - 1))
+        at = int(np.clip(np.round(position) - low, 0, len(grid) - 1))
         if orders[t][at]:
             lots[0, t] = quantities[t][at] / lot
         position += lots[0, t] * lot - mean[t]
