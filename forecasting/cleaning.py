@@ -194,6 +194,8 @@ def _cap_outliers(frame: pd.DataFrame, k: float) -> pd.Series:
     """Cap each series at its fence in place; return the mask of capped rows."""
     keys = ["store_id", "sku_id"]
     base = frame.loc[(frame["quantity"] > 0) & ~frame["promo"], [*keys, "quantity"]]
+    if base.empty:  # no history (or none outside promotions): nothing to cap
+        return pd.Series(False, index=frame.index)
     grouped = base.groupby(keys)["quantity"]
     stats = grouped.quantile([0.25, 0.75]).unstack()
     stats["count"] = grouped.size()

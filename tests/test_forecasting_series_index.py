@@ -121,3 +121,10 @@ def test_a_series_is_fitted_once_per_model_and_answers_any_horizon(
     repeat = index.forecast(keys, SeasonalNaive, 9)
     for a, b in zip(fresh, repeat, strict=True):
         assert all(np.array_equal(x, y) for x, y in zip(a.path, b.path, strict=True))
+
+
+def test_an_empty_history_gives_an_empty_index(demand: pd.DataFrame) -> None:
+    """A store with a network and no demand yet: the server's index is empty, not a crash."""
+    index = SeriesIndex(demand.iloc[:0])
+    assert len(index) == 0 and index.keys() == []
+    assert index.summary.rows_in == 0
