@@ -24,24 +24,10 @@ from supplynet.graph.synthetic import SyntheticDataset
 
 CASES_PER_RPC = 6
 RAW_CASES = 3
-KNOWN_INTERNAL = {
-    "RecommendPrices": "a scope with no demand rows fails in optimizer/pricing/panel.py "
-    "(IndexError on an empty date index): reported to the pricing owner",
-}
-"""Methods the fuzzer still breaks, each with the bug it found (not the fuzzer's to fix)."""
 
 
 def fuzzed_rpcs() -> list[object]:
-    return [
-        pytest.param(
-            rpc,
-            id=rpc.descriptor.name,
-            marks=[pytest.mark.xfail(reason=KNOWN_INTERNAL[rpc.descriptor.name], strict=False)]
-            if rpc.descriptor.name in KNOWN_INTERNAL
-            else [],
-        )
-        for rpc in every_rpc()
-    ]
+    return [pytest.param(rpc, id=rpc.descriptor.name) for rpc in every_rpc()]
 
 
 @pytest.fixture(scope="module")

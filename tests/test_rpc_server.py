@@ -17,15 +17,15 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-from rpc_harness import error_info, running_server, self_signed, settings
+from rpc_harness import error_info, running_server, self_signed, settings, violations
 
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.graph.errors import ValidationFailed
 from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.server.cli import main
+from supplynet.server.cli.serve_command import settings_from_args
 from supplynet.server.rpc.app import create_server
 from supplynet.server.rpc.settings import ServeSettings
-from supplynet.server.serve_command import settings_from_args
 from supplynet.v1 import (
     network_pb2,
     network_pb2_grpc,
@@ -111,23 +111,29 @@ def test_tls_serves_trusting_clients_and_rejects_plaintext(store_dir: Path, tmp_
         assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
 
 
-def test_designed_services_answer_unimplemented_naming_the_capability(store_dir: Path) -> None:
+def test_add_on_services_name_what_they_cannot_serve(store_dir: Path) -> None:
+    """Pricing and recommendation over a network without history: field errors, not INTERNAL."""
     with running_server(settings(store_dir)) as server:
         channel = grpc.insecure_channel(server.target)
         calls = (
-            lambda: pricing_pb2_grpc.PricingServiceStub(channel).RecommendPrices(
-                pricing_pb2.RecommendPricesRequest()
+            (
+                lambda: pricing_pb2_grpc.PricingServiceStub(channel).RecommendPrices(
+                    pricing_pb2.RecommendPricesRequest()
+                ),
+                "scope",
             ),
-            lambda: recommendation_pb2_grpc.RecommendationServiceStub(channel).RecommendSkus(
-                recommendation_pb2.RecommendSkusRequest(sku_id="K1")
+            (
+                lambda: recommendation_pb2_grpc.RecommendationServiceStub(channel).RecommendSkus(
+                    recommendation_pb2.RecommendSkusRequest(sku_id="K1")
+                ),
+                "store_id",
             ),
         )
-        for call in calls:
+        for call, field in calls:
             with pytest.raises(grpc.RpcError) as caught:
                 call()
-            assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
-            assert error_info(caught.value).reason == "NOT_IMPLEMENTED"
-            assert "optimizer/" in (caught.value.details() or "")
+            assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+            assert field in violations(caught.value)
 
 
 def test_unexpected_failure_is_internal_without_internals_and_logged_with_request_id(

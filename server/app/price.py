@@ -139,6 +139,8 @@ def pricing_basis(request: PriceRequest, network: Network, demand: pd.DataFrame)
     if request.scope is not None:
         stores, skus = {s.id for s in scoped.stores}, {s.id for s in scoped.skus}
         history = demand[demand["store_id"].isin(stores) & demand["sku_id"].isin(skus)]
+    empty = [Problem("scope", "no demand history in this scope")] if history.empty else []
+    require(empty, "price request")
     model = ElasticityEstimator().fit(history, scoped.skus, scoped.substitutions).model_
     return PricingBasis(scoped, model)
 

@@ -109,16 +109,6 @@ def internal_status(request_id: str) -> status_pb2.Status:
     )
 
 
-def unimplemented_status(method: str, capability: str) -> status_pb2.Status:
-    """What a designed but not yet wired method answers."""
-    return build_status(
-        grpc.StatusCode.UNIMPLEMENTED,
-        f"{method} is designed but not implemented yet: it waits for {capability}",
-        "NOT_IMPLEMENTED",
-        {"method": method, "capability": capability},
-    )
-
-
 async def abort(context: grpc.aio.ServicerContext, status: status_pb2.Status) -> None:
     """End the call with a rich status (raises, as ``context.abort`` does)."""
     code = next(c for c in grpc.StatusCode if c.value[0] == status.code)
