@@ -11,7 +11,7 @@ import pytest
 
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.server.cli import COMMAND_MODULES, build_parser, main
-from supplynet.server.demo import STAGES
+from supplynet.server.cli.demo import STAGES
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -22,7 +21,9 @@ from supplynet.graph.neo4j_store import Neo4jStore
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 KERNEL = "supplynet-test"
-BUDGET_S = 120.0
+CELL_TIMEOUT_S = 600
+"""A cell that hangs fails its test instead of stalling CI (speed is measured in bench/,
+not asserted here)."""
 
 
 @pytest.fixture(scope="session")
@@ -51,18 +52,17 @@ def notebook_env(
     return monkeypatch
 
 
-def execute(path: Path) -> tuple[nbformat.NotebookNode, float]:
-    """Run every cell of ``path`` in a fresh kernel; returns the executed notebook and seconds."""
+def execute(path: Path) -> nbformat.NotebookNode:
+    """Run every cell of ``path`` in a fresh kernel; returns the executed notebook."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,
         kernel_name=KERNEL,
-        timeout=int(BUDGET_S),
+        timeout=CELL_TIMEOUT_S,
         resources={"metadata": {"path": str(path.parent)}},
     )
-    started = time.perf_counter()
     client.execute()
-    return notebook, time.perf_counter() - started
+    return notebook
 
 
 def outputs_text(notebook: nbformat.NotebookNode) -> str:
@@ -102,15 +102,14 @@ def test_kernel_runs_this_interpreter(notebook_env: pytest.MonkeyPatch, tmp_path
     notebook.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.executable)"))
     path = tmp_path / "probe.ipynb"
     nbformat.write(notebook, path)
-    executed, _ = execute(path)
+    executed = execute(path)
     assert outputs_text(executed).strip() == sys.executable
 
 
 @pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
 def test_notebook_runs_on_embedded_store(path: Path, notebook_env: pytest.MonkeyPatch) -> None:
-    """Every cell runs without error in under two minutes, and the notebook draws figures."""
-    executed, seconds = execute(path)
-    assert seconds < BUDGET_S, f"{path.name} took {seconds:.0f} s"
+    """Every cell runs without error, and the notebook draws its figures."""
+    executed = execute(path)
     assert figure_count(executed) >= FIGURES[path.stem]
     if path.stem == "01_explore_network":
         assert "store: embedded" in outputs_text(executed)
@@ -125,8 +124,7 @@ def test_explore_notebook_runs_on_neo4j(
     The notebook itself asserts that the Cypher answers equal the pandas ones.
     """
     assert os.environ["NEO4J_URI"] == neo4j_uri  # neo4j_env ran after notebook_env cleared it
-    executed, seconds = execute(NOTEBOOKS / "01_explore_network.ipynb")
-    assert seconds < BUDGET_S
+    executed = execute(NOTEBOOKS / "01_explore_network.ipynb")
     text = outputs_text(executed)
     assert f"store: neo4j {neo4j_uri}" in text
     assert "same_as_pandas" in text

@@ -1,4 +1,4 @@
-"""scripts/render_figures writes the README's figures from the notebooks' plot functions."""
+"""scripts/render_figures writes the guide's figures from the notebooks' plot functions."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "render_figures"
 
 
 def test_writes_three_figures(tmp_path: Path) -> None:
-    """Three PNGs, each a real drawing (not blank), named as the README links them."""
+    """Three PNGs, each a real drawing (not blank), named as the notebooks guide links them."""
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--preset", "tiny", "--out", str(tmp_path)],
         capture_output=True,
@@ -27,5 +27,5 @@ def test_writes_three_figures(tmp_path: Path) -> None:
         pixels = matplotlib.image.imread(tmp_path / name)
         assert pixels.shape[0] > 200 and pixels.shape[1] > 400
         assert pixels[..., :3].std() > 0.05, f"{name} looks blank"
-    readme = (SCRIPT.parents[1] / "README.md").read_text()
-    assert all(f"docs/{name}" in readme for name in names)
+    guide = (SCRIPT.parents[1] / "docs" / "guide" / "notebooks.md").read_text()
+    assert all(f"](../{name})" in guide for name in names)

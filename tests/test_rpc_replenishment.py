@@ -184,7 +184,7 @@ def test_deadline_becomes_the_solver_time_limit(
     """
     started = stub.StartPlan(_long(time_limit_seconds=600), timeout=3)
     limit = started.metadata.time_limit_seconds
-    assert 1.5 <= limit <= 3.0
+    assert 1.5 <= limit <= 3.1, "what is left of the client's 3 s (its clock runs a little ahead)"
     final = list(
         stub.WatchOperation(replenishment_pb2.WatchOperationRequest(name=started.name), timeout=60)
     )[-1]
