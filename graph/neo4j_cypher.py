@@ -25,8 +25,7 @@ SCHEMA = (
     "CREATE CONSTRAINT supplynet_lock_id IF NOT EXISTS "
     "FOR (n:SupplynetLock) REQUIRE n.id IS UNIQUE",
     "CREATE INDEX plan_kind IF NOT EXISTS FOR (n:Plan) ON (n.kind)",
-    "CREATE CONSTRAINT store_version_id IF NOT EXISTS "
-    "FOR (n:StoreVersion) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT store_version_id IF NOT EXISTS FOR (n:StoreVersion) REQUIRE n.id IS UNIQUE",
 )
 
 LOCK = "MERGE (l:SupplynetLock {id: $name}) SET l.taken_at = datetime() RETURN l.id"

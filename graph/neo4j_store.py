@@ -271,22 +271,26 @@ class Neo4jStore:
     # ---- plans ----
 
     def save_plan(self, plan: StoredPlan) -> None:
-        problems = [
-            Problem(f"attributes.{key}", "name reserved by the Neo4j store")
-            for key in plan.attributes
-            if key in PLAN_RESERVED
-        ] + [
-            Problem(f"lines[{index}].{key}", "name reserved by the Neo4j store")
-            for index, line in enumerate(plan.lines)
-            for key in line
-            if key in LINE_RESERVED
-        ] + [
-            Problem(f"details.{name}[{index}].{key}", "name reserved by the Neo4j store")
-            for name, rows in plan.details.items()
-            for index, row in enumerate(rows)
-            for key in row
-            if key in DETAIL_RESERVED
-        ]
+        problems = (
+            [
+                Problem(f"attributes.{key}", "name reserved by the Neo4j store")
+                for key in plan.attributes
+                if key in PLAN_RESERVED
+            ]
+            + [
+                Problem(f"lines[{index}].{key}", "name reserved by the Neo4j store")
+                for index, line in enumerate(plan.lines)
+                for key in line
+                if key in LINE_RESERVED
+            ]
+            + [
+                Problem(f"details.{name}[{index}].{key}", "name reserved by the Neo4j store")
+                for name, rows in plan.details.items()
+                for index, row in enumerate(rows)
+                for key in row
+                if key in DETAIL_RESERVED
+            ]
+        )
         if problems:
             raise ValidationFailed(problems, "plan")
         header = _present(plan.attributes) | {
