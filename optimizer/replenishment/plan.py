@@ -76,6 +76,8 @@ class ReplenishmentPlan:
     objective: float
     bound: float
     solve_seconds: float
+    time_limit_s: float
+    """The solver's limit: the request's, or less when its deadline left less."""
     time_limit_hit: bool
     subproblems: int
     solved_subproblems: int
@@ -104,6 +106,7 @@ class ReplenishmentPlan:
             "bound": round(self.bound, 2),
             "gap": round(self.gap, 6),
             "solve_seconds": round(self.solve_seconds, 3),
+            "time_limit_s": round(self.time_limit_s, 3),
             "time_limit_hit": self.time_limit_hit,
             "subproblems": self.subproblems,
             "solved_subproblems": self.solved_subproblems,

@@ -211,7 +211,7 @@ def solve(
         settings.relative_gap * abs(objective) + 1e-9
     ):
         done = [dataclasses.replace(d, optimal=True) for d in done]
-    return assemble(problem, done, clock() - started)
+    return assemble(problem, done, clock() - started, limit)
 
 
 def _fast(
@@ -336,9 +336,10 @@ class _Reporter:
 
 
 def assemble(
-    problem: PlanningProblem, solutions: list[BatchSolution], seconds: float
+    problem: PlanningProblem, solutions: list[BatchSolution], seconds: float, limit: float
 ) -> ReplenishmentPlan:
-    """Join batch solutions into one plan with its frames, costs and explanations."""
+    """Join batch solutions into one plan with its frames, costs and explanations;
+    ``limit`` is the solver's time limit, ``seconds`` the time it took."""
     horizon, nodes = problem.horizon, problem.nodes
     lots = np.zeros((len(problem.supply), horizon))
     switches = np.zeros_like(lots)
@@ -409,6 +410,7 @@ def assemble(
         objective=sum(costs.values()),
         bound=sum(s.bound for s in solutions),
         solve_seconds=seconds,
+        time_limit_s=limit,
         time_limit_hit=any(s.time_limit_hit for s in solutions),
         subproblems=len(solutions),
         solved_subproblems=solved,

@@ -197,7 +197,7 @@ def stored(
         "horizon_days": request.horizon_days,
         "period_days": request.period_days,
         "service_level": request.service_level,
-        "time_limit_s": request.time_limit_seconds,
+        "time_limit_seconds": float(request.time_limit_seconds),
         "relative_gap": request.relative_gap,
         "solver": request.solver,
         "forecast_model": request.forecast_model,
