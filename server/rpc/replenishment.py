@@ -9,7 +9,6 @@ that comes first.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import grpc
 
@@ -26,6 +25,7 @@ from supplynet.server.rpc.converters import (
     scope_from_proto,
     unset_if_zero,
 )
+from supplynet.server.rpc.operation_methods import OperationMethods
 from supplynet.server.rpc.operations import Operation
 from supplynet.server.rpc.state import ServerState
 from supplynet.v1 import (
@@ -36,7 +36,7 @@ from supplynet.v1 import (
 )
 
 
-class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer):
+class ReplenishmentServicer(OperationMethods, replenishment_pb2_grpc.ReplenishmentServiceServicer):
     """Thin: check through ``server.app.plan``, run it as an operation, report its state."""
 
     def __init__(self, state: ServerState) -> None:
@@ -92,23 +92,6 @@ class ReplenishmentServicer(replenishment_pb2_grpc.ReplenishmentServiceServicer)
 
     async def _risk_checkpoint(self) -> bytes:
         return await asyncio.to_thread(self.state.models.load_bytes, "risk")
-
-    async def GetOperation(
-        self, request: replenishment_pb2.GetOperationRequest, context: grpc.aio.ServicerContext
-    ) -> operation_pb2.Operation:
-        return self.state.operations.get(name_id(request.name, "operations")).snapshot()
-
-    async def WatchOperation(
-        self, request: replenishment_pb2.WatchOperationRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[operation_pb2.Operation]:
-        async for snapshot in self.state.operations.watch(name_id(request.name, "operations")):
-            yield snapshot
-
-    async def CancelOperation(
-        self, request: replenishment_pb2.CancelOperationRequest, context: grpc.aio.ServicerContext
-    ) -> operation_pb2.Operation:
-        operation = await self.state.operations.cancel(name_id(request.name, "operations"))
-        return operation.snapshot()
 
     async def GetPlan(
         self, request: plan_pb2.GetPlanRequest, context: grpc.aio.ServicerContext

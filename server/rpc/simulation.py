@@ -8,26 +8,24 @@ Cancelling ends the worker.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import grpc
 
 from supplynet.graph.deadline import Deadline
 from supplynet.graph.plans import StoredPlan
 from supplynet.server.app import simulate
 from supplynet.server.rpc import tasks
-from supplynet.server.rpc.converters import name_id, unset_if_zero
+from supplynet.server.rpc.converters import unset_if_zero
+from supplynet.server.rpc.operation_methods import OperationMethods
 from supplynet.server.rpc.operations import Operation
 from supplynet.server.rpc.state import ServerState
 from supplynet.v1 import (
     operation_pb2,
-    replenishment_pb2,
     simulation_pb2,
     simulation_pb2_grpc,
 )
 
 
-class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
+class SimulationServicer(OperationMethods, simulation_pb2_grpc.SimulationServiceServicer):
     """Thin: check through ``server.app.simulate``, run it as an operation."""
 
     def __init__(self, state: ServerState) -> None:
@@ -62,23 +60,6 @@ class SimulationServicer(simulation_pb2_grpc.SimulationServiceServicer):
             return stored.id
 
         return self.state.operations.start(work, deadline.remaining()).snapshot()
-
-    async def GetOperation(
-        self, request: replenishment_pb2.GetOperationRequest, context: grpc.aio.ServicerContext
-    ) -> operation_pb2.Operation:
-        return self.state.operations.get(name_id(request.name, "operations")).snapshot()
-
-    async def WatchOperation(
-        self, request: replenishment_pb2.WatchOperationRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[operation_pb2.Operation]:
-        async for snapshot in self.state.operations.watch(name_id(request.name, "operations")):
-            yield snapshot
-
-    async def CancelOperation(
-        self, request: replenishment_pb2.CancelOperationRequest, context: grpc.aio.ServicerContext
-    ) -> operation_pb2.Operation:
-        operation = await self.state.operations.cancel(name_id(request.name, "operations"))
-        return operation.snapshot()
 
 
 def register(server: grpc.aio.Server, state: ServerState) -> str:
