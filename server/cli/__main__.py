@@ -1,7 +1,12 @@
-"""``python -m supplynet.server.cli``: the same command line as the ``supplynet`` script."""
+"""``python -m supplynet.server.cli``: the same command line as the ``supplynet`` script.
+
+Guarded: worker processes import the main module again (the job runner's forkserver
+preloads it), and that import must not run a second command line.
+"""
 
 import sys
 
 from supplynet.server.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

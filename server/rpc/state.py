@@ -48,6 +48,24 @@ JOB_PRELOAD = (
 pandas, forecasting and OR-Tools ready."""
 
 
+class VersionProbe:
+    """The store's version, asked for by every cached read and shared between them.
+
+    A read that arrives while a version check is running waits for that check instead of
+    starting its own: fifty concurrent light calls cost one store read, not fifty thread
+    hops queued behind each other.
+    """
+
+    def __init__(self, version: Callable[[], str]) -> None:
+        self._version = version
+        self._running: asyncio.Future[str] | None = None
+
+    async def current(self) -> str:
+        if self._running is None or self._running.done():
+            self._running = asyncio.ensure_future(asyncio.to_thread(self._version))
+        return await asyncio.shield(self._running)
+
+
 class Cached(Generic[T]):
     """One value read from the store, reused while the store's version stays the same.
 
@@ -56,7 +74,7 @@ class Cached(Generic[T]):
     """
 
     def __init__(
-        self, load: Callable[[], T], version: Callable[[], str], recheck_s: float = 0.0
+        self, load: Callable[[], T], version: VersionProbe, recheck_s: float = 0.0
     ) -> None:
         self._load = load
         self._version = version
@@ -78,7 +96,7 @@ class Cached(Generic[T]):
     async def _changed(self) -> bool:
         if time.monotonic() - self._checked_at < self._recheck_s:
             return False
-        version = await asyncio.to_thread(self._version)
+        version = await self._version.current()
         self._checked_at = time.monotonic()
         return version != self._read_version
 
@@ -95,7 +113,7 @@ class Cached(Generic[T]):
             return None
 
     async def reload(self) -> T:
-        version = await asyncio.to_thread(self._version)  # before: a write between re-reads
+        version = await self._version.current()  # before: a write between re-reads
         value = await asyncio.to_thread(self._load)
         self._value, self._read_version = value, version
         self._checked_at = time.monotonic()
@@ -136,9 +154,10 @@ class ServerState:
         self.store = store if store is not None else open_store(settings.store)
         self.jobs = JobRunner(settings.workers, JOB_PRELOAD)
         self.operations = Operations(settings.max_operations)
-        self._network = Cached(self.store.snapshot, self.store.version, settings.cache_seconds)
+        probe = VersionProbe(self.store.version)
+        self._network = Cached(self.store.snapshot, probe, settings.cache_seconds)
         self._indexed: IndexedDemand | None = None
-        self._demand = Cached(self._read_demand, self.store.version, settings.cache_seconds)
+        self._demand = Cached(self._read_demand, probe, settings.cache_seconds)
         self._write_lock = asyncio.Lock()
 
     async def call(self, fn: Callable[..., T], *args: object) -> T:
