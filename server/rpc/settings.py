@@ -58,7 +58,6 @@ class ServeSettings(BaseSettings):
         "changes; above 0, seconds between version checks (a slow link), reads then up to "
         "that old",
     )
-    default_time_limit_seconds: float = Field(default=30.0, gt=0)
     event_loop: Literal["uvloop", "asyncio"] = Field(
         default="uvloop",
         description="uvloop takes ~15-25% less CPU per light call than asyncio's own loop",
