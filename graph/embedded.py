@@ -108,7 +108,9 @@ class EmbeddedStore:
         if manifest.network is None:
             return Network()
         version = self.root / "network" / manifest.network
-        frames = {name: pd.read_parquet(version / f"{name}.parquet") for name in TABLES}
+        # A version written before a table existed has no file for it: an empty table.
+        files = {name: version / f"{name}.parquet" for name in TABLES}
+        frames = {name: pd.read_parquet(path) for name, path in files.items() if path.exists()}
         return Network.from_frames(frames)
 
     def upsert_network(self, network: Network) -> dict[str, int]:

@@ -161,3 +161,26 @@ class Substitution(Record):
         if self.sku_id == self.substitute_id:
             raise ValueError("a SKU cannot substitute itself")
         return self
+
+
+class BomLine(Record):
+    """One line of a bill of materials: ``plant_id`` assembles ``sku_id`` from
+    ``quantity_per_unit`` units of ``component_id`` each, taking ``assembly_lead_time_days``.
+
+    A finished SKU has one line per component at a plant; the components are bought on
+    the plant's own supply lanes, each with its own lead time.
+    """
+
+    key_fields: ClassVar[tuple[str, ...]] = ("plant_id", "sku_id", "component_id")
+
+    plant_id: Id = Field(description="The warehouse that assembles.")
+    sku_id: Id = Field(description="The finished SKU.")
+    component_id: Id
+    quantity_per_unit: Positive = Field(description="Component units in one finished unit.")
+    assembly_lead_time_days: NonNegative = 0.0
+
+    @model_validator(mode="after")
+    def _not_self(self) -> BomLine:
+        if self.sku_id == self.component_id:
+            raise ValueError("a SKU cannot be a component of itself")
+        return self

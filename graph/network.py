@@ -17,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.model import (
+    BomLine,
     InventoryPosition,
     Location,
     OpenOrder,
@@ -41,6 +42,7 @@ TABLES: dict[str, type[Record]] = {
     "inventory_positions": InventoryPosition,
     "open_orders": OpenOrder,
     "substitutions": Substitution,
+    "bill_of_materials": BomLine,
 }
 """Table name -> record type, in dependency order (nodes before the edges that use them)."""
 
@@ -97,6 +99,7 @@ class Network:
     inventory_positions: tuple[InventoryPosition, ...] = ()
     open_orders: tuple[OpenOrder, ...] = ()
     substitutions: tuple[Substitution, ...] = ()
+    bill_of_materials: tuple[BomLine, ...] = ()
     _frames: dict[str, pd.DataFrame] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -213,6 +216,9 @@ class Network:
             ("inventory_positions", self.inventory_positions, "sku_id", skus, "SKU"),
             ("substitutions", self.substitutions, "sku_id", skus, "SKU"),
             ("substitutions", self.substitutions, "substitute_id", skus, "SKU"),
+            ("bill_of_materials", self.bill_of_materials, "plant_id", warehouses, "warehouse"),
+            ("bill_of_materials", self.bill_of_materials, "sku_id", skus, "SKU"),
+            ("bill_of_materials", self.bill_of_materials, "component_id", skus, "SKU"),
         ]
         found = [
             Problem(f"{table}[{index}].{attr}", f"unknown {what} {getattr(record, attr)!r}")
@@ -228,6 +234,7 @@ class Network:
             for index, order in enumerate(self.open_orders)
             if (order.location_id, order.sku_id) not in positions
         )
+        found.extend(_bom_cycles(self.bill_of_materials))
         return found
 
     def table(self, name: str) -> tuple[Record, ...]:
@@ -356,6 +363,11 @@ class Network:
             substitutions=[
                 s for s in self.substitutions if s.sku_id in kept_k and s.substitute_id in kept_k
             ],
+            bill_of_materials=[
+                b
+                for b in self.bill_of_materials
+                if b.plant_id in kept_w and b.sku_id in kept_k and b.component_id in kept_k
+            ],
         )
 
     def summary(self) -> dict[str, Any]:
@@ -396,6 +408,31 @@ def parse_network(
     network = Network.unchecked(parsed)
     problems.extend(network.problems(check_references=check_references, context=context))
     return network, problems
+
+
+def _bom_cycles(lines: Sequence[BomLine]) -> list[Problem]:
+    """A SKU that is, through its components, a component of itself at one plant:
+    it could never be assembled."""
+    parts: dict[tuple[str, str], list[str]] = {}
+    for line in lines:
+        parts.setdefault((line.plant_id, line.sku_id), []).append(line.component_id)
+    found = []
+    for index, line in enumerate(lines):
+        seen, todo = set(), [line.component_id]
+        while todo:
+            sku = todo.pop()
+            if sku == line.sku_id:
+                found.append(
+                    Problem(
+                        f"bill_of_materials[{index}]",
+                        f"{line.sku_id!r} is assembled from itself at {line.plant_id!r}",
+                    )
+                )
+                break
+            if sku not in seen:
+                seen.add(sku)
+                todo.extend(parts.get((line.plant_id, sku), ()))
+    return found
 
 
 def _show(key: tuple[str, ...]) -> str:

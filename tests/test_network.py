@@ -49,6 +49,15 @@ def four_node_rows() -> dict[str, list[dict[str, Any]]]:
             {"location_id": "S1", "sku_id": "K1", "quantity": 4, "due_date": dt.date(2025, 1, 2)}
         ],
         "substitutions": [{"sku_id": "K1", "substitute_id": "K2", "strength": 0.5}],
+        "bill_of_materials": [
+            {
+                "plant_id": "W1",
+                "sku_id": "K2",
+                "component_id": "K1",
+                "quantity_per_unit": 2,
+                "assembly_lead_time_days": 1,
+            }
+        ],
     }
 
 
@@ -112,6 +121,34 @@ def test_valid_rows_build_a_network() -> None:
         ),
         ("substitutions", 0, {"sku_id": "X"}, "substitutions[0].sku_id", "unknown SKU"),
         ("stores", 0, {"id": "W1"}, "stores[0].id", "already a warehouse"),
+        (
+            "bill_of_materials",
+            0,
+            {"quantity_per_unit": 0},
+            "bill_of_materials[0].quantity_per_unit",
+            "greater than 0",
+        ),
+        (
+            "bill_of_materials",
+            0,
+            {"plant_id": "S1"},
+            "bill_of_materials[0].plant_id",
+            "unknown warehouse 'S1'",
+        ),
+        (
+            "bill_of_materials",
+            0,
+            {"component_id": "X"},
+            "bill_of_materials[0].component_id",
+            "unknown SKU 'X'",
+        ),
+        (
+            "bill_of_materials",
+            0,
+            {"component_id": "K2"},
+            "bill_of_materials[0]",
+            "cannot be a component of itself",
+        ),
         ("skus", 1, {"id": "K1"}, "skus[1]", "duplicate key 'K1'"),
         ("skus", 1, {"unit_cost": -1}, "skus[1].unit_cost", "greater than or equal to 0"),
         ("skus", 1, {"price": float("nan")}, "skus[1].price", "finite number"),
@@ -126,6 +163,15 @@ def test_each_reference_rule(
         Network.from_rows(rows)
     assert path in paths(info.value)
     assert any(reason in p.reason for p in info.value.problems if p.path == path)
+
+
+def test_a_bill_of_materials_cycle_is_refused() -> None:
+    rows = four_node_rows()
+    line = rows["bill_of_materials"][0]
+    rows["bill_of_materials"].append(line | {"sku_id": "K1", "component_id": "K2"})
+    with pytest.raises(ValidationFailed) as info:
+        Network.from_rows(rows)
+    assert "bill_of_materials[0]: 'K2' is assembled from itself at 'W1'" in str(info.value)
 
 
 def test_all_problems_are_reported_at_once() -> None:
