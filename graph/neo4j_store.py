@@ -73,6 +73,7 @@ EDGE_ENDPOINTS = {
     "inventory_positions": ("location_id", "sku_id"),
     "open_orders": ("location_id", "sku_id"),
     "substitutions": ("sku_id", "substitute_id"),
+    "bill_of_materials": ("sku_id", "component_id"),
 }
 """Edge table -> the record fields that become the relationship's start and end node."""
 _LOCATION_TYPES: dict[str, type[Location]] = {
@@ -548,6 +549,7 @@ def _read_tables(tx: ManagedTransaction, scope: Scope | None) -> dict[str, list[
     rows["inventory_positions"] = run("inventory_positions", a=stocking, b=kept_k)
     rows["open_orders"] = run("open_orders", a=stocking, b=kept_k)
     rows["substitutions"] = run("substitutions", b=kept_k)
+    rows["bill_of_materials"] = run("bill_of_materials", w=kept_w, b=kept_k)
     return rows
 
 

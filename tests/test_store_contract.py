@@ -13,7 +13,7 @@ import pytest
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.graph.errors import NotFound, ValidationFailed
 from supplynet.graph.history import DELIVERIES, DEMAND, HistorySchema
-from supplynet.graph.model import InventoryPosition, SupplyLane, Warehouse
+from supplynet.graph.model import BomLine, InventoryPosition, SupplyLane, Warehouse
 from supplynet.graph.network import Network
 from supplynet.graph.plans import StoredPlan
 from supplynet.graph.scope import Scope
@@ -78,6 +78,42 @@ SCOPES = {
     ),
     "nothing matches": lambda n: Scope(regions=frozenset(["no such region"])),
 }
+
+
+def with_bill_of_materials(network: Network) -> Network:
+    """``network`` where each warehouse assembles its first SKU from the next two."""
+    first, *parts = network.skus[:3]
+    lines = [
+        BomLine(
+            plant_id=w.id,
+            sku_id=first.id,
+            component_id=part.id,
+            quantity_per_unit=2.0 + index,
+            assembly_lead_time_days=1.5,
+        )
+        for w in network.warehouses
+        for index, part in enumerate(parts)
+    ]
+    return network.merge(Network.build(check_references=False, bill_of_materials=lines))
+
+
+def test_bill_of_materials_round_trips(store: GraphStore, tiny: SyntheticDataset) -> None:
+    """BOM lines come back equal, twice written once, replaced by key, scoped like the rest."""
+    network = with_bill_of_materials(tiny.network)
+    store.upsert_network(network)
+    store.upsert_network(network)
+    assert store.snapshot() == network
+    line = network.bill_of_materials[0]
+    changed = line.model_copy(update={"quantity_per_unit": 7.0, "assembly_lead_time_days": 0.0})
+    store.upsert_network(Network.build(check_references=False, bill_of_materials=[changed]))
+    stored = {b.key(): b for b in store.snapshot().bill_of_materials}
+    assert stored[line.key()] == changed
+    assert len(stored) == len(network.bill_of_materials)
+    for make_scope in SCOPES.values():
+        scope = make_scope(network)
+        expected = store.snapshot().scoped(scope)
+        assert store.snapshot(scope) == expected
+    assert store.snapshot(SCOPES["one warehouse"](network)).bill_of_materials
 
 
 @pytest.mark.parametrize("make_scope", SCOPES.values(), ids=SCOPES.keys())
