@@ -13,6 +13,7 @@ from supplynet.gnn.risk_model import RiskModel, score_risk, train_risk
 from supplynet.gnn.training import Checkpoint, TrainConfig
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.server.app.risk_ranking import model_version, rank_risk
 from supplynet.v1 import (
     common_pb2,
     operation_pb2,
@@ -70,6 +71,28 @@ def test_scores_every_supplier_and_lane_as_the_model_does(
         )
         assert 0 <= score.late_probability <= 1 and score.expected_delay_days >= 0
         assert score.model == "gnn"
+
+
+def test_answers_in_the_cli_ranking_and_names_the_model(
+    stub: risk_pb2_grpc.RiskServiceStub, tiny: SyntheticDataset, checkpoint: bytes
+) -> None:
+    reply = stub.ScoreRisk(risk_pb2.ScoreRiskRequest(), timeout=120)
+    assert reply.model_version == model_version(checkpoint)
+    model = RiskModel.from_checkpoint(Checkpoint.from_bytes(checkpoint))
+    ranking = rank_risk(score_risk(model, tiny.network, tiny.deliveries), reply.model_version)
+    suppliers = [
+        s.supplier_id for s in reply.scores if s.entity_type == risk_pb2.ENTITY_TYPE_SUPPLIER
+    ]
+    lanes = [
+        (s.supplier_id, s.warehouse_id, s.sku_id)
+        for s in reply.scores
+        if s.entity_type == risk_pb2.ENTITY_TYPE_SUPPLY_LANE
+    ]
+    assert suppliers == ranking.suppliers["supplier_id"].tolist()
+    assert lanes == list(
+        ranking.lanes[["supplier_id", "warehouse_id", "sku_id"]].itertuples(index=False, name=None)
+    )
+    assert reply.scores[0].entity_type == risk_pb2.ENTITY_TYPE_SUPPLIER
 
 
 def test_a_scope_scores_only_its_lanes(

@@ -1,6 +1,6 @@
 """The one supplier and supply-lane risk ranking, with the model version it came from.
 
-The CLI (``supplynet risk``), the demo and notebook 03 all rank with ``rank_risk``:
+The CLI (``supplynet risk``), ``ScoreRisk``, the demo and notebook 03 all rank this way:
 most likely late first, then the longer expected delay, then the id, so ties never
 depend on row order, and every ranking names its model (a digest of the checkpoint's
 bytes), so two rankings that disagree show whether the model or the data differed.
@@ -38,19 +38,28 @@ class RiskRanking:
         return None if self.suppliers.empty else str(self.suppliers["supplier_id"].iloc[0])
 
 
-def _ranked(frame: pd.DataFrame, columns: list[str], ids: list[str]) -> pd.DataFrame:
-    order = ["late_probability", "expected_delay_days", *ids]
-    ascending = [False, False, *([True] * len(ids))]
-    return frame[columns].sort_values(order, ascending=ascending, ignore_index=True)
+RANK_ORDER = ["late_probability", "expected_delay_days", "supplier_id", "warehouse_id", "sku_id"]
+RANK_ASCENDING = [False, False, True, True, True]
+
+
+def ranked_scores(scores: RiskScores) -> pd.DataFrame:
+    """Every score with all its columns: suppliers, then supply lanes, each riskiest first."""
+    frame = scores.frame
+    parts = [
+        frame[frame["entity_type"] == kind].sort_values(
+            RANK_ORDER, ascending=RANK_ASCENDING, ignore_index=True
+        )
+        for kind in ("supplier", "supply_lane")
+    ]
+    return pd.concat(parts, ignore_index=True)
 
 
 def rank_risk(scores: RiskScores, version: str) -> RiskRanking:
     """Rank every scored supplier and supply lane (see the module docstring)."""
-    frame = scores.frame
-    suppliers = frame[frame["entity_type"] == "supplier"]
-    lanes = frame[frame["entity_type"] == "supply_lane"]
+    frame = ranked_scores(scores)
+    is_supplier = frame["entity_type"] == "supplier"
     return RiskRanking(
         model_version=version,
-        suppliers=_ranked(suppliers, SUPPLIER_COLUMNS, ["supplier_id"]),
-        lanes=_ranked(lanes, LANE_COLUMNS, ["supplier_id", "warehouse_id", "sku_id"]),
+        suppliers=frame.loc[is_supplier, SUPPLIER_COLUMNS].reset_index(drop=True),
+        lanes=frame.loc[~is_supplier, LANE_COLUMNS].reset_index(drop=True),
     )

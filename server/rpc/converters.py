@@ -32,6 +32,7 @@ from supplynet.server.app.plans import (
     kpis,
     prefixed,
 )
+from supplynet.server.app.risk_ranking import ranked_scores
 from supplynet.v1 import common_pb2, forecast_pb2, network_pb2, plan_pb2, risk_pb2
 
 NODE_TABLES = {"supplier": "suppliers", "warehouse": "warehouses", "store": "stores", "sku": "skus"}
@@ -258,12 +259,13 @@ ENTITY_TYPES = {
 }
 
 
-def risk_to_proto(scores: RiskScores) -> risk_pb2.ScoreRiskResponse:
-    """Every score, entity types as the proto enum."""
-    rows = scores.frame[list(RiskScores.COLUMNS)].to_dict("records")
+def risk_to_proto(scores: RiskScores, model_version: str) -> risk_pb2.ScoreRiskResponse:
+    """Every score in the one ranking order, entity types as the proto enum."""
+    rows = ranked_scores(scores)[list(RiskScores.COLUMNS)].to_dict("records")
     return risk_pb2.ScoreRiskResponse(
         scores=[
             risk_pb2.RiskScore(**{**row, "entity_type": ENTITY_TYPES[str(row["entity_type"])]})
             for row in rows
-        ]
+        ],
+        model_version=model_version,
     )

@@ -12,6 +12,7 @@ import asyncio
 import grpc
 
 from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.server.app.risk_ranking import model_version
 from supplynet.server.app.validation import require, scope_problems
 from supplynet.server.rpc import tasks
 from supplynet.server.rpc.converters import risk_to_proto, scope_from_proto
@@ -45,7 +46,7 @@ class RiskServicer(risk_pb2_grpc.RiskServiceServicer):
             raise ValidationFailed([Problem("scope", "selects no supply lane")], "risk request")
         deliveries = await self.state.call(self.state.store.read_deliveries, scope)
         scores = await self.state.jobs.run(tasks.score_risk, checkpoint, network, deliveries)
-        return await asyncio.to_thread(risk_to_proto, scores)
+        return await asyncio.to_thread(risk_to_proto, scores, model_version(checkpoint))
 
 
 def register(server: grpc.aio.Server, state: ServerState) -> str:

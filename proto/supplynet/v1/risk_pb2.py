@@ -25,21 +25,21 @@ _sym_db = _symbol_database.Default()
 from supplynet.v1 import common_pb2 as supplynet_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17supplynet/v1/risk.proto\x12\x0csupplynet.v1\x1a\x19supplynet/v1/common.proto\"E\n\x10ScoreRiskRequest\x12\"\n\x05scope\x18\x01 \x01(\x0b\x32\x13.supplynet.v1.Scope\x12\r\n\x05model\x18\x02 \x01(\t\"\xbb\x01\n\tRiskScore\x12-\n\x0b\x65ntity_type\x18\x01 \x01(\x0e\x32\x18.supplynet.v1.EntityType\x12\x13\n\x0bsupplier_id\x18\x02 \x01(\t\x12\x14\n\x0cwarehouse_id\x18\x03 \x01(\t\x12\x0e\n\x06sku_id\x18\x04 \x01(\t\x12\x18\n\x10late_probability\x18\x05 \x01(\x01\x12\x1b\n\x13\x65xpected_delay_days\x18\x06 \x01(\x01\x12\r\n\x05model\x18\x07 \x01(\t\"<\n\x11ScoreRiskResponse\x12\'\n\x06scores\x18\x01 \x03(\x0b\x32\x17.supplynet.v1.RiskScore*`\n\nEntityType\x12\x1b\n\x17\x45NTITY_TYPE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x45NTITY_TYPE_SUPPLIER\x10\x01\x12\x1b\n\x17\x45NTITY_TYPE_SUPPLY_LANE\x10\x02\x32[\n\x0bRiskService\x12L\n\tScoreRisk\x12\x1e.supplynet.v1.ScoreRiskRequest\x1a\x1f.supplynet.v1.ScoreRiskResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17supplynet/v1/risk.proto\x12\x0csupplynet.v1\x1a\x19supplynet/v1/common.proto\"E\n\x10ScoreRiskRequest\x12\"\n\x05scope\x18\x01 \x01(\x0b\x32\x13.supplynet.v1.Scope\x12\r\n\x05model\x18\x02 \x01(\t\"\xbb\x01\n\tRiskScore\x12-\n\x0b\x65ntity_type\x18\x01 \x01(\x0e\x32\x18.supplynet.v1.EntityType\x12\x13\n\x0bsupplier_id\x18\x02 \x01(\t\x12\x14\n\x0cwarehouse_id\x18\x03 \x01(\t\x12\x0e\n\x06sku_id\x18\x04 \x01(\t\x12\x18\n\x10late_probability\x18\x05 \x01(\x01\x12\x1b\n\x13\x65xpected_delay_days\x18\x06 \x01(\x01\x12\r\n\x05model\x18\x07 \x01(\t\"S\n\x11ScoreRiskResponse\x12\'\n\x06scores\x18\x01 \x03(\x0b\x32\x17.supplynet.v1.RiskScore\x12\x15\n\rmodel_version\x18\x02 \x01(\t*`\n\nEntityType\x12\x1b\n\x17\x45NTITY_TYPE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x45NTITY_TYPE_SUPPLIER\x10\x01\x12\x1b\n\x17\x45NTITY_TYPE_SUPPLY_LANE\x10\x02\x32[\n\x0bRiskService\x12L\n\tScoreRisk\x12\x1e.supplynet.v1.ScoreRiskRequest\x1a\x1f.supplynet.v1.ScoreRiskResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'supplynet.v1.risk_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ENTITYTYPE']._serialized_start=391
-  _globals['_ENTITYTYPE']._serialized_end=487
+  _globals['_ENTITYTYPE']._serialized_start=414
+  _globals['_ENTITYTYPE']._serialized_end=510
   _globals['_SCORERISKREQUEST']._serialized_start=68
   _globals['_SCORERISKREQUEST']._serialized_end=137
   _globals['_RISKSCORE']._serialized_start=140
   _globals['_RISKSCORE']._serialized_end=327
   _globals['_SCORERISKRESPONSE']._serialized_start=329
-  _globals['_SCORERISKRESPONSE']._serialized_end=389
-  _globals['_RISKSERVICE']._serialized_start=489
-  _globals['_RISKSERVICE']._serialized_end=580
+  _globals['_SCORERISKRESPONSE']._serialized_end=412
+  _globals['_RISKSERVICE']._serialized_start=512
+  _globals['_RISKSERVICE']._serialized_end=603
 # @@protoc_insertion_point(module_scope)

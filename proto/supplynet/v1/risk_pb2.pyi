@@ -44,7 +44,9 @@ class RiskScore(_message.Message):
     def __init__(self, entity_type: _Optional[_Union[EntityType, str]] = ..., supplier_id: _Optional[str] = ..., warehouse_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., late_probability: _Optional[float] = ..., expected_delay_days: _Optional[float] = ..., model: _Optional[str] = ...) -> None: ...
 
 class ScoreRiskResponse(_message.Message):
-    __slots__ = ("scores",)
+    __slots__ = ("scores", "model_version")
     SCORES_FIELD_NUMBER: _ClassVar[int]
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
     scores: _containers.RepeatedCompositeFieldContainer[RiskScore]
-    def __init__(self, scores: _Optional[_Iterable[_Union[RiskScore, _Mapping]]] = ...) -> None: ...
+    model_version: str
+    def __init__(self, scores: _Optional[_Iterable[_Union[RiskScore, _Mapping]]] = ..., model_version: _Optional[str] = ...) -> None: ...
