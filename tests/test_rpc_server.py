@@ -242,13 +242,17 @@ def test_flags_override_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert from_env.store.data_dir == tmp_path / "env"
     (tmp_path / "token").write_text("flag\n")
     args = ["serve", "--workers", "5", "--token-file", str(tmp_path / "token")]
-    args += ["--data-dir", str(tmp_path / "flag")]
+    args += ["--data-dir", str(tmp_path / "flag"), "--cache-seconds", "2.5"]
+    args += ["--max-operations", "4"]
     flagged = settings_from_args(build_parser().parse_args(args))
     assert flagged.workers == 5 and flagged.token is not None
+    assert flagged.cache_seconds == 2.5 and flagged.max_operations == 4
     assert flagged.token.get_secret_value() == "flag"
     assert flagged.store.data_dir == tmp_path / "flag"
     with pytest.raises(ValidationFailed, match="workers"):
         settings_from_args(build_parser().parse_args(["serve", "--workers", "0"]))
+    with pytest.raises(ValidationFailed, match="cache_seconds"):
+        settings_from_args(build_parser().parse_args(["serve", "--cache-seconds", "-1"]))
     assert isinstance(ServeSettings().address, str)
 
 

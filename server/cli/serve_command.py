@@ -2,7 +2,8 @@
 
 Flags override environment variables (``SUPPLYNET_ADDRESS``, ``SUPPLYNET_TOKEN``,
 ``SUPPLYNET_TLS_CERT``, ``SUPPLYNET_TLS_KEY``, ``SUPPLYNET_WORKERS``,
-``SUPPLYNET_MAX_MESSAGE_MB``, ``SUPPLYNET_EVENT_LOOP``; the store: ``NEO4J_URI`` or
+``SUPPLYNET_MAX_MESSAGE_MB``, ``SUPPLYNET_CACHE_SECONDS``, ``SUPPLYNET_MAX_OPERATIONS``,
+``SUPPLYNET_EVENT_LOOP``; the store: ``NEO4J_URI`` or
 ``SUPPLYNET_DATA``).
 """
 
@@ -32,6 +33,8 @@ FLAGS = (
     "workers",
     "max_message_mb",
     "grace_seconds",
+    "cache_seconds",
+    "max_operations",
     "event_loop",
 )
 
@@ -55,6 +58,18 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("--workers", type=int, help="processes for solves and fits (default 2)")
     parser.add_argument("--max-message-mb", type=int, help="largest message in MiB (default 64)")
     parser.add_argument("--grace-seconds", type=float, help="drain time on shutdown (default 10)")
+    parser.add_argument(
+        "--cache-seconds",
+        type=float,
+        help="seconds between store-version checks of the cached network and demand "
+        "(default 0: checked on every call; above 0 for a slow store link)",
+    )
+    parser.add_argument(
+        "--max-operations",
+        type=int,
+        help="long operations queued or running at once (default 16); more are refused "
+        "with RESOURCE_EXHAUSTED and a retry delay",
+    )
     parser.add_argument(
         "--event-loop", choices=["uvloop", "asyncio"], help="event loop (default uvloop)"
     )
