@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
@@ -29,6 +29,16 @@ ORDER_COLUMNS = (
     "arrival_date",
 )
 """Columns of ``orders`` (supplier -> warehouse) and ``transfers`` (warehouse -> store)."""
+ASSEMBLY_COLUMNS = (
+    "plant_id",
+    "sku_id",
+    "quantity",
+    "start_period",
+    "finish_period",
+    "start_date",
+    "finish_date",
+)
+"""Columns of ``assemblies`` (finished units a plant starts assembling; ``assembly.py``)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,7 @@ class ReplenishmentPlan:
     orders, transfers: see ``ORDER_COLUMNS``; dates are ``datetime.date``
     inventory: location_id, sku_id, period, period_start, demand, stock (end of
         period), shortage, target, below_target
+    assemblies: see ``ASSEMBLY_COLUMNS``; the components they need are among ``orders``
     """
 
     start: dt.date
@@ -83,6 +94,9 @@ class ReplenishmentPlan:
     solved_subproblems: int
     warnings: tuple[str, ...] = ()
     """What the planner changed in the request (e.g. a horizon extended to cover lead time)."""
+    assemblies: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(ASSEMBLY_COLUMNS))
+    )
 
     @property
     def gap(self) -> float:
@@ -133,7 +147,8 @@ class ReplenishmentPlan:
         )
 
     def to_stored_plan(self, plan_id: str, created_at: dt.datetime | None = None) -> StoredPlan:
-        """The store's form: KPIs as attributes, one line per order and transfer."""
+        """The store's form: KPIs as attributes, one line per order, transfer and assembly
+        (an assembly line runs from its plant to itself, start to finish)."""
         lines: list[dict[str, Scalar]] = []
         for line_type, frame in (("order", self.orders), ("transfer", self.transfers)):
             for row in frame.itertuples(index=False):
@@ -150,6 +165,20 @@ class ReplenishmentPlan:
                         "arrival_period": int(row.arrival_period),
                     }
                 )
+        for row in self.assemblies.itertuples(index=False):
+            lines.append(
+                {
+                    "line_type": "assembly",
+                    "origin_id": str(row.plant_id),
+                    "destination_id": str(row.plant_id),
+                    "sku_id": str(row.sku_id),
+                    "quantity": float(row.quantity),
+                    "ship_date": row.start_date.isoformat(),
+                    "arrival_date": row.finish_date.isoformat(),
+                    "order_period": int(row.start_period),
+                    "arrival_period": int(row.finish_period),
+                }
+            )
         return StoredPlan(
             id=plan_id,
             kind="replenishment",
