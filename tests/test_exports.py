@@ -66,8 +66,8 @@ def test_xlsx_has_summary_and_one_sheet_per_route(schedule: RouteSchedule, tmp_p
     rows = list(book[sheet_name(route.vehicle_id)].iter_rows(values_only=True))
     header = rows.index(next(r for r in rows if r and r[0] == "sequence"))
     stops = rows[header + 1 :]
-    assert [r[1] for r in stops] == [s.stop_id for s in route.stops]
-    assert stops[0][2] == clock(route.stops[0].arrival_min)
+    assert [r[1:3] for r in stops] == [(s.trip, s.stop_id) for s in route.stops]
+    assert stops[0][3] == clock(route.stops[0].arrival_min)
     summary = [r for r in book[SUMMARY].iter_rows(values_only=True) if r and r[0] == "HEAVY"]
     assert summary and summary[0][1] == "capacity"
 

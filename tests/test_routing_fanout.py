@@ -7,8 +7,9 @@ from __future__ import annotations
 from routing_support import line_problem
 
 from supplynet.graph.executor import ParallelSettings
-from supplynet.optimizer.routing.fanout import solve_by_depot, split_by_depot
+from supplynet.optimizer.routing.fanout import solve_by_depot
 from supplynet.optimizer.routing.matrix import integer_model
+from supplynet.optimizer.routing.parts import split_by_depot
 from supplynet.optimizer.routing.problem import RoutingProblem
 from supplynet.optimizer.routing.solver import engines_for
 

@@ -58,10 +58,31 @@ def test_evaluator_checks_capacity_and_trip_count_per_trip() -> None:
     assert any("3 trips, over its maximum 2" in v for v in too_many.violations)
 
 
-def test_multi_trip_with_depot_tied_stops_is_rejected_with_a_path() -> None:
-    """No engine models reloads and depot-tied stops together: the build says so."""
-    stops = [{"id": "S1", "pos": 2, "depot_id": "W2"}]
+def test_multi_trip_with_some_stops_tied_to_one_of_several_depots_is_rejected() -> None:
+    """No engine models reloads and a mix of tied and free stops: the build says so."""
+    stops = [{"id": "S1", "pos": 2, "depot_id": "W2"}, {"id": "S2", "pos": 3}]
     truck = {"id": "T", "depot_id": "W1", "capacity_kg": 10, "max_trips": 2}
     with pytest.raises(ValidationFailed, match="routing problem") as info:
         line_problem(stops, vehicles=[truck], depots={"W1": 0.0, "W2": 5.0})
     assert [p.path for p in info.value.problems] == ["vehicles[0].max_trips"]
+
+
+def test_multi_trip_day_with_every_stop_tied_reloads_depot_by_depot() -> None:
+    """Every stop tied to its depot: solved depot by depot, each truck reloading at home."""
+    stops = [
+        {"id": f"{d}{i}", "pos": base + p, "demand_kg": 40, "depot_id": f"W{k + 1}"}
+        for k, (d, base) in enumerate((("A", 0.0), ("B", 100.0)))
+        for i, p in enumerate([2, 4, -3])
+    ]
+    trucks = [
+        {"id": f"T{k}", "depot_id": f"W{k}", "capacity_kg": 50, "max_trips": 3} for k in (1, 2)
+    ]
+    problem = line_problem(stops, vehicles=trucks, depots={"W1": 0.0, "W2": 100.0})
+    schedule = solve(problem, time_limit_s=1.0, workers=1)
+    assert not schedule.unserved
+    assert {r.vehicle_id: len(r.trips) for r in schedule.routes} == {"T1": 3, "T2": 3}
+    for route in schedule.routes:
+        assert {s.stop_id[0] for s in route.stops} == {"A" if route.depot_id == "W1" else "B"}
+        assert all(sum(s.demand_kg for s in trip) <= 50 for trip in route.trips)
+    assert schedule.stats.winner == "pyvrp(seed=0)"
+    assert schedule.stats.time_limit_s == 1.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,7 @@ from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.optimizer.exports.csv_export import read_csv
 from supplynet.optimizer.exports.json_export import read_json
 from supplynet.optimizer.exports.units import rounded
+from supplynet.optimizer.routing.deliveries import day_deliveries
 from supplynet.optimizer.routing.schedule import RouteSchedule
 from supplynet.server.app import plan
 from supplynet.server.app.forecast import forecast_inputs
@@ -159,6 +161,69 @@ def test_routing_errors(stub: routing_pb2_grpc.RoutingServiceStub) -> None:
     with pytest.raises(grpc.RpcError) as wrong_kind:
         stub.PlanRoutes(routing_pb2.PlanRoutesRequest(plan=routes.name))
     assert set(violations(wrong_kind.value)) == {"plan"}
+
+
+def test_a_reloading_fleet_goes_to_pyvrp_and_no_trip_exceeds_capacity(
+    stub: routing_pb2_grpc.RoutingServiceStub, tiny: SyntheticDataset, replenishment: StoredPlan
+) -> None:
+    """One truck type per warehouse, as small as the largest stop, reloading as often as
+    it needs: every stop is served, some truck reloads, no trip is overloaded; without
+    breaks the day goes to PyVRP (the default fleet's breaks go to OR-Tools)."""
+    day, _ = _first_day(replenishment)
+    stops = day_deliveries(replenishment, tiny.network, day)
+    capacity = float(math.ceil(max(s.demand_kg for s in stops)))
+    depots = sorted({str(s.depot_id) for s in stops})
+    assert any(sum(s.demand_kg for s in stops if s.depot_id == d) > capacity for d in depots)
+    fleet = [
+        routing_pb2.VehicleType(id=f"V{k}", depot_id=d, capacity_kg=capacity, max_trips=len(stops))
+        for k, d in enumerate(depots)
+    ]
+    reply = stub.PlanRoutes(
+        routing_pb2.PlanRoutesRequest(
+            plan="plans/plan-routing", day=day, time_limit_seconds=2, fleet=fleet
+        ),
+        timeout=60,
+    )
+    lines = plan_lines(reply)
+    assert reply.attributes["solver"].string_value == "pyvrp(seed=0)"
+    assert all(line["line_type"] == "stop" for line in lines)
+    loads: dict[tuple[str, int], float] = {}
+    for line in lines:
+        key = (str(line["vehicle_id"]), int(line["trip"] or 1))
+        loads[key] = loads.get(key, 0.0) + float(line["demand_kg"] or 0.0)
+    assert max(trip for _, trip in loads) > 1
+    assert max(loads.values()) <= capacity + 1e-9
+    default = stub.PlanRoutes(
+        routing_pb2.PlanRoutesRequest(plan="plans/plan-routing", day=day, time_limit_seconds=1)
+    )
+    assert default.attributes["solver"].string_value.startswith("ortools")
+
+
+def test_fleet_errors_name_the_field(stub: routing_pb2_grpc.RoutingServiceStub) -> None:
+    """Bad vehicle types are INVALID_ARGUMENT naming fleet[i].field, before any solving."""
+    cases = {
+        "fleet[0].capacity_kg": routing_pb2.VehicleType(id="V", depot_id="W001"),
+        "fleet[0].depot_id": routing_pb2.VehicleType(id="V", depot_id="W999", capacity_kg=9),
+        "fleet[0].count": routing_pb2.VehicleType(
+            id="V", depot_id="W001", capacity_kg=9, count=2, unbounded=True
+        ),
+        "fleet[0].max_trips": routing_pb2.VehicleType(
+            id="V",
+            depot_id="W001",
+            capacity_kg=9,
+            max_trips=2,
+            driver_break=routing_pb2.DriverBreak(
+                earliest_start_min=600, latest_start_min=700, duration_min=30
+            ),
+        ),
+    }
+    for field, vehicle in cases.items():
+        with pytest.raises(grpc.RpcError) as bad:
+            stub.PlanRoutes(
+                routing_pb2.PlanRoutesRequest(plan="plans/plan-routing", fleet=[vehicle])
+            )
+        assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert set(violations(bad.value)) == {field}
 
 
 def test_every_export_format_carries_the_saved_schedule(

@@ -22,6 +22,7 @@ COLUMNS = (
     "vehicle_id",
     "depot_id",
     "sequence",
+    "trip",
     "stop_id",
     "arrival_min",
     "start_min",

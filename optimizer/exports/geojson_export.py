@@ -39,7 +39,7 @@ def to_geojson(schedule: RouteSchedule) -> dict[str, Any]:
     for i, r in enumerate(schedule.routes):
         depot = (r.depot_longitude, r.depot_latitude)
         depots[r.depot_id] = depot
-        path = [list(depot), *([s.longitude, s.latitude] for s in r.stops), list(depot)]
+        path = [[lon, lat] for lat, lon in r.path()]
         features.append(
             {
                 "type": "Feature",
@@ -49,6 +49,7 @@ def to_geojson(schedule: RouteSchedule) -> dict[str, Any]:
                     "vehicle_id": r.vehicle_id,
                     "depot_id": r.depot_id,
                     "stops": len(r.stops),
+                    "trips": len(r.trips),
                     "depart": clock(r.depart_min),
                     "return": clock(r.return_min),
                     "distance_km": round(r.distance_km, 3),
@@ -69,6 +70,7 @@ def to_geojson(schedule: RouteSchedule) -> dict[str, Any]:
                         "stop_id": s.stop_id,
                         "vehicle_id": r.vehicle_id,
                         "sequence": s.sequence,
+                        "trip": s.trip,
                         "arrival": clock(s.arrival_min),
                         "start": clock(s.start_min),
                         "departure": clock(s.departure_min),

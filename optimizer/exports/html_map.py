@@ -54,7 +54,7 @@ if (data.tiles) {
 }
 const bounds = [];
 for (const r of data.routes) {
-  const path = [r.depot, ...r.stops.map(s => s.at), r.depot];
+  const path = r.path;
   L.polyline(path, {color: r.color, weight: 4, opacity: 0.85}).bindTooltip(esc(r.summary))
     .addTo(map);
   L.circleMarker(r.depot, {radius: 9, color: "#000", weight: 3, fillColor: "#fff",
@@ -101,8 +101,9 @@ def map_data(schedule: RouteSchedule, tiles: str | None = None) -> dict[str, Any
                 "id": s.stop_id,
                 "sequence": s.sequence,
                 "at": [s.latitude, s.longitude],
-                "detail": f"{r.vehicle_id} #{s.sequence}: arrive {clock(s.arrival_min)}, "
-                f"start {clock(s.start_min)}, leave {clock(s.departure_min)}; "
+                "detail": f"{r.vehicle_id} #{s.sequence} (trip {s.trip}): "
+                f"arrive {clock(s.arrival_min)}, start {clock(s.start_min)}, "
+                f"leave {clock(s.departure_min)}; "
                 f"{s.demand_kg:.1f} kg, {s.demand_m3:.2f} m3",
             }
             for s in r.stops
@@ -116,6 +117,7 @@ def map_data(schedule: RouteSchedule, tiles: str | None = None) -> dict[str, Any
                 "summary": f"{r.vehicle_id}: {len(r.stops)} stops, {clock(r.depart_min)}-"
                 f"{clock(r.return_min)}, {r.distance_km:.1f} km, cost {r.cost:,.2f}",
                 "stops": stops,
+                "path": [list(point) for point in r.path()],
             }
         )
     unserved = [

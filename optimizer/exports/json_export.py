@@ -1,4 +1,5 @@
-"""JSON: the whole schedule (totals, routes, unserved stops, solver statistics); reads back."""
+"""JSON: the whole schedule (totals, routes with each stop's trip, unserved stops, solver
+statistics with every search of the portfolio and its failure reason); reads back."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from supplynet.optimizer.routing.schedule import (
     RouteSchedule,
     ScheduledStop,
+    SearchRun,
     SolverStats,
     UnservedStop,
     VehicleRoute,
@@ -45,6 +47,7 @@ def from_dict(data: dict[str, Any]) -> RouteSchedule:
             wall_s=stats["wall_s"],
             winner=stats["winner"],
             runs=tuple((str(n), bool(f), c) for n, f, c in stats["runs"]),
+            searches=tuple(SearchRun(**run) for run in stats.get("searches", ())),
         ),
         day=data["day"],
     )

@@ -22,6 +22,7 @@ from supplynet.optimizer.routing.schedule import RouteSchedule, VehicleRoute
 SUMMARY = "Summary"
 ROUTE_COLUMNS = (
     "sequence",
+    "trip",
     "stop_id",
     "arrival",
     "start",
@@ -79,7 +80,7 @@ def _summary(sheet: Worksheet, schedule: RouteSchedule) -> None:
     _header(
         sheet,
         [
-            "vehicle_id", "depot_id", "stops", "depart", "return", "duration_min",
+            "vehicle_id", "depot_id", "stops", "trips", "depart", "return", "duration_min",
             "distance_km", "cost", "load_kg", "load_m3", "break_start",
         ],
     )  # fmt: skip
@@ -87,9 +88,10 @@ def _summary(sheet: Worksheet, schedule: RouteSchedule) -> None:
         _append(
             sheet,
             [
-                r.vehicle_id, r.depot_id, len(r.stops), clock(r.depart_min), clock(r.return_min),
-                round(r.duration_min, 2), round(r.distance_km, 3), round(r.cost, 2),
-                round(r.load_kg, 3), round(r.load_m3, 3), clock(r.break_start_min),
+                r.vehicle_id, r.depot_id, len(r.stops), len(r.trips), clock(r.depart_min),
+                clock(r.return_min), round(r.duration_min, 2), round(r.distance_km, 3),
+                round(r.cost, 2), round(r.load_kg, 3), round(r.load_m3, 3),
+                clock(r.break_start_min),
             ]
         )  # fmt: skip
     if schedule.unserved:
@@ -110,7 +112,7 @@ def _route_sheet(sheet: Worksheet, route: VehicleRoute) -> None:
         _append(
             sheet,
             [
-                s.sequence, s.stop_id, clock(s.arrival_min), clock(s.start_min),
+                s.sequence, s.trip, s.stop_id, clock(s.arrival_min), clock(s.start_min),
                 clock(s.departure_min), s.arrival_min, s.start_min, s.departure_min,
                 s.demand_kg, s.demand_m3, s.load_on_arrival_kg, s.latitude, s.longitude,
             ]

@@ -16,37 +16,10 @@ from functools import partial
 
 from supplynet.graph.deadline import Deadline
 from supplynet.graph.executor import ParallelSettings, parallel_map
+from supplynet.optimizer.routing.parts import merge, split_by_depot
 from supplynet.optimizer.routing.problem import RoutingProblem
-from supplynet.optimizer.routing.schedule import RouteSchedule, SolverStats
+from supplynet.optimizer.routing.schedule import RouteSchedule
 from supplynet.optimizer.routing.solver import solve
-
-
-def split_by_depot(problem: RoutingProblem) -> list[RoutingProblem]:
-    """One problem per depot when every stop is tied to a depot; else the problem itself."""
-    if len(problem.depots) < 2 or any(s.depot_id is None for s in problem.stops):
-        return [problem]
-    parts = []
-    for depot in problem.depots:
-        stops = tuple(s for s in problem.stops if s.depot_id == depot.id)
-        vehicles = tuple(v for v in problem.vehicles if v.depot_id == depot.id)
-        if not stops and not vehicles:
-            continue
-        ids = {depot.id, *(s.id for s in stops)}
-        matrix = problem.matrix
-        if matrix is not None:
-            keep = [i for i, loc in enumerate(matrix.ids) if loc in ids]
-            matrix = dataclasses.replace(
-                matrix,
-                ids=tuple(matrix.ids[i] for i in keep),
-                distance_km=matrix.distance_km[keep][:, keep],
-                duration_min=matrix.duration_min[keep][:, keep],
-            )
-        parts.append(
-            dataclasses.replace(
-                problem, depots=(depot,), stops=stops, vehicles=vehicles, matrix=matrix
-            )
-        )
-    return parts
 
 
 def solve_many(
@@ -82,23 +55,6 @@ def solve_by_depot(
         workers = (settings or ParallelSettings()).worker_count
         return solve(problem, time_limit_s, workers=workers, deadline=deadline)
     return merge(solve_many(parts, time_limit_s, settings, deadline=deadline))
-
-
-def merge(schedules: Sequence[RouteSchedule]) -> RouteSchedule:
-    """One schedule from the schedules of independent parts of a day (wall: the longest)."""
-    stats = [s.stats for s in schedules]
-    return RouteSchedule(
-        routes=tuple(r for s in schedules for r in s.routes),
-        unserved=tuple(u for s in schedules for u in s.unserved),
-        stats=SolverStats(
-            time_limit_s=max((x.time_limit_s for x in stats), default=0.0),
-            wall_s=max((x.wall_s for x in stats), default=0.0),
-            winner=", ".join(sorted({x.winner for x in stats if x.winner})),
-            runs=tuple(run for x in stats for run in x.runs),
-            searches=tuple(search for x in stats for search in x.searches),
-        ),
-        day=schedules[0].day if schedules else "",
-    )
 
 
 def _solve_one(problem: RoutingProblem, time_limit_s: float) -> RouteSchedule:

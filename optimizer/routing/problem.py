@@ -232,7 +232,9 @@ class RoutingProblem:
         for i, s in stop_items:
             if s.depot_id is not None and s.depot_id not in depot_ids:
                 problems.append(Problem(f"stops[{i}].depot_id", f"unknown depot {s.depot_id!r}"))
-        tied = len(depot_list) > 1 and any(s.depot_id is not None for s in stop_list)
+        some_tied = any(s.depot_id is not None for s in stop_list)
+        # all tied splits into single-depot problems (``parts``); some tied cannot
+        tied = len(depot_list) > 1 and some_tied and any(s.depot_id is None for s in stop_list)
         for i, v in vehicle_items:
             if v.max_trips > 1 and v.driver_break is not None:
                 problems.append(
@@ -242,8 +244,9 @@ class RoutingProblem:
                 problems.append(
                     Problem(
                         f"vehicles[{i}].max_trips",
-                        "multi-trip cannot tie stops to one of several depots (the only"
-                        " engine with reloads cannot); give each depot its own problem",
+                        "multi-trip cannot tie some stops to one of several depots and"
+                        " leave others free (the only engine with reloads cannot); tie"
+                        " every stop or none",
                     )
                 )
         if matrix is not None:

@@ -70,6 +70,14 @@ class VehicleRoute:
         count = max((s.trip for s in self.stops), default=0)
         return tuple(tuple(s for s in self.stops if s.trip == t) for t in range(1, count + 1))
 
+    def path(self) -> list[tuple[float, float]]:
+        """(latitude, longitude) as driven: from the depot, back to it after each trip."""
+        depot = (self.depot_latitude, self.depot_longitude)
+        points = [depot]
+        for trip in self.trips:
+            points += [(s.latitude, s.longitude) for s in trip] + [depot]
+        return points
+
 
 @dataclass(frozen=True)
 class UnservedStop:

@@ -26,6 +26,7 @@ from supplynet.optimizer.routing.engine import EngineRun, SearchConfig
 from supplynet.optimizer.routing.evaluator import Evaluation, evaluate
 from supplynet.optimizer.routing.matrix import IntegerModel, integer_model, travel_matrix
 from supplynet.optimizer.routing.ortools_engine import solve_ortools
+from supplynet.optimizer.routing.parts import merge, split_by_depot
 from supplynet.optimizer.routing.problem import RoutingProblem
 from supplynet.optimizer.routing.pyvrp_engine import pyvrp_supports, solve_pyvrp
 from supplynet.optimizer.routing.reasons import no_solution_reason, unservable_reasons
@@ -131,6 +132,9 @@ def solve(
     deadline : the request's deadline; the budget is the smaller of ``time_limit_s``
         and ``deadline.solver_limit()``.
 
+    A day whose stops are each tied to one of several depots is solved depot by depot
+    (``parts.split_by_depot``), each part with a share of the time by its stops.
+
     Returns
     -------
     RouteSchedule
@@ -145,8 +149,29 @@ def solve(
         raise ValidationFailed([Problem("time_limit_s", "must be positive")], "routing request")
     limit = time_limit_s if deadline is None else min(time_limit_s, deadline.solver_limit())
     budget = Deadline.after(limit) if deadline is None else Deadline.after(limit, deadline.clock)
-    started = budget.clock()
     cores = workers or available_cores()
+    parts = split_by_depot(problem)
+    if len(parts) == 1:
+        return _solve_within(problem, limit, budget, cores, portfolio)
+    schedules = []
+    left = len(problem.stops)
+    for part in (p for p in parts if p.stops):
+        share = budget.remaining() * len(part.stops) / left
+        left -= len(part.stops)
+        part_budget = Deadline.after(share, budget.clock)
+        schedules.append(_solve_within(part, share, part_budget, cores, portfolio))
+    return merge(schedules, time_limit_s=limit)
+
+
+def _solve_within(
+    problem: RoutingProblem,
+    limit: float,
+    budget: Deadline,
+    cores: int,
+    portfolio: Sequence[SearchConfig] | None,
+) -> RouteSchedule:
+    """``solve`` for a problem that does not split: the portfolio until ``budget``."""
+    started = budget.clock()
     model = integer_model(problem)
     configs = tuple(portfolio) if portfolio else _portfolio_for(model, cores)
     bad = [i for i, c in enumerate(configs) if c.engine not in ("ortools", "pyvrp")]

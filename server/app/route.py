@@ -14,12 +14,12 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from supplynet.graph.deadline import Deadline
-from supplynet.graph.errors import Problem
+from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.network import Network
 from supplynet.graph.plans import PlanId, StoredPlan
 from supplynet.optimizer.exports import FORMATS
 from supplynet.optimizer.routing.deliveries import day_problem
-from supplynet.optimizer.routing.problem import RoutingProblem, Vehicle
+from supplynet.optimizer.routing.problem import Depot, RoutingProblem, Vehicle
 from supplynet.optimizer.routing.schedule import PLAN_KIND, RouteSchedule
 from supplynet.optimizer.routing.solver import fewest_vehicles, solve
 from supplynet.server.app.progress import Progress, Report, ignore
@@ -74,6 +74,25 @@ def check_schedule(plan: StoredPlan, field: str = "schedule") -> RouteSchedule:
     return RouteSchedule.from_stored_plan(plan)
 
 
+def check_fleet(request: RouteRequest, network: Network) -> None:
+    """Refuse a fleet the network cannot base (unknown warehouse) or no engine can route
+    (a break on a reloading truck), naming ``fleet[i].field`` before any solving."""
+    if request.fleet is None:
+        return
+    depots = [
+        Depot(id=w.id, latitude=w.latitude, longitude=w.longitude) for w in network.warehouses
+    ]
+    try:
+        RoutingProblem.build(depots, request.fleet, ())
+    except ValidationFailed as failed:
+        problems = [
+            Problem(p.path.replace("vehicles", "fleet", 1), p.reason)
+            for p in failed.problems
+            if p.path.startswith("vehicles")
+        ]
+        require(problems, "route request")
+
+
 def ship_days(plan: StoredPlan) -> list[dt.date]:
     """The days on which the plan ships to stores, in order."""
     return sorted(
@@ -114,6 +133,7 @@ def route_day(
     """Route one ship day of a replenishment plan with the request's fleet or the default."""
     report(Progress(0.0, "building"))
     date = resolve_day(plan, request.day)
+    check_fleet(request, network)
     actual = day_problem(plan, network, date, fleet=request.fleet)
     problem = fewest_vehicles(actual) if request.fewest_vehicles else actual
     report(Progress(0.1, "solving"))

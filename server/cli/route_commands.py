@@ -45,6 +45,16 @@ def register(subparsers: Subparsers) -> None:
         action="store_true",
         help="minimise the number of trucks first (a large fixed cost per truck)",
     )
+    routes.add_argument(
+        "--vehicle",
+        action="append",
+        metavar="SPEC",
+        help="a vehicle type of the fleet (repeat for more; default: the default fleet), "
+        "comma-separated key=value: id, depot_id, capacity_kg (required), capacity_m3, "
+        "fixed_cost, cost_per_km, count (a number or 'unbounded'), max_trips (reloads at "
+        "the depot), shift=HH:MM-HH:MM, max_duration_min, break=HH:MM-HH:MM/MIN (start "
+        "window and minutes); e.g. id=van,depot_id=W001,capacity_kg=900,count=3,max_trips=2",
+    )
     routes.set_defaults(handler=run_routes)
     sub = routes.add_subparsers(dest="routes_command", metavar="SUBCOMMAND")
     export = sub.add_parser(
@@ -70,6 +80,9 @@ def run_routes(args: argparse.Namespace) -> int:
         workers=args.workers,
         fewest_vehicles=args.fewest_vehicles,
         schedule_id=args.save_as,
+        fleet=None
+        if args.vehicle is None
+        else [vehicle_type(i, v) for i, v in enumerate(args.vehicle)],
     )
     out = console()
     store = open_store()
@@ -87,6 +100,48 @@ def run_routes(args: argparse.Namespace) -> int:
     print_schedule(schedule)
     out.print(f"saved route schedule {plan_id!r} in {describe()}")
     return 0
+
+
+def vehicle_type(index: int, spec: str) -> dict[str, object]:
+    """``--vehicle`` text as ``Vehicle`` fields: ``key=value`` pairs; ``shift`` and
+    ``break`` take clock times, ``count=unbounded`` means as many as needed."""
+    field = f"fleet[{index}]"
+    record: dict[str, object] = {}
+    for piece in filter(None, (p.strip() for p in spec.split(","))):
+        key, sep, value = (part.strip() for part in piece.partition("="))
+        if not sep or not key:
+            raise ValidationFailed([Problem(field, f"expected key=value, got {piece!r}")])
+        if key == "shift":
+            record["shift_start_min"], record["shift_end_min"] = _span(f"{field}.shift", value)
+        elif key == "break":
+            window, _, minutes = value.partition("/")
+            earliest, latest = _span(f"{field}.break", window)
+            record["driver_break"] = {
+                "earliest_start_min": earliest,
+                "latest_start_min": latest,
+                "duration_min": minutes,
+            }
+        elif key == "count" and value == "unbounded":
+            record["count"] = None
+        else:
+            record[key] = value
+    return record
+
+
+def _span(field: str, text: str) -> tuple[float, float]:
+    """``HH:MM-HH:MM`` (or minutes of day) as two minutes of day."""
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise ValidationFailed([Problem(field, f"expected HH:MM-HH:MM, got {text!r}")])
+    return _minutes(field, start), _minutes(field, end)
+
+
+def _minutes(field: str, text: str) -> float:
+    hours, sep, minutes = text.strip().partition(":")
+    try:
+        return float(hours) * 60 + float(minutes) if sep else float(hours)
+    except ValueError:
+        raise ValidationFailed([Problem(field, f"{text!r} is not HH:MM")]) from None
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
 """``RoutingService``: route a day of a saved replenishment plan; export saved schedules.
 
 The schedule is saved as a plan of kind ``routes`` and returned with its lines. The
-fleet is the routing package's default fleet (the domain model has none). The request's
+fleet is the request's vehicle types (counts or unbounded, trips, shifts), else the
+routing package's default fleet (the domain model has none). The request's
 time limit is the search's; the caller's gRPC deadline becomes the ``Deadline``, and the
 solver's limit is the smaller of the two when the solver starts.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import grpc
@@ -53,12 +55,15 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
             plan_id=name_id(request.plan, "plans", "plan"),
             day=request.day or None,
             time_limit_seconds=unset_if_zero(request.time_limit_seconds),
+            fleet=fleet_from_proto(request.fleet),
+            fewest_vehicles=request.fewest_vehicles or None,
         )
         deadline = Deadline.after(context.time_remaining())
         saved = await self.state.call(self.state.store.load_plan, asked.plan_id)
         route.check_replenishment(saved, "plan")
         route.resolve_day(saved, asked.day)
         network = await self.state.network()
+        route.check_fleet(asked, network)
         schedule: StoredPlan = await self.state.jobs.run(
             tasks.route_day, saved, network, asked, deadline, f"routes-{uuid.uuid4().hex[:12]}"
         )
@@ -82,6 +87,48 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
         return routing_pb2.ExportScheduleResponse(
             content=content, content_type=content_type, filename=f"{plan_id}.{extension}"
         )
+
+
+def fleet_from_proto(
+    types: Sequence[routing_pb2.VehicleType],
+) -> list[dict[str, object]] | None:
+    """Vehicle types as ``Vehicle`` fields; ``None`` (the default fleet) when none given.
+
+    Proto zeros mean the documented defaults: one truck, one trip; unset optionals stay
+    unset (no volume limit, open shift, no break).
+    """
+    if not types:
+        return None
+    problems = [
+        Problem(f"fleet[{i}].count", "must be 0 for an unbounded type")
+        for i, t in enumerate(types)
+        if t.unbounded and t.count
+    ]
+    if problems:
+        raise ValidationFailed(problems, "route request")
+    fleet: list[dict[str, object]] = []
+    for t in types:
+        record: dict[str, object] = {
+            "id": t.id,
+            "depot_id": t.depot_id,
+            "capacity_kg": t.capacity_kg,
+            "fixed_cost": t.fixed_cost,
+            "shift_start_min": t.shift_start_min,
+            "count": None if t.unbounded else t.count or 1,
+            "max_trips": t.max_trips or 1,
+        }
+        for name in ("capacity_m3", "cost_per_km", "shift_end_min", "max_duration_min"):
+            if t.HasField(name):
+                record[name] = getattr(t, name)
+        if t.HasField("driver_break"):
+            b = t.driver_break
+            record["driver_break"] = {
+                "earliest_start_min": b.earliest_start_min,
+                "latest_start_min": b.latest_start_min,
+                "duration_min": b.duration_min,
+            }
+        fleet.append(record)
+    return fleet
 
 
 def _export(schedule: RouteSchedule, extension: str) -> bytes:

@@ -25,21 +25,25 @@ _sym_db = _symbol_database.Default()
 from supplynet.v1 import plan_pb2 as supplynet_dot_v1_dot_plan__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asupplynet/v1/routing.proto\x12\x0csupplynet.v1\x1a\x17supplynet/v1/plan.proto\"J\n\x11PlanRoutesRequest\x12\x0c\n\x04plan\x18\x01 \x01(\t\x12\x0b\n\x03\x64\x61y\x18\x02 \x01(\t\x12\x1a\n\x12time_limit_seconds\x18\x03 \x01(\x01\"U\n\x15\x45xportScheduleRequest\x12\x10\n\x08schedule\x18\x01 \x01(\t\x12*\n\x06\x66ormat\x18\x02 \x01(\x0e\x32\x1a.supplynet.v1.ExportFormat\"Q\n\x16\x45xportScheduleResponse\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\x10\n\x08\x66ilename\x18\x03 \x01(\t*\xa7\x01\n\x0c\x45xportFormat\x12\x1d\n\x19\x45XPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n\x11\x45XPORT_FORMAT_CSV\x10\x01\x12\x16\n\x12\x45XPORT_FORMAT_XLSX\x10\x02\x12\x16\n\x12\x45XPORT_FORMAT_JSON\x10\x03\x12\x19\n\x15\x45XPORT_FORMAT_GEOJSON\x10\x04\x12\x16\n\x12\x45XPORT_FORMAT_HTML\x10\x05\x32\xb0\x01\n\x0eRoutingService\x12\x41\n\nPlanRoutes\x12\x1f.supplynet.v1.PlanRoutesRequest\x1a\x12.supplynet.v1.Plan\x12[\n\x0e\x45xportSchedule\x12#.supplynet.v1.ExportScheduleRequest\x1a$.supplynet.v1.ExportScheduleResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1asupplynet/v1/routing.proto\x12\x0csupplynet.v1\x1a\x17supplynet/v1/plan.proto\"\x8d\x01\n\x11PlanRoutesRequest\x12\x0c\n\x04plan\x18\x01 \x01(\t\x12\x0b\n\x03\x64\x61y\x18\x02 \x01(\t\x12\x1a\n\x12time_limit_seconds\x18\x03 \x01(\x01\x12(\n\x05\x66leet\x18\x04 \x03(\x0b\x32\x19.supplynet.v1.VehicleType\x12\x17\n\x0f\x66\x65west_vehicles\x18\x05 \x01(\x08\"Y\n\x0b\x44riverBreak\x12\x1a\n\x12\x65\x61rliest_start_min\x18\x01 \x01(\x01\x12\x18\n\x10latest_start_min\x18\x02 \x01(\x01\x12\x14\n\x0c\x64uration_min\x18\x03 \x01(\x01\"\x89\x03\n\x0bVehicleType\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x64\x65pot_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63\x61pacity_kg\x18\x03 \x01(\x01\x12\x18\n\x0b\x63\x61pacity_m3\x18\x04 \x01(\x01H\x00\x88\x01\x01\x12\x12\n\nfixed_cost\x18\x05 \x01(\x01\x12\x18\n\x0b\x63ost_per_km\x18\x06 \x01(\x01H\x01\x88\x01\x01\x12\x17\n\x0fshift_start_min\x18\x07 \x01(\x01\x12\x1a\n\rshift_end_min\x18\x08 \x01(\x01H\x02\x88\x01\x01\x12\x1d\n\x10max_duration_min\x18\t \x01(\x01H\x03\x88\x01\x01\x12/\n\x0c\x64river_break\x18\n \x01(\x0b\x32\x19.supplynet.v1.DriverBreak\x12\r\n\x05\x63ount\x18\x0b \x01(\r\x12\x11\n\tunbounded\x18\x0c \x01(\x08\x12\x11\n\tmax_trips\x18\r \x01(\rB\x0e\n\x0c_capacity_m3B\x0e\n\x0c_cost_per_kmB\x10\n\x0e_shift_end_minB\x13\n\x11_max_duration_min\"U\n\x15\x45xportScheduleRequest\x12\x10\n\x08schedule\x18\x01 \x01(\t\x12*\n\x06\x66ormat\x18\x02 \x01(\x0e\x32\x1a.supplynet.v1.ExportFormat\"Q\n\x16\x45xportScheduleResponse\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\x10\n\x08\x66ilename\x18\x03 \x01(\t*\xa7\x01\n\x0c\x45xportFormat\x12\x1d\n\x19\x45XPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n\x11\x45XPORT_FORMAT_CSV\x10\x01\x12\x16\n\x12\x45XPORT_FORMAT_XLSX\x10\x02\x12\x16\n\x12\x45XPORT_FORMAT_JSON\x10\x03\x12\x19\n\x15\x45XPORT_FORMAT_GEOJSON\x10\x04\x12\x16\n\x12\x45XPORT_FORMAT_HTML\x10\x05\x32\xb0\x01\n\x0eRoutingService\x12\x41\n\nPlanRoutes\x12\x1f.supplynet.v1.PlanRoutesRequest\x1a\x12.supplynet.v1.Plan\x12[\n\x0e\x45xportSchedule\x12#.supplynet.v1.ExportScheduleRequest\x1a$.supplynet.v1.ExportScheduleResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'supplynet.v1.routing_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EXPORTFORMAT']._serialized_start=316
-  _globals['_EXPORTFORMAT']._serialized_end=483
-  _globals['_PLANROUTESREQUEST']._serialized_start=69
-  _globals['_PLANROUTESREQUEST']._serialized_end=143
-  _globals['_EXPORTSCHEDULEREQUEST']._serialized_start=145
-  _globals['_EXPORTSCHEDULEREQUEST']._serialized_end=230
-  _globals['_EXPORTSCHEDULERESPONSE']._serialized_start=232
-  _globals['_EXPORTSCHEDULERESPONSE']._serialized_end=313
-  _globals['_ROUTINGSERVICE']._serialized_start=486
-  _globals['_ROUTINGSERVICE']._serialized_end=662
+  _globals['_EXPORTFORMAT']._serialized_start=871
+  _globals['_EXPORTFORMAT']._serialized_end=1038
+  _globals['_PLANROUTESREQUEST']._serialized_start=70
+  _globals['_PLANROUTESREQUEST']._serialized_end=211
+  _globals['_DRIVERBREAK']._serialized_start=213
+  _globals['_DRIVERBREAK']._serialized_end=302
+  _globals['_VEHICLETYPE']._serialized_start=305
+  _globals['_VEHICLETYPE']._serialized_end=698
+  _globals['_EXPORTSCHEDULEREQUEST']._serialized_start=700
+  _globals['_EXPORTSCHEDULEREQUEST']._serialized_end=785
+  _globals['_EXPORTSCHEDULERESPONSE']._serialized_start=787
+  _globals['_EXPORTSCHEDULERESPONSE']._serialized_end=868
+  _globals['_ROUTINGSERVICE']._serialized_start=1041
+  _globals['_ROUTINGSERVICE']._serialized_end=1217
 # @@protoc_insertion_point(module_scope)

@@ -28,7 +28,8 @@ if _version_not_supported:
 
 class RoutingServiceStub:
     """Logistics teams plan vehicle routes for a day of a replenishment plan and export them.
-    Schedules use the routing package's default fleet per shipping warehouse.
+    Schedules use the request's fleet, or the routing package's default fleet per shipping
+    warehouse.
     """
 
     def __init__(self, channel):
@@ -51,7 +52,8 @@ class RoutingServiceStub:
 
 class RoutingServiceServicer:
     """Logistics teams plan vehicle routes for a day of a replenishment plan and export them.
-    Schedules use the routing package's default fleet per shipping warehouse.
+    Schedules use the request's fleet, or the routing package's default fleet per shipping
+    warehouse.
     """
 
     def PlanRoutes(self, request, context):
@@ -92,7 +94,8 @@ def add_RoutingServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class RoutingService:
     """Logistics teams plan vehicle routes for a day of a replenishment plan and export them.
-    Schedules use the routing package's default fleet per shipping warehouse.
+    Schedules use the request's fleet, or the routing package's default fleet per shipping
+    warehouse.
     """
 
     @staticmethod
