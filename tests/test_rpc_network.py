@@ -11,6 +11,7 @@ import pytest
 from rpc_harness import ServerThread, error_info, running_server, settings, violations
 
 from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.model import BomLine
 from supplynet.graph.neo4j_store import Neo4jStore
 from supplynet.graph.network import NODE_TABLES, Network
 from supplynet.graph.scope import Scope
@@ -31,6 +32,7 @@ def _edges(network: Network) -> list[network_pb2.Edge]:
         "inventory_positions": ("inventory_position", network_pb2.InventoryPosition),
         "open_orders": ("open_order", network_pb2.OpenOrder),
         "substitutions": ("substitution", network_pb2.Substitution),
+        "bill_of_materials": ("bom_line", network_pb2.BomLine),
     }
     edges = []
     for table, (field, message) in kinds.items():
@@ -68,6 +70,31 @@ def test_batch_upsert_then_read_back_preserves_every_record(
     counts = {k: v for k, v in tiny.network.counts().items() if v}
     assert dict(reply.written) == counts
     assert EmbeddedStore(tmp_path).snapshot() == tiny.network
+
+
+def test_bill_of_materials_round_trips_and_a_bad_line_is_named(
+    tiny: SyntheticDataset, tmp_path: Path
+) -> None:
+    """BOM lines go in as ``bom_line`` edges; a bad quantity is named in request terms."""
+    plant, (finished, part) = tiny.network.warehouses[0].id, tiny.network.skus[:2]
+    line = BomLine(plant_id=plant, sku_id=finished.id, component_id=part.id, quantity_per_unit=3)
+    network = tiny.network.merge(Network.build(check_references=False, bill_of_materials=[line]))
+    bad = network_pb2.BomLine(
+        plant_id=plant, sku_id=part.id, component_id=finished.id, quantity_per_unit=0
+    )
+    with running_server(settings(tmp_path)) as server:
+        stub = _stub(server)
+        reply = stub.BatchUpsertNetwork(
+            network_pb2.BatchUpsertNetworkRequest(nodes=_nodes(network), edges=_edges(network))
+        )
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.BatchUpsertNetwork(
+                network_pb2.BatchUpsertNetworkRequest(edges=[network_pb2.Edge(bom_line=bad)])
+            )
+    assert reply.written["bill_of_materials"] == 1
+    assert EmbeddedStore(tmp_path).snapshot() == network
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "greater than 0" in violations(caught.value)["edges[0].bom_line.quantity_per_unit"]
 
 
 def test_stream_upsert_writes_all_chunks_once_at_the_end(

@@ -42,6 +42,7 @@ EDGE_TABLES = {
     "inventory_position": "inventory_positions",
     "open_order": "open_orders",
     "substitution": "substitutions",
+    "bom_line": "bill_of_materials",
 }
 NODE_KINDS = {Supplier: "supplier", Warehouse: "warehouse", Store: "store", Sku: "sku"}
 _TABLE_PATH = re.compile(r"^(\w+\[\d+\])(.*)$")

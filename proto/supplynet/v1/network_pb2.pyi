@@ -169,19 +169,35 @@ class Substitution(_message.Message):
     strength: float
     def __init__(self, sku_id: _Optional[str] = ..., substitute_id: _Optional[str] = ..., strength: _Optional[float] = ...) -> None: ...
 
+class BomLine(_message.Message):
+    __slots__ = ("plant_id", "sku_id", "component_id", "quantity_per_unit", "assembly_lead_time_days")
+    PLANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_ID_FIELD_NUMBER: _ClassVar[int]
+    COMPONENT_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_PER_UNIT_FIELD_NUMBER: _ClassVar[int]
+    ASSEMBLY_LEAD_TIME_DAYS_FIELD_NUMBER: _ClassVar[int]
+    plant_id: str
+    sku_id: str
+    component_id: str
+    quantity_per_unit: float
+    assembly_lead_time_days: float
+    def __init__(self, plant_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., component_id: _Optional[str] = ..., quantity_per_unit: _Optional[float] = ..., assembly_lead_time_days: _Optional[float] = ...) -> None: ...
+
 class Edge(_message.Message):
-    __slots__ = ("supply_lane", "transport_lane", "inventory_position", "open_order", "substitution")
+    __slots__ = ("supply_lane", "transport_lane", "inventory_position", "open_order", "substitution", "bom_line")
     SUPPLY_LANE_FIELD_NUMBER: _ClassVar[int]
     TRANSPORT_LANE_FIELD_NUMBER: _ClassVar[int]
     INVENTORY_POSITION_FIELD_NUMBER: _ClassVar[int]
     OPEN_ORDER_FIELD_NUMBER: _ClassVar[int]
     SUBSTITUTION_FIELD_NUMBER: _ClassVar[int]
+    BOM_LINE_FIELD_NUMBER: _ClassVar[int]
     supply_lane: SupplyLane
     transport_lane: TransportLane
     inventory_position: InventoryPosition
     open_order: OpenOrder
     substitution: Substitution
-    def __init__(self, supply_lane: _Optional[_Union[SupplyLane, _Mapping]] = ..., transport_lane: _Optional[_Union[TransportLane, _Mapping]] = ..., inventory_position: _Optional[_Union[InventoryPosition, _Mapping]] = ..., open_order: _Optional[_Union[OpenOrder, _Mapping]] = ..., substitution: _Optional[_Union[Substitution, _Mapping]] = ...) -> None: ...
+    bom_line: BomLine
+    def __init__(self, supply_lane: _Optional[_Union[SupplyLane, _Mapping]] = ..., transport_lane: _Optional[_Union[TransportLane, _Mapping]] = ..., inventory_position: _Optional[_Union[InventoryPosition, _Mapping]] = ..., open_order: _Optional[_Union[OpenOrder, _Mapping]] = ..., substitution: _Optional[_Union[Substitution, _Mapping]] = ..., bom_line: _Optional[_Union[BomLine, _Mapping]] = ...) -> None: ...
 
 class BatchUpsertNetworkRequest(_message.Message):
     __slots__ = ("nodes", "edges")
