@@ -4,13 +4,20 @@ Distances follow the DIMACS convention of the published distance-only optima (ev
 distance and travel time truncated to one decimal); gaps are against the
 ``distance_dimacs`` rows of bks.csv and computed by the project's own route evaluator
 from the returned routes, never from a solver objective. Each solution is also checked
-in exact arithmetic. The baseline is plain OR-Tools: PATH_CHEAPEST_ARC + guided local
-search, every stop mandatory, same time limit, in the same run. ``--pyvrp-alone`` adds
-PyVRP run alone (the PyVRP engine, seed 0, the whole limit, no portfolio around it) on
-the same data, limit and cores, to check the portfolio is never behind it.
+in exact arithmetic. ``--engines`` picks what runs on each instance, one after the other,
+each for the whole limit:
+
+- ``portfolio``: ``solve`` on ``--jobs`` cores (the product's entry point);
+- ``pyvrp``: PyVRP alone (the PyVRP engine, seed 0, no portfolio around it, one core);
+- ``ortools``: plain OR-Tools, PATH_CHEAPEST_ARC + guided local search, every stop
+  mandatory (the baseline).
+
+The full 56 at 30 s take about 28 minutes per engine (``--engines portfolio,pyvrp``:
+about 57 minutes; the fewest-vehicles rows add a minute).
 
     flock /tmp/supplynet-bench.lock .venv/bin/python bench/routing_solomon.py \
-        --seconds 30 [--instances C101,R1] [--jobs 2] [--fewest R101,RC201] [--pyvrp-alone]
+        --seconds 30 [--instances C101,R1] [--jobs 2] [--fewest R101,RC201] \
+        [--engines portfolio,pyvrp,ortools]
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +44,7 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "vrp" / "solomo
 CLASSES = ("C1", "C2", "R1", "R2", "RC1", "RC2")
 BASELINE = SearchConfig("ortools", "PATH_CHEAPEST_ARC", "GUIDED_LOCAL_SEARCH", mandatory=True)
 PYVRP_ALONE = SearchConfig("pyvrp", seed=0)
+ENGINES = ("portfolio", "pyvrp", "ortools")
 
 
 def read_instance(path: Path) -> tuple[int, int, np.ndarray]:
@@ -103,37 +112,32 @@ def routes_of(
     return [tuple(pos[s] for s in schedule_routes.get(v.id, [])) for v in problem.vehicles]
 
 
-def run_instance(
-    name: str, seconds: float, jobs: int, baseline: bool, pyvrp_alone: bool = False
-) -> dict[str, object]:
+def run_instance(name: str, seconds: float, jobs: int, engines: Sequence[str]) -> dict[str, object]:
+    """One instance with each engine asked for; the portfolio's row has the details."""
     problem = build(name)
-    schedule = solve(problem, time_limit_s=seconds, workers=jobs)
-    routes = routes_of(
-        problem, {r.vehicle_id: [s.stop_id for s in r.stops] for r in schedule.routes}
-    )
-    ev = judge(problem, routes)
-    exact_ok = judge(build(name, exact=True), routes).feasible
-    row: dict[str, object] = {
-        "instance": name,
-        "vehicles": ev.vehicles_used,
-        "distance": round(ev.distance_km, 1),
-        "unserved": len(ev.unserved),
-        "feasible": ev.feasible and not ev.unserved,
-        "exact_feasible": exact_ok,
-        "winner": schedule.stats.winner,
-        "wall_s": round(schedule.stats.wall_s, 1),
-    }
-    if baseline:
-        run = run_one(integer_model(problem), BASELINE, seconds, frozenset())
-        bev = judge(problem, list(run.routes)) if run.found else None
-        ok = bev is not None and bev.feasible and not bev.unserved
-        row["base_vehicles"] = bev.vehicles_used if ok and bev else None
-        row["base_distance"] = round(bev.distance_km, 1) if ok and bev else None
-    if pyvrp_alone:
-        run = run_one(integer_model(problem), PYVRP_ALONE, seconds, frozenset())
-        pev = judge(problem, list(run.routes)) if run.found else None
-        ok = pev is not None and pev.feasible and not pev.unserved
-        row["pyvrp_distance"] = round(pev.distance_km, 1) if ok and pev else None
+    row: dict[str, object] = {"instance": name}
+    if "portfolio" in engines:
+        schedule = solve(problem, time_limit_s=seconds, workers=jobs)
+        routes = routes_of(
+            problem, {r.vehicle_id: [s.stop_id for s in r.stops] for r in schedule.routes}
+        )
+        ev = judge(problem, routes)
+        row |= {
+            "vehicles": ev.vehicles_used,
+            "distance": round(ev.distance_km, 1) if ev.feasible and not ev.unserved else None,
+            "unserved": len(ev.unserved),
+            "feasible": ev.feasible and not ev.unserved,
+            "exact_feasible": judge(build(name, exact=True), routes).feasible,
+            "winner": schedule.stats.winner,
+            "wall_s": round(schedule.stats.wall_s, 1),
+        }
+    for engine, config in (("pyvrp", PYVRP_ALONE), ("ortools", BASELINE)):
+        if engine in engines:
+            run = run_one(integer_model(problem), config, seconds, frozenset())
+            alone = judge(problem, list(run.routes)) if run.found else None
+            ok = alone is not None and alone.feasible and not alone.unserved
+            row[f"{engine}_vehicles"] = alone.vehicles_used if ok and alone else None
+            row[f"{engine}_distance"] = round(alone.distance_km, 1) if ok and alone else None
     return row
 
 
@@ -177,11 +181,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--instances", default="", help="names or classes, e.g. R101,RC2")
     parser.add_argument("--jobs", type=int, default=available_cores())
-    parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--pyvrp-alone", action="store_true", help="also run PyVRP alone")
+    parser.add_argument(
+        "--engines",
+        default=",".join(ENGINES),
+        help=f"comma-separated subset of {', '.join(ENGINES)} (default: all)",
+    )
     parser.add_argument("--fewest", default="R101,RC201", help="instances for fewest-vehicles mode")
     parser.add_argument("--out", type=Path, default=None, help="CSV of per-instance results")
     args = parser.parse_args(argv)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if not engines or set(engines) - set(ENGINES):
+        parser.error(f"--engines: choose from {', '.join(ENGINES)}")
     best = bks("distance_dimacs")
     hier = bks("hierarchical_exact")
     names = select(args.instances)
@@ -194,48 +204,45 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     print(
-        "instance  veh  bks_veh  distance     bks    gap%  feasible exact  base_veh  base_dist"
-        "  base_gap%  winner",
+        f"{'instance':8} {'bks_veh':>7} {'bks':>8} | {'veh':>4} {'portfolio':>9} {'gap%':>6}"
+        f" {'exact':>5} | {'pyvrp':>9} {'gap%':>6} | {'veh':>4} {'ortools':>9} {'gap%':>6}"
+        " | winner",
         flush=True,
     )
     rows = []
     started = time.monotonic()
     for name in names:
-        row = run_instance(name, args.seconds, args.jobs, not args.no_baseline, args.pyvrp_alone)
-        row["gap"] = _gap(row["distance"], best[name][1])
-        row["base_gap"] = _gap(row.get("base_distance"), best[name][1])
+        row = run_instance(name, args.seconds, args.jobs, engines)
+        ref = best[name][1]
+        for engine in ENGINES:
+            row[f"{engine}_gap"] = _gap(row.get(_distance_key(engine)), ref)
         rows.append(row)
         print(
-            f"{name:8} {row['vehicles']:4} {best[name][0]:8} {row['distance']:9} {best[name][1]:8}"
-            f" {row['gap']:7.2f}  {row['feasible']!s:8} {row['exact_feasible']!s:5}"
-            f" {row.get('base_vehicles')!s:>9} {row.get('base_distance')!s:>10}"
-            f" {_fmt(row['base_gap']):>10}  {row['winner']}"
-            + (f"  pyvrp_alone {row['pyvrp_distance']}" if args.pyvrp_alone else ""),
+            f"{name:8} {best[name][0]:7} {ref:8} | {_cell(row.get('vehicles'), 4)}"
+            f" {_cell(row.get('distance'), 9)} {_fmt(row['portfolio_gap']):>6}"
+            f" {_cell(row.get('exact_feasible'), 5)} | {_cell(row.get('pyvrp_distance'), 9)}"
+            f" {_fmt(row['pyvrp_gap']):>6} | {_cell(row.get('ortools_vehicles'), 4)}"
+            f" {_cell(row.get('ortools_distance'), 9)} {_fmt(row['ortools_gap']):>6}"
+            f" | {row.get('winner', '-')}",
             flush=True,
         )
-    print(
-        f"\n# mean gap per class (portfolio vs baseline), {time.monotonic() - started:.0f} s total"
-    )
-    print("class  n  mean_gap%  base_mean_gap%  base_found  all_feasible")
+    print(f"\n# mean gap per class (feasible runs), {time.monotonic() - started:.0f} s total")
+    print(f"class  n  {'  '.join(f'{e:>10} found' for e in engines)}")
     for cls in (*CLASSES, "all"):
         sub = [r for r in rows if cls == "all" or _cls(str(r["instance"])) == cls]
         if not sub:
             continue
-        gaps = [float(str(r["gap"])) for r in sub]
-        base = [float(str(r["base_gap"])) for r in sub if r["base_gap"] is not None]
-        base_mean = _fmt(statistics.mean(base)) if base else "-"
+        cells = []
+        for engine in engines:
+            gaps = [float(str(r[f"{engine}_gap"])) for r in sub if r[f"{engine}_gap"] is not None]
+            mean = _fmt(statistics.mean(gaps)) if gaps else "-"
+            cells.append(f"{mean:>10} {len(gaps):>2}/{len(sub):<2}")
+        print(f"{cls:5} {len(sub):2}  {'  '.join(cells)}")
+    if {"portfolio", "pyvrp"} <= set(engines):
+        behind = [str(r["instance"]) for r in rows if _behind(r)]
         print(
-            f"{cls:5} {len(sub):2} {statistics.mean(gaps):10.2f} {base_mean:>15}"
-            f" {len(base):>6}/{len(sub):<3} {all(bool(r['feasible']) for r in sub)!s:>8}"
-        )
-    if args.pyvrp_alone:
-        alone = [r for r in rows if r.get("pyvrp_distance") is not None]
-        gaps = [float(str(_gap(r["pyvrp_distance"], best[str(r["instance"])][1]))) for r in alone]
-        behind = [r["instance"] for r in rows if _behind(r)]
-        print(
-            f"\n# PyVRP alone (same data, limit, cores): mean gap "
-            f"{statistics.mean(gaps) if gaps else float('nan'):.2f}% on {len(alone)}/{len(rows)};"
-            f" portfolio behind it on {len(behind)}: {', '.join(map(str, behind)) or '-'}"
+            f"\n# portfolio ({args.jobs} cores) behind PyVRP alone (one core) on {len(behind)}"
+            f" of {len(rows)}: {', '.join(behind) or '-'}"
         )
     if args.fewest:
         print("\n# fewest-vehicles mode (fixed cost per vehicle)")
@@ -258,8 +265,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _behind(row: dict[str, object]) -> bool:
-    alone = row.get("pyvrp_distance")
-    return alone is not None and float(str(row["distance"])) > float(str(alone)) + 1e-6
+    alone, mine = row.get("pyvrp_distance"), row.get("distance")
+    if alone is None:
+        return False
+    return mine is None or float(str(mine)) > float(str(alone)) + 1e-6
+
+
+def _distance_key(engine: str) -> str:
+    return "distance" if engine == "portfolio" else f"{engine}_distance"
+
+
+def _cell(value: object, width: int) -> str:
+    return f"{'-' if value is None else value!s:>{width}}"
 
 
 def _fmt(value: object) -> str:
