@@ -12,6 +12,9 @@ bench/data/inventory) is run by its category:
 * ``serial_ssm``: the planner cannot express a 3-stage chain (supplier -> warehouse ->
   store only), so this row checks the echelon base-stock helper (Shang-Song levels)
   by simulation with common random numbers, as before;
+* ``assembly_ssm``: the assembly planner (``assembly.py``: Rosling's serial equivalent,
+  planned from the state every period) rolled against the file's balanced echelon
+  base-stock optimum with common random numbers;
 * ``tree_gsm``: CP-SAT committed service times against the Graves-Willems optimum.
 
 Continuous-review files are reviewed every ``time.simulation_step`` time units; their
@@ -42,6 +45,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from replenishment_support import anchor_single_stage, wagner_whitin_case  # noqa: E402
 
 from supplynet.optimizer.replenishment import PlanSettings, plan_replenishment  # noqa: E402
+from supplynet.optimizer.replenishment.assembly import run_anchor  # noqa: E402
 from supplynet.optimizer.replenishment.gsm import GsmStage, optimize_service_times  # noqa: E402
 from supplynet.optimizer.replenishment.rolling import PlannerPolicy, roll  # noqa: E402
 from supplynet.optimizer.replenishment.safety_stock import (  # noqa: E402
@@ -156,6 +160,21 @@ def serial(data: Anchor, seed: int) -> str:
     )
 
 
+def assembly(data: Anchor, seed: int) -> str:
+    started = time.perf_counter()
+    run = run_anchor(data, trials=100, periods=1000, seed=seed)
+    seconds = time.perf_counter() - started
+    gap, error = run.ours.paired_gap(run.best)
+    finished, parts = run.planner.levels()
+    mine = ", ".join(f"{v:.3f}" for v in (finished, *parts))
+    return (
+        f"| {data['id']} | {run.optimum.name} | echelon S=({mine}), planned every period | "
+        f"{data['expected']['expected_cost_per_period']:.4f} | "
+        f"{run.best.mean_cost:.4f} ± {run.best.standard_error:.4f} | {run.ours.mean_cost:.4f} | "
+        f"{gap:+.3%} ± {error:.3%} | 100x1000 (H=8) | {seconds:.0f} |"
+    )
+
+
 def gsm(data: Anchor) -> list[str]:
     external = {e["to"]: e["service_time"] for e in data["network"]["external_supply"]}
     edges = [(e["from"], e["to"]) for e in data["network"]["edges"]]
@@ -212,6 +231,9 @@ def main() -> None:
                 rolled += lines
             elif category == "serial_ssm":
                 lines = [serial(data, args.seed)]
+                rolled += lines
+            elif category == "assembly_ssm":
+                lines = [assembly(data, args.seed)]
                 rolled += lines
             elif category == "lot_sizing_deterministic":
                 lines = lot_sizing(path)
