@@ -24,7 +24,7 @@ from supplynet.graph.model import (
     Warehouse,
 )
 from supplynet.graph.network import Network
-from supplynet.optimizer.replenishment import PlanSettings, build_problem
+from supplynet.optimizer.replenishment import PlanSettings, build_problem, plan_replenishment
 from supplynet.optimizer.replenishment.assembly import plan_assembly, run_anchor
 
 START = dt.date(2025, 1, 6)
@@ -111,6 +111,19 @@ def test_components_are_ordered_by_lead_time_in_demand_times_quantity_net_of_sto
         (problem.nodes["location_id"] == "W1") & (problem.nodes["sku_id"] == "F")
     ][0]
     assert fed.receipts[node, 5] == 10.0
+
+
+def test_the_planner_lists_component_orders_and_assemblies_and_ships_their_output() -> None:
+    network = plant_network()
+    settings = PlanSettings(horizon=8, period_days=1, backorders=True, workers=1)
+    plan = plan_replenishment(network, forecast(8), settings)
+    components = plan.orders[plan.orders["sku_id"].isin(["A", "B"])]
+    assert components.groupby("sku_id")["order_period"].min().to_dict() == {"A": 1, "B": 3}
+    assert plan.assemblies["start_period"].min() == 4
+    shipped = plan.transfers[plan.transfers["sku_id"] == "F"]
+    assert shipped["quantity"].sum() == pytest.approx(30.0)
+    stored = plan.to_stored_plan("p1")
+    assert {line["line_type"] for line in stored.lines} == {"order", "transfer", "assembly"}
 
 
 def test_a_component_without_a_supply_lane_is_named() -> None:

@@ -29,6 +29,7 @@ from supplynet.gnn.risk_scores import RiskScores
 from supplynet.graph.deadline import Clock, Deadline
 from supplynet.graph.network import Network
 from supplynet.optimizer.replenishment import stochastic_dp
+from supplynet.optimizer.replenishment.assembly import plan_assembly
 from supplynet.optimizer.replenishment.explain import Flows, explain
 from supplynet.optimizer.replenishment.fast_path import qualifies
 from supplynet.optimizer.replenishment.fast_workers import Planned, chunk_count, plan_fast
@@ -489,4 +490,8 @@ def plan_replenishment(
     within ``min(settings.time_limit_s, deadline.solver_limit())`` seconds."""
     settings = settings or PlanSettings()
     problem = build_problem(network, forecast, settings, risk)
-    return solve(problem, settings, progress, deadline=deadline)
+    if not network.bill_of_materials:
+        return solve(problem, settings, progress, deadline=deadline)
+    # Plants assemble first: their output is the finished SKUs' supply (``assembly.py``).
+    assembly = plan_assembly(network, problem, settings)
+    return assembly.attach(solve(assembly.feed(problem), settings, progress, deadline=deadline))
