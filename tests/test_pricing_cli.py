@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from supplynet.graph.open_store import open_store
-from supplynet.server.app import price as use
+from supplynet.server.app import price_plans
 from supplynet.server.cli import main
 
 
@@ -51,7 +51,7 @@ def test_markdowns_json_and_apply(store_env: Path, capsys: pytest.CaptureFixture
         assert discounts == sorted(discounts)
     store = open_store()
     try:
-        saved = use.latest_price_plan(store)
+        saved = price_plans.latest_price_plan(store)
     finally:
         store.close()
     assert saved is not None

@@ -13,6 +13,7 @@ from rpc_harness import ServerThread, running_server, settings, violations
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.server.app import price as use
+from supplynet.server.app import price_plans
 from supplynet.server.app.recommend import network_today
 from supplynet.v1 import common_pb2, pricing_pb2, pricing_pb2_grpc
 
@@ -69,9 +70,9 @@ def test_markdowns_and_planned_prices(
         discounts = [s.discount for s in schedule.steps]
         assert discounts == sorted(discounts) and schedule.steps[0].day == 0
         assert schedule.expected_waste_units <= schedule.no_markdown_waste_units + 1e-9
-    saved = use.latest_price_plan(store_and_server[0])
+    saved = price_plans.latest_price_plan(store_and_server[0])
     assert saved is not None
-    future = use.price_future(saved, tiny.demand)
+    future = price_plans.price_future(saved, tiny.demand)
     prices = {r.sku_id: r.recommended_price for r in reply.recommendations}
     assert (future["price"] == future["sku_id"].map(prices)).all()
     assert future["date"].min().date() == network_today(tiny.demand)

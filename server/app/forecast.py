@@ -33,8 +33,10 @@ from supplynet.graph.executor import ParallelSettings
 from supplynet.graph.executor import Progress as CountProgress
 from supplynet.graph.model import Store
 from supplynet.graph.network import Network
+from supplynet.graph.plans import StoredPlan
 from supplynet.graph.scope import Scope
 from supplynet.server.app.horizon import Horizon
+from supplynet.server.app.price_plans import price_future
 from supplynet.server.app.settings import AppSettings
 from supplynet.server.app.validation import checked, require, scope_problems
 
@@ -70,6 +72,20 @@ class ForecastRequest(BaseModel):
     seed: int = 0
     country: str | None = None
     checkpoint: bytes | None = None
+    prices_plan: str | None = None
+    """A saved prices plan (``latest``: the newest) whose prices are the planned ones."""
+
+
+PRICE_MODELS = (DEFAULT_MODEL, *GLOBAL_MODELS)
+"""Models that read planned prices (the global model; ``auto`` is it on daily data)."""
+
+
+def prices_plan_problems(model: str, prices_plan: str | None) -> list[Problem]:
+    """Why ``model`` cannot take a prices plan: only the global model reads future prices."""
+    if not prices_plan or model in PRICE_MODELS:
+        return []
+    takes = ", ".join(PRICE_MODELS)
+    return [Problem("prices_plan", f"planned prices need a model that reads them ({takes})")]
 
 
 def forecast_request(
@@ -82,11 +98,13 @@ def forecast_request(
     network: Network | None = None,
     country: str | None = None,
     checkpoint: bytes | None = None,
+    prices_plan: str | None = None,
 ) -> ForecastRequest:
     """A checked request; ``None`` fields take the settings' defaults.
 
     ``country`` (default: the settings') is the holiday calendar of every model;
-    ``checkpoint`` a saved demand GNN to forecast with (``gnn`` only).
+    ``checkpoint`` a saved demand GNN to forecast with (``gnn`` only); ``prices_plan``
+    a saved prices plan (``latest``: the newest) the global model takes as planned prices.
 
     With ``network``, unknown stores are reported with the request's other problems.
     """
@@ -95,27 +113,35 @@ def forecast_request(
         for i, store in enumerate(store_ids)
         if network is not None and not isinstance(network.locations.get(store), Store)
     ]
+    model = model or settings.forecast_model
     return checked(
         ForecastRequest,
         "forecast request",
-        unknown,
+        unknown + prices_plan_problems(model, prices_plan),
         horizon_days=settings.forecast_horizon_days if horizon_days is None else horizon_days,
-        model=model or settings.forecast_model,
+        model=model,
         scope=scope,
         store_ids=frozenset(store_ids) or None,
         seed=settings.seed,
         country=country or settings.country,
         checkpoint=checkpoint,
+        prices_plan=prices_plan or None,
     )
 
 
 @dataclass(frozen=True)
 class ForecastInputs:
-    """The selected series' cleaned rows and what a network-wide model needs besides."""
+    """The selected series' cleaned rows and what a network-wide model needs besides.
+
+    ``future``: planned prices per series and day (``price_plans.price_future``) from the
+    prices plan ``prices_plan``.
+    """
 
     network: Network
     cleaned: pd.DataFrame
     horizon: Horizon
+    future: pd.DataFrame | None = None
+    prices_plan: str | None = None
 
 
 def select_series(
@@ -137,11 +163,24 @@ def select_series(
 
 
 def forecast_inputs(
-    request: ForecastRequest, network: Network, index: SeriesIndex
+    request: ForecastRequest,
+    network: Network,
+    index: SeriesIndex,
+    prices: StoredPlan | None = None,
 ) -> ForecastInputs:
-    """The cleaned rows of the request's series, for ``run_forecast``."""
+    """The cleaned rows of the request's series, for ``run_forecast``.
+
+    ``prices``: the request's prices plan, read by the door (``price_plans.price_plan``).
+    Raises ``ValidationFailed`` naming ``prices_plan`` for weekly data, which the global
+    model does not forecast.
+    """
     keys = select_series(request, network, index)
-    return ForecastInputs(network, index.rows(keys), Horizon(request.horizon_days, index.freq))
+    rows, horizon = index.rows(keys), Horizon(request.horizon_days, index.freq)
+    if prices is None:
+        return ForecastInputs(network, rows, horizon)
+    weekly = [Problem("prices_plan", "planned prices need daily demand history")]
+    require(weekly if index.freq != "D" else [], "forecast request")
+    return ForecastInputs(network, rows, horizon, price_future(prices, rows), prices.id)
 
 
 def is_light(request: ForecastRequest, series: int) -> bool:
@@ -166,14 +205,15 @@ def run_forecast(
     """The full pipeline (or a network-wide model) over the inputs' series.
 
     ``auto`` on daily data is the global model (it won the rolling backtests of
-    ``bench/forecast_accuracy.py``); on weekly data, the per-series rules.
+    ``bench/forecast_accuracy.py``); on weekly data, the per-series rules. The global
+    model takes the inputs' planned prices.
     """
     if request.model in NETWORK_MODELS:
         return NETWORK_RUNNERS[request.model](inputs, request)
     periods, country = inputs.horizon.periods, request.country
     if inputs.horizon.freq == "D" and request.model in (DEFAULT_MODEL, *GLOBAL_MODELS):
         model = panel_forecaster(request.model, periods, country, inputs.network, request.seed)
-        return model.fit(inputs.cleaned).forecast(inputs.cleaned)
+        return model.fit(inputs.cleaned).forecast(inputs.cleaned, inputs.future)
     return forecast_demand(
         inputs.cleaned,
         forecaster_factory(request.model, country, periods),

@@ -30,6 +30,7 @@ from supplynet.server.app.forecast import (
     ForecastInputs,
     ForecastRequest,
     ModelName,
+    prices_plan_problems,
     run_forecast,
 )
 from supplynet.server.app.progress import Progress, Report, ignore, part
@@ -58,6 +59,8 @@ class PlanRequest(BaseModel):
     use_risk: bool = False
     scope: Scope | None = None
     seed: int = 0
+    prices_plan: str | None = None
+    """A saved prices plan (``latest``: the newest) the forecast takes as planned prices."""
 
     @property
     def horizon_periods(self) -> int:
@@ -68,7 +71,11 @@ class PlanRequest(BaseModel):
         days = self.horizon_periods * self.period_days
         # built from checked fields: whole periods may run past the 366 days a caller may ask
         return ForecastRequest.model_construct(
-            horizon_days=days, model=self.forecast_model, scope=self.scope, seed=self.seed
+            horizon_days=days,
+            model=self.forecast_model,
+            scope=self.scope,
+            seed=self.seed,
+            prices_plan=self.prices_plan,
         )
 
     def settings(self, deadline: Deadline) -> PlanSettings:
@@ -98,10 +105,12 @@ def plan_request(
     ``time_limit_seconds`` is also bounded by the configured maximum.
     """
     given = {name: value for name, value in fields.items() if value is not None}
+    model = str(given.get("forecast_model", settings.forecast_model))
+    prices = given.get("prices_plan")
     request = checked(
         PlanRequest,
         "plan request",
-        found,
+        [*found, *prices_plan_problems(model, str(prices) if prices else None)],
         **{
             "horizon_days": settings.plan_horizon_days,
             "period_days": settings.period_days,
@@ -213,6 +222,7 @@ def stored(
             or ("given" if inputs.forecast is not None else request.forecast_model),
             "history_end": inputs.history_end.isoformat() if inputs.history_end else None,
             "network_records": sum(inputs.network.counts().values()),
+            "prices_plan": inputs.forecast_inputs.prices_plan if inputs.forecast_inputs else None,
         }
     result = plans.record(plan, request.plan_id, settings, versions)
     legacy = {

@@ -5,14 +5,13 @@
 on the substitution graph; the slow part, which a server caches); ``price`` chooses
 portfolio prices within stock plus the latest plan's arrivals and, when asked, a markdown
 schedule per perishable store position. ``planned_prices`` turns an answer into a stored
-``prices`` plan, and ``price_future`` reads such a plan back as the known-future prices a
-forecaster takes, which closes the loop from pricing to planning.
+``prices`` plan, which a forecast or plan reads back as known-future prices
+(``price_plans``): the loop from pricing to planning.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +22,6 @@ from supplynet.graph.errors import Problem
 from supplynet.graph.network import Network
 from supplynet.graph.plans import StoredPlan
 from supplynet.graph.scope import Scope
-from supplynet.graph.store import GraphStore
 from supplynet.optimizer.pricing import (
     DemandModel,
     ElasticityEstimator,
@@ -32,14 +30,14 @@ from supplynet.optimizer.pricing import (
     PriceRecommendations,
     PriceRules,
     evaluate,
+    margin_safe_markdown,
     recommend_prices,
     rule_policy,
-    solve_markdown,
 )
 from supplynet.optimizer.recommend.shelf_stock import ShelfStock
+from supplynet.server.app.price_plans import price_plan_of
 from supplynet.server.app.validation import checked, require
 
-PLAN_KIND = "prices"
 MAX_MARKDOWN_STOCK = 400
 """Largest cohort a markdown schedule is computed for (the DP is quadratic in units)."""
 
@@ -210,7 +208,6 @@ def _markdowns(
             units_per_day=chain[k] * model.store_share[s, k] * pattern,
             elasticity=model.skus[k].elasticity,
             max_changes=request.max_markdown_changes,
-            waste_penalty=sku.unit_cost,
             neighbours=tuple(
                 (
                     (prices[c.sku_id] - skus[c.sku_id].unit_cost)
@@ -222,7 +219,7 @@ def _markdowns(
                 if c.substitute_id == sku.id and c.elasticity > 0
             ),
         )
-        policy = solve_markdown(problem)
+        policy = margin_safe_markdown(problem)
         outcome = evaluate(policy, problem)
         flat = evaluate(rule_policy(problem, 0.0, 0), problem)
         out.append(
@@ -242,42 +239,13 @@ def _markdowns(
 
 def planned_prices(answer: PriceAnswer, horizon_days: int, plan_id: str = "") -> StoredPlan:
     """The recommended prices as a stored ``prices`` plan valid over the horizon."""
-    until = answer.start + dt.timedelta(days=horizon_days - 1)
-    return StoredPlan(
-        id=plan_id or f"prices-{answer.start.isoformat()}-{secrets.token_hex(3)}",
-        kind=PLAN_KIND,
-        created_at=dt.datetime.now(dt.UTC),
-        attributes={
-            "start": answer.start.isoformat(),
-            "end": until.isoformat(),
-            "margin_per_day_now": answer.prices.margin_per_day_now,
-            "margin_per_day_after": answer.prices.margin_per_day_after,
-        },
-        lines=tuple(
-            {"sku_id": r.sku_id, "price": r.recommended_price, "current_price": r.current_price}
-            for r in answer.prices.recommendations
-        ),
+    recommendations = answer.prices.recommendations
+    return price_plan_of(
+        {r.sku_id: r.recommended_price for r in recommendations},
+        {r.sku_id: r.current_price for r in recommendations},
+        answer.start,
+        horizon_days,
+        plan_id,
+        margin_per_day_now=answer.prices.margin_per_day_now,
+        margin_per_day_after=answer.prices.margin_per_day_after,
     )
-
-
-def latest_price_plan(store: GraphStore) -> StoredPlan | None:
-    """The newest saved ``prices`` plan, if any."""
-    plans = store.list_plans(PLAN_KIND)
-    if not plans:
-        return None
-    return store.load_plan(max(plans, key=lambda p: p.created_at).id)
-
-
-def price_future(plan: StoredPlan, demand: pd.DataFrame) -> pd.DataFrame:
-    """A forecaster's known-future frame: the plan's price on each of its days per series.
-
-    Columns ``date, store_id, sku_id, price, promo`` (promo False), for every store x SKU
-    series of ``demand`` whose SKU the plan prices.
-    """
-    prices = {str(line["sku_id"]): float(line["price"] or 0.0) for line in plan.lines}
-    days = pd.date_range(str(plan.attributes["start"]), str(plan.attributes["end"]), freq="D")
-    series = demand.loc[demand["sku_id"].isin(prices), ["store_id", "sku_id"]].drop_duplicates()
-    frame = series.merge(pd.DataFrame({"date": days}), how="cross")
-    frame["price"] = frame["sku_id"].map(prices)
-    frame["promo"] = False
-    return frame[["date", "store_id", "sku_id", "price", "promo"]].reset_index(drop=True)

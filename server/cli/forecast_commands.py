@@ -21,6 +21,7 @@ from supplynet.server.app.forecast import (
     forecast_request,
     run_forecast,
 )
+from supplynet.server.app.price_plans import price_plan
 from supplynet.server.app.settings import AppSettings
 from supplynet.server.app.validation import output_file_problems, require
 from supplynet.server.cli.arguments import (
@@ -53,9 +54,22 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--checkpoint", type=Path, default=None, help="saved demand GNN to use (--model gnn)"
     )
+    add_prices_plan_argument(parser)
     parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     parser.add_argument("--ray-address", default=None, help="run on this Ray cluster")
     parser.set_defaults(handler=run)
+
+
+def add_prices_plan_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--prices-plan",
+        nargs="?",
+        const="latest",
+        default=None,
+        metavar="PLAN_ID",
+        help="forecast at the planned prices of this saved prices plan (no id: the newest; "
+        "saved by 'supplynet price --apply'); global model only",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,18 +84,22 @@ def run(args: argparse.Namespace) -> int:
         scope=scope_from_args(args),
         country=args.country,
         checkpoint=args.checkpoint.read_bytes() if args.checkpoint else None,
+        prices_plan=args.prices_plan,
     )
     store = open_store()
     try:
         network = store.snapshot()
         demand = store.read_demand()
+        prices = price_plan(store, request.prices_plan)
     finally:
         store.close()
     index = SeriesIndex(demand)
-    inputs = forecast_inputs(request, network, index)
+    inputs = forecast_inputs(request, network, index, prices)
     out = console()
     out.print(key_value_table("cleaning", index.summary.as_dict()))
     out.print(f"holiday calendar: {request.country or 'none'}")
+    if inputs.prices_plan:
+        out.print(f"planned prices: {inputs.prices_plan}")
     started = time.perf_counter()
     with rich_progress(out, f"forecasting ({request.model})") as progress:
         forecast = run_forecast(inputs, request, settings.parallel(args.workers), progress)

@@ -21,6 +21,7 @@ from supplynet.graph.open_store import open_store
 from supplynet.optimizer.replenishment import ReplenishmentPlan
 from supplynet.server.app import plan as use
 from supplynet.server.app.forecast import MODEL_NAMES, forecast_inputs
+from supplynet.server.app.price_plans import price_plan
 from supplynet.server.app.progress import Progress as StageProgress
 from supplynet.server.app.progress import Report
 from supplynet.server.app.settings import AppSettings
@@ -30,6 +31,7 @@ from supplynet.server.cli.arguments import (
     add_scope_arguments,
     scope_from_args,
 )
+from supplynet.server.cli.forecast_commands import add_prices_plan_argument
 from supplynet.server.cli.output import console, frame_table, key_value_table
 
 SHOWN_EXPLANATIONS = 10
@@ -59,14 +61,23 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument("--id", default=None, help="plan id (default plan-<UTC time>-<hex>)")
     parser.add_argument("--out", type=Path, help="also write the plan lines (.csv or .json)")
+    add_prices_plan_argument(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     settings: AppSettings = args.settings
+    given_prices = args.forecast is not None and args.prices_plan is not None
     request = use.plan_request(
         settings,
-        out_problems(args.out),
+        [
+            *out_problems(args.out),
+            *(
+                [Problem("prices_plan", "not with --forecast (a given forecast is final)")]
+                if given_prices
+                else []
+            ),
+        ],
         horizon_days=args.horizon_days,
         period_days=args.period_days,
         service_level=args.service_level,
@@ -77,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         forecast_model=args.model,
         plan_id=args.id,
         scope=scope_from_args(args),
+        prices_plan=args.prices_plan,
     )
     deadline = Deadline.after(request.time_limit_seconds)
     given = read_forecast(args.forecast) if args.forecast is not None else None
@@ -89,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
         demand = store.read_demand()
         history_end = demand["date"].max().date() if len(demand) else None
         if given is None:
-            found = forecast_inputs(request.forecast(), network, SeriesIndex(demand))
+            prices = price_plan(store, request.prices_plan)
+            found = forecast_inputs(request.forecast(), network, SeriesIndex(demand), prices)
             inputs = use.PlanInputs(
                 scoped, forecast_inputs=found, history_end=history_end, store_version=version
             )

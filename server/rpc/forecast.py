@@ -12,6 +12,7 @@ import asyncio
 import grpc
 
 from supplynet.server.app import forecast as use
+from supplynet.server.app.price_plans import price_plan
 from supplynet.server.rpc import tasks
 from supplynet.server.rpc.converters import (
     forecast_to_proto,
@@ -40,12 +41,14 @@ class ForecastServicer(forecast_pb2_grpc.ForecastServiceServicer):
             scope=scope_from_proto(request.scope),
             store_ids=request.store_ids,
             network=network,
+            prices_plan=request.prices_plan,
         )
         index = await self.state.series()
         keys = use.select_series(asked, network, index)
         if use.is_light(asked, len(keys)):
             return series_forecasts_to_proto(use.light_forecast(asked, index, keys), index.freq)
-        inputs = await asyncio.to_thread(use.forecast_inputs, asked, network, index)
+        prices = await self.state.call(price_plan, self.state.store, asked.prices_plan)
+        inputs = await asyncio.to_thread(use.forecast_inputs, asked, network, index, prices)
         result = await self.state.jobs.run(tasks.forecast, inputs, asked)
         return await asyncio.to_thread(forecast_to_proto, result)
 

@@ -8,16 +8,18 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ForecastDemandRequest(_message.Message):
-    __slots__ = ("scope", "store_ids", "horizon_days", "model")
+    __slots__ = ("scope", "store_ids", "horizon_days", "model", "prices_plan")
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     STORE_IDS_FIELD_NUMBER: _ClassVar[int]
     HORIZON_DAYS_FIELD_NUMBER: _ClassVar[int]
     MODEL_FIELD_NUMBER: _ClassVar[int]
+    PRICES_PLAN_FIELD_NUMBER: _ClassVar[int]
     scope: _common_pb2.Scope
     store_ids: _containers.RepeatedScalarFieldContainer[str]
     horizon_days: int
     model: str
-    def __init__(self, scope: _Optional[_Union[_common_pb2.Scope, _Mapping]] = ..., store_ids: _Optional[_Iterable[str]] = ..., horizon_days: _Optional[int] = ..., model: _Optional[str] = ...) -> None: ...
+    prices_plan: str
+    def __init__(self, scope: _Optional[_Union[_common_pb2.Scope, _Mapping]] = ..., store_ids: _Optional[_Iterable[str]] = ..., horizon_days: _Optional[int] = ..., model: _Optional[str] = ..., prices_plan: _Optional[str] = ...) -> None: ...
 
 class ForecastPoint(_message.Message):
     __slots__ = ("location_id", "sku_id", "period", "mean", "p10", "p50", "p90", "model")
