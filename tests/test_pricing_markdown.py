@@ -4,7 +4,9 @@ Properties: along every state the policy reaches, discounts only deepen and chan
 ``max_changes`` times; the DP's value equals its exact evaluation on the same problem; the
 unconstrained optimum is never worse, and it agrees with brute force over every open-loop
 schedule on a two-day cohort it dominates; markdowns cut expected waste against full price;
-a waste penalty trades margin for less waste; a malformed problem names its fields.
+a waste penalty trades margin for less waste, and the margin-safe policy takes the least
+waste that keeps the expected margin (substitutes counted) at no markdown's; a malformed
+problem names its fields.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ import numpy as np
 import pytest
 
 from supplynet.graph.errors import ValidationFailed
-from supplynet.optimizer.pricing import MarkdownProblem, evaluate, rule_policy, solve_markdown
+from supplynet.optimizer.pricing import (
+    MarkdownProblem,
+    evaluate,
+    margin_safe_markdown,
+    rule_policy,
+    solve_markdown,
+)
 
 COHORT = MarkdownProblem(
     stock=40,
@@ -78,6 +86,19 @@ def test_markdowns_cut_waste_and_a_penalty_cuts_more() -> None:
     assert plain.margin >= full_price.margin
     assert penalised.units_wasted <= plain.units_wasted
     assert penalised.margin <= plain.margin + 1e-9
+
+
+@pytest.mark.parametrize("neighbours", [(), ((4.0, 2.0),)])
+def test_margin_safe_policy_cuts_waste_without_giving_up_margin(
+    neighbours: tuple[tuple[float, float], ...],
+) -> None:
+    cohort = replace(COHORT, stock=60, neighbours=neighbours)
+    safe = evaluate(margin_safe_markdown(cohort), cohort)
+    flat = evaluate(rule_policy(cohort, 0.0, 0), cohort)
+    plain = evaluate(solve_markdown(cohort), cohort)
+    assert safe.margin - safe.neighbour_margin_lost >= flat.margin - flat.neighbour_margin_lost
+    assert safe.units_wasted <= plain.units_wasted + 1e-9
+    assert safe.units_wasted < flat.units_wasted
 
 
 def test_substitutes_drawn_away_make_markdowns_shallower() -> None:

@@ -14,6 +14,7 @@ from supplynet.optimizer.pricing.markdown import (
     MarkdownProblem,
     MarkdownStep,
     evaluate,
+    margin_safe_markdown,
     rule_policy,
     solve_markdown,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "SkuEstimate",
     "build_ladder",
     "evaluate",
+    "margin_safe_markdown",
     "portfolio_problem",
     "recommend_prices",
     "rule_policy",

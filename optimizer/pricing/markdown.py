@@ -7,10 +7,17 @@ unit. The state is (units left, current discount, changes used); discounts only 
 can run. Demand per day is Poisson with gamma noise (negative binomial), its mean the
 full-price rate times ``(1 - discount) ** -elasticity``. The same code gives the exact
 optimum (no monotonicity, unlimited changes) and evaluates any policy table exactly.
+
+A waste penalty makes the DP trade margin for less waste on purpose: with the unit cost
+sunk, the margin-optimal policy is the zero-penalty one, and any penalty gives up some
+expected margin. ``margin_safe_markdown`` takes the least-waste policy over a ladder of
+penalties that keeps the expected margin (substitutes' lost margin counted) at least that
+of no markdown, which is always a feasible schedule.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -113,14 +120,23 @@ class MarkdownPolicy:
         return tuple(steps)
 
 
+PENALTY_LADDER = (0.0, 0.25, 0.5, 1.0, 2.0)
+"""Waste penalties (x unit cost) ``margin_safe_markdown`` tries."""
+
+
 @dataclass(frozen=True)
 class MarkdownOutcome:
-    """Expected results of running a policy on a cohort."""
+    """Expected results of running a policy on a cohort.
+
+    ``neighbour_margin_lost``: margin the markdowns draw from substitutes (the problem's
+    ``neighbours``), not in ``margin``.
+    """
 
     revenue: float
     units_sold: float
     units_wasted: float
     margin: float
+    neighbour_margin_lost: float = 0.0
 
     @property
     def waste_share(self) -> float:
@@ -144,11 +160,8 @@ def solve_markdown(problem: MarkdownProblem) -> MarkdownPolicy:
     leftover_value = problem.salvage - problem.waste_penalty
     value[problem.days] = leftover_value * np.arange(size)[:, None, None]
     choice = np.zeros((problem.days, size, n_levels, n_changes), dtype=np.int16)
-    discounts = np.asarray(problem.discounts)
-    prices = problem.price * (1 - discounts)
-    drawn = np.zeros(n_levels)
-    for margin, cross in problem.neighbours:
-        drawn += margin * (1 - (1 - discounts) ** cross)
+    prices = problem.price * (1 - np.asarray(problem.discounts))
+    drawn = _drawn(problem)
     for day in range(problem.days - 1, -1, -1):
         # gain[x, l', n']: today's revenue at level l' plus the value of tomorrow's state
         gain = np.empty((size, n_levels, n_changes))
@@ -177,9 +190,10 @@ def evaluate(policy: MarkdownPolicy, truth: MarkdownProblem) -> MarkdownOutcome:
     size, n_levels = truth.stock + 1, len(truth.discounts)
     n_changes = policy.choice.shape[3]
     prices = truth.price * (1 - np.asarray(truth.discounts))
+    drawn = _drawn(truth)
     mass = np.zeros((size, n_levels, n_changes))
     mass[truth.stock, 0, 0] = 1.0
-    revenue = sold_total = 0.0
+    revenue = sold_total = lost = 0.0
     cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
     for day in range(truth.days):
         after = np.zeros_like(mass)
@@ -196,12 +210,51 @@ def evaluate(policy: MarkdownPolicy, truth: MarkdownProblem) -> MarkdownOutcome:
                         cache[key] = _transition(truth, day, int(nxt))
                     moves, sold = cache[key]
                     revenue += prices[nxt] * float(rows @ sold)
+                    lost += drawn[nxt] * float(rows[1:].sum())
                     sold_total += float(rows @ sold)
                     after[:, nxt, min(used + int(nxt != level), n_changes - 1)] += rows @ moves
         mass = after
     left = float((mass.sum(axis=(1, 2)) * np.arange(size)).sum())
     margin = revenue + truth.salvage * left - truth.unit_cost * truth.stock
-    return MarkdownOutcome(revenue, sold_total, left, margin)
+    return MarkdownOutcome(revenue, sold_total, left, margin, lost)
+
+
+def margin_safe_markdown(
+    problem: MarkdownProblem, penalties: Sequence[float] = PENALTY_LADDER
+) -> MarkdownPolicy:
+    """The least-waste policy among the DP's over ``penalties`` (x unit cost) whose
+    expected margin, substitutes' lost margin counted, is no worse than no markdown's
+    under the problem's own model (``problem.waste_penalty`` is ignored).
+
+    Penalty 0 always qualifies (no markdown is a feasible schedule of its DP), so the
+    answer never gives up expected margin to cut waste.
+    """
+    plain = replace(problem, waste_penalty=0.0)
+    floor = _net_margin(evaluate(rule_policy(plain, 0.0, 0), plain))
+    best: tuple[float, MarkdownPolicy] | None = None
+    for factor in sorted(set(penalties) | {0.0}):
+        policy = solve_markdown(replace(plain, waste_penalty=factor * problem.unit_cost))
+        outcome = evaluate(policy, plain)
+        tolerance = 1e-9 * max(abs(floor), 1.0)
+        if _net_margin(outcome) >= floor - tolerance and (
+            best is None or outcome.units_wasted < best[0]
+        ):
+            best = (outcome.units_wasted, policy)
+    assert best is not None  # penalty 0 maximises the net margin, no markdown included
+    return best[1]
+
+
+def _net_margin(outcome: MarkdownOutcome) -> float:
+    return outcome.margin - outcome.neighbour_margin_lost
+
+
+def _drawn(problem: MarkdownProblem) -> np.ndarray:
+    """Margin per day drawn from the substitutes at each discount level."""
+    discounts = np.asarray(problem.discounts)
+    drawn = np.zeros(len(discounts))
+    for margin, cross in problem.neighbours:
+        drawn += margin * (1 - (1 - discounts) ** cross)
+    return drawn
 
 
 def rule_policy(problem: MarkdownProblem, discount: float, days_before: int) -> MarkdownPolicy:
