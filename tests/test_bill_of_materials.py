@@ -10,6 +10,7 @@ import pytest
 from supplynet.graph.csv_layout import read_csv_dir, write_csv_dir
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.graph.model import BomLine
+from supplynet.graph.neo4j_store import Neo4jStore
 from supplynet.graph.network import Network
 from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.server.cli import main
@@ -76,3 +77,14 @@ def test_a_folder_without_the_bill_of_materials_still_imports(
     monkeypatch.delenv("NEO4J_URI", raising=False)
     assert main(["import", str(folder)]) == 0
     assert EmbeddedStore(tmp_path / "store").snapshot() == tiny.network
+
+
+@pytest.mark.neo4j
+@pytest.mark.usefixtures("neo4j_env")
+def test_cli_imports_a_bill_of_materials_into_neo4j(folder: Path, neo4j_store: Neo4jStore) -> None:
+    assert main(["import", str(folder)]) == 0
+    expected = read_csv_dir(folder).network.bill_of_materials
+    assert sorted(neo4j_store.snapshot().bill_of_materials, key=BomLine.key) == sorted(
+        expected, key=BomLine.key
+    )
+    assert neo4j_store.query("MATCH (:Sku)-[r:MADE_FROM]->(:Sku) RETURN count(r) AS n")[0]["n"] == 2
