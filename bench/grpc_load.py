@@ -44,9 +44,11 @@ import grpc
 import numpy as np
 import uvloop
 from google.protobuf import json_format
+from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from supplynet.graph.embedded import EmbeddedStore
+from supplynet.server.rpc.status import unpack_status
 from supplynet.v1 import (
     common_pb2,
     forecast_pb2,
@@ -220,9 +222,10 @@ async def load(
                     print(" ".join(run.row()), flush=True)
                     light.setdefault(f"{method}, ghz client (Go)", []).append(run)
 
-        planned = Sample("plan start -> done")
+        planned = Sample("plan asked -> done, retries included")
         busy = Sample("GetNode + ForecastDemand, during plans")
         states: dict[str, int] = {}
+        refusals: list[float] = []
         plans_done = asyncio.Event()
 
         async def plan(index: int) -> None:
@@ -234,7 +237,7 @@ async def load(
             )
 
             async def start_and_watch() -> None:
-                started = await plans.StartPlan(request, metadata=metadata, timeout=30)
+                started = await start_politely(request)
                 watch = replenishment_pb2.WatchOperationRequest(name=started.name)
                 last = started
                 async for update in plans.WatchOperation(watch, metadata=metadata, timeout=900):
@@ -248,6 +251,21 @@ async def load(
                 await planned.time(start_and_watch())
             except RuntimeError:
                 planned.errors["NOT_SUCCEEDED"] = planned.errors.get("NOT_SUCCEEDED", 0) + 1
+
+        async def start_politely(
+            request: replenishment_pb2.StartPlanRequest,
+        ) -> operation_pb2.Operation:
+            """StartPlan as a real client sends it: refused for the operation limit
+            (RESOURCE_EXHAUSTED), it waits the RetryInfo delay and asks again."""
+            while True:
+                try:
+                    return await plans.StartPlan(request, metadata=metadata, timeout=30)
+                except grpc.RpcError as error:
+                    delay = retry_delay(error)
+                    if delay is None:
+                        raise
+                    refusals.append(delay)
+                    await asyncio.sleep(delay)
 
         async def light_while_planning() -> None:
             nodes, series = get_node(busy), forecast(busy)
@@ -287,6 +305,11 @@ async def load(
     busy_p99 = float(np.percentile(busy.latencies, 99)) if busy.latencies else float("nan")
     print(f"light calls during plans: p99 {busy_p99:.1f} ms (reported, not a target)")
     print(f"plan outcomes: {states}")
+    print(
+        f"plan starts refused for the operation limit, then retried after the server's "
+        f"RetryInfo delay: {len(refusals)}"
+        + (f" (delays {min(refusals):.1f}-{max(refusals):.1f} s)" if refusals else "")
+    )
     for sample in samples:
         if sample.errors:
             print(f"errors in {sample.name}: {sample.errors}")
@@ -309,6 +332,18 @@ async def load(
         f"asyncio client, as the issue allows; health SERVING throughout): {met}"
     )
     return 0 if verdict else 1
+
+
+def retry_delay(error: grpc.RpcError) -> float | None:
+    """The RetryInfo delay (s) of a RESOURCE_EXHAUSTED refusal; ``None`` for other errors."""
+    if error.code() != grpc.StatusCode.RESOURCE_EXHAUSTED:  # type: ignore[attr-defined]
+        return None
+    status = unpack_status(error.trailing_metadata())  # type: ignore[attr-defined]
+    for packed in status.details if status is not None else ():
+        info = error_details_pb2.RetryInfo()
+        if packed.Unpack(info):
+            return float(info.retry_delay.ToTimedelta().total_seconds())
+    return None
 
 
 def median_p99(samples: list[Sample]) -> float:

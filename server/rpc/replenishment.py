@@ -1,7 +1,8 @@
 """``ReplenishmentService``: planning as a long-running operation, and saved plans.
 
 StartPlan checks the request (``server.app.plan``), then returns an operation at once;
-the forecast and the solve run in a worker process. One ``Deadline`` covers the whole
+the worker process selects the demand rows, forecasts, solves and saves the plan, so
+the server's GIL stays free for other calls. One ``Deadline`` covers the whole
 plan, forecast included: the request's time limit, or the caller's gRPC deadline if
 that comes first.
 """
@@ -14,9 +15,9 @@ import grpc
 
 from supplynet.graph.deadline import Deadline
 from supplynet.graph.errors import Problem
-from supplynet.graph.plans import StoredPlan
 from supplynet.server.app import plan, plans
-from supplynet.server.app.forecast import forecast_inputs
+from supplynet.server.app.forecast import select_series
+from supplynet.server.app.price_plans import price_plan
 from supplynet.server.rpc import tasks
 from supplynet.server.rpc.converters import (
     lines_page_to_proto,
@@ -58,35 +59,31 @@ class ReplenishmentServicer(OperationMethods, replenishment_pb2_grpc.Replenishme
             forecast_model=request.forecast_model or None,
             use_risk=request.use_risk,
             scope=scope,
+            prices_plan=request.prices_plan,
         )
         deadline = Deadline.after(asked.time_limit_seconds).earlier(context.time_remaining())
         checkpoint = await self._risk_checkpoint() if asked.use_risk else None
-        index = await self.state.series()
+        demand = await self.state.indexed()
+        select_series(asked.forecast(), network, demand.index)  # no history: refused now
         version = await self.state.call(self.state.store.version)
-        dates = (await self.state.demand())["date"]
-        history_end = dates.max().date() if len(dates) else None
-        found = await asyncio.to_thread(forecast_inputs, asked.forecast(), network, index)
+        dates = demand.raw["date"]
+        prices = await self.state.call(price_plan, self.state.store, asked.prices_plan)
+        job = tasks.PlanJob(
+            network,
+            scoped,
+            demand.file,
+            self.state.settings.store,
+            prices,
+            checkpoint,
+            history_end=dates.max().date() if len(dates) else None,
+            store_version=version,
+        )
 
         async def work(operation: Operation) -> str:
-            await operation.update(stage="reading history")
-            deliveries = None
-            if checkpoint is not None:
-                deliveries = await self.state.call(self.state.store.read_deliveries, asked.scope)
-            inputs = plan.PlanInputs(
-                scoped,
-                found,
-                None,
-                checkpoint,
-                deliveries,
-                history_end=history_end,
-                store_version=version,
+            plan_id: str = await self.state.jobs.run(
+                tasks.make_plan, job, asked, deadline, on_progress=operation.report
             )
-            stored: StoredPlan = await self.state.jobs.run(
-                tasks.make_plan, inputs, asked, deadline, on_progress=operation.report
-            )
-            await operation.update(stage="saving")
-            await self.state.call(self.state.store.save_plan, stored)
-            return stored.id
+            return plan_id
 
         return self.state.operations.start(work, deadline.remaining()).snapshot()
 

@@ -1,10 +1,16 @@
 """The CPU-heavy use cases as jobs: each runs ``server/app`` work in a child process.
 
-Arguments and results pickle; progress goes through ``report``. No store, no proto:
-the servicers read their inputs from the server's cache and save what comes back.
+Arguments and results pickle; progress goes through ``report``. No proto. Most
+servicers read a job's inputs from the server's cache and save what comes back; a plan
+job reads its demand rows (``IndexFile``) and saves its plan itself, so the server
+neither pickles megabytes of rows nor converts the plan (twenty plans' worth of that
+held the server's GIL for seconds).
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -13,10 +19,17 @@ from supplynet.gnn.risk_scores import RiskScores
 from supplynet.graph.deadline import Deadline
 from supplynet.graph.executor import ParallelSettings
 from supplynet.graph.network import Network
+from supplynet.graph.open_store import StoreSettings, open_store
 from supplynet.graph.plans import StoredPlan
 from supplynet.server.app import plan, route, simulate, train
-from supplynet.server.app.forecast import ForecastInputs, ForecastRequest, run_forecast
+from supplynet.server.app.forecast import (
+    ForecastInputs,
+    ForecastRequest,
+    forecast_inputs,
+    run_forecast,
+)
 from supplynet.server.app.progress import Progress, Report
+from supplynet.server.rpc.index_file import IndexFile
 
 IN_JOB = ParallelSettings(workers=1)
 """A job is one worker: its fan-outs run in it, so jobs never oversubscribe the cores."""
@@ -29,10 +42,50 @@ def forecast(inputs: ForecastInputs, request: ForecastRequest, *, report: Report
     return run_forecast(inputs, request, IN_JOB, counted)
 
 
+@dataclass(frozen=True)
+class PlanJob:
+    """What a plan job gets from the server: small things and where to read the rest."""
+
+    network: Network
+    """The whole network (the forecast's features)."""
+    scoped: Network
+    """The request's scope of it (the solve)."""
+    index: IndexFile
+    store: StoreSettings
+    """The store the server serves, where the job reads deliveries and saves the plan."""
+    prices: StoredPlan | None = None
+    risk_checkpoint: bytes | None = None
+    history_end: dt.date | None = None
+    store_version: str | None = None
+
+
 def make_plan(
-    inputs: plan.PlanInputs, request: plan.PlanRequest, deadline: Deadline, *, report: Report
-) -> StoredPlan:
-    return plan.stored(plan.make_plan(inputs, request, deadline, IN_JOB, report), request, inputs)
+    job: PlanJob, request: plan.PlanRequest, deadline: Deadline, *, report: Report
+) -> str:
+    """Select the rows, plan, save the plan; returns its id."""
+    report(Progress(0.0, "reading history"))
+    found = forecast_inputs(request.forecast(), job.network, job.index.read(), job.prices)
+    store = open_store(job.store)
+    try:
+        deliveries = None
+        if job.risk_checkpoint is not None:
+            deliveries = store.read_deliveries(request.scope)
+        inputs = plan.PlanInputs(
+            job.scoped,
+            found,
+            None,
+            job.risk_checkpoint,
+            deliveries,
+            history_end=job.history_end,
+            store_version=job.store_version,
+        )
+        made = plan.make_plan(inputs, request, deadline, IN_JOB, report)
+        report(Progress(1.0, "saving"))
+        saved = plan.stored(made, request, inputs)
+        store.save_plan(saved)
+    finally:
+        store.close()
+    return saved.id
 
 
 def route_day(
