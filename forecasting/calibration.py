@@ -11,11 +11,15 @@ the shift accounts for that clipping (a zero actual is never below a zero P10). 
 the lower bound cannot reach its 10% (intermittent demand: P10 is zero and most
 actuals are too), the upper bound takes the rest of the 20% outside share, so the
 P10-P90 interval still covers 80%, the promise a planner reads.
+
+Errors grow with the distance from the forecast origin, and a model's own intervals
+rarely grow at the same rate, so ``HorizonCalibration`` learns one set of shifts per
+bucket of steps (days 1-7, 8-14, 15-28, 29 on) and applies each to its own steps.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +27,10 @@ import numpy.typing as npt
 LOWER, UPPER = 0.1, 0.9
 MIN_POINTS = 20
 """Fewer scored points than this leave the intervals as the model made them."""
+STEP_BUCKETS = (7, 14, 28)
+"""Upper ends (exclusive, in steps counted from 0) of the horizon buckets but the last."""
+MIN_BUCKET_POINTS = 100
+"""A bucket with fewer scored points takes the shifts of the bucket before it."""
 
 
 @dataclass(frozen=True)
@@ -89,3 +97,52 @@ def _shift(a: np.ndarray, bound: np.ndarray, scale: np.ndarray, share: float, be
         else:
             low = middle
     return low if below else high
+
+
+def step_bucket(step: npt.ArrayLike) -> np.ndarray:
+    """Bucket index of each 0-based step after the origin."""
+    return np.searchsorted(np.asarray(STEP_BUCKETS), np.asarray(step), side="right")
+
+
+@dataclass(frozen=True)
+class HorizonCalibration:
+    """One ``IntervalCalibration`` per horizon bucket (``STEP_BUCKETS``).
+
+    A bucket the backtest scored too thinly (a long step beyond a short history's
+    windows) takes the shifts of the nearest shorter bucket, or the pooled ones: errors
+    grow with the step, so that is the least optimistic estimate at hand.
+    """
+
+    buckets: tuple[IntervalCalibration, ...] = field(
+        default_factory=lambda: (IntervalCalibration(),) * (len(STEP_BUCKETS) + 1)
+    )
+
+    @classmethod
+    def fit(
+        cls,
+        actual: npt.ArrayLike,
+        p10: npt.ArrayLike,
+        p90: npt.ArrayLike,
+        scale: npt.ArrayLike,
+        step: npt.ArrayLike,
+    ) -> HorizonCalibration:
+        """Shifts per bucket of ``step`` (0-based days after the origin)."""
+        arrays = [np.asarray(v, dtype=float) for v in (actual, p10, p90, scale)]
+        which = step_bucket(step)
+        previous = IntervalCalibration.fit(*arrays)
+        buckets = []
+        for bucket in range(len(STEP_BUCKETS) + 1):
+            inside = (which == bucket) & np.isfinite(arrays[0])
+            if inside.sum() >= MIN_BUCKET_POINTS:
+                previous = IntervalCalibration.fit(*(a[inside] for a in arrays))
+            buckets.append(previous)
+        return cls(tuple(buckets))
+
+    def apply(
+        self, p10: np.ndarray, p90: np.ndarray, scale: np.ndarray, step: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Shifted (P10, P90), each step by its bucket's shifts, clipped at zero."""
+        which = step_bucket(step)
+        lower = np.array([b.lower_shift for b in self.buckets])[which]
+        upper = np.array([b.upper_shift for b in self.buckets])[which]
+        return np.maximum(p10 + lower * scale, 0.0), np.maximum(p90 + upper * scale, 0.0)

@@ -2,10 +2,11 @@
 
 The per-series models (Prophet, the baselines, Croston) each carry their own noise
 model, and those intervals cover 87-95% of outcomes where 80% is promised. This
-wrapper learns one ``IntervalCalibration`` per model from a rolling backtest on the
-training history only (``origins`` windows of ``horizon`` days ending at the last
-day), pooled over every series with each point's error in units of its series' MASE
-scale, and applies it to the forecasts made after the history. It answers with the
+wrapper learns one ``HorizonCalibration`` per model (shifts per bucket of steps after
+the origin) from a rolling backtest on the training history only (``origins`` windows
+of ``horizon`` days ending at the last day), pooled over every series with each
+point's error in units of its series' MASE scale, and applies it to the forecasts made
+after the history. It answers with the
 same ``fit`` / ``forecast`` pair as ``GlobalForecaster``, so benches and the
 application treat every model alike.
 """
@@ -19,7 +20,7 @@ import pandas as pd
 
 from supplynet.forecasting import metrics
 from supplynet.forecasting.backtest import backtest
-from supplynet.forecasting.calibration import IntervalCalibration
+from supplynet.forecasting.calibration import HorizonCalibration
 from supplynet.forecasting.forecast import DemandForecast
 from supplynet.forecasting.forecaster import SEASON, ForecasterFactory
 from supplynet.forecasting.pipeline import forecast_demand
@@ -73,7 +74,7 @@ class CalibratedPerSeries:
         self.horizon = horizon
         self.origins = origins
         self.parallel = parallel
-        self.calibration_: IntervalCalibration | None = None
+        self.calibration_: HorizonCalibration | None = None
 
     @property
     def model_name(self) -> str:
@@ -81,7 +82,7 @@ class CalibratedPerSeries:
 
     def fit(self, cleaned: pd.DataFrame) -> Self:
         """Backtest on ``cleaned`` (only) and learn the interval shifts."""
-        self.calibration_ = IntervalCalibration()
+        self.calibration_ = HorizonCalibration()
         if self.origins > 0:
             scored = backtest(
                 cleaned,
@@ -91,8 +92,12 @@ class CalibratedPerSeries:
                 parallel=self._parallel(),
             ).points
             if len(scored):
-                self.calibration_ = IntervalCalibration.fit(
-                    scored["actual"], scored["p10"], scored["p90"], scored["scale"].fillna(0.0)
+                self.calibration_ = HorizonCalibration.fit(
+                    scored["actual"],
+                    scored["p10"],
+                    scored["p90"],
+                    scored["scale"].fillna(0.0),
+                    _steps(scored, ["model", "location_id", "sku_id", "origin"]),
                 )
         return self
 
@@ -119,7 +124,10 @@ class CalibratedPerSeries:
         keys = pd.MultiIndex.from_arrays([frame["location_id"], frame["sku_id"]])
         scale = np.nan_to_num(scales.reindex(keys).to_numpy(dtype=float), nan=0.0)
         low, high = self.calibration_.apply(
-            frame["p10"].to_numpy(float), frame["p90"].to_numpy(float), scale
+            frame["p10"].to_numpy(float),
+            frame["p90"].to_numpy(float),
+            scale,
+            _steps(frame, ["location_id", "sku_id"]),
         )
         p50 = frame["p50"].to_numpy(float)
         frame["p10"], frame["p90"] = np.minimum(low, p50), np.maximum(high, p50)
@@ -129,6 +137,13 @@ class CalibratedPerSeries:
 
     def _parallel(self) -> ParallelSettings:
         return self.parallel or ParallelSettings(workers=1)
+
+
+def _steps(frame: pd.DataFrame, window: list[str]) -> np.ndarray:
+    """0-based step of each row within its forecast window (rows of one window by period)."""
+    order = frame.sort_values("period")
+    steps = order.groupby(window, sort=False).cumcount().reindex(frame.index)
+    return np.asarray(steps, dtype=int)
 
 
 def _scales(history: pd.DataFrame) -> pd.Series:

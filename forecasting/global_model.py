@@ -12,10 +12,15 @@ series' recent level, weighted by that level so the losses are in units, as the 
 metrics are; ``mean`` is the P50 times a bias factor that makes it unbiased on the
 validation windows (the median is the robust point of skewed, intermittent demand; the
 factor restores the level a planner sums over days). Fitting is split by time: the
-windows ending on the last day validate (two or more, a week apart, at least 28 days
+windows ending on the last day validate (four or more, a week apart, at least 28 days
 of targets) and set the boosting rounds per model, the mean's bias factor and the
 conformal shifts of P10/P90 (``calibration``); then the models are refit on everything
-with those rounds. Weekdays that are closed (zero in nearly every recent week) are
+with those rounds. A history too short for whole validation windows is validated on
+windows cut at the last day (the early model still trains on four weeks of origins
+before them): the rounds, the bias factor and the short steps' calibration rest on what
+there is, and the longer steps take the calibration of the longest bucket measured.
+Calibration is per horizon bucket (``HorizonCalibration``): errors grow with the step.
+Weekdays that are closed (zero in nearly every recent week) are
 forecast as zero.
 """
 
@@ -28,7 +33,7 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
-from supplynet.forecasting.calibration import IntervalCalibration
+from supplynet.forecasting.calibration import HorizonCalibration
 from supplynet.forecasting.forecast import DemandForecast
 from supplynet.forecasting.forecaster import bounded
 from supplynet.forecasting.global_features import (
@@ -51,6 +56,11 @@ MIN_ORIGIN = 28
 """Training origins start once four weeks of history exist."""
 VALIDATION_DAYS = 28
 """Validation windows hold at least this many days of targets."""
+VALIDATION_EXTRA = 3
+"""Windows beyond those that cover ``VALIDATION_DAYS``: the calibration's quantiles of
+long steps rest on a few weekly origins' level errors, so two windows are too few."""
+MIN_TRAIN_DAYS = 28
+"""The early (validation) model trains on at least this many origins' targets."""
 OBJECTIVES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
 BIAS_LIMITS = (0.8, 1.25)
 """The mean's validation bias correction is kept within these factors."""
@@ -63,7 +73,7 @@ class GlobalFit:
     boosters: dict[str, Any]
     rounds: dict[str, int]
     mean_factor: float
-    calibration: IntervalCalibration
+    calibration: HorizonCalibration
     features: tuple[str, ...]
     relations: tuple[str, ...]
 
@@ -156,20 +166,22 @@ class GlobalForecaster:
         target_day = rows.origin + rows.step
         cuts = self._validation_origins(length)
         rounds = dict.fromkeys(OBJECTIVES, self.rounds)
-        mean_factor, calibration = 1.0, IntervalCalibration()
-        if self.validate and cuts.min() > MIN_ORIGIN + self.horizon:
+        mean_factor, calibration = 1.0, HorizonCalibration()
+        if self.validate and length - cuts[0] >= WEEK:
             val = feature_rows(panel, cuts, self.horizon, holidays, neighbours)
             early = self._train(rows, target_day < cuts.min(), val)
             rounds = {
                 name: max(int(b.best_iteration or self.rounds), 10) for name, b in early.items()
             }
-            answer = _predict(early, val, 1.0, IntervalCalibration())
+            answer = _predict(early, val, 1.0, HorizonCalibration())
             actual = val.target * val.scale
             known = np.isfinite(actual)
             total = float(answer["p50"][known].sum())
             if total > 0:
                 mean_factor = float(np.clip(actual[known].sum() / total, *BIAS_LIMITS))
-            calibration = IntervalCalibration.fit(actual, answer["p10"], answer["p90"], val.scale)
+            calibration = HorizonCalibration.fit(
+                actual, answer["p10"], answer["p90"], val.scale, val.step
+            )
         boosters = self._train(rows, target_day < length, None, rounds)
         self.fit_ = GlobalFit(boosters, rounds, mean_factor, calibration, features, relations)
         return self
@@ -248,11 +260,15 @@ class GlobalForecaster:
         return frozenset(pd.DatetimeIndex(frame["ds"]))
 
     def _validation_origins(self, length: int) -> np.ndarray:
-        """Origins whose windows end at the last day, a week apart: at least 28 days of
-        validation targets and two windows, so a short horizon's rounds, bias and
-        calibration rest on more than one week."""
-        count = math.ceil(VALIDATION_DAYS / self.horizon) + 1
-        return np.array([length - self.horizon - WEEK * k for k in range(count)])
+        """Origins a week apart whose windows end at the last day: at least 28 days of
+        validation targets and ``VALIDATION_EXTRA`` more windows, so the rounds, the bias
+        and the calibration rest on several weeks' origins. Where whole windows would leave the
+        early model less than ``MIN_TRAIN_DAYS`` of origins, the windows start later and
+        are cut at the last day (their later steps are unknown and not scored)."""
+        count = math.ceil(VALIDATION_DAYS / self.horizon) + VALIDATION_EXTRA
+        room = length - MIN_ORIGIN - MIN_TRAIN_DAYS - WEEK * (count - 1)
+        span = min(self.horizon, max(room, 0))
+        return np.array([length - span - WEEK * k for k in range(count)])
 
     def _origins(self, panel: DemandPanel, length: int) -> np.ndarray:
         """Every origin from ``MIN_ORIGIN``, thinned evenly to about ``max_rows`` rows."""
@@ -321,7 +337,7 @@ def _predict(
     boosters: dict[str, Any],
     rows: FeatureRows,
     mean_factor: float,
-    calibration: IntervalCalibration,
+    calibration: HorizonCalibration,
 ) -> dict[str, np.ndarray]:
     """Outputs in units: scaled predictions times scale, closed days zero, P10/P90
     shifted by the calibration."""
@@ -331,5 +347,7 @@ def _predict(
         for name, booster in boosters.items()
     }
     out["mean"] = out["p50"] * mean_factor
-    out["p10"], out["p90"] = calibration.apply(out["p10"], out["p90"], rows.scale * open_day)
+    out["p10"], out["p90"] = calibration.apply(
+        out["p10"], out["p90"], rows.scale * open_day, rows.step
+    )
     return out

@@ -1,17 +1,24 @@
 """Conformal calibration: shifts learned on one sample bring P10-P90 coverage of the
 next sample to nominal (80%), for intervals that were too wide, too narrow, or clipped
-at zero; and the per-series wrapper calibrates a real baseline on its own backtest."""
+at zero, and per horizon bucket where errors grow with the step; the per-series wrapper
+calibrates a real baseline on its own backtest and refuses a longer horizon."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from supplynet.forecasting import metrics
 from supplynet.forecasting.baselines import SeasonalAverage
-from supplynet.forecasting.calibration import IntervalCalibration
+from supplynet.forecasting.calibration import (
+    HorizonCalibration,
+    IntervalCalibration,
+    step_bucket,
+)
 from supplynet.forecasting.cleaning import clean_demand
 from supplynet.forecasting.conformal import CalibratedPerSeries
+from supplynet.graph.errors import ValidationFailed
 from tests.forecasting_support import demand_frame, weekly_pattern
 
 
@@ -71,3 +78,47 @@ def test_calibrated_baseline_covers_nominally_out_of_sample() -> None:
     assert len(scored) == 40 * horizon
     assert set(scored["model"]) == {"weekday_avg"}
     assert abs(metrics.coverage(scored["quantity"], scored["p10"], scored["p90"]) - 0.8) < 0.06
+
+
+def test_each_horizon_bucket_reaches_nominal() -> None:
+    """Errors growing with the step under intervals of one fixed width: one pooled shift
+    would leave the first week too wide and the last weeks too narrow; per bucket,
+    every bucket's coverage of a fresh sample is close to 80%."""
+    rng = np.random.default_rng(3)
+    steps = np.tile(np.arange(45), 300)
+    spread = 0.5 + 0.1 * steps
+    first, second = (10.0 + rng.normal(0.0, 1.0, (2, len(steps))) * spread).clip(min=0)
+    low, high, scale = (
+        np.full(len(steps), 9.0),
+        np.full(len(steps), 11.0),
+        np.full(len(steps), 10.0),
+    )
+    calibration = HorizonCalibration.fit(first, low, high, scale, steps)
+    p10, p90 = calibration.apply(low, high, scale, steps)
+    pooled = IntervalCalibration.fit(first, low, high, scale).apply(low, high, scale)
+    buckets = step_bucket(steps)
+    assert metrics.coverage(second[buckets == 0], *(b[buckets == 0] for b in pooled)) > 0.9
+    for bucket in range(4):
+        inside = buckets == bucket
+        assert abs(metrics.coverage(second[inside], p10[inside], p90[inside]) - 0.8) < 0.03
+
+
+def test_thin_long_buckets_take_the_longest_measured_one() -> None:
+    """Only the first week scored (a short history's cut windows): later buckets reuse
+    its shifts instead of staying uncalibrated."""
+    rng = np.random.default_rng(4)
+    steps = np.tile(np.arange(7), 100)
+    actual = rng.normal(10.0, 3.0, len(steps))
+    ones = np.ones(len(steps))
+    calibration = HorizonCalibration.fit(actual, 9.0 * ones, 11.0 * ones, 10.0 * ones, steps)
+    assert calibration.buckets[0].points == len(steps)
+    assert len(set(calibration.buckets)) == 1
+
+
+def test_per_series_model_refuses_a_longer_horizon_than_calibrated() -> None:
+    series = {("S1", "K1"): weekly_pattern(70, seed=1, level=5)}
+    history = clean_demand(demand_frame(series)).frame
+    model = CalibratedPerSeries(SeasonalAverage, "weekday_avg", 7, origins=0).fit(history)
+    assert len(model.forecast(history, horizon=7).frame) == 7
+    with pytest.raises(ValidationFailed, match="horizon"):
+        model.forecast(history, horizon=8)
