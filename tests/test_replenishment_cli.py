@@ -90,3 +90,24 @@ def test_missing_forecast_file_is_an_input_error(
 ) -> None:
     assert main(["plan", "--forecast", "nope.csv"]) == 2
     assert "forecast: no such file 'nope.csv'" in capsys.readouterr().err
+
+
+def test_backorders_switch_the_plan_to_the_backorder_economics(
+    data_dir: Path, tmp_path: Path, tiny: SyntheticDataset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``plan --backorders`` plans with the network backordering: unmet demand waits at
+    a daily backorder cost and stores carry their expected (newsvendor) cost instead of
+    lost-sale and safety-target penalties; the saved plan records the mode."""
+    path = tmp_path / "forecast.csv"
+    recent_forecast(tiny.demand, 2).frame.to_csv(path, index=False)
+    base = ["plan", "--sku", "K0001", "--horizon", "2", "--forecast", str(path), "--workers", "1"]
+    assert main([*base, "--id", "lost"]) == 0
+    assert main([*base, "--backorders", "--id", "waits"]) == 0
+    capsys.readouterr()
+    store = EmbeddedStore(data_dir)
+    lost, waits = store.load_plan("lost").attributes, store.load_plan("waits").attributes
+    store.close()
+    assert lost["setting_backorders"] is False and waits["setting_backorders"] is True
+    assert {"cost_shortage_penalty", "cost_target_penalty"} <= set(lost)
+    assert {"cost_backorder_penalty", "cost_expected_stock_cost"} <= set(waits)
+    assert "cost_shortage_penalty" not in waits

@@ -116,6 +116,24 @@ def test_plan_streams_progress_and_its_lines_can_be_read(
     assert len(stored.lines) == len(lines)
 
 
+def test_backorders_reach_the_planner(
+    stub: replenishment_pb2_grpc.ReplenishmentServiceStub,
+    server: ServerThread,
+    tiny: SyntheticDataset,
+) -> None:
+    """``StartPlanRequest.backorders`` plans with unmet demand waiting (backorder and
+    newsvendor costs, no lost-sale penalty) and the stored plan records the mode."""
+    started = stub.StartPlan(_small(tiny, backorders=True))
+    final = list(
+        stub.WatchOperation(replenishment_pb2.WatchOperationRequest(name=started.name), timeout=120)
+    )[-1]
+    assert final.done and final.metadata.state == State.OPERATION_STATE_SUCCEEDED
+    stored = server.running.state.store.load_plan(final.plan.removeprefix("plans/"))
+    assert stored.attributes["setting_backorders"] is True
+    assert "cost_backorder_penalty" in stored.attributes
+    assert "cost_shortage_penalty" not in stored.attributes
+
+
 def test_bad_plan_requests_name_every_field(
     stub: replenishment_pb2_grpc.ReplenishmentServiceStub,
 ) -> None:

@@ -61,6 +61,8 @@ class PlanRequest(BaseModel):
     seed: int = 0
     prices_plan: str | None = None
     """A saved prices plan (``latest``: the newest) the forecast takes as planned prices."""
+    backorders: bool = False
+    """Demand not met waits for later stock (the network backorders) instead of being lost."""
 
     @property
     def horizon_periods(self) -> int:
@@ -88,6 +90,7 @@ class PlanRequest(BaseModel):
             relative_gap=self.relative_gap,
             workers=self.workers,
             solver=self.solver,
+            backorders=self.backorders,
         )
 
 
@@ -211,6 +214,7 @@ def stored(
         "solver": request.solver,
         "forecast_model": request.forecast_model,
         "use_risk": request.use_risk,
+        "backorders": request.backorders,
         "scope": plans.scope_text(request.scope),
         "seed": request.seed,
     }

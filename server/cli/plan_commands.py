@@ -55,6 +55,12 @@ def register(subparsers: Subparsers) -> None:
         "--workers", type=int, help="parallel solves (default: SUPPLYNET_WORKERS, else every core)"
     )
     parser.add_argument("--solver", choices=["scip", "highs"])
+    parser.add_argument(
+        "--backorders",
+        action="store_true",
+        default=None,
+        help="unmet demand waits for later stock (default: it is lost)",
+    )
     parser.add_argument("--forecast", type=Path, help="forecast file (.csv/.parquet)")
     parser.add_argument(
         "--model", choices=MODEL_NAMES, help="forecast model when no --forecast is given"
@@ -89,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
         plan_id=args.id,
         scope=scope_from_args(args),
         prices_plan=args.prices_plan,
+        backorders=args.backorders,
     )
     deadline = Deadline.after(request.time_limit_seconds)
     given = read_forecast(args.forecast) if args.forecast is not None else None

@@ -60,6 +60,7 @@ class ReplenishmentServicer(OperationMethods, replenishment_pb2_grpc.Replenishme
             use_risk=request.use_risk,
             scope=scope,
             prices_plan=request.prices_plan,
+            backorders=request.backorders,
         )
         deadline = Deadline.after(asked.time_limit_seconds).earlier(context.time_remaining())
         checkpoint = await self._risk_checkpoint() if asked.use_risk else None

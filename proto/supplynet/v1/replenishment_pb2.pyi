@@ -9,7 +9,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class StartPlanRequest(_message.Message):
-    __slots__ = ("scope", "horizon_days", "forecast_model", "service_level", "time_limit_seconds", "use_risk", "prices_plan")
+    __slots__ = ("scope", "horizon_days", "forecast_model", "service_level", "time_limit_seconds", "use_risk", "prices_plan", "backorders")
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     HORIZON_DAYS_FIELD_NUMBER: _ClassVar[int]
     FORECAST_MODEL_FIELD_NUMBER: _ClassVar[int]
@@ -17,6 +17,7 @@ class StartPlanRequest(_message.Message):
     TIME_LIMIT_SECONDS_FIELD_NUMBER: _ClassVar[int]
     USE_RISK_FIELD_NUMBER: _ClassVar[int]
     PRICES_PLAN_FIELD_NUMBER: _ClassVar[int]
+    BACKORDERS_FIELD_NUMBER: _ClassVar[int]
     scope: _common_pb2.Scope
     horizon_days: int
     forecast_model: str
@@ -24,7 +25,8 @@ class StartPlanRequest(_message.Message):
     time_limit_seconds: float
     use_risk: bool
     prices_plan: str
-    def __init__(self, scope: _Optional[_Union[_common_pb2.Scope, _Mapping]] = ..., horizon_days: _Optional[int] = ..., forecast_model: _Optional[str] = ..., service_level: _Optional[float] = ..., time_limit_seconds: _Optional[float] = ..., use_risk: _Optional[bool] = ..., prices_plan: _Optional[str] = ...) -> None: ...
+    backorders: bool
+    def __init__(self, scope: _Optional[_Union[_common_pb2.Scope, _Mapping]] = ..., horizon_days: _Optional[int] = ..., forecast_model: _Optional[str] = ..., service_level: _Optional[float] = ..., time_limit_seconds: _Optional[float] = ..., use_risk: _Optional[bool] = ..., prices_plan: _Optional[str] = ..., backorders: _Optional[bool] = ...) -> None: ...
 
 class GetOperationRequest(_message.Message):
     __slots__ = ("name",)
