@@ -16,11 +16,17 @@ Sections (each prints its table and writes it to ``bench/results/``):
    demand over the shelf life at the arm's regular price.
 3. Markdown policy (estimated parameters, monotone, <= 2 changes) against the exact DP
    optimum (true parameters, any discount any day) on single-SKU cohorts, evaluated exactly.
-4. ``speed``: fit and ``recommend_prices`` for 1,000 SKUs of the ``large`` preset.
+4. ``speed``: fit and ``recommend_prices`` for 1,000 SKUs of the ``large`` preset, then
+   ``RecommendPrices`` for the same scope through a spawned ``supplynet serve`` (first
+   call with the fit, then the median of warm calls).
 5. ``dqn``: the DQN markdown arm (``optimizer.pricing.dqn``) beside the DP on four
    cohorts, both evaluated exactly under the truth.
+6. ``loop``: re-forecasts of ``demo`` at planned prices (the global model, as
+   ``ForecastDemand`` with ``prices_plan`` runs it) against the truth's own-price
+   response, per SKU: direction and log error, the pricing model's expectation beside.
 
     .venv/bin/python bench/pricing.py [--seeds 0,1,2] [--replications 5] [--sections ...]
+    nice -n 10 .venv/bin/python bench/pricing.py --sections loop --seeds 0,1
     flock /tmp/supplynet-bench.lock .venv/bin/python bench/pricing.py --sections speed
 """
 
@@ -30,20 +36,28 @@ import argparse
 import dataclasses
 import math
 import os
+import re
 import statistics
 import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
+import grpc
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from supplynet.forecasting.registry import panel_forecaster
+from supplynet.forecasting.series_index import SeriesIndex
+from supplynet.graph.embedded import EmbeddedStore
 from supplynet.graph.synthetic import SyntheticDataset, daily_seasonality, generate
 from supplynet.optimizer.pricing import (
     DemandModel,
@@ -60,6 +74,11 @@ from supplynet.optimizer.pricing import (
     solve_markdown,
 )
 from supplynet.optimizer.pricing.simulator import Position
+from supplynet.server.app.forecast import forecast_inputs, forecast_request
+from supplynet.server.app.price_plans import price_future, price_plan_of
+from supplynet.server.app.recommend import network_today
+from supplynet.server.app.settings import AppSettings
+from supplynet.v1 import common_pb2, pricing_pb2, pricing_pb2_grpc
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -386,14 +405,13 @@ def daily_seasonality_mean(data: SyntheticDataset, start: pd.Timestamp) -> dict[
 
 
 def speed(repeats: int) -> pd.DataFrame:
+    """1,000 SKUs of ``large``: the fit and ``recommend_prices`` in process, then
+    ``RecommendPrices`` through a spawned ``supplynet serve`` (the first call fits the
+    scope's elasticities, later calls reuse them while the store is unchanged)."""
     data = generate("large", 0)
     skus = data.network.skus[:1000]
     began = time.perf_counter()
-    model = (
-        ElasticityEstimator(recent_periods=4)
-        .fit(data.demand, skus, data.network.substitutions)
-        .model_
-    )
+    model = ElasticityEstimator().fit(data.demand, skus, data.network.substitutions).model_
     fit_s = time.perf_counter() - began
     times = []
     result = None
@@ -402,17 +420,167 @@ def speed(repeats: int) -> pd.DataFrame:
         result = recommend_prices(model, skus, PriceRules(max_change=0.1))
         times.append(time.perf_counter() - began)
     assert result is not None
-    return pd.DataFrame(
-        [
-            {
-                "skus": len(skus),
-                "fit_s": round(fit_s, 2),
-                "recommend_median_s": round(statistics.median(times), 3),
-                "recommend_max_s": round(max(times), 3),
-                "repeats": repeats,
-                **result.summary(),
+    rows = [
+        {
+            "path": "recommend_prices in process",
+            "skus": len(skus),
+            "first_s": round(fit_s + times[0], 2),
+            "median_s": round(statistics.median(times), 3),
+            "max_s": round(max(times), 3),
+            "repeats": repeats,
+            "price_changes": result.summary()["price_changes"],
+            "solver_status": result.solver_status,
+        }
+    ]
+    request = pricing_pb2.RecommendPricesRequest(
+        max_change=0.1, scope=common_pb2.Scope(sku_ids=[s.id for s in skus])
+    )
+    with served(data) as target:
+        stub = pricing_pb2_grpc.PricingServiceStub(grpc.insecure_channel(target))  # type: ignore[no-untyped-call]
+        calls = []
+        for _ in range(repeats + 1):
+            began = time.perf_counter()
+            reply = stub.RecommendPrices(request, timeout=600)
+            calls.append(time.perf_counter() - began)
+    rows.append(
+        {
+            "path": "RecommendPrices over gRPC (warm)",
+            "skus": len(reply.recommendations),
+            "first_s": round(calls[0], 2),
+            "median_s": round(statistics.median(calls[1:]), 3),
+            "max_s": round(max(calls[1:]), 3),
+            "repeats": repeats,
+            "price_changes": sum(
+                r.recommended_price != r.current_price for r in reply.recommendations
+            ),
+            "solver_status": reply.solver_status,
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+@contextmanager
+def served(data: SyntheticDataset) -> Iterator[str]:
+    """``data`` in a temporary embedded store, served by ``supplynet serve`` on a free port."""
+    with tempfile.TemporaryDirectory(prefix="supplynet-pricing-") as root:
+        store = EmbeddedStore(Path(root))
+        store.upsert_network(data.network)
+        store.append_demand(data.demand)
+        store.close()
+        env = {**os.environ, "SUPPLYNET_DATA": root}
+        env.pop("NEO4J_URI", None)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "supplynet.server.cli", "serve", "--address", "127.0.0.1:0",
+             "--workers", "1", "--log-level", "WARNING"],
+            env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            assert server.stderr is not None
+            port = None
+            while port is None:
+                line = server.stderr.readline()
+                if not line:
+                    raise RuntimeError("supplynet serve exited before serving")
+                match = re.search(r"serving on 127\.0\.0\.1:(\d+)", line)
+                port = match.group(1) if match else None
+            yield f"127.0.0.1:{port}"
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+LOOP_HORIZON = 14
+LOOP_STEPS = (0.1, 0.2)
+"""Price changes of the loop section's plans (every plan cuts half the SKUs, raises half)."""
+
+
+def loop(seeds: list[int]) -> pd.DataFrame:
+    """Planned prices through the global model (what ``ForecastDemand`` with
+    ``prices_plan`` runs) against the truth's response ``(p' / p) ** -e`` per SKU, with
+    the pricing model's own expected change beside it. ``p`` is the last recorded price,
+    which a forecast without a plan holds; SKUs on promotion that day are left out."""
+    rows = []
+    app = AppSettings()
+    for seed in seeds:
+        data = generate("demo", seed)
+        request = forecast_request(app, horizon_days=LOOP_HORIZON)
+        inputs = forecast_inputs(request, data.network, SeriesIndex(data.demand))
+        model = panel_forecaster(
+            request.model, LOOP_HORIZON, request.country, data.network, request.seed
+        ).fit(inputs.cleaned)
+        today = model.forecast(inputs.cleaned).frame.groupby("sku_id")["mean"].sum()
+        final = data.demand[data.demand["date"] == data.demand["date"].max()]
+        last = final.groupby("sku_id")["price"].first()
+        regular = ~final.groupby("sku_id")["promo"].any()
+        elasticity = data.truth.skus.set_index("sku_id")["elasticity"]
+        pricing = fit(data, data.demand)
+        ids = list(pricing.sku_ids)
+        start = network_today(data.demand)
+        plans: dict[str, dict[str, float]] = {
+            f"{'-+'[flip]}/{'+-'[flip]}{step:.0%} alternating": {
+                sku: last[sku] * (1 - step if (i % 2 == 0) != flip else 1 + step)
+                for i, sku in enumerate(ids)
             }
-        ]
+            for step in LOOP_STEPS
+            for flip in (0, 1)
+        }
+        recommended = recommend_prices(pricing, data.network.skus, PriceRules(max_change=0.1))
+        plans["recommended (max change 10%)"] = recommended.prices()
+        now = pricing.units_per_day(np.array([last[k] for k in ids]))
+        for name, prices in plans.items():
+            plan = price_plan_of(prices, last.to_dict(), start, LOOP_HORIZON)
+            future = price_future(plan, inputs.cleaned)
+            planned = model.forecast(inputs.cleaned, future).frame.groupby("sku_id")["mean"]
+            got = planned.sum() / today
+            expected = pricing.units_per_day(np.array([prices[k] for k in ids])) / now
+            for k, sku in enumerate(ids):
+                if not regular[sku] or math.isclose(prices[sku], last[sku]):
+                    continue
+                rows.append(
+                    {
+                        "seed": seed,
+                        "plan": name,
+                        "sku": sku,
+                        "price_ratio": prices[sku] / last[sku],
+                        "true": (prices[sku] / last[sku]) ** -elasticity[sku],
+                        "forecast": got[sku],
+                        "pricing_model": expected[k],
+                    }
+                )
+    frame = pd.DataFrame(rows)
+    return (
+        frame.groupby(["seed", "plan"], sort=False)
+        .apply(loop_row, include_groups=False)
+        .reset_index()
+    )
+
+
+def loop_row(group: pd.DataFrame) -> pd.Series:
+    """One plan's agreement with the truth: direction, log error, median ratios."""
+    log_true = np.log(group["true"])
+    return pd.Series(
+        {
+            "skus": len(group),
+            "direction_right_%": round(
+                100 * float((np.sign(np.log(group["forecast"])) == np.sign(log_true)).mean()), 1
+            ),
+            "forecast_abs_log_err": round(
+                float((np.log(group["forecast"]) - log_true).abs().median()), 3
+            ),
+            "pricing_model_abs_log_err": round(
+                float((np.log(group["pricing_model"]) - log_true).abs().median()), 3
+            ),
+            "true_ratio_cut": round(float(group.loc[group["price_ratio"] < 1, "true"].median()), 3),
+            "forecast_ratio_cut": round(
+                float(group.loc[group["price_ratio"] < 1, "forecast"].median()), 3
+            ),
+            "true_ratio_raise": round(
+                float(group.loc[group["price_ratio"] > 1, "true"].median()), 3
+            ),
+            "forecast_ratio_raise": round(
+                float(group.loc[group["price_ratio"] > 1, "forecast"].median()), 3
+            ),
+        }
     )
 
 
@@ -446,9 +614,20 @@ def arms_summary(table: pd.DataFrame) -> str:
     )
 
 
+def loop_summary(table: pd.DataFrame) -> str:
+    weights = table["skus"]
+    right = (table["direction_right_%"] * weights).sum() / weights.sum()
+    return (
+        f"direction right on {right:.1f} % of SKU x plan rows; median |log error| of the "
+        f"re-forecast's change {table['forecast_abs_log_err'].median():.3f} (pricing model "
+        f"{table['pricing_model_abs_log_err'].median():.3f})\n"
+    )
+
+
 SUMMARIES: dict[str, Callable[[pd.DataFrame], str]] = {
     "markdown_dp": markdown_summary,
     "arms": arms_summary,
+    "loop": loop_summary,
 }
 
 
@@ -459,8 +638,8 @@ def main() -> None:
     parser.add_argument(
         "--sections",
         default="elasticity,arms,markdown_dp,figure",
-        help="comma-separated: elasticity, arms, markdown_dp, figure, speed (time it under "
-        "the bench lock), dqn (slow)",
+        help="comma-separated: elasticity, arms, markdown_dp, figure, loop (slow: fits the "
+        "global model per seed), speed (time it under the bench lock), dqn (slow)",
     )
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--dqn-episodes", type=int, default=1000)
@@ -476,6 +655,7 @@ def main() -> None:
         ),
         "markdown_dp": lambda: pd.concat([markdown_gap(s) for s in seeds]),
         "speed": lambda: speed(args.repeats),
+        "loop": lambda: loop(seeds),
         "dqn": lambda: dqn_arm(seeds[0], 4, args.dqn_episodes),
     }
     for name in wanted:
