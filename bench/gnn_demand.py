@@ -55,7 +55,7 @@ from supplynet.gnn.training import TrainConfig
 from supplynet.graph.executor import parallel_map
 from supplynet.graph.network import Network
 from supplynet.graph.supplygraph import load_supplygraph
-from supplynet.graph.synthetic import generate
+from supplynet.graph.synthetic import HOLIDAY_COUNTRY, generate
 
 SUPPLYGRAPH = Path(__file__).resolve().parents[2] / "shared" / "data" / "supplygraph"
 
@@ -78,13 +78,17 @@ def setup(dataset: str, with_prophet: bool) -> Setup:
         data = generate("demo", seed=0)
         models = {"seasonal_naive": BASELINES["seasonal_naive"]}
         if with_prophet:
-            models["prophet"] = partial(ProphetForecaster, country="DE")
+            models["prophet"] = partial(ProphetForecaster, country=HOLIDAY_COUNTRY)
         return Setup(
             data.network,
             data.demand,
             28,
             3,
-            DemandConfig(horizon=28, lags=lag_window("D", data.demand["date"].nunique())),
+            DemandConfig(
+                horizon=28,
+                lags=lag_window("D", data.demand["date"].nunique()),
+                holiday_country=HOLIDAY_COUNTRY,
+            ),
             TrainConfig(epochs=30, patience=6),
             3,
             models,
@@ -93,13 +97,13 @@ def setup(dataset: str, with_prophet: bool) -> Setup:
     loaded = load_supplygraph(SUPPLYGRAPH)
     models = {**BASELINES, "naive": FORECASTERS["naive"]}
     if with_prophet:
-        models["prophet"] = partial(ProphetForecaster, country="BD")
+        models["prophet"] = partial(ProphetForecaster, country=loaded.country)
     return Setup(
         loaded.network,
         loaded.demand,
         7,
         8,
-        DemandConfig(lags=28, horizon=7, hidden=16, holiday_country="BD"),
+        DemandConfig(lags=28, horizon=7, hidden=16, holiday_country=loaded.country),
         TrainConfig(epochs=60, patience=10, batch_size=8),
         1,
         models,
@@ -113,7 +117,7 @@ def planned_points(horizon: int, origins: int, series: SeriesHistory) -> pd.Data
     rows = []
     for cut in cuts(len(history), horizon, origins, horizon):
         train, plan = history.iloc[:cut], history.iloc[cut : cut + horizon]
-        prophet = ProphetForecaster(country="DE")
+        prophet = ProphetForecaster(country=HOLIDAY_COUNTRY)
         answer = prophet.fit(train).predict(horizon, future=plan).reset_index()
         answer["actual"] = plan["quantity"].to_numpy(dtype=float)
         answer["scale"] = metrics.mase_scale(train["quantity"].to_numpy(dtype=float), season)

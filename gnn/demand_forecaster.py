@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Self
 
 import numpy as np
 import pandas as pd
@@ -228,3 +229,53 @@ def forecast_demand(
 def _graph(network: Network, panel: SeriesPanel, config: DemandConfig) -> SeriesGraph:
     graph = build_graph(network, panel.keys, config.relations)
     return graph if config.message_passing else graph.without_edges()
+
+
+class GnnForecaster:
+    """The demand GNN behind the panel models' ``fit`` / ``forecast`` pair, so the
+    accuracy bench scores it beside the global model on the same origins.
+
+    ``fit`` trains on a demand frame (``train_demand``: restarts, early stopping);
+    ``forecast`` answers from the trained weights (``forecast_demand``).
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        config: DemandConfig,
+        training: TrainConfig | None = None,
+        *,
+        stride: int = 2,
+        restarts: int = 2,
+    ) -> None:
+        self.network = network
+        self.config = config
+        self.training = training
+        self.stride = stride
+        self.restarts = restarts
+        self.model_: DemandModel | None = None
+
+    @property
+    def model_name(self) -> str:
+        return MODEL_NAME
+
+    def fit(self, demand: pd.DataFrame) -> Self:
+        self.model_ = train_demand(
+            self.network,
+            demand,
+            self.config,
+            self.training,
+            stride=self.stride,
+            restarts=self.restarts,
+        )
+        return self
+
+    def forecast(
+        self,
+        history: pd.DataFrame,
+        future: pd.DataFrame | None = None,
+        horizon: int | None = None,
+    ) -> DemandForecast:
+        if self.model_ is None:
+            raise RuntimeError("the GNN is not fitted")
+        return forecast_demand(self.model_, self.network, history, future, horizon)

@@ -16,6 +16,9 @@ coordinates (0, 0), costs and prices (0), lead times (0 days), stock on hand (0)
 level demand (one aggregate store), supplier delivery records (none), substitutions (none).
 The other daily signals (production, delivery to distributors, factory issue) are kept
 in ``signals`` for analysis and model features.
+
+The data come from Bangladesh, so ``SupplyGraphData.country`` (``COUNTRY``) is ``BD``:
+the holiday calendar every model of an import should use unless told otherwise.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from supplynet.graph.network import Network
 from supplynet.graph.store import GraphStore
 
 AGGREGATE_STORE = "DISTRIBUTORS"
+COUNTRY = "BD"
+"""ISO code of the country the data come from (its holiday calendar)."""
 BASE = Path("Raw Dataset") / "Homogenoeus"
 TEMPORAL = BASE / "Temporal Data"
 SIGNALS: dict[str, str] = {
@@ -55,11 +60,13 @@ class SupplyGraphData:
     """The SupplyGraph network, its demand (sales orders) and the other daily signals.
 
     ``signals`` columns: date, sku_id, signal (a key of ``SIGNALS``), quantity (units).
+    ``country``: the holiday calendar of the data's country.
     """
 
     network: Network
     demand: pd.DataFrame
     signals: pd.DataFrame
+    country: str = COUNTRY
 
 
 def load_supplygraph(root: Path) -> SupplyGraphData:

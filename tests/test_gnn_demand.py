@@ -13,7 +13,12 @@ import torch
 
 from supplynet.forecasting.cleaning import clean_demand
 from supplynet.forecasting.forecast import DemandForecast
-from supplynet.gnn.demand_forecaster import DemandModel, forecast_demand, train_demand
+from supplynet.gnn.demand_forecaster import (
+    DemandModel,
+    GnnForecaster,
+    forecast_demand,
+    train_demand,
+)
 from supplynet.gnn.demand_model import DemandConfig, DemandNet, quantile_loss
 from supplynet.gnn.graph_data import NODE, build_graph, snapshot
 from supplynet.gnn.panel import build_panel
@@ -209,3 +214,18 @@ def test_restarts_keep_the_lowest_validation_loss(tiny: SyntheticDataset) -> Non
     losses = [m.report.best_val_loss for m in alone if m.report]
     assert both.report is not None
     assert both.report.best_val_loss == min(losses)
+
+
+def test_panel_adapter_trains_forecasts_and_refuses_a_longer_horizon(
+    tiny: SyntheticDataset,
+) -> None:
+    """``GnnForecaster`` (the accuracy bench's GNN row) trains once, answers every series
+    for its horizon, and refuses a longer one instead of retraining."""
+    history = tiny.demand[tiny.demand["date"] < "2025-06-01"]
+    gnn = GnnForecaster(tiny.network, SMALL, QUICK, stride=21, restarts=1).fit(history)
+    frame = gnn.forecast(history).frame
+    series = history.groupby(["store_id", "sku_id"]).ngroups
+    assert len(frame) == series * SMALL.horizon
+    assert set(frame["model"]) == {gnn.model_name}
+    with pytest.raises(ValidationFailed, match="horizon"):
+        gnn.forecast(history, horizon=SMALL.horizon + 1)
