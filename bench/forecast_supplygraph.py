@@ -23,12 +23,12 @@ from supplynet.forecasting.cleaning import clean_demand
 from supplynet.forecasting.forecaster import ForecasterFactory
 from supplynet.forecasting.prophet_model import ProphetForecaster
 from supplynet.forecasting.selection import AutoForecaster
-from supplynet.graph.supplygraph import load_supplygraph
+from supplynet.graph.supplygraph import COUNTRY, load_supplygraph
 from supplynet.server.cli.output import console, frame_table, key_value_table
 
 ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "supplygraph"
 
-PROPHET = partial(ProphetForecaster, country="BD")
+PROPHET = partial(ProphetForecaster, country=COUNTRY)
 MODELS: dict[str, ForecasterFactory] = {
     "prophet": PROPHET,
     "seasonal_naive": SeasonalNaive,
