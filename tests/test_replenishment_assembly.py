@@ -126,6 +126,24 @@ def test_the_planner_lists_component_orders_and_assemblies_and_ships_their_outpu
     assert {line["line_type"] for line in stored.lines} == {"order", "transfer", "assembly"}
 
 
+def test_a_plant_without_a_position_for_its_output_says_so() -> None:
+    network = plant_network()
+    network = Network.build(
+        **{name: network.table(name) for name in ("suppliers", "warehouses", "stores", "skus")},
+        supply_lanes=network.supply_lanes,
+        transport_lanes=network.transport_lanes,
+        inventory_positions=[p for p in network.inventory_positions if p.key() != ("W1", "F")],
+        bill_of_materials=network.bill_of_materials,
+    )
+    settings = PlanSettings(horizon=8, period_days=1)
+    problem = build_problem(network, forecast(8), settings)
+    plan = plan_assembly(network, problem, settings)
+    assert plan.assemblies.empty and plan.orders.empty
+    assert plan.feed(problem).warnings[-1] == (
+        "plant W1 assembles F but has no inventory position for it: nothing is assembled"
+    )
+
+
 def test_a_component_without_a_supply_lane_is_named() -> None:
     network = plant_network(lanes=("A",))
     settings = PlanSettings(horizon=8, period_days=1)

@@ -386,6 +386,8 @@ class AssemblyPlan:
 
     orders: pd.DataFrame
     assemblies: pd.DataFrame
+    warnings: tuple[str, ...] = ()
+    """Assemblies left unplanned, and why."""
 
     def feed(self, problem: PlanningProblem) -> PlanningProblem:
         """``problem`` with the assemblies' output as receipts of the finished SKU at
@@ -399,7 +401,9 @@ class AssemblyPlan:
             (node, done["finish_period"].to_numpy(int)),
             done["quantity"].to_numpy(float),
         )
-        return dataclasses.replace(problem, receipts=receipts)
+        return dataclasses.replace(
+            problem, receipts=receipts, warnings=problem.warnings + self.warnings
+        )
 
     def attach(self, plan: ReplenishmentPlan) -> ReplenishmentPlan:
         """``plan`` with the component orders among its orders and the assemblies."""
@@ -523,8 +527,15 @@ def plan_assembly(
     network: Network, problem: PlanningProblem, settings: PlanSettings
 ) -> AssemblyPlan:
     """Component orders and assemblies for every bill of materials of ``network``."""
-    orders, assemblies = [], []
+    orders, assemblies, warnings = [], [], []
+    stocked = set(zip(problem.nodes["location_id"], problem.nodes["sku_id"], strict=True))
     for assembly in assemblies_of(network, settings):
+        if (assembly.plant_id, assembly.sku_id) not in stocked:
+            warnings.append(
+                f"plant {assembly.plant_id} assembles {assembly.sku_id} but has no inventory "
+                "position for it: nothing is assembled"
+            )
+            continue
         mean, sd = plant_demand(problem, assembly.plant_id, assembly.sku_id)
         plan = project(assembly, mean, sd, _start_state(network, problem, assembly))
         for t in np.flatnonzero(plan.assemble[:, 0] > 1e-9):
@@ -557,6 +568,7 @@ def plan_assembly(
     return AssemblyPlan(
         pd.DataFrame(orders, columns=columns),
         pd.DataFrame(assemblies, columns=list(ASSEMBLY_COLUMNS)),
+        tuple(warnings),
     )
 
 
