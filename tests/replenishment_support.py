@@ -94,6 +94,8 @@ def chain_network(
     supply_capacity_per_day: float | None = None,
     store_on_hand: float = 0.0,
     in_transit: tuple[tuple[dt.date, float], ...] = (),
+    shelf_life_days: float | None = None,
+    unit_cost: float = 0.0,
 ) -> Network:
     """One supplier, one warehouse, ``stores`` stores and one SKU, next-day transfers;
     ``in_transit``: (due date, quantity) of orders on their way to the warehouse."""
@@ -108,8 +110,9 @@ def chain_network(
                 category="c",
                 unit_weight_kg=1.0,
                 unit_volume_m3=0.01,
-                unit_cost=0.0,
+                unit_cost=unit_cost,
                 price=price,
+                shelf_life_days=shelf_life_days,
             )
         ],
         supply_lanes=[
@@ -118,7 +121,7 @@ def chain_network(
                 warehouse_id="W1",
                 sku_id="K1",
                 lead_time_mean_days=lead_time_days,
-                unit_cost=0.0,
+                unit_cost=unit_cost,
                 fixed_order_cost=fixed_order_cost,
                 moq=moq,
                 lot_size=lot_size,

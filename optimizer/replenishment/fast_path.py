@@ -2,7 +2,8 @@
 
 Parts qualify when they hold one warehouse stocking point without demand of its own,
 its stores are fed by same-period transfers, and nothing limits them but store
-positions (no lane, warehouse or supply capacity; whole-unit lot sizes). For each, the
+positions (no lane, warehouse or supply capacity, no shelf life that binds within the
+horizon; whole-unit lot sizes). For each, the
 exact pooled optimum (``pooled.solve_pooled``) is a lower bound on its cost and gives
 the orders; ``replay`` moves the arriving stock to the stores period by period (demand
 first, then safety targets) for all parts at once. The part's gap is the honest
@@ -43,10 +44,13 @@ def qualifies(problem: PlanningProblem, parts: list[Batch]) -> npt.NDArray[np.bo
     lot = supply["lot"].to_numpy(float)
     bad_arc = np.isfinite(supply["capacity"].to_numpy(float)) | (lot < 1) | (lot != np.round(lot))
     inbound = np.bincount(transfers["node"].to_numpy(), minlength=len(nodes))
-    bad_node = np.where(
-        warehouse,
-        np.isfinite(house_cap) | (problem.demand.sum(axis=1) > 0),
-        inbound != 1,
+    bad_node = (
+        np.where(
+            warehouse,
+            np.isfinite(house_cap) | (problem.demand.sum(axis=1) > 0),
+            inbound != 1,
+        )
+        | problem.perishable()
     )
     flags = np.zeros(len(parts), dtype=bool)
     for i, part in enumerate(parts):

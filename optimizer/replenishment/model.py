@@ -11,7 +11,9 @@ unmet demand ``u`` and shortfall below the safety stock target ``b`` per node.
     of the newsvendor cost of I - u (``expected_cost.py``), with no targets
     moq * y <= lot * n <= M * y          (M: all downstream demand and targets)
     sum x on a lane <= lane capacity;  sum I in a warehouse <= warehouse capacity;
-    I[i,t] <= position capacity;  lot * n <= supply lane capacity
+    I[i,t] <= position capacity and, for perishables, what sells while fresh
+    (``PlanningProblem.fresh_cap``; the rest is thrown away, ``w`` joins the balance
+    at the unit's replacement cost);  lot * n <= supply lane capacity
 
 The objective adds purchase, fixed order, transport, holding, shortage and target
 penalties (per period: ``PlanningProblem.shortage_costs`` and ``below_target_costs``);
@@ -75,6 +77,8 @@ class BatchSolution:
     bound: float
     seconds: float
     time_limit_hit: bool
+    waste: FloatArray | None = None
+    """Units thrown away because they would expire unsold (perishable nodes)."""
 
 
 class _Columns:
@@ -174,6 +178,8 @@ def solve_batch(
     x_var = cols.block(len(transfers))
     i_var, u_var, b_var = cols.block(len(nodes)), cols.block(len(nodes)), cols.block(len(nodes))
     e_var = cols.block(int(priced.sum()))
+    fresh_nodes = np.flatnonzero(problem.perishable()[batch.nodes])
+    w_var = cols.block(len(fresh_nodes))
     k_var = cols.single(0 if problem.backorders else len(nodes))
     big_m = _big_m(demand, target + backlog, s_node, s_lead, r_orig, r_dest, moq, lot)
     lot_cap = np.floor(supply["capacity"].to_numpy(float) / lot + 1e-9)
@@ -187,7 +193,12 @@ def solve_batch(
     )
     integer[n_var] = True
     integer[y_var] = True
-    upper[i_var] = nodes["capacity"].to_numpy(float)[:, None]
+    idle_stock, idle_short = order_nothing(
+        nodes["on_hand"].to_numpy(float), receipts, demand, backlog if problem.backorders else None
+    )
+    # the shelf-life cap never goes below stock already committed: no new infeasibility
+    fresh = np.maximum(problem.fresh_cap()[batch.nodes], idle_stock)
+    upper[i_var] = np.minimum(nodes["capacity"].to_numpy(float)[:, None], fresh)
     upper[u_var] = backlog[:, None] + np.cumsum(demand, axis=1) if problem.backorders else demand
     upper[b_var] = target[:, None]
     upper[k_var] = problem.terminal_room()[batch.nodes][: len(k_var)]
@@ -199,6 +210,7 @@ def solve_batch(
     cost[u_var] = problem.shortage_costs()[batch.nodes]
     cost[b_var] = problem.below_target_costs()[batch.nodes]
     cost[k_var] = -nodes["replacement"].to_numpy(float)[: len(k_var)]
+    cost[w_var] = nodes["replacement"].to_numpy(float)[fresh_nodes, None]
     lines = expected_cost_lines(problem, batch.nodes[priced])
     if problem.backorders:
         cost[u_var] = nodes["backorder_cost"].to_numpy(float)[:, None]
@@ -216,6 +228,7 @@ def solve_batch(
     rows.add(balance, i_var, 1.0)
     rows.add(balance[:, 1:], i_var[:, :-1], -1.0)
     rows.add(balance, u_var, -1.0)
+    rows.add(balance[fresh_nodes], w_var, 1.0)
     credited = rows.new(np.full(len(k_var), -np.inf), np.zeros(len(k_var)))
     rows.add(credited, k_var, 1.0)
     rows.add(credited, i_var[: len(k_var), -1], -1.0)
@@ -247,9 +260,7 @@ def solve_batch(
 
     model = _model_proto(lower, upper, integer, cost, rows)
     hint = np.zeros(cols.count)
-    hint[i_var], hint[u_var] = order_nothing(
-        nodes["on_hand"].to_numpy(float), receipts, demand, backlog if problem.backorders else None
-    )
+    hint[i_var], hint[u_var] = idle_stock, idle_short
     hint[b_var] = np.maximum(target[:, None] - hint[i_var], 0.0)
     hint[e_var] = lines.cost(hint[i_var[priced]] - hint[u_var[priced]])
     hint[k_var] = np.minimum(hint[i_var[: len(k_var), -1]], upper[k_var])
@@ -274,6 +285,7 @@ def solve_batch(
         stock=stock,
         short=short,
         below=np.maximum(values[b_var], 0.0),
+        waste=_scattered(np.maximum(values[w_var], 0.0), fresh_nodes, len(nodes)),
         found=True,
         optimal=reason == result_pb2.TERMINATION_REASON_OPTIMAL,
         objective=float(bounds.primal_bound),
@@ -281,6 +293,13 @@ def solve_batch(
         seconds=deadline.clock() - started,
         time_limit_hit=result.termination.limit == result_pb2.LIMIT_TIME,
     )
+
+
+def _scattered(values: FloatArray, rows: IntArray, count: int) -> FloatArray:
+    """``values`` of ``rows`` in a ``[count, horizon]`` array of zeros."""
+    full = np.zeros((count, values.shape[1]))
+    full[rows] = values
+    return full
 
 
 def stock_costs(

@@ -8,6 +8,11 @@ placed on a period's first day arrives in the period that holds its arrival date
 
 Stock already on hand or on order is never an infeasibility: a storage capacity below
 it is raised to it (the plan can only avoid adding to it).
+
+Perishable SKUs (``Sku.shelf_life_days``): stock on hand and on order is aged first in
+first out against the forecast, and what would expire before it sells is taken out of
+the receipts in the period it expires (``expiring``; costed at its unit value as
+``waste``); new stock is capped at what sells within its remaining life (``fresh_cap``).
 """
 
 from __future__ import annotations
@@ -68,6 +73,9 @@ class PlanSettings:
     fast_path: bool = True
     backorders: bool = False
     backorder_daily_rate: float = 0.05
+    order_review_periods: int = 1
+    """Periods between the runs that place supplier orders (a weekly plan in daily
+    periods: 7); warehouse safety targets cover lead time plus this review period."""
 
     def problems(self) -> list[Problem]:
         found = []
@@ -85,6 +93,8 @@ class PlanSettings:
             found.append(Problem("relative_gap", "must not be negative"))
         if self.workers < 1:
             found.append(Problem("workers", "must be at least 1"))
+        if self.order_review_periods < 1:
+            found.append(Problem("order_review_periods", "must be at least 1"))
         if self.backorder_daily_rate <= 0:
             found.append(Problem("backorder_daily_rate", "must be positive"))
         if self.solver not in ("scip", "highs"):
@@ -111,7 +121,9 @@ class PlanningProblem:
 
     Shapes
     ------
-    demand, demand_sd, receipts: [nodes, horizon]
+    demand, demand_sd, receipts, expiring: [nodes, horizon]; ``receipts`` are open
+    orders net of ``expiring``, the units of stock on hand or on order that expire unsold
+    when sold first in first out at the forecast (perishable nodes only)
     """
 
     start: dt.date
@@ -125,8 +137,47 @@ class PlanningProblem:
     transfers: pd.DataFrame
     lanes: pd.DataFrame
     warehouses: pd.DataFrame
+    expiring: FloatArray | None = None
     backorders: bool = False
     warnings: tuple[str, ...] = ()
+
+    def perishable(self) -> npt.NDArray[np.bool_]:
+        """Nodes whose stock may expire within the horizon: new stock can wait fewer
+        periods than the horizon has (``window``); other stock sells long before."""
+        flags: npt.NDArray[np.bool_] = self.nodes["window"].to_numpy(float) < self.horizon
+        return flags
+
+    def fresh_cap(self) -> FloatArray:
+        """Most stock worth holding at the end of each period, ``[nodes, horizon]``.
+
+        Sold first in first out, a unit arriving with ``life`` days left sells in time
+        if the stock ahead of it at the end of a period is at most the demand of the
+        next ``life / period_days - 1`` periods (its stores' demand at a warehouse,
+        which keeps half of the stores' window). Other nodes: ``inf``.
+        """
+        cap = np.full((len(self.nodes), self.horizon), np.inf)
+        rows = np.flatnonzero(self.perishable())
+        if not len(rows):
+            return cap
+        windows = self.nodes["window"].to_numpy(float)[rows]
+        need = self.nodes_demand()[rows]
+        tail = np.repeat(need[:, -1:], self.horizon, axis=1)
+        ahead = np.cumsum(np.concatenate([need, tail], axis=1), axis=1)
+        t = np.arange(self.horizon)
+        last = np.minimum(t[None, :] + windows[:, None].astype(np.int64), 2 * self.horizon - 1)
+        sells = np.where(
+            windows[:, None] > 0, ahead[np.arange(len(rows))[:, None], last] - ahead[:, t], 0.0
+        )
+        cap[rows] = sells
+        return cap
+
+    def nodes_demand(self) -> FloatArray:
+        """Demand each node serves per period: its own, plus at a warehouse the demand of
+        the stores it mainly feeds."""
+        served = self.demand.copy()
+        main = self.transfers.sort_values(["unit_cost", "lead"]).drop_duplicates("node")
+        np.add.at(served, main["origin"].to_numpy(), self.demand[main["node"].to_numpy()])
+        return served
 
     def shortage_costs(self) -> FloatArray:
         """Penalty per unit of unmet demand, ``[nodes, horizon]``.
@@ -173,11 +224,14 @@ def build_problem(
     settings: PlanSettings,
     risk: RiskScores | None = None,
     start: dt.date | None = None,
+    stock_life: pd.DataFrame | None = None,
 ) -> PlanningProblem:
     """Aggregate a network and forecast into a planning problem.
 
     The plan starts at ``start`` (default: the forecast's first period). Series whose
     forecast ends before the horizon repeat their average over the covered periods.
+    ``stock_life`` (location_id, sku_id, days_left, quantity) dates the perishable stock
+    on hand, as expiry dates do; stock it does not date is taken as fresh on arrival.
 
     Raises
     ------
@@ -205,6 +259,9 @@ def build_problem(
     nodes = _with_targets(nodes, demand, demand_sd, supply, transfers, settings)
     nodes["replacement"], nodes["lead"] = _replacement(nodes, supply, transfers)
     nodes["terminal_cover"] = _terminal_cover(nodes, demand, transfers)
+    nodes["life"], nodes["window"] = _shelf_life(network, nodes, transfers, days)
+    expiring = _expiring(nodes, demand, receipts, transfers, days, stock_life)
+    receipts = receipts - expiring
     committed = nodes["on_hand"] + receipts.sum(axis=1)
     nodes["capacity"] = np.maximum(nodes["capacity"], committed)
     in_house = committed[nodes["kind"] == "warehouse"].groupby(nodes["location_id"]).sum()
@@ -224,6 +281,7 @@ def build_problem(
         transfers=transfers,
         lanes=lanes,
         warehouses=warehouses,
+        expiring=expiring,
         backorders=settings.backorders,
         warnings=warnings,
     )
@@ -445,7 +503,8 @@ def _with_targets(
 
     Each store is buffered against its main warehouse (its cheapest inbound transfer);
     each warehouse against its cheapest supply lane, with lead time widened by risk.
-    Review periods add one period to every replenishment time.
+    Review periods add one period to every replenishment time, ``order_review_periods``
+    to a warehouse's.
     """
     z = z_value(settings.service_level)
     n = len(nodes)
@@ -457,7 +516,9 @@ def _with_targets(
     parents = np.unique(main["origin"].to_numpy())
     tree_of_node[parents] = np.arange(len(parents))
     best = supply.sort_values(["unit_cost", "lead"]).drop_duplicates("node").set_index("node")
-    lane_time = best["risk_lead"].reindex(parents).fillna(0.0).to_numpy() + 1.0
+    lane_time = best["risk_lead"].reindex(parents).fillna(0.0).to_numpy() + float(
+        settings.order_review_periods
+    )
     lane_sd = best["risk_lead_sd"].reindex(parents).fillna(0.0).to_numpy()
     holding = nodes["holding"].to_numpy(float)
     targets = two_echelon_targets(
@@ -533,3 +594,79 @@ def _terminal_cover(nodes: pd.DataFrame, demand: FloatArray, transfers: pd.DataF
     np.add.at(cover, main["origin"].to_numpy(), need[fed])
     result: FloatArray = cover
     return result
+
+
+def _shelf_life(
+    network: Network, nodes: pd.DataFrame, transfers: pd.DataFrame, days: int
+) -> tuple[FloatArray, FloatArray]:
+    """Per node, the days of life new stock has on arrival (a store's main transfer eats
+    its transit days; ``inf`` for durable SKUs) and the periods after arrival a unit may
+    wait and still sell: ``life / period_days - 1`` at a store, half that at a warehouse
+    (its units must still sell at a store), never below 0."""
+    skus = network.frame("skus").set_index("id")["shelf_life_days"].astype(float)
+    life = skus.reindex(nodes["sku_id"]).fillna(np.inf).to_numpy(float, copy=True)
+    main = transfers.sort_values(["unit_cost", "lead"]).drop_duplicates("node")
+    life[main["node"].to_numpy()] -= main["lead_days"].to_numpy(float)
+    store = (nodes["kind"] == "store").to_numpy()
+    window = np.where(store, np.floor(life / days) - 1.0, np.floor(life / (2.0 * days)))
+    return life, np.where(np.isfinite(life), np.maximum(window, 0.0), np.inf)
+
+
+def _expiring(
+    nodes: pd.DataFrame,
+    demand: FloatArray,
+    receipts: FloatArray,
+    transfers: pd.DataFrame,
+    days: int,
+    stock_life: pd.DataFrame | None,
+) -> FloatArray:
+    """Units of stock on hand or on order that expire unsold, per node and period.
+
+    Selling first in first out, older units sell before any the plan adds, so what
+    expires of today's stock does not depend on the plan: age each node's batches
+    (on hand by ``stock_life``, undated stock and open orders fresh on arrival) against
+    the demand it serves (a warehouse: its stores') and collect what reaches its end.
+    A batch with ``d`` days left sells in the periods before ``d / period_days``.
+    """
+    horizon = demand.shape[1]
+    expiring = np.zeros_like(demand)
+    life = nodes["life"].to_numpy(float)
+    dated: dict[int, list[tuple[float, float]]] = {}
+    if stock_life is not None and not stock_life.empty:
+        key = pd.MultiIndex.from_frame(nodes[["location_id", "sku_id"]])
+        node = key.get_indexer(pd.MultiIndex.from_frame(stock_life[["location_id", "sku_id"]]))
+        left = stock_life["days_left"].to_numpy(float)
+        quantity = stock_life["quantity"].to_numpy(float)
+        for i, d, q in zip(node, left, quantity, strict=True):
+            if i >= 0 and np.isfinite(life[i]) and d < horizon * days:
+                dated.setdefault(int(i), []).append((d, q))
+    rows = sorted(set(np.flatnonzero(life < horizon * days).tolist()) | set(dated))
+    if not rows:
+        return expiring
+    served = demand.copy()
+    main = transfers.sort_values(["unit_cost", "lead"]).drop_duplicates("node")
+    np.add.at(served, main["origin"].to_numpy(), demand[main["node"].to_numpy()])
+    on_hand = nodes["on_hand"].to_numpy(float)
+    for i in rows:
+        batches = dated.get(i, [])
+        undated = on_hand[i] - sum(q for _, q in batches)
+        # [expiry period, arrival period, units], oldest first
+        queue = [[d / days, 0.0, q] for d, q in batches]
+        if undated > 1e-9:
+            queue.append([life[i] / days, 0.0, undated])
+        queue += [
+            [t + life[i] / days, float(t), float(receipts[i, t])]
+            for t in np.flatnonzero(receipts[i])
+        ]
+        queue.sort()
+        for t in range(horizon):
+            want = served[i, t]
+            for batch in queue:
+                if batch[1] <= t < batch[0] and want > 1e-12:
+                    sold = min(batch[2], want)
+                    batch[2] -= sold
+                    want -= sold
+                if batch[2] > 1e-12 and batch[0] <= t + 1 + 1e-9:
+                    expiring[i, t] += batch[2]
+                    batch[2] = 0.0
+    return expiring

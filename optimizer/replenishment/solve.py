@@ -348,7 +348,10 @@ def assemble(
     stock = np.zeros((len(nodes), horizon))
     short = np.zeros_like(stock)
     below = np.zeros_like(stock)
+    waste = np.zeros_like(stock)
     for s in solutions:
+        if s.waste is not None:
+            waste[s.batch.nodes] = s.waste
         lots[s.batch.supply], switches[s.batch.supply] = s.lots, s.switches
         moves[s.batch.transfers] = s.transfers
         stock[s.batch.nodes], short[s.batch.nodes], below[s.batch.nodes] = s.stock, s.short, s.below
@@ -372,6 +375,15 @@ def assemble(
         "transport": float((moves * transfers["unit_cost"].to_numpy(float)[:, None]).sum()),
         **stock_costs(problem, np.arange(len(nodes)), stock, short, below),
     }
+    expired = 0.0
+    if problem.expiring is not None and problem.expiring.any():
+        # stock on hand or on order that expires whatever the plan does: a constant
+        expired = float((problem.expiring.sum(axis=1) * nodes["value"].to_numpy()).sum())
+        costs["waste"] = expired
+    if waste.any():
+        costs["waste"] = expired + float(
+            (waste.sum(axis=1) * nodes["replacement"].to_numpy()).sum()
+        )
     solved = sum(s.found for s in solutions)
     status: Status = (
         "no_solution"
@@ -409,7 +421,7 @@ def assemble(
         explanations=explain(problem, flows, unsolved_nodes),
         status=status,
         objective=sum(costs.values()),
-        bound=sum(s.bound for s in solutions),
+        bound=sum(s.bound for s in solutions) + expired,
         solve_seconds=seconds,
         time_limit_s=limit,
         time_limit_hit=any(s.time_limit_hit for s in solutions),
@@ -485,11 +497,13 @@ def plan_replenishment(
     progress: ProgressCallback | None = None,
     *,
     deadline: Deadline | None = None,
+    stock_life: pd.DataFrame | None = None,
 ) -> ReplenishmentPlan:
     """Build the planning problem of a network and forecast and solve it, the solver
-    within ``min(settings.time_limit_s, deadline.solver_limit())`` seconds."""
+    within ``min(settings.time_limit_s, deadline.solver_limit())`` seconds;
+    ``stock_life`` dates perishable stock on hand (``build_problem``)."""
     settings = settings or PlanSettings()
-    problem = build_problem(network, forecast, settings, risk)
+    problem = build_problem(network, forecast, settings, risk, stock_life=stock_life)
     if not network.bill_of_materials:
         return solve(problem, settings, progress, deadline=deadline)
     # Plants assemble first: their output is the finished SKUs' supply (``assembly.py``).

@@ -58,6 +58,7 @@ def qualifies(problem: PlanningProblem, parts: list[Batch]) -> npt.NDArray[np.bo
             and np.isinf(nodes["capacity"].to_numpy(float)[part.nodes]).all()
             and np.isinf(house_cap[int(arc["node"])])
             and problem.demand[int(arc["node"])].sum() == 0
+            and not problem.perishable()[part.nodes].any()
         )
     return flags
 
