@@ -30,11 +30,14 @@ def test_checkpoint_round_trip_gives_identical_rankings(
 ) -> None:
     loaded = RecommendModel.from_checkpoint(Checkpoint.from_bytes(model.checkpoint().to_bytes()))
     assert loaded.version == model.version
+    assert loaded.blend.weights == model.blend.weights
+    reweighted = dataclasses.replace(model.blend, weights=(0.0, 1.0, 0.0))
+    assert dataclasses.replace(model, blend=reweighted).version != model.version
     stock = ShelfStock.build(tiny.network)
     day = dt.date(2026, 1, 2)
     for store in tiny.network.stores:
         for sku in tiny.network.skus:
-            for use in ("substitute", "alternate-supplier"):
+            for use in ("substitute", "listing", "alternate-supplier"):
                 a = Recommender(model, tiny.network, stock).recommend(use, sku.id, store.id, day)
                 b = Recommender(loaded, tiny.network, stock).recommend(use, sku.id, store.id, day)
                 assert a == b

@@ -47,3 +47,28 @@ def ndcg_at_k(
         ideal = discount[: min(len(rel), k)].sum()
         values.append(float((gains * discount[: gains.size]).sum() / ideal))
     return float(np.mean(values)) if values else float("nan")
+
+
+def ndcg_of_scores(
+    scores: npt.NDArray[np.floating],
+    exclude: npt.NDArray[np.bool_],
+    relevant: Sequence[Collection[int]],
+    k: int,
+) -> float:
+    """``ndcg_at_k`` straight from a score matrix, vectorised (validation runs it once per
+    candidate blend weight).
+
+    ``exclude`` is ``scores``-shaped and True where an item must not be ranked (seen).
+    Within the top ``k`` ties go to the lower index; which of several items tied at the
+    ``k``-th score gets in is deterministic but not by index (a partition, not a sort).
+    """
+    masked = np.where(exclude, -np.inf, scores)
+    k = min(k, masked.shape[1])
+    top = np.argpartition(-masked, k - 1, axis=1)[:, :k]
+    values = np.take_along_axis(masked, top, axis=1)
+    order = np.lexsort((top, -values), axis=1)
+    ranked_top = np.take_along_axis(top, order, axis=1)
+    ranked = [
+        [int(i) for i in row if not np.isneginf(masked[r, i])] for r, row in enumerate(ranked_top)
+    ]
+    return ndcg_at_k(ranked, relevant, k)

@@ -1,8 +1,10 @@
-"""``RecommendModel``: the trained store and SKU embeddings a recommender answers from.
+"""``RecommendModel``: the trained graph blend a recommender answers from.
 
-Training runs LightGCN over the sales graph once per model version; what requests need
-(the propagated vectors, each SKU's units sold, which stores sold what) is kept, so a
-request is a few numpy products. Checkpoints follow the GNN package's ``Checkpoint``.
+Training fits the graph blend (LightGCN, item co-occurrence and catalogue links, weighted
+on a validation split) over the sales graph once per model version; what requests need
+(the propagated vectors, each SKU's nearest SKUs by co-occurrence, the catalogue links,
+which stores sold what, each SKU's units sold) is kept, so a request is a few numpy
+products. Checkpoints follow the GNN package's ``Checkpoint``.
 """
 
 from __future__ import annotations
@@ -18,49 +20,66 @@ import torch
 from supplynet.gnn.training import Checkpoint
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.network import Network
-from supplynet.optimizer.recommend.lightgcn import EpochProgress, GraphRanker, RankerParams
+from supplynet.optimizer.recommend.blend import GraphBlend, fit_graph_blend
+from supplynet.optimizer.recommend.lightgcn import EpochProgress, RankerParams
 from supplynet.optimizer.recommend.sales_graph import build_sales_graph
 
 CHECKPOINT_KIND = "recommend"
-DEFAULT_PARAMS = RankerParams(embedding_dim=32, layers=2, epochs=150, learning_rate=1e-2)
-"""Sized for store x SKU graphs: a few hundred to a few thousand nodes."""
+DEFAULT_PARAMS = RankerParams(
+    embedding_dim=32, layers=2, epochs=150, batch_size=1 << 20, learning_rate=1e-2
+)
+"""Sized for store x SKU graphs: a few hundred to a few thousand nodes, trained full-batch
+(one propagation per epoch: on ``large``, 520 stores x 1,050 SKUs, a step costs ~0.1 s
+whatever the batch, so mini-batches only multiplied the steps)."""
 
 
 @dataclass(frozen=True, eq=False)
 class RecommendModel:
-    """Propagated vectors per store and SKU, plus the sales they were learned from.
+    """The fitted blend over stores (users) and SKUs (items), plus units sold per SKU.
 
-    Shapes
-    ------
-    store_vectors: ``[S, D]``; sku_vectors: ``[K, D]``
-    units_sold: ``[K]`` over the training history; sold: ``[S, K]`` bool
+    Shapes: units_sold ``[K]`` over the training history; the blend's arrays as documented
+    on ``GraphBlend`` (``U`` = stores, ``I`` = SKUs).
     """
 
     params: RankerParams
     store_ids: tuple[str, ...]
     sku_ids: tuple[str, ...]
-    store_vectors: npt.NDArray[np.float32]
-    sku_vectors: npt.NDArray[np.float32]
+    blend: GraphBlend
     units_sold: npt.NDArray[np.float64]
-    sold: npt.NDArray[np.bool_]
     losses: tuple[float, ...] = field(default=())
 
     @property
+    def store_vectors(self) -> npt.NDArray[np.float32]:
+        """``[S, D]`` LightGCN store vectors (which stores are alike)."""
+        return self.blend.user_vectors
+
+    @property
+    def sku_vectors(self) -> npt.NDArray[np.float32]:
+        """``[K, D]`` LightGCN SKU vectors."""
+        return self.blend.item_vectors
+
+    @property
+    def sold(self) -> npt.NDArray[np.bool_]:
+        """``[S, K]``: the store sold the SKU in the training history."""
+        return self.blend.sold
+
+    @property
     def version(self) -> str:
-        """A digest of the vectors: equal versions answer identically."""
-        digest = hashlib.sha256(self.store_vectors.tobytes())
-        digest.update(self.sku_vectors.tobytes())
+        """A digest of everything that scores: equal versions answer identically."""
+        digest = hashlib.sha256(np.asarray(self.blend.weights).tobytes())
+        for array in _blend_state(self.blend).values():
+            digest.update(array.numpy().tobytes())
         digest.update("\0".join(self.store_ids + self.sku_ids).encode())
         return digest.hexdigest()[:12]
 
     def checkpoint(self) -> Checkpoint:
-        config = {**asdict(self.params), "stores": list(self.store_ids), "skus": list(self.sku_ids)}
-        state = {
-            "store_vectors": torch.from_numpy(self.store_vectors),
-            "sku_vectors": torch.from_numpy(self.sku_vectors),
-            "units_sold": torch.from_numpy(self.units_sold),
-            "sold": torch.from_numpy(self.sold),
+        config = {
+            **asdict(self.params),
+            "stores": list(self.store_ids),
+            "skus": list(self.sku_ids),
+            "weights": list(self.blend.weights),
         }
+        state = {**_blend_state(self.blend), "units_sold": torch.from_numpy(self.units_sold)}
         return Checkpoint(CHECKPOINT_KIND, config, state)
 
     @classmethod
@@ -77,15 +96,22 @@ class RecommendModel:
             )
         config = dict(checkpoint.config)
         stores, skus = config.pop("stores"), config.pop("skus")
-        state = checkpoint.state
+        lightgcn, cooccurrence, catalogue = (float(w) for w in config.pop("weights"))
+        state = {name: tensor.numpy() for name, tensor in checkpoint.state.items()}
         return cls(
             params=RankerParams(**config),
             store_ids=tuple(stores),
             sku_ids=tuple(skus),
-            store_vectors=state["store_vectors"].numpy(),
-            sku_vectors=state["sku_vectors"].numpy(),
-            units_sold=state["units_sold"].numpy(),
-            sold=state["sold"].numpy(),
+            blend=GraphBlend(
+                weights=(lightgcn, cooccurrence, catalogue),
+                user_vectors=state["store_vectors"],
+                item_vectors=state["sku_vectors"],
+                sold=state["sold"],
+                neighbours=state["neighbours"],
+                neighbour_similarity=state["neighbour_similarity"],
+                catalogue=state["catalogue"],
+            ),
+            units_sold=state["units_sold"],
         )
 
 
@@ -98,7 +124,7 @@ def train_recommend_model(
     substitutions: bool = True,
     progress: EpochProgress | None = None,
 ) -> RecommendModel:
-    """Fit LightGCN on the network's sales graph (sales before ``until`` when given).
+    """Fit the graph blend on the network's sales graph (sales before ``until`` when given).
 
     Raises
     ------
@@ -110,16 +136,23 @@ def train_recommend_model(
         raise ValidationFailed(
             [Problem("demand", "no store x SKU sales to learn from")], "recommend training"
         )
-    ranker = GraphRanker(params).fit(graph, progress)
-    sold = np.zeros((len(graph.users), len(graph.items)), dtype=np.bool_)
-    sold[graph.interactions[0], graph.interactions[1]] = True
+    fitted = fit_graph_blend(graph, params, progress)
     return RecommendModel(
         params=params,
         store_ids=graph.users,
         sku_ids=graph.items,
-        store_vectors=ranker.user_vectors_,
-        sku_vectors=ranker.item_vectors_,
+        blend=fitted.blend,
         units_sold=graph.popularity(),
-        sold=sold,
-        losses=tuple(ranker.losses_),
+        losses=fitted.losses,
     )
+
+
+def _blend_state(blend: GraphBlend) -> dict[str, torch.Tensor]:
+    return {
+        "store_vectors": torch.from_numpy(blend.user_vectors),
+        "sku_vectors": torch.from_numpy(blend.item_vectors),
+        "sold": torch.from_numpy(blend.sold),
+        "neighbours": torch.from_numpy(blend.neighbours),
+        "neighbour_similarity": torch.from_numpy(blend.neighbour_similarity),
+        "catalogue": torch.from_numpy(blend.catalogue),
+    }

@@ -64,7 +64,6 @@ class Recommender:
         # model SKU index -> network SKU index, so model scores line up with stock arrays
         self._to_network = np.array([stock.skus[k] for k in model.sku_ids if k in stock.skus])
         self._from_model = np.array([i for i, k in enumerate(model.sku_ids) if k in stock.skus])
-        self._sku_unit = _unit_rows(model.sku_vectors)
         self._store_unit = _unit_rows(model.store_vectors)
         self._units_sold = np.zeros(len(self._skus))
         self._units_sold[self._to_network] = model.units_sold[self._from_model]
@@ -170,9 +169,8 @@ class Recommender:
             row = self._model_store[store_id]
             candidates = candidates[~sold_chain[row, candidates]]
             scores = np.full(len(self._skus), -np.inf)
-            scores[self._to_network] = (
-                self.model.sku_vectors[self._from_model] @ self.model.store_vectors[row]
-            )
+            blended = self.model.blend.user_scores(np.array([row]))[0]
+            scores[self._to_network] = blended[self._from_model]
             neighbours = _nearest(self._store_unit, row, SIMILAR_STORES)
             near = sold_chain[neighbours].sum(axis=0)
         else:
@@ -291,10 +289,11 @@ class Recommender:
         return self.risk.for_lane(lane.supplier_id, lane.warehouse_id, lane.sku_id)
 
     def _sku_similarity(self, sku_id: str) -> npt.NDArray[np.float64]:
-        """Cosine similarity of every network SKU to ``sku_id`` (-1 for SKUs the model lacks)."""
-        row = self._sku_unit[self._model_sku[sku_id]]
+        """The blend's similarity of every network SKU to ``sku_id`` (in [-1, 1]; -1 for
+        SKUs the model lacks)."""
+        row = self.model.blend.item_similarity(np.array([self._model_sku[sku_id]]))[0]
         out = np.full(len(self._skus), -1.0)
-        out[self._to_network] = self._sku_unit[self._from_model] @ row
+        out[self._to_network] = row[self._from_model]
         return out
 
     def _check_sku(self, sku_id: str) -> None:
