@@ -89,7 +89,8 @@ def train_recommender(
     checkpoint: str | None = None,
     progress: EpochProgress | None = None,
 ) -> TrainedRecommender:
-    """Fit LightGCN on the store x SKU sales with the catalogue edges, and save it."""
+    """Fit the graph blend (LightGCN, item co-occurrence, catalogue links) on the store x
+    SKU sales, and save it."""
     import dataclasses
     import time
     from pathlib import Path
