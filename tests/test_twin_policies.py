@@ -16,7 +16,7 @@ from supplynet.optimizer.twin.baseline import BaselinePolicy
 from supplynet.optimizer.twin.policy import Decision, Observation
 from supplynet.optimizer.twin.scenario import draw_scenario
 from supplynet.optimizer.twin.simulator import simulate
-from supplynet.optimizer.twin.supplynet_policy import SupplynetPolicy
+from supplynet.optimizer.twin.supplynet_policy import PlanTracker, SupplynetPolicy
 from supplynet.optimizer.twin.world import TwinWorld, build_world
 
 
@@ -73,3 +73,18 @@ def test_oracle_sees_exactly_the_next_days(world: TwinWorld, tiny: SyntheticData
     simulate(world, scenario, Recorder(world))
     for day, future in enumerate(seen):
         np.testing.assert_array_equal(future, scenario.demand[day + 1 :])
+
+
+def test_between_reviews_stores_get_the_plan_corrected_by_their_gap() -> None:
+    """A store that sold more than planned gets the difference on top of its planned
+    transfer the next evening, one that sold less gets less (never below nothing); on
+    the review evening the plan's own line goes out; within a weekly period, the plan's
+    position less the demand it expected so far."""
+    five, twenty = np.full((2, 3), 5.0), np.full((2, 3), 20.0)
+    daily = PlanTracker(five, np.full((2, 3), 4.0), twenty, np.array([0.0, 99.0]))
+    np.testing.assert_allclose(daily.transfer(0, np.array([0.0, 99.0])), [5.0, 5.0])
+    np.testing.assert_allclose(daily.transfer(1, np.array([12.0, 30.0])), [13.0, 0.0])
+    np.testing.assert_allclose(daily.transfer(3, np.array([0.0, 0.0])), [0.0, 0.0])
+    weekly = PlanTracker(five, np.full((2, 3), 14.0), twenty, np.array([10.0, 10.0]), 7)
+    np.testing.assert_allclose(weekly.transfer(0, np.array([10.0, 10.0])), [5.0, 5.0])
+    np.testing.assert_allclose(weekly.transfer(2, np.array([5.0, 12.0])), [6.0, 0.0])
