@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -139,7 +140,10 @@ def _on_pool(
 ) -> list[list[R]]:
     context = multiprocessing.get_context(settings.start_method)
     results: list[list[R]] = [[] for _ in chunks]
-    with ProcessPoolExecutor(settings.worker_count, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        settings.worker_count, mp_context=context, initializer=_leave_interrupts_to_parent
+    )
+    try:
         pending: dict[Future[list[R]], int] = {
             pool.submit(_apply, fn, chunk): i for i, chunk in enumerate(chunks)
         }
@@ -150,7 +154,26 @@ def _on_pool(
                 results[index] = future.result()
                 done += len(chunks[index])
             _report(progress, done, total)
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
     return results
+
+
+def _leave_interrupts_to_parent() -> None:
+    """Ctrl-C reaches every process of the terminal's group: a worker that took it
+    printed its own ``KeyboardInterrupt`` traceback. The parent stops the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Drop the items not started and end the workers now (Ctrl-C or a failed item),
+    instead of waiting for the chunks they are in."""
+    workers = list(pool._processes.values())  # no public way before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
 
 
 def _on_ray(

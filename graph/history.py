@@ -203,4 +203,4 @@ def duplicate_problems(frame: pd.DataFrame, schema: HistorySchema) -> list[Probl
 def _codes(column: pd.Series) -> np.ndarray:
     """One small integer per value, equal exactly where the values are."""
     codes, uniques = pd.factorize(column)
-    return codes.astype(np.int32) if len(uniques) < 2**31 else codes
+    return np.asarray(codes, dtype=np.int32 if len(uniques) < 2**31 else np.int64)
