@@ -9,6 +9,11 @@ known to be unservable are left out. Stops without a user penalty are first requ
 if that finds nothing feasible within ``PROBE_SHARE`` of the time, the fleet is short,
 and the rest of the time goes to a run where every stop is optional with its drop
 penalty as prize: a solution that drops the fewest, as the OR-Tools searches do.
+
+PyVRP's own search parameters are kept: on Gehring-Homberger R1_10_2 (1,000 customers,
+60 CPU s) half its granular neighbourhood (25) ran 56% more iterations but ended 0.9
+points further from the best known (5.61% vs 4.74%), and skipping the exhaustive search
+on each new best changed nothing (4.62%). Its per-iteration statistics are not kept.
 """
 
 from __future__ import annotations
@@ -123,13 +128,13 @@ def solve_pyvrp(
     with warnings.catch_warnings():
         # raised for very large prizes (the default drop penalty); harmless here
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = solve(data, stop, seed=config.seed, display=False)
+        result = solve(data, stop, seed=config.seed, collect_stats=False)
         if not result.is_feasible() and not limit.expired():
             waited = deadline.clock() - started
             note = f", nothing feasible with every stop required in {waited:.1f} s"
             data = data.replace(clients=clients(all_optional=True))
             stop = _LimitOrNothingFeasible(limit, limit)
-            result = solve(data, stop, seed=config.seed, display=False)
+            result = solve(data, stop, seed=config.seed, collect_stats=False)
     routes: list[list[int]] = [[] for _ in range(model.n_vehicles)]
     if result.is_feasible():
         pools = [list(members) for members in groups.values()]
