@@ -1,8 +1,9 @@
 """``ForecastService``: a thin door onto ``server.app.forecast``.
 
 A few series of a cheap model are answered in the event loop from the cached series
-index; anything else is a job in a worker process. Both paths forecast the same
-cleaned values at the history's own frequency, as the CLI does.
+index; anything else is a job in a worker process, which selects its rows from the
+index's file itself. Both paths forecast the same cleaned values at the history's own
+frequency, as the CLI does.
 """
 
 from __future__ import annotations
@@ -43,13 +44,14 @@ class ForecastServicer(forecast_pb2_grpc.ForecastServiceServicer):
             network=network,
             prices_plan=request.prices_plan,
         )
-        index = await self.state.series()
+        demand = await self.state.indexed()
+        index = demand.index
         keys = use.select_series(asked, network, index)
         if use.is_light(asked, len(keys)):
             return series_forecasts_to_proto(use.light_forecast(asked, index, keys), index.freq)
         prices = await self.state.call(price_plan, self.state.store, asked.prices_plan)
-        inputs = await asyncio.to_thread(use.forecast_inputs, asked, network, index, prices)
-        result = await self.state.jobs.run(tasks.forecast, inputs, asked)
+        job = tasks.ForecastJob(network, demand.file, prices)
+        result = await self.state.jobs.run(tasks.forecast, job, asked)
         return await asyncio.to_thread(forecast_to_proto, result)
 
 

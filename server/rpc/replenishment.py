@@ -70,11 +70,9 @@ class ReplenishmentServicer(OperationMethods, replenishment_pb2_grpc.Replenishme
         dates = demand.raw["date"]
         prices = await self.state.call(price_plan, self.state.store, asked.prices_plan)
         job = tasks.PlanJob(
-            network,
+            tasks.ForecastJob(network, demand.file, prices),
             scoped,
-            demand.file,
             self.state.settings.store,
-            prices,
             checkpoint,
             history_end=dates.max().date() if len(dates) else None,
             store_version=version,

@@ -1,10 +1,10 @@
 """The CPU-heavy use cases as jobs: each runs ``server/app`` work in a child process.
 
 Arguments and results pickle; progress goes through ``report``. No proto. Most
-servicers read a job's inputs from the server's cache and save what comes back; a plan
-job reads its demand rows (``IndexFile``) and saves its plan itself, so the server
-neither pickles megabytes of rows nor converts the plan (twenty plans' worth of that
-held the server's GIL for seconds).
+servicers read a job's inputs from the server's cache and save what comes back; forecast
+and plan jobs select their demand rows themselves (``ForecastJob``: the index's file),
+and a plan job saves its plan, so the server neither pickles megabytes of rows nor
+converts the plan (twenty plans' worth of that held the server's GIL for seconds).
 """
 
 from __future__ import annotations
@@ -35,25 +35,37 @@ IN_JOB = ParallelSettings(workers=1)
 """A job is one worker: its fan-outs run in it, so jobs never oversubscribe the cores."""
 
 
-def forecast(inputs: ForecastInputs, request: ForecastRequest, *, report: Report) -> DemandForecast:
+@dataclass(frozen=True)
+class ForecastJob:
+    """A forecast's inputs as the server sends them: small things and the index's file,
+    from which the job selects the rows itself."""
+
+    network: Network
+    """The whole network (the forecast's features)."""
+    index: IndexFile
+    prices: StoredPlan | None = None
+    """The request's prices plan, read by the server (``price_plans.price_plan``)."""
+
+    def inputs(self, request: ForecastRequest) -> ForecastInputs:
+        return forecast_inputs(request, self.network, self.index.read(), self.prices)
+
+
+def forecast(job: ForecastJob, request: ForecastRequest, *, report: Report) -> DemandForecast:
     def counted(done: int, total: int) -> None:
         report(Progress(done / max(total, 1), "forecasting"))
 
-    return run_forecast(inputs, request, IN_JOB, counted)
+    return run_forecast(job.inputs(request), request, IN_JOB, counted)
 
 
 @dataclass(frozen=True)
 class PlanJob:
     """What a plan job gets from the server: small things and where to read the rest."""
 
-    network: Network
-    """The whole network (the forecast's features)."""
+    forecast: ForecastJob
     scoped: Network
-    """The request's scope of it (the solve)."""
-    index: IndexFile
+    """The request's scope of the network (the solve)."""
     store: StoreSettings
     """The store the server serves, where the job reads deliveries and saves the plan."""
-    prices: StoredPlan | None = None
     risk_checkpoint: bytes | None = None
     history_end: dt.date | None = None
     store_version: str | None = None
@@ -64,7 +76,7 @@ def make_plan(
 ) -> str:
     """Select the rows, plan, save the plan; returns its id."""
     report(Progress(0.0, "reading history"))
-    found = forecast_inputs(request.forecast(), job.network, job.index.read(), job.prices)
+    found = job.forecast.inputs(request.forecast())
     store = open_store(job.store)
     try:
         deliveries = None
