@@ -199,6 +199,36 @@ def test_a_reloading_fleet_goes_to_pyvrp_and_no_trip_exceeds_capacity(
     assert default.attributes["solver"].string_value.startswith("ortools")
 
 
+def test_dropped_stops_come_with_a_warning_and_a_reason_each(
+    stub: routing_pb2_grpc.RoutingServiceStub, tiny: SyntheticDataset, replenishment: StoredPlan
+) -> None:
+    """Trucks smaller than the largest stop: it is unserved for capacity, and the reply warns."""
+    day, _ = _first_day(replenishment)
+    stops = day_deliveries(replenishment, tiny.network, day)
+    largest = max(stops, key=lambda s: s.demand_kg)
+    fleet = [
+        routing_pb2.VehicleType(
+            id=f"V{d}", depot_id=d, capacity_kg=largest.demand_kg / 2, unbounded=True
+        )
+        for d in sorted({str(s.depot_id) for s in stops})
+    ]
+    reply = stub.PlanRoutes(
+        routing_pb2.PlanRoutesRequest(
+            plan="plans/plan-routing", day=day, time_limit_seconds=1, fleet=fleet
+        ),
+        timeout=60,
+    )
+    unserved = {
+        str(line["stop_id"]): str(line["reason_code"])
+        for line in plan_lines(reply)
+        if line["line_type"] == "unserved"
+    }
+    assert unserved[largest.id] == "capacity"
+    assert set(unserved.values()) == {"capacity"}
+    (warning,) = reply.warnings
+    assert f"{len(unserved)} stops not served ({len(unserved)} capacity)" in warning
+
+
 def test_fleet_errors_name_the_field(stub: routing_pb2_grpc.RoutingServiceStub) -> None:
     """Bad vehicle types are INVALID_ARGUMENT naming fleet[i].field, before any solving."""
     cases = {

@@ -20,6 +20,8 @@ from supplynet.optimizer.routing.reasons import FLEET_REASON, Reason
 PLAN_KIND = "routes"
 SEARCHES = "searches"
 """Detail table of a stored schedule: one row per search of the portfolio."""
+WARNINGS = "warnings"
+"""Detail table of a stored plan's warnings (``message`` per row), shown by every door."""
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,8 @@ class RouteSchedule:
 
     def to_stored_plan(self, plan_id: str, created_at: dt.datetime | None = None) -> StoredPlan:
         """The schedule as a ``StoredPlan`` of kind ``routes``; each search of the
-        portfolio is kept as a row of the ``searches`` detail table."""
+        portfolio is kept as a row of the ``searches`` detail table, each warning (stops
+        dropped) as a row of ``warnings``."""
         attributes: dict[str, Scalar] = dict(self.summary())
         ran = len(self.stats.runs)  # the searches that ran come first, then those left out
         searches = tuple(
@@ -238,7 +241,7 @@ class RouteSchedule:
             created_at=created_at or dt.datetime.now(dt.UTC),
             attributes=attributes,
             lines=tuple(self.rows()),
-            details={SEARCHES: searches},
+            details={SEARCHES: searches, WARNINGS: tuple({"message": w} for w in self.warnings)},
         )
 
     @classmethod
