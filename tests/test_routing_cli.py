@@ -78,7 +78,7 @@ def test_routes_then_export(
 
 
 def test_a_reloading_fleet_from_the_command_line_exports_each_trip(
-    data_dir: Path, tiny: SyntheticDataset, tmp_path: Path
+    data_dir: Path, tiny: SyntheticDataset, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``--vehicle`` types with reloads: W001's 426 kg go out in 200 kg trips; the CSV,
     XLSX and GeoJSON exports show each trip, the JSON every search of the portfolio."""
@@ -92,6 +92,7 @@ def test_a_reloading_fleet_from_the_command_line_exports_each_trip(
     ]
     args = ["routes", "--plan", "rp-7", "--seconds", "1", "--workers", "1", "--save-as", "mt"]
     assert main([*args, *fleet]) == 0
+    assert "| reload |" in capsys.readouterr().out
     store = EmbeddedStore(data_dir)
     saved = RouteSchedule.from_stored_plan(store.load_plan("mt"))
     store.close()

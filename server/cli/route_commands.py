@@ -164,7 +164,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 def print_schedule(schedule: RouteSchedule) -> None:
     """Totals, one line per route, each route's stop order wrapped to the terminal (the
-    table fits 80 columns), and the unserved stops with their reasons."""
+    table fits 80 columns; trips separated by ``| reload |``), and the unserved stops
+    with their reasons."""
     out = console()
     out.print(key_value_table(f"routes for {schedule.day}", schedule.summary()))
     routes = pd.DataFrame(
@@ -186,7 +187,8 @@ def print_schedule(schedule: RouteSchedule) -> None:
         out.print(frame_table("routes", routes, float_format="{:,.1f}"))
         out.print("stop order:")
         for r in schedule.routes:
-            sequence = f"{r.vehicle_id}: " + " > ".join(s.stop_id for s in r.stops)
+            trips = (" > ".join(s.stop_id for s in trip) for trip in r.trips)
+            sequence = f"{r.vehicle_id}: " + " | reload | ".join(trips)
             wrapped = textwrap.fill(sequence, out.width, subsequent_indent="    ")
             out.print(wrapped, soft_wrap=True, markup=False)
     if schedule.unserved:
