@@ -17,7 +17,8 @@ about 57 minutes; the fewest-vehicles rows add a minute).
 
     flock /tmp/supplynet-bench.lock .venv/bin/python bench/routing_solomon.py \
         --seconds 30 [--instances C101,R1] [--jobs 2] [--fewest R101,RC201] \
-        [--engines portfolio,pyvrp,ortools]
+        [--engines portfolio,pyvrp,ortools] [--out bench/results/routing_solomon.csv] \
+        [--report bench/results/routing_solomon.txt]
 """
 
 from __future__ import annotations
@@ -188,26 +189,31 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--fewest", default="R101,RC201", help="instances for fewest-vehicles mode")
     parser.add_argument("--out", type=Path, default=None, help="CSV of per-instance results")
+    parser.add_argument("--report", type=Path, default=None, help="the printed tables, as text")
     args = parser.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if not engines or set(engines) - set(ENGINES):
         parser.error(f"--engines: choose from {', '.join(ENGINES)}")
+    lines: list[str] = []
+
+    def emit(text: str) -> None:
+        print(text, flush=True)
+        lines.append(text)
+
     best = bks("distance_dimacs")
     hier = bks("hierarchical_exact")
     names = select(args.instances)
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     ).stdout.strip()
-    print(
+    emit(
         f"# Solomon, {args.seconds:g} s per instance, portfolio on {args.jobs} cores,"
-        f" commit {commit}, load average at start {os.getloadavg()[0]:.2f}",
-        flush=True,
+        f" commit {commit}, load average at start {os.getloadavg()[0]:.2f}"
     )
-    print(
+    emit(
         f"{'instance':8} {'bks_veh':>7} {'bks':>8} | {'veh':>4} {'portfolio':>9} {'gap%':>6}"
         f" {'exact':>5} | {'pyvrp':>9} {'gap%':>6} | {'veh':>4} {'ortools':>9} {'gap%':>6}"
-        " | winner",
-        flush=True,
+        " | winner"
     )
     rows = []
     started = time.monotonic()
@@ -217,17 +223,16 @@ def main(argv: list[str] | None = None) -> int:
         for engine in ENGINES:
             row[f"{engine}_gap"] = _gap(row.get(_distance_key(engine)), ref)
         rows.append(row)
-        print(
+        emit(
             f"{name:8} {best[name][0]:7} {ref:8} | {_cell(row.get('vehicles'), 4)}"
             f" {_cell(row.get('distance'), 9)} {_fmt(row['portfolio_gap']):>6}"
             f" {_cell(row.get('exact_feasible'), 5)} | {_cell(row.get('pyvrp_distance'), 9)}"
             f" {_fmt(row['pyvrp_gap']):>6} | {_cell(row.get('ortools_vehicles'), 4)}"
             f" {_cell(row.get('ortools_distance'), 9)} {_fmt(row['ortools_gap']):>6}"
-            f" | {row.get('winner', '-')}",
-            flush=True,
+            f" | {row.get('winner', '-')}"
         )
-    print(f"\n# mean gap per class (feasible runs), {time.monotonic() - started:.0f} s total")
-    print(f"class  n  {'  '.join(f'{e:>10} found' for e in engines)}")
+    emit(f"\n# mean gap per class (feasible runs), {time.monotonic() - started:.0f} s total")
+    emit(f"class  n  {'  '.join(f'{e:>10} found' for e in engines)}")
     for cls in (*CLASSES, "all"):
         sub = [r for r in rows if cls == "all" or _cls(str(r["instance"])) == cls]
         if not sub:
@@ -237,24 +242,26 @@ def main(argv: list[str] | None = None) -> int:
             gaps = [float(str(r[f"{engine}_gap"])) for r in sub if r[f"{engine}_gap"] is not None]
             mean = _fmt(statistics.mean(gaps)) if gaps else "-"
             cells.append(f"{mean:>10} {len(gaps):>2}/{len(sub):<2}")
-        print(f"{cls:5} {len(sub):2}  {'  '.join(cells)}")
+        emit(f"{cls:5} {len(sub):2}  {'  '.join(cells)}")
     if {"portfolio", "pyvrp"} <= set(engines):
         behind = [str(r["instance"]) for r in rows if _behind(r)]
-        print(
+        emit(
             f"\n# portfolio ({args.jobs} cores) behind PyVRP alone (one core) on {len(behind)}"
             f" of {len(rows)}: {', '.join(behind) or '-'}"
         )
     if args.fewest:
-        print("\n# fewest-vehicles mode (fixed cost per vehicle)")
-        print("instance  fixed_cost  vehicles  hier_bks_veh  distance  feasible  winner")
+        emit("\n# fewest-vehicles mode (fixed cost per vehicle)")
+        emit("instance  fixed_cost  vehicles  hier_bks_veh  distance  feasible  winner")
         for name in select(args.fewest):
             f = fewest(name, args.seconds, args.jobs)
-            print(
+            emit(
                 f"{name:8} {f['fixed_cost']:11} {f['vehicles']:9} {hier[name][0]:13}"
-                f" {f['distance']:9} {f['feasible']!s:9} {f['winner']}",
-                flush=True,
+                f" {f['distance']:9} {f['feasible']!s:9} {f['winner']}"
             )
-    print(f"# load average at end {os.getloadavg()[0]:.2f}")
+    emit(f"# load average at end {os.getloadavg()[0]:.2f}")
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text("\n".join(lines) + "\n")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with args.out.open("w", newline="") as fh:
