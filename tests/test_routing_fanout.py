@@ -4,6 +4,8 @@ every stop served from its own depot."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from routing_support import line_problem
 
 from supplynet.graph.executor import ParallelSettings
@@ -11,7 +13,7 @@ from supplynet.optimizer.routing.fanout import solve_by_depot
 from supplynet.optimizer.routing.matrix import integer_model
 from supplynet.optimizer.routing.parts import split_by_depot
 from supplynet.optimizer.routing.problem import RoutingProblem
-from supplynet.optimizer.routing.solver import engines_for
+from supplynet.optimizer.routing.solver import engines_for, solve
 
 
 def _two_depot_day() -> RoutingProblem:
@@ -46,3 +48,17 @@ def test_solve_by_depot_serves_every_stop_from_its_depot() -> None:
     assert depots == {"A": "W1", "B": "W2"}
     assert schedule.distance_km == 2 * 7 + (4 + 9 + 5)
     assert schedule.stats.winner == "pyvrp(seed=0)"
+
+
+def test_a_depot_without_vehicles_leaves_its_stops_unserved_without_a_search() -> None:
+    """Solved depot by depot: W2 has no truck, so its stops say so and no search runs
+    for them (the other depot's search keeps the time)."""
+    day = _two_depot_day()
+    only_w1 = dataclasses.replace(day, vehicles=day.vehicles[:1])
+    schedule = solve(only_w1, time_limit_s=1.0, workers=1)
+    assert {u.stop_id: u.reason_code for u in schedule.unserved} == {
+        "B0": "no_vehicle_at_depot",
+        "B1": "no_vehicle_at_depot",
+    }
+    assert sorted(s.stop_id for r in schedule.routes for s in r.stops) == ["A0", "A1"]
+    assert [s.name for s in schedule.stats.searches] == ["pyvrp(seed=0)"]

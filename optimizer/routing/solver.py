@@ -154,10 +154,13 @@ def solve(
     if len(parts) == 1:
         return _solve_within(problem, limit, budget, cores, portfolio)
     schedules = []
-    left = len(problem.stops)
-    for part in (p for p in parts if p.stops):
-        share = budget.remaining() * len(part.stops) / left
-        left -= len(part.stops)
+    weights = [len(p.stops) if p.vehicles else 0 for p in parts]  # vehicle-less: no search
+    left = sum(weights)
+    for part, weight in zip(parts, weights, strict=True):
+        if not part.stops:
+            continue
+        share = budget.remaining() * weight / left if weight else 0.0
+        left -= weight
         part_budget = Deadline.after(share, budget.clock)
         schedules.append(_solve_within(part, share, part_budget, cores, portfolio))
     return merge(schedules, time_limit_s=limit)
@@ -191,7 +194,12 @@ def _solve_within(
     if not configs:
         configs = _portfolio_for(model, 1)
     reserve = min(0.05 * limit, _RESERVE_S + _RESERVE_PER_NODE_S * model.n_nodes)
-    runs = run_portfolio(model, configs[: max(1, cores)], budget.remaining() - reserve, skip)
+    # stops no vehicle can serve are left out of the searches; with none left, none runs
+    runs = (
+        run_portfolio(model, configs[: max(1, cores)], budget.remaining() - reserve, skip)
+        if len(skip) < len(stop_ids)
+        else []
+    )
     outcomes = [Outcome(r, evaluate(model, r.routes, stop_ids) if r.found else None) for r in runs]
     feasible = [o for o in outcomes if o.evaluation is not None and o.evaluation.feasible]
     best = min(
