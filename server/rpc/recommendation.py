@@ -28,7 +28,7 @@ from supplynet.server.rpc.recommend_converters import (
     recommendations_to_proto,
     request_from_proto,
 )
-from supplynet.server.rpc.state import ServerState
+from supplynet.server.rpc.state import ServerState, VersionProbe
 from supplynet.v1 import recommendation_pb2, recommendation_pb2_grpc
 
 if TYPE_CHECKING:
@@ -78,13 +78,21 @@ class RecommenderCache:
         self._background: set[asyncio.Task[object]] = set()
         self._rebuild: asyncio.Task[object] | None = None
         self._plan_refresh: asyncio.Task[object] | None = None
+        # a stat per call in the event loop was a quarter of a call's time; in a thread,
+        # shared by the calls that arrive while it runs
+        self._stamps = VersionProbe(self._model_stamps)
+
+    def _model_stamps(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The recommendation and risk model files' stamps (``_stamp``)."""
+        models = self.state.models
+        return _stamp(models.path(use.KIND)), _stamp(models.path("risk"))
 
     async def get(self, with_risk: bool) -> Ready:
         network = await self.state.network()
         demand = await self.state.demand()
         plan = await self._latest_plan()
-        risk_key = (_stamp(self.state.models.path("risk")),) if with_risk else None
-        model = _stamp(self.state.models.path(use.KIND))
+        model, risk = await self._stamps.current()
+        risk_key = (risk,) if with_risk else None
         key = (id(network), id(demand), model, plan.id if plan else "", risk_key)
         inputs = Inputs(key, network, demand, plan, risk_key)
         ready = self._ready.get(with_risk)

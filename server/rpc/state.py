@@ -52,19 +52,20 @@ JOB_PRELOAD = (
 pandas, forecasting and OR-Tools ready."""
 
 
-class VersionProbe:
-    """The store's version, asked for by every cached read and shared between them.
+class VersionProbe(Generic[T]):
+    """The store's version (or a model file's), asked for by every cached read and shared
+    between them.
 
     A read that arrives while a version check is running waits for that check instead of
     starting its own: fifty concurrent light calls cost one store read, not fifty thread
     hops queued behind each other.
     """
 
-    def __init__(self, version: Callable[[], str]) -> None:
+    def __init__(self, version: Callable[[], T]) -> None:
         self._version = version
-        self._running: asyncio.Future[str] | None = None
+        self._running: asyncio.Future[T] | None = None
 
-    async def current(self) -> str:
+    async def current(self) -> T:
         if self._running is None or self._running.done():
             self._running = asyncio.ensure_future(asyncio.to_thread(self._version))
         return await asyncio.shield(self._running)
@@ -78,7 +79,7 @@ class Cached(Generic[T]):
     """
 
     def __init__(
-        self, load: Callable[[], T], version: VersionProbe, recheck_s: float = 0.0
+        self, load: Callable[[], T], version: VersionProbe[str], recheck_s: float = 0.0
     ) -> None:
         self._load = load
         self._version = version
