@@ -33,7 +33,8 @@ def register(subparsers: Subparsers) -> None:
         help="train a GNN (demand or risk) on the stored histories",
         description="Train the demand GNN (quantile forecasts for every series), the risk "
         "GNN (late-delivery probability per supplier and supply lane) or the recommender "
-        "(LightGCN over sales, substitution, category and supplier edges) on the store's "
+        "(a blend of LightGCN over sales, substitution, category and supplier edges, item "
+        "co-occurrence and catalogue links, weighted on a validation split) on the store's "
         "network and histories, and save a checkpoint.",
     )
     train.add_argument("kind", choices=["demand", "risk", "recommend"])

@@ -75,12 +75,13 @@ def run_train_recommend(args: argparse.Namespace) -> int:
     model = trained.model
     out.print(
         key_value_table(
-            "recommend model (LightGCN)",
+            "recommend model (graph blend: LightGCN, co-occurrence, catalogue links)",
             {
                 "stores": len(model.store_ids),
                 "skus": len(model.sku_ids),
                 "store x SKU sales": int(model.sold.sum()),
-                "epochs": len(model.losses),
+                "blend weights": " / ".join(f"{w:g}" for w in model.blend.weights),
+                "LightGCN epochs": len(model.losses),
                 "final BPR loss": model.losses[-1] if model.losses else float("nan"),
                 "version": model.version,
                 "seconds": round(trained.seconds, 1),
