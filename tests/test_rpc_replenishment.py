@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import grpc
 import pytest
@@ -18,6 +19,7 @@ from rpc_harness import ServerThread, error_info, running_server, settings, viol
 
 from supplynet.graph.deadline import REPLY_RESERVE_SHARE
 from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.neo4j_store import Neo4jStore
 from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.server.rpc.converters import plan_lines
 from supplynet.v1 import (
@@ -269,3 +271,22 @@ def test_watchers_all_see_the_end_and_workers_bound_concurrency(
     states = [f.metadata.state for f in finals.values()]
     assert states == [State.OPERATION_STATE_SUCCEEDED] * 3, finals
     assert len({f.plan for f in finals.values()}) == 3
+
+
+@pytest.mark.neo4j
+def test_a_plan_job_on_neo4j_saves_its_plan_there(
+    tiny: SyntheticDataset, neo4j_store: Neo4jStore, neo4j_env: None, tmp_path: Path
+) -> None:
+    """The job opens the served store itself (the settings' Neo4j) and saves the plan."""
+    neo4j_store.upsert_network(tiny.network)
+    neo4j_store.append_demand(tiny.demand)
+    with running_server(settings(tmp_path, workers=1)) as running:
+        plans = replenishment_pb2_grpc.ReplenishmentServiceStub(
+            grpc.insecure_channel(running.target)
+        )
+        started = plans.StartPlan(_small(tiny))
+        watch = replenishment_pb2.WatchOperationRequest(name=started.name)
+        final = list(plans.WatchOperation(watch, timeout=120))[-1]
+    assert final.metadata.state == State.OPERATION_STATE_SUCCEEDED, final.error.message
+    stored = neo4j_store.load_plan(final.plan.removeprefix("plans/"))
+    assert stored.kind == "replenishment" and stored.lines
