@@ -108,6 +108,8 @@ class EmbeddedStore:
         if manifest.network is None:
             return Network()
         version = self.root / "network" / manifest.network
+        if not version.is_dir():  # the live version vanished: a broken store, not an empty one
+            raise FileNotFoundError(f"the live network version {version} is missing")
         # A version written before a table existed has no file for it: an empty table.
         files = {name: version / f"{name}.parquet" for name in TABLES}
         frames = {name: pd.read_parquet(path) for name, path in files.items() if path.exists()}
