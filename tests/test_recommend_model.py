@@ -1,5 +1,6 @@
 """A recommend checkpoint round trip answers identically; training is seeded; a checkpoint
-of another kind is refused."""
+of another kind or of an older layout is refused; precomputed score tables answer like
+scoring per request."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import numpy as np
 import pytest
 
 from supplynet.gnn.training import Checkpoint
-from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.errors import SupplynetError, ValidationFailed
 from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.optimizer.recommend import recommender
 from supplynet.optimizer.recommend.lightgcn import RankerParams
 from supplynet.optimizer.recommend.model import RecommendModel, train_recommend_model
 from supplynet.optimizer.recommend.recommender import Recommender
@@ -61,3 +63,29 @@ def test_checkpoint_of_another_kind_is_refused(model: RecommendModel) -> None:
 def test_history_without_sales_is_refused(tiny: SyntheticDataset) -> None:
     with pytest.raises(ValidationFailed, match="no store x SKU sales"):
         train_recommend_model(tiny.network, tiny.demand.iloc[:0], PARAMS)
+
+
+def test_checkpoint_of_an_older_layout_asks_for_retraining(model: RecommendModel) -> None:
+    saved = model.checkpoint()
+    older = dataclasses.replace(
+        saved, config={k: v for k, v in saved.config.items() if k != "weights"}
+    )
+    with pytest.raises(SupplynetError, match=r"older supplynet.*'weights'.*train recommend"):
+        RecommendModel.from_checkpoint(older)
+
+
+def test_score_tables_answer_like_scoring_per_request(
+    tiny: SyntheticDataset, model: RecommendModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stock = ShelfStock.build(tiny.network)
+    day = dt.date(2026, 1, 2)
+    tabled = Recommender(model, tiny.network, stock)
+    monkeypatch.setattr(recommender, "TABLE_CELLS", 0)
+    per_request = Recommender(model, tiny.network, stock)
+    store = tiny.network.stores[0].id
+    for sku in tiny.network.skus:
+        for use in ("substitute", "listing"):
+            a = tabled.recommend(use, sku.id, store, day).items
+            b = per_request.recommend(use, sku.id, store, day).items
+            assert [r.sku_id for r in a] == [r.sku_id for r in b]
+            assert [r.score for r in a] == pytest.approx([r.score for r in b], abs=1e-5)

@@ -10,7 +10,9 @@ products. Checkpoints follow the GNN package's ``Checkpoint``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +20,7 @@ import pandas as pd
 import torch
 
 from supplynet.gnn.training import Checkpoint
-from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.errors import Problem, SupplynetError, ValidationFailed
 from supplynet.graph.network import Network
 from supplynet.optimizer.recommend.blend import GraphBlend, fit_graph_blend
 from supplynet.optimizer.recommend.lightgcn import EpochProgress, RankerParams
@@ -94,10 +96,21 @@ class RecommendModel:
                 ],
                 "checkpoint",
             )
-        config = dict(checkpoint.config)
+        try:
+            return cls._from_saved(dict(checkpoint.config), checkpoint.state)
+        except KeyError as missing:
+            raise SupplynetError(
+                f"the recommend checkpoint was saved by an older supplynet (it lacks {missing}); "
+                "retrain it: supplynet train recommend"
+            ) from None
+
+    @classmethod
+    def _from_saved(
+        cls, config: dict[str, Any], saved: Mapping[str, torch.Tensor]
+    ) -> RecommendModel:
         stores, skus = config.pop("stores"), config.pop("skus")
         lightgcn, cooccurrence, catalogue = (float(w) for w in config.pop("weights"))
-        state = {name: tensor.numpy() for name, tensor in checkpoint.state.items()}
+        state = {name: tensor.numpy() for name, tensor in saved.items()}
         return cls(
             params=RankerParams(**config),
             store_ids=tuple(stores),
