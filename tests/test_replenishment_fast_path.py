@@ -196,7 +196,7 @@ def test_tiny_parts_take_the_fast_path_and_stay_within_the_gap(tiny: SyntheticDa
     """Every part of the tiny preset qualifies but those of SKUs whose shelf life binds
     within the horizon (the MIP caps and wastes them); the plan's bound is honest: below
     the MIP-only optimum, and the reported gap within the tolerance."""
-    settings = PlanSettings(horizon=6, time_limit_s=30.0)
+    settings = PlanSettings(horizon=6, time_limit_s=30.0, shelf_life=True)
     problem = build_problem(tiny.network, recent_forecast(tiny.demand, 6), settings)
     every = parts(problem)
     fresh = np.array([problem.perishable()[p.nodes].any() for p in every])

@@ -15,7 +15,9 @@ from supplynet.optimizer.replenishment import PlanSettings, build_problem, plan_
 START = dt.date(2025, 1, 6)
 DAILY = 20.0
 HORIZON = 10
-SETTINGS = PlanSettings(horizon=HORIZON, period_days=1, workers=1, time_limit_s=20.0)
+SETTINGS = PlanSettings(
+    horizon=HORIZON, period_days=1, workers=1, time_limit_s=20.0, shelf_life=True
+)
 FORECAST = fixed_forecast({"S1": [DAILY] * HORIZON}, START, 1)
 
 

@@ -9,9 +9,10 @@ placed on a period's first day arrives in the period that holds its arrival date
 Stock already on hand or on order is never an infeasibility: a storage capacity below
 it is raised to it (the plan can only avoid adding to it).
 
-Perishable SKUs (``Sku.shelf_life_days``): stock on hand and on order is aged first in
-first out against the forecast, and what would expire before it sells is taken out of
-the receipts in the period it expires (``expiring``; costed at its unit value as
+Perishable SKUs (``Sku.shelf_life_days``, with ``PlanSettings.shelf_life``): stock on
+hand and on order is aged first in first out against the forecast, and what would
+expire before it sells is taken out of the receipts in the period it expires
+(``expiring``; costed at its unit value as
 ``waste``); new stock is capped at what sells within its remaining life (``fresh_cap``).
 """
 
@@ -76,6 +77,11 @@ class PlanSettings:
     order_review_periods: int = 1
     """Periods between the runs that place supplier orders (a weekly plan in daily
     periods: 7); warehouse safety targets cover lead time plus this review period."""
+    shelf_life: bool = False
+    """Plan perishable SKUs by their shelf life: age stock on hand and on order, cap stock
+    at what sells while fresh, cost waste (see the module's docstring). Off by default:
+    parts whose shelf life binds within the horizon leave the fast path for the MIP,
+    which on ``large`` in weekly periods made 25 SKUs take 12.9 s instead of 1.0 s."""
 
     def problems(self) -> list[Problem]:
         found = []
@@ -260,6 +266,8 @@ def build_problem(
     nodes["replacement"], nodes["lead"] = _replacement(nodes, supply, transfers)
     nodes["terminal_cover"] = _terminal_cover(nodes, demand, transfers)
     nodes["life"], nodes["window"] = _shelf_life(network, nodes, transfers, days)
+    if not settings.shelf_life:
+        nodes["life"], nodes["window"] = np.inf, np.inf
     expiring = _expiring(nodes, demand, receipts, transfers, days, stock_life)
     receipts = receipts - expiring
     committed = nodes["on_hand"] + receipts.sum(axis=1)

@@ -45,7 +45,7 @@ from supplynet.optimizer.twin.routers import solver_routes
 from supplynet.optimizer.twin.world import FloatArray, TwinWorld
 
 DEFAULT_SETTINGS = PlanSettings(
-    horizon=6, period_days=7, service_level=0.99, time_limit_s=30.0, workers=1
+    horizon=6, period_days=7, service_level=0.99, time_limit_s=30.0, workers=1, shelf_life=True
 )
 """Six weekly periods (beyond the longest promised lead time of ``demo``), a 99% cycle
 service level (the twin's stockout target is about 1% of store-days), one worker
