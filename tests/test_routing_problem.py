@@ -9,6 +9,7 @@ from routing_support import line_problem
 from supplynet.graph.errors import ValidationFailed
 from supplynet.optimizer.routing.matrix import down, integer_model, travel_matrix, up
 from supplynet.optimizer.routing.problem import (
+    MAX_TRUCKS,
     Depot,
     Resolution,
     RoutingProblem,
@@ -109,6 +110,19 @@ def test_fleet_types_expand_by_count_or_one_per_stop_when_unbounded() -> None:
     )
     assert [v.id for v in problem.vehicles] == ["T.1", "T.2", "T.3", "U.1", "U.2", "U.3", "U.4"]
     assert all(v.count == 1 for v in problem.vehicles)
+
+
+def test_a_fleet_of_more_trucks_than_the_cap_is_refused_before_expanding() -> None:
+    """Counts are bounded per type and in all, so a request cannot make millions of trucks."""
+    stops = [{"id": "S1", "pos": 1}]
+    big = {"id": "T", "depot_id": "W1", "capacity_kg": 10, "count": MAX_TRUCKS}
+    with pytest.raises(ValidationFailed) as too_many:
+        line_problem(stops, vehicles=[big, {**big, "id": "U", "count": 1}])
+    assert [p.path for p in too_many.value.problems] == ["vehicles"]
+    depot, stop = Depot(id="W1", latitude=45, longitude=7), Stop(id="S1", latitude=45, longitude=7)
+    with pytest.raises(ValidationFailed) as one_type:
+        RoutingProblem.build([depot], [{**big, "count": MAX_TRUCKS + 1}], [stop])
+    assert [p.path for p in one_type.value.problems] == ["vehicles[0].count"]
 
 
 def test_coordinates_are_optional_and_unchecked_with_a_matrix() -> None:

@@ -234,8 +234,11 @@ def test_fleet_errors_name_the_field(stub: routing_pb2_grpc.RoutingServiceStub) 
     cases = {
         "fleet[0].capacity_kg": routing_pb2.VehicleType(id="V", depot_id="W001"),
         "fleet[0].depot_id": routing_pb2.VehicleType(id="V", depot_id="W999", capacity_kg=9),
-        "fleet[0].count": routing_pb2.VehicleType(
+        "fleet[0].unbounded": routing_pb2.VehicleType(
             id="V", depot_id="W001", capacity_kg=9, count=2, unbounded=True
+        ),
+        "fleet[0].count": routing_pb2.VehicleType(
+            id="V", depot_id="W001", capacity_kg=9, count=4_000_000_000
         ),
         "fleet[0].max_trips": routing_pb2.VehicleType(
             id="V",

@@ -26,7 +26,11 @@ Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Coordinate = Annotated[float | None, Field(allow_inf_nan=False)]
-Count = Annotated[int, Field(ge=1)]
+MAX_TRUCKS = 20_000
+"""Trucks in one problem at most, after counts and unbounded types are expanded."""
+MAX_TRIPS = 100
+Count = Annotated[int, Field(ge=1, le=MAX_TRUCKS)]
+Trips = Annotated[int, Field(ge=1, le=MAX_TRIPS)]
 
 
 class _Record(BaseModel):
@@ -87,7 +91,7 @@ class Vehicle(_Record):
     max_duration_min: Positive | None = None
     driver_break: DriverBreak | None = None
     count: Count | None = 1
-    max_trips: Count = 1
+    max_trips: Trips = 1
 
     @model_validator(mode="after")
     def _shift(self) -> Vehicle:
@@ -254,6 +258,10 @@ class RoutingProblem:
         else:
             problems.extend(_check_coordinates("depots", depot_items))
             problems.extend(_check_coordinates("stops", stop_items))
+        trucks = sum(max(1, len(stop_list)) if v.count is None else v.count for v in vehicle_list)
+        if trucks > MAX_TRUCKS:
+            problems.append(Problem("vehicles", f"{trucks} trucks; at most {MAX_TRUCKS} in all"))
+            vehicle_list = []
         fleet = expand_fleet(vehicle_list, len(stop_list))
         if any(v.count != 1 for v in vehicle_list):
             _unique("vehicles", list(enumerate(fleet)), problems)

@@ -26,6 +26,8 @@ from supplynet.server.app.progress import Progress, Report, ignore
 from supplynet.server.app.settings import AppSettings
 from supplynet.server.app.validation import checked, require
 
+MAX_TYPES = 1_000
+"""Vehicle types in one request at most (each may hold many trucks)."""
 SHOWN_DAYS = 12
 """Valid days listed in an error at most (a long plan ships on many)."""
 
@@ -41,7 +43,7 @@ class RouteRequest(BaseModel):
     workers: int | None = Field(default=None, ge=1, le=64)
     fewest_vehicles: bool = False
     schedule_id: PlanId | None = None
-    fleet: tuple[Vehicle, ...] | None = None
+    fleet: tuple[Vehicle, ...] | None = Field(default=None, max_length=MAX_TYPES)
     """Vehicle types with counts (``count=None``: as many as needed); default fleet if unset."""
 
 

@@ -100,7 +100,7 @@ def fleet_from_proto(
     if not types:
         return None
     problems = [
-        Problem(f"fleet[{i}].count", "must be 0 for an unbounded type")
+        Problem(f"fleet[{i}].unbounded", "a type with a count cannot be unbounded")
         for i, t in enumerate(types)
         if t.unbounded and t.count
     ]
