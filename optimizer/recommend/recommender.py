@@ -388,4 +388,6 @@ def _table(
 def _row(
     table: Scores | None, score: Callable[[npt.NDArray[np.int64]], Scores], row: int
 ) -> Scores:
-    return table[row] if table is not None else score(np.array([row]))[0]
+    if table is None:
+        return np.asarray(score(np.array([row]))[0], dtype=np.float32)
+    return np.asarray(table[row], dtype=np.float32)
