@@ -38,7 +38,6 @@ import io
 import json
 import os
 import random
-import re
 import shutil
 import subprocess
 import sys
@@ -56,6 +55,7 @@ import uvloop
 from google.protobuf import json_format
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from spawned_serve import spawned_serve
 
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.server.rpc.status import unpack_status
@@ -481,26 +481,10 @@ def spawned_server(
                 check=True,
                 capture_output=True,
             )
-        server = subprocess.Popen(
-            [*cli, "serve", "--address", "127.0.0.1:0", "--workers", str(workers),
-             "--log-level", "WARNING"],
-            env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        try:
-            assert server.stderr is not None
-            port = None
-            while port is None:
-                line = server.stderr.readline()
-                if not line:
-                    raise RuntimeError("supplynet serve exited before serving")
-                match = re.search(r"serving on 127\.0\.0\.1:(\d+)", line)
-                port = match.group(1) if match else None
+        with spawned_serve(data, workers) as target:
             demand = EmbeddedStore(data).read_demand()
             pairs = demand[["store_id", "sku_id"]].drop_duplicates().itertuples(index=False)
-            yield f"127.0.0.1:{port}", [(str(a), str(b)) for a, b in pairs]
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+            yield target, [(str(a), str(b)) for a, b in pairs]
 
 
 def main() -> int:

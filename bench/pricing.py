@@ -36,10 +36,8 @@ import argparse
 import dataclasses
 import math
 import os
-import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -54,6 +52,7 @@ import grpc
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from spawned_serve import spawned_serve
 
 from supplynet.forecasting.registry import panel_forecaster
 from supplynet.forecasting.series_index import SeriesIndex
@@ -467,26 +466,8 @@ def served(data: SyntheticDataset) -> Iterator[str]:
         store.upsert_network(data.network)
         store.append_demand(data.demand)
         store.close()
-        env = {**os.environ, "SUPPLYNET_DATA": root}
-        env.pop("NEO4J_URI", None)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "supplynet.server.cli", "serve", "--address", "127.0.0.1:0",
-             "--workers", "1", "--log-level", "WARNING"],
-            env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        try:
-            assert server.stderr is not None
-            port = None
-            while port is None:
-                line = server.stderr.readline()
-                if not line:
-                    raise RuntimeError("supplynet serve exited before serving")
-                match = re.search(r"serving on 127\.0\.0\.1:(\d+)", line)
-                port = match.group(1) if match else None
-            yield f"127.0.0.1:{port}"
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+        with spawned_serve(root, workers=1) as target:
+            yield target
 
 
 LOOP_HORIZON = 14
