@@ -29,9 +29,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from neo4j import GraphDatabase
-from neo4j.exceptions import AuthError, DriverError, Neo4jError
-
 from supplynet.graph.errors import StoreUnavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -341,6 +338,11 @@ def _wait_for_bolt(
 
 
 def _answers(config: ServerConfig, timeout_s: float) -> bool:
+    # the driver is loaded here, not at import: ``supplynet neo4j --help`` and every other
+    # command that imports this module for its constants stay light
+    from neo4j import GraphDatabase
+    from neo4j.exceptions import AuthError, DriverError, Neo4jError
+
     try:
         with GraphDatabase.driver(
             config.uri, auth=config.auth, connection_timeout=timeout_s

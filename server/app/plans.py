@@ -14,7 +14,7 @@ import json
 import numbers
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,8 +23,10 @@ from supplynet.graph.errors import Problem
 from supplynet.graph.plans import PlanInfo, Row, Scalar, StoredPlan
 from supplynet.graph.scope import Scope
 from supplynet.graph.store import GraphStore
-from supplynet.optimizer.replenishment import ReplenishmentPlan
 from supplynet.server.app.validation import checked, require
+
+if TYPE_CHECKING:  # annotations only: reading plans (``supplynet plans``) needs no solver
+    from supplynet.optimizer.replenishment import ReplenishmentPlan
 
 STOCK = "stock"
 EXPLANATIONS = "explanations"

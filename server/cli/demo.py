@@ -25,9 +25,8 @@ from supplynet.graph.open_store import StoreSettings, describe, open_store
 from supplynet.graph.store import GraphStore
 from supplynet.graph.synthetic import PRESETS
 from supplynet.optimizer.exports import FORMATS, write
-from supplynet.optimizer.replenishment import ReplenishmentPlan
 from supplynet.optimizer.routing.schedule import RouteSchedule
-from supplynet.server.app import evaluate, forecast, network, plan, route, train
+from supplynet.server.app import evaluate, forecast, network, train
 from supplynet.server.app.horizon import Horizon
 from supplynet.server.app.models import ModelStore
 from supplynet.server.app.risk_ranking import model_version, rank_risk
@@ -39,8 +38,9 @@ from supplynet.server.cli.output import console, frame_table, key_value_table, n
 from supplynet.server.cli.plan_commands import print_plan, write_lines
 from supplynet.server.cli.route_commands import print_schedule
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the planner and routing solvers load in their stages
     from supplynet.gnn.risk_scores import RiskScores
+    from supplynet.optimizer.replenishment import ReplenishmentPlan
 
 DEMO_EPOCHS = {"demand": 10, "risk": 25}
 """Demo training is short on purpose: the point is the pipeline, bench/ has the scores."""
@@ -130,6 +130,8 @@ def stage_gnn(run: DemoRun) -> None:
 
 def stage_plan(run: DemoRun) -> None:
     """Plan the whole weeks the forecast covers, risk-aware; save the plan."""
+    from supplynet.server.app import plan
+
     assert run.network is not None and run.forecast is not None
     covered = len(run.forecast.periods) * (7 if run.forecast.freq == "W" else 1)
     request = plan.plan_request(
@@ -155,6 +157,8 @@ def stage_plan(run: DemoRun) -> None:
 
 def stage_routes(run: DemoRun) -> None:
     """Route the plan's first ship day to stores and write every export."""
+    from supplynet.server.app import route
+
     assert run.network is not None and run.plan is not None
     saved = run.store.load_plan("demo-plan")
     if not route.ship_days(saved):

@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.console import Console
@@ -18,8 +19,6 @@ from supplynet.forecasting.series_index import SeriesIndex
 from supplynet.graph.deadline import Deadline
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.open_store import open_store
-from supplynet.optimizer.replenishment import ReplenishmentPlan
-from supplynet.server.app import plan as use
 from supplynet.server.app.forecast import MODEL_NAMES, forecast_inputs
 from supplynet.server.app.price_plans import price_plan
 from supplynet.server.app.progress import Progress as StageProgress
@@ -33,6 +32,9 @@ from supplynet.server.cli.arguments import (
 )
 from supplynet.server.cli.forecast_commands import add_prices_plan_argument
 from supplynet.server.cli.output import console, frame_table, key_value_table
+
+if TYPE_CHECKING:  # the planner (OR-Tools, scipy) loads only when ``plan`` runs
+    from supplynet.optimizer.replenishment import ReplenishmentPlan
 
 SHOWN_EXPLANATIONS = 10
 LINE_SUFFIXES = (".csv", ".json")
@@ -72,6 +74,8 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from supplynet.server.app import plan as use
+
     settings: AppSettings = args.settings
     given_prices = args.forecast is not None and args.prices_plan is not None
     request = use.plan_request(

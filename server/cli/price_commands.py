@@ -11,14 +11,17 @@ import argparse
 import dataclasses
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from supplynet.graph.open_store import open_store
-from supplynet.server.app import price as use
 from supplynet.server.app.recommend import latest_plan, network_today
 from supplynet.server.cli.arguments import Subparsers, add_scope_arguments, scope_from_args
 from supplynet.server.cli.output import console, frame_table, key_value_table
+
+if TYPE_CHECKING:  # the pricing stack loads only when ``price`` runs
+    from supplynet.server.app.price import PriceAnswer
 
 SHOWN_COLUMNS = [
     "sku_id",
@@ -56,6 +59,8 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run_price(args: argparse.Namespace) -> int:
+    from supplynet.server.app import price as use
+
     scope = scope_from_args(args)
     store = open_store()
     try:
@@ -116,7 +121,7 @@ def run_price(args: argparse.Namespace) -> int:
     return 0
 
 
-def _as_dict(answer: use.PriceAnswer) -> dict[str, object]:
+def _as_dict(answer: PriceAnswer) -> dict[str, object]:
     return {
         "start": answer.start.isoformat(),
         "summary": answer.prices.summary(),
@@ -125,7 +130,7 @@ def _as_dict(answer: use.PriceAnswer) -> dict[str, object]:
     }
 
 
-def _write(path: Path, table: pd.DataFrame, answer: use.PriceAnswer) -> None:
+def _write(path: Path, table: pd.DataFrame, answer: PriceAnswer) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".json":
         path.write_text(json.dumps(_as_dict(answer), indent=2, default=str))

@@ -16,7 +16,6 @@ from supplynet.graph.open_store import describe, open_store
 from supplynet.optimizer.exports import FORMATS, write
 from supplynet.optimizer.exports.clock import clock
 from supplynet.optimizer.routing.schedule import PLAN_KIND, RouteSchedule
-from supplynet.server.app import route as use
 from supplynet.server.app.settings import AppSettings
 from supplynet.server.cli.arguments import Subparsers
 from supplynet.server.cli.output import console, frame_table, key_value_table
@@ -69,6 +68,8 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run_routes(args: argparse.Namespace) -> int:
+    from supplynet.server.app import route as use  # the solvers load only when routing
+
     if not args.plan:
         raise ValidationFailed([Problem("plan", "--plan is required (or use 'routes export')")])
     settings: AppSettings = args.settings
@@ -145,6 +146,8 @@ def _minutes(field: str, text: str) -> float:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from supplynet.server.app import route as use
+
     use.check_export(args.format, args.out)
     store = open_store()
     try:

@@ -22,7 +22,6 @@ from pydantic import ValidationError
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.open_store import StoreSettings, describe
 from supplynet.server.cli.arguments import Subparsers
-from supplynet.server.rpc.interceptors import RequestIdFilter
 from supplynet.server.rpc.settings import ServeSettings
 
 FLAGS = (
@@ -109,9 +108,9 @@ def settings_from_args(args: argparse.Namespace) -> ServeSettings:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from supplynet.server.rpc.app import (
-        serve,  # the services import the heavy stack; other commands don't
-    )
+    # the services (and grpc) import the heavy stack; other commands don't
+    from supplynet.server.rpc.app import serve
+    from supplynet.server.rpc.interceptors import RequestIdFilter
 
     logging.basicConfig(
         level=args.log_level,

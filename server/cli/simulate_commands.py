@@ -14,18 +14,19 @@ import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from supplynet.graph.open_store import open_store
-from supplynet.optimizer.twin.plots import effects_figure, outcome_figure
-from supplynet.optimizer.twin.replications import TwinResult
-from supplynet.server.app import simulate as use
 from supplynet.server.app.progress import Progress as StageProgress
 from supplynet.server.app.progress import Report
 from supplynet.server.cli.arguments import Subparsers
 from supplynet.server.cli.output import console, frame_table
+
+if TYPE_CHECKING:  # the twin (planner, matplotlib) loads only when ``simulate`` runs
+    from supplynet.optimizer.twin.replications import TwinResult
 
 HEADLINE = [
     "stockout_rate",
@@ -61,6 +62,8 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run_simulate(args: argparse.Namespace) -> int:
+    from supplynet.server.app import simulate as use
+
     request = use.simulate_request(
         args.settings,
         policies=tuple(args.policies.split(",")) if args.policies else None,
@@ -121,6 +124,8 @@ def print_result(out: Console, result: TwinResult) -> None:
 
 
 def write(directory: Path, result: TwinResult) -> None:
+    from supplynet.optimizer.twin.plots import effects_figure, outcome_figure
+
     directory.mkdir(parents=True, exist_ok=True)
     result.kpis.to_csv(directory / "kpis.csv", index=False)
     result.table().to_csv(directory / "kpi_table.csv")
