@@ -3,8 +3,9 @@
 Prints, and writes to ``bench/results/fault_injection.txt`` with the commit and load:
 
 1. kills tried / inconsistent stores: ``import`` killed with SIGKILL at seeded random
-   points of its write, half on the embedded store, half on Neo4j; after each kill the
-   store must show the state before that import or the state it makes (goal 0);
+   points of its write, half on the embedded store, half on Neo4j (split between one
+   transaction and a staged import of ``KILL_STAGED_ROWS``-row parts); after each kill
+   the store must show the state before that import or the state it makes (goal 0);
 2. peak memory of a CSV import whose ``demand.csv`` is ``--import-mb`` MB (goal <= 1 GB),
    measured as the import process's maximum resident set size;
 3. bad CLI inputs / tracebacks: each reproduction from issue 22 run as a real
@@ -18,6 +19,7 @@ Usage::
 
     flock /tmp/supplynet-bench.lock .venv/bin/python bench/fault_injection.py
     NEO4J_URI=bolt://127.0.0.1:7687 .venv/bin/python bench/fault_injection.py
+    .venv/bin/python bench/fault_injection.py --only kills --only memory --append-results
 
 Without ``NEO4J_URI`` a Neo4j server is started in ``var/neo4j/fault`` and stopped at the
 end; the benchmark wipes the database it uses.
@@ -66,6 +68,9 @@ SECTIONS = ["kills", "memory", "cli", "fuzz", "queue"]
 SUPPLYNET = Path(sys.executable).parent / "supplynet"
 KILL_DAYS = 120
 """History days in the killed imports (a write of a few hundred milliseconds to seconds)."""
+KILL_STAGED_ROWS = 1_000
+"""Neo4j staging threshold of the staged kills: the 120-day bundle's 5,760 demand rows go
+in six parts, so kills land between the staging transactions and in the commit."""
 
 
 class Report:
@@ -101,13 +106,21 @@ def kills(report: Report, total: int, seed: int, scratch: Path) -> None:
     embedded = EmbeddedStore(scratch / "embedded")
     found = {"embedded": kill_imports(embedded, bundles, {"SUPPLYNET_DATA": str(embedded.root)},
                                       total // 2, seed)}  # fmt: skip
+    neo4j_kills = total - total // 2
     with neo4j() as env:
-        store = Neo4jStore.connect(env["NEO4J_URI"], password=env.get("NEO4J_PASSWORD", ""))
-        try:
-            store.clear()
-            found["neo4j"] = kill_imports(store, bundles, env, total - total // 2, seed + 1)
-        finally:
-            store.close()
+        for name, staged_rows, count in (
+            ("neo4j", None, neo4j_kills // 2),
+            ("neo4j staged", KILL_STAGED_ROWS, neo4j_kills - neo4j_kills // 2),
+        ):
+            store = Neo4jStore.connect(
+                env["NEO4J_URI"], password=env.get("NEO4J_PASSWORD", ""), staged_rows=staged_rows
+            )
+            staging = {} if staged_rows is None else {"NEO4J_STAGED_IMPORT_ROWS": str(staged_rows)}
+            try:
+                store.clear()
+                found[name] = kill_imports(store, bundles, env | staging, count, seed + 1)
+            finally:
+                store.close()
     for name, result in found.items():
         report(
             f"kills {name}: {result.kills} tried / {result.inconsistent} inconsistent stores; "
@@ -369,6 +382,11 @@ def main() -> None:
     parser.add_argument("--fuzz", type=int, default=10_000, help="generated cases (10,000)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", choices=SECTIONS, action="append")
+    parser.add_argument(
+        "--append-results",
+        action="store_true",
+        help="with --only: append this partial run to the results file (a full run rewrites it)",
+    )
     args = parser.parse_args()
     report = Report()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
@@ -391,6 +409,10 @@ def main() -> None:
     report(f"# load average at end {os.getloadavg()[0]:.1f}")
     if not args.only:
         RESULTS.write_text("\n".join(report.lines) + "\n")
+    elif args.append_results:
+        rerun = f"\n# partial rerun: --only {' --only '.join(args.only)}\n"
+        with RESULTS.open("a") as results:
+            results.write(rerun + "\n".join(report.lines) + "\n")
 
 
 if __name__ == "__main__":

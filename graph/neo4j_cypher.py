@@ -5,6 +5,7 @@ ever formatted into a statement. The graph model (see README, "Neo4j")::
 
     (:Location:Supplier|Warehouse|Store {id, ...})     (:Sku {id, ...})
     (:Supplier)-[:SUPPLIES {sku_id, lead_time_mean_days, ...}]->(:Warehouse)
+    (:Supplier)-[:PRICES {sku_id, from_date, min_quantity, unit_cost}]->(:Warehouse)
     (:Location)-[:SHIPS_TO {distance_km, ...}]->(:Location)
     (:Location)-[:STOCKS {on_hand, ...}]->(:Sku)
     (:Location)-[:ON_ORDER {due_date, quantity}]->(:Sku)
@@ -15,6 +16,14 @@ ever formatted into a statement. The graph model (see README, "Neo4j")::
     (:Plan {id, kind, created_at, ...})-[:HAS_LINE]->(:PlanLine {line_no, ...})
     (:Plan)-[:HAS_DETAIL]->(:PlanDetail {detail, row_no, ...})
     (:StoreVersion {id: 'store', counter})   bumped by every write transaction
+
+A staged import (``Neo4jStore.stage_bundle``) writes history buckets in many transactions
+as ``DEMAND``/``DELIVERIES`` relationships carrying ``import_id`` and ``staged_year``
+instead of ``year`` (so no ``{year: ...}`` pattern ever matches them), attached to the
+stored nodes or to ``(:StagedLocation|StagedSku {id, import_id})`` placeholders for ids
+the import adds. Every read skips relationships with an ``import_id``; the commit
+transaction turns the placeholders into nodes, drops each replaced live bucket and
+removes the tags, so the whole import appears at once.
 """
 
 from __future__ import annotations
@@ -27,6 +36,10 @@ SCHEMA = (
     "FOR (n:SupplynetLock) REQUIRE n.id IS UNIQUE",
     "CREATE INDEX plan_kind IF NOT EXISTS FOR (n:Plan) ON (n.kind)",
     "CREATE CONSTRAINT store_version_id IF NOT EXISTS FOR (n:StoreVersion) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX demand_import_id IF NOT EXISTS FOR ()-[d:DEMAND]-() ON (d.import_id)",
+    "CREATE INDEX deliveries_import_id IF NOT EXISTS FOR ()-[d:DELIVERIES]-() ON (d.import_id)",
+    "CREATE INDEX staged_location_id IF NOT EXISTS FOR (n:StagedLocation) ON (n.id)",
+    "CREATE INDEX staged_sku_id IF NOT EXISTS FOR (n:StagedSku) ON (n.id)",
 )
 
 LOCK = "MERGE (l:SupplynetLock {id: $name}) SET l.taken_at = datetime() RETURN l.id"
@@ -34,6 +47,7 @@ LOCK = "MERGE (l:SupplynetLock {id: $name}) SET l.taken_at = datetime() RETURN l
 
 CLEAR = """
 MATCH (n) WHERE n:Location OR n:Sku OR n:Plan OR n:PlanLine OR n:PlanDetail OR n:SupplynetLock
+      OR n:StagedLocation OR n:StagedSku
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS
 """
 
@@ -68,6 +82,7 @@ EDGE_PROPERTIES = {
         "lot_size",
         "capacity_per_day",
     ),
+    "supply_lane_prices": ("sku_id", "from_date", "min_quantity", "unit_cost"),
     "transport_lanes": (
         "distance_km",
         "transit_time_days",
@@ -102,6 +117,10 @@ CREATE_EDGES = {
         CREATE (a)-[:SUPPLIES {sku_id: row[2], lead_time_mean_days: row[3],
             lead_time_std_days: row[4], unit_cost: row[5], fixed_order_cost: row[6],
             moq: row[7], lot_size: row[8], capacity_per_day: row[9]}]->(b)""",
+    "supply_lane_prices": _LOCATION_TO_LOCATION
+    + """
+        CREATE (a)-[:PRICES {sku_id: row[2], from_date: row[3], min_quantity: row[4],
+            unit_cost: row[5]}]->(b)""",
     "transport_lanes": _LOCATION_TO_LOCATION
     + """
         CREATE (a)-[:SHIPS_TO {distance_km: row[2], transit_time_days: row[3],
@@ -130,6 +149,10 @@ UPDATE_EDGES = {
         SET r.lead_time_mean_days = row[3], r.lead_time_std_days = row[4],
             r.unit_cost = row[5], r.fixed_order_cost = row[6], r.moq = row[7],
             r.lot_size = row[8], r.capacity_per_day = row[9]""",
+    "supply_lane_prices": _LOCATION_TO_LOCATION
+    + """
+        MATCH (a)-[r:PRICES {sku_id: row[2], from_date: row[3], min_quantity: row[4]}]->(b)
+        SET r.unit_cost = row[5]""",
     "transport_lanes": _LOCATION_TO_LOCATION
     + """
         MATCH (a)-[r:SHIPS_TO]->(b)
@@ -159,6 +182,8 @@ than expanding a dense warehouse's relationships). Setting a null removes the pr
 EDGE_KEYS = {
     "supply_lanes": "MATCH (a:Supplier)-[r:SUPPLIES]->(b:Warehouse) "
     "RETURN collect([a.id, b.id, r.sku_id]) AS keys",
+    "supply_lane_prices": "MATCH (a:Supplier)-[r:PRICES]->(b:Warehouse) RETURN collect([a.id, "
+    "b.id, r.sku_id, toString(r.from_date), toString(r.min_quantity)]) AS keys",
     "transport_lanes": "MATCH (a:Location)-[:SHIPS_TO]->(b:Location) "
     "RETURN collect([a.id, b.id]) AS keys",
     "inventory_positions": "MATCH (a:Location)-[:STOCKS]->(b:Sku) "
@@ -202,6 +227,12 @@ READ = {
         MATCH (a:Supplier)-[r:SUPPLIES]->(b:Warehouse)
         WHERE ($b IS NULL OR b.id IN $b) AND ($skus IS NULL OR r.sku_id IN $skus)
         RETURN collect(r {.*, supplier_id: a.id, warehouse_id: b.id}) AS rows""",
+    "supply_lane_prices": """
+        MATCH (a:Supplier)-[r:PRICES]->(b:Warehouse)
+        WHERE ($b IS NULL OR b.id IN $b) AND ($skus IS NULL OR r.sku_id IN $skus)
+        RETURN collect({supplier_id: a.id, warehouse_id: b.id, sku_id: r.sku_id,
+                        from_date: toString(r.from_date), min_quantity: r.min_quantity,
+                        unit_cost: r.unit_cost}) AS rows""",
     "transport_lanes": """
         MATCH (a:Location)-[r:SHIPS_TO]->(b:Location)
         WHERE $a IS NULL OR (a.id IN $a AND b.id IN $a)
@@ -249,7 +280,7 @@ REMOVE d.locked
 """
 READ_DEMAND = """
 MATCH (a:Store)-[d:DEMAND]->(b:Sku)
-WHERE ($a IS NULL OR a.id IN $a) AND ($b IS NULL OR b.id IN $b)
+WHERE d.import_id IS NULL AND ($a IS NULL OR a.id IN $a) AND ($b IS NULL OR b.id IN $b)
   AND ($first IS NULL OR d.year >= $first) AND ($last IS NULL OR d.year <= $last)
 RETURN a.id AS store_id, b.id AS sku_id, [x IN d.date | toString(x)] AS date,
        d.quantity AS quantity, d.price AS price, d.promo AS promo
@@ -274,12 +305,91 @@ REMOVE d.locked
 """
 READ_DELIVERIES = """
 MATCH (a:Supplier)-[d:DELIVERIES]->(b:Warehouse)
-WHERE ($b IS NULL OR b.id IN $b) AND ($skus IS NULL OR d.sku_id IN $skus)
+WHERE d.import_id IS NULL AND ($b IS NULL OR b.id IN $b) AND ($skus IS NULL OR d.sku_id IN $skus)
 RETURN a.id AS supplier_id, b.id AS warehouse_id, d.sku_id AS sku_id,
        [x IN d.order_date | toString(x)] AS order_date,
        [x IN d.promised_date | toString(x)] AS promised_date,
        [x IN d.delivered_date | toString(x)] AS delivered_date, d.quantity AS quantity
 """
+
+# ---- histories: staged imports (see the module docstring) ----
+
+READ_LIVE_DEMAND_BUCKETS = """
+UNWIND $buckets AS k
+MATCH (a:Location {id: k.a})-[d:DEMAND {year: k.year}]->(b:Sku {id: k.b})
+RETURN k.a AS store_id, k.b AS sku_id, [x IN d.date | toString(x)] AS date,
+       d.quantity AS quantity, d.price AS price, d.promo AS promo
+"""
+STAGE_DEMAND_BUCKETS = """
+UNWIND $buckets AS k
+OPTIONAL MATCH (stored_a:Location {id: k.a})
+OPTIONAL MATCH (new_a:StagedLocation {id: k.a, import_id: $import_id})
+OPTIONAL MATCH (stored_b:Sku {id: k.b})
+OPTIONAL MATCH (new_b:StagedSku {id: k.b, import_id: $import_id})
+WITH k, coalesce(stored_a, new_a) AS a, coalesce(stored_b, new_b) AS b
+CREATE (a)-[:DEMAND {import_id: $import_id, staged_year: k.year, date: k.date,
+                     quantity: k.quantity, price: k.price, promo: k.promo}]->(b)
+"""
+COMMIT_DEMAND_BUCKETS = """
+MATCH (a)-[s:DEMAND]->(b) WHERE s.import_id = $import_id
+OPTIONAL MATCH (a)-[d:DEMAND {year: s.staged_year}]->(b)
+DELETE d
+SET s.year = s.staged_year
+REMOVE s.staged_year, s.import_id
+RETURN count(DISTINCT s) AS buckets
+"""
+
+READ_LIVE_DELIVERY_BUCKETS = """
+UNWIND $buckets AS k
+MATCH (a:Location {id: k.a})-[d:DELIVERIES {sku_id: k.sku, year: k.year}]->(b:Location {id: k.b})
+RETURN k.a AS supplier_id, k.b AS warehouse_id, k.sku AS sku_id,
+       [x IN d.order_date | toString(x)] AS order_date,
+       [x IN d.promised_date | toString(x)] AS promised_date,
+       [x IN d.delivered_date | toString(x)] AS delivered_date, d.quantity AS quantity
+"""
+STAGE_DELIVERY_BUCKETS = """
+UNWIND $buckets AS k
+OPTIONAL MATCH (stored_a:Location {id: k.a})
+OPTIONAL MATCH (new_a:StagedLocation {id: k.a, import_id: $import_id})
+OPTIONAL MATCH (stored_b:Location {id: k.b})
+OPTIONAL MATCH (new_b:StagedLocation {id: k.b, import_id: $import_id})
+WITH k, coalesce(stored_a, new_a) AS a, coalesce(stored_b, new_b) AS b
+CREATE (a)-[:DELIVERIES {import_id: $import_id, sku_id: k.sku, staged_year: k.year,
+                         order_date: k.order_date, promised_date: k.promised_date,
+                         delivered_date: k.delivered_date, quantity: k.quantity}]->(b)
+"""
+COMMIT_DELIVERY_BUCKETS = """
+MATCH (a)-[s:DELIVERIES]->(b) WHERE s.import_id = $import_id
+OPTIONAL MATCH (a)-[d:DELIVERIES {sku_id: s.sku_id, year: s.staged_year}]->(b)
+DELETE d
+SET s.year = s.staged_year
+REMOVE s.staged_year, s.import_id
+RETURN count(DISTINCT s) AS buckets
+"""
+"""A missing endpoint makes ``CREATE`` fail the statement: nothing is staged silently."""
+
+STAGE_LOCATIONS = "UNWIND $ids AS id CREATE (:StagedLocation {id: id, import_id: $import_id})"
+STAGE_SKUS = "UNWIND $ids AS id CREATE (:StagedSku {id: id, import_id: $import_id})"
+PROMOTE_STAGED = (
+    "MATCH (n:StagedLocation {import_id: $import_id}) "
+    "SET n:Location REMOVE n:StagedLocation, n.import_id",
+    "MATCH (n:StagedSku {import_id: $import_id}) SET n:Sku REMOVE n:StagedSku, n.import_id",
+)
+"""Placeholders become the nodes the network upsert then MERGEs (and labels by kind)."""
+
+DROP_STAGED = (
+    """MATCH ()-[d:DEMAND]->()
+    WHERE d.import_id IS NOT NULL AND ($import_id IS NULL OR d.import_id = $import_id)
+    CALL (d) { DELETE d } IN TRANSACTIONS OF 2000 ROWS""",
+    """MATCH ()-[d:DELIVERIES]->()
+    WHERE d.import_id IS NOT NULL AND ($import_id IS NULL OR d.import_id = $import_id)
+    CALL (d) { DELETE d } IN TRANSACTIONS OF 2000 ROWS""",
+    """MATCH (n:StagedLocation) WHERE $import_id IS NULL OR n.import_id = $import_id
+    CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS""",
+    """MATCH (n:StagedSku) WHERE $import_id IS NULL OR n.import_id = $import_id
+    CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS""",
+)
+"""Staged data of one import (``$import_id``) or of every import (null): auto-commit."""
 
 # ---- plans ----
 
@@ -336,7 +446,7 @@ EXAMPLES = {
         RETURN w.id AS warehouse, count(sku) AS single_sourced_skus
         ORDER BY single_sourced_skus DESC, warehouse""",
     "late-delivery share per supplier": """
-        MATCH (s:Supplier)-[d:DELIVERIES]->(:Warehouse)
+        MATCH (s:Supplier)-[d:DELIVERIES]->(:Warehouse) WHERE d.import_id IS NULL
         UNWIND range(0, size(d.order_date) - 1) AS i
         WITH s, d, i WHERE d.delivered_date[i] <> date('9999-12-31')
         RETURN s.id AS supplier, count(*) AS delivered,

@@ -1,7 +1,7 @@
 """``GraphStore`` on a Neo4j server, through the official driver.
 
-A network upsert, or an import of a network with its histories, is one managed
-transaction: it takes a lock node, reads the ids
+A network upsert, or an import of a network with histories of up to ``staged_rows``
+rows, is one managed transaction: it takes a lock node, reads the ids
 already stored (one query per id kind, never one per record), then writes in
 ``UNWIND $rows ... MERGE`` batches while a worker thread checks the input against
 those ids (the check's ~1 s of Python runs while the server works). The
@@ -9,7 +9,10 @@ transaction commits only after the check passes: a rejected record raises
 ``ValidationFailed`` and rolls back every batch sent, as a failure during the
 writes does, so nothing is ever half-written. A plain history append is checked whole
 first, then written in transactions of whole buckets (``HISTORY_TX_ROWS``), so that
-histories larger than the server's transaction memory still go in. Reads
+histories larger than the server's transaction memory still go in. A larger import
+is staged the same way (``stage_bundle``: buckets tagged with an import id that every
+read skips) and made visible by one small commit transaction (``commit_staged``), so it
+stays all-or-nothing; a staged import that never commits is deleted by the next one. Reads
 run in one read transaction, one query per table, so a snapshot is consistent. The
 graph model is documented in ``graph.neo4j_cypher`` and the README.
 """
@@ -21,6 +24,7 @@ import datetime as dt
 import functools
 import itertools
 import operator
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -90,6 +94,9 @@ class _HistoryLayout:
     schema: HistorySchema
     lock: str
     write: str
+    read_live: str
+    stage: str
+    commit: str
     bucket: dict[str, str]
     """Bucket parameter name -> history column (besides ``year``)."""
     year_of: str
@@ -100,6 +107,9 @@ _DEMAND = _HistoryLayout(
     DEMAND,
     cypher.LOCK_DEMAND_BUCKETS,
     cypher.WRITE_DEMAND_BUCKETS,
+    cypher.READ_LIVE_DEMAND_BUCKETS,
+    cypher.STAGE_DEMAND_BUCKETS,
+    cypher.COMMIT_DEMAND_BUCKETS,
     {"a": "store_id", "b": "sku_id"},
     "date",
     ("date", "quantity", "price", "promo"),
@@ -108,26 +118,54 @@ _DELIVERIES = _HistoryLayout(
     DELIVERIES,
     cypher.LOCK_DELIVERY_BUCKETS,
     cypher.WRITE_DELIVERY_BUCKETS,
+    cypher.READ_LIVE_DELIVERY_BUCKETS,
+    cypher.STAGE_DELIVERY_BUCKETS,
+    cypher.COMMIT_DELIVERY_BUCKETS,
     {"a": "supplier_id", "b": "warehouse_id", "sku": "sku_id"},
     "order_date",
     ("order_date", "promised_date", "delivered_date", "quantity"),
 )
 
 
+@dataclass(frozen=True)
+class StagedImport:
+    """An import whose histories are written but invisible until ``commit_staged``."""
+
+    import_id: str
+    network: Network
+    version: int
+    """The store's change counter when staging began: the commit requires it unchanged,
+    since the staged buckets already hold the stored rows merged with the new ones."""
+    buckets: dict[str, int]
+    """Staged buckets per history; the commit checks they are all still there."""
+    rows: dict[str, int]
+
+
 class Neo4jStore:
     """A ``GraphStore`` over one Neo4j database; the driver is passed in and owned."""
 
-    def __init__(self, driver: Driver, database: str = "neo4j") -> None:
+    def __init__(
+        self, driver: Driver, database: str = "neo4j", staged_rows: int = HISTORY_TX_ROWS
+    ) -> None:
         self._driver = driver
         self._database = database
+        self._staged_rows = staged_rows
 
     @classmethod
     def connect(
-        cls, uri: str, *, user: str = "neo4j", password: str = "", database: str = "neo4j"
+        cls,
+        uri: str,
+        *,
+        user: str = "neo4j",
+        password: str = "",
+        database: str = "neo4j",
+        staged_rows: int | None = None,
     ) -> Neo4jStore:
         """Connect, check the server answers, and create the constraints if missing.
 
         An empty ``password`` connects without credentials (a server with auth disabled).
+        An import with more history rows than ``staged_rows`` (default ``HISTORY_TX_ROWS``)
+        is staged in transactions of about that many rows.
 
         Raises
         ------
@@ -137,7 +175,7 @@ class Neo4jStore:
         driver = GraphDatabase.driver(
             uri, auth=(user, password) if password else None, notifications_min_severity="OFF"
         )
-        store = cls(driver, database)
+        store = cls(driver, database, staged_rows or HISTORY_TX_ROWS)
         try:
             with store._errors():
                 driver.verify_connectivity()
@@ -181,35 +219,19 @@ class Neo4jStore:
     def import_bundle(
         self, network: Network, demand: pd.DataFrame | None, deliveries: pd.DataFrame | None
     ) -> dict[str, int]:
-        """The network and both histories in one write transaction; see ``GraphStore``.
+        """The network and both histories in one write transaction, or staged; see ``GraphStore``.
 
-        One transaction is what makes the import all-or-nothing, so its size is bounded
-        by the server's transaction memory (``db.memory.transaction.max``), not split.
+        Up to ``staged_rows`` history rows go in one transaction, bounded by the server's
+        transaction memory (``db.memory.transaction.max``); more are staged
+        (``stage_bundle``) and committed at once (``commit_staged``).
         """
-        histories = [
-            (layout, frame)
-            for layout, frame in ((_DEMAND, demand), (_DELIVERIES, deliveries))
-            if frame is not None and len(frame)
-        ]
+        histories = _histories(demand, deliveries)
+        if sum(len(frame) for _, frame in histories) > self._staged_rows:
+            return self.commit_staged(self.stage_bundle(network, demand, deliveries))
         written: dict[str, int] = {}
 
         def work(tx: ManagedTransaction) -> None:
-            tx.run(cypher.LOCK, name="network").consume()
-            edge_keys = {
-                table: _edge_keys(tx, table)
-                for table in EDGE_ENDPOINTS
-                if network.table(table) or (table == "inventory_positions" and network.open_orders)
-            }
-            context, kinds = _stored_ids(tx, edge_keys.get("inventory_positions", set()))
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                checking = pool.submit(_problems, network, context, kinds)
-                try:
-                    _write_network(tx, network, edge_keys)
-                except (Neo4jError, DriverError):
-                    _reject(checking.result())  # a bad record explains a failed write
-                    raise
-                _reject(checking.result())
-            ids = context.union_unchecked(network)
+            ids = _import_network(tx, network, None)
             clean = [(layout, checked_history(f, layout.schema, ids)) for layout, f in histories]
             for layout, frame in clean:
                 _append_part(tx, frame, layout)
@@ -217,6 +239,95 @@ class Neo4jStore:
 
         self._write(work)
         return network.counts() | written
+
+    def stage_bundle(
+        self, network: Network, demand: pd.DataFrame | None, deliveries: pd.DataFrame | None
+    ) -> StagedImport:
+        """Check the bundle, then write its histories as tagged buckets no read sees.
+
+        First deletes what abandoned imports staged (a killed process, a failed commit):
+        a retry starts clean, so running an import again is idempotent. Each part of about
+        ``staged_rows`` rows is its own transaction: the stored buckets it touches are read,
+        merged with the new rows and written as staged copies; ids the network adds get
+        placeholder nodes to hang them on. Nothing here changes ``version()``.
+
+        Raises
+        ------
+        ValidationFailed
+            When the merged network or a history row is invalid (nothing is staged).
+        """
+        version = self._drop_staged(None)
+        histories = _histories(demand, deliveries)
+
+        def check(
+            tx: ManagedTransaction,
+        ) -> tuple[list[tuple[_HistoryLayout, pd.DataFrame]], Network, dict[str, str]]:
+            positions: set[tuple[str, ...]] = set()
+            if network.inventory_positions or network.open_orders:
+                positions = _edge_keys(tx, "inventory_positions")
+            context, kinds = _stored_ids(tx, positions)
+            _reject(_problems(network, context, kinds))
+            ids = context.union_unchecked(network)
+            clean = [(layout, checked_history(f, layout.schema, ids)) for layout, f in histories]
+            return clean, context, kinds
+
+        clean, context, kinds = self._read(check)
+        import_id = uuid.uuid4().hex
+        stored_skus = {sku.id for sku in context.skus}
+        locations = (*network.suppliers, *network.warehouses, *network.stores)
+        new_locations = [location.id for location in locations if location.id not in kinds]
+        new_skus = [sku.id for sku in network.skus if sku.id not in stored_skus]
+        buckets: dict[str, int] = {}
+        try:
+            self._write(
+                functools.partial(
+                    _stage_nodes, import_id=import_id, locations=new_locations, skus=new_skus
+                ),
+                visible=False,
+            )
+            for layout, frame in clean:
+                buckets[layout.schema.name] = sum(
+                    self._write(
+                        functools.partial(
+                            _stage_part, part=part, layout=layout, import_id=import_id
+                        ),
+                        visible=False,
+                    )
+                    for part in _history_parts(frame, layout, self._staged_rows)
+                )
+        except Exception:
+            with contextlib.suppress(StoreError):
+                self._drop_staged(import_id)  # else the next import deletes it
+            raise
+        rows = {layout.schema.name: len(frame) for layout, frame in clean}
+        return StagedImport(import_id, network, version, buckets, rows)
+
+    def commit_staged(self, staged: StagedImport) -> dict[str, int]:
+        """Make a staged import visible in one transaction: network upsert, bucket swap.
+
+        Raises
+        ------
+        StoreError
+            When the store changed since staging began (another write, or another import
+            deleted this one's staged buckets): nothing changed, run the import again.
+        ValidationFailed
+            When the network no longer fits the stored one.
+        """
+
+        def work(tx: ManagedTransaction) -> None:
+            _import_network(tx, staged.network, staged)
+            for layout in (_DEMAND, _DELIVERIES):
+                expected = staged.buckets.get(layout.schema.name, 0)
+                if expected:
+                    found = tx.run(layout.commit, import_id=staged.import_id).single(strict=True)
+                    if found["buckets"] != expected:
+                        raise StoreError(
+                            f"import {staged.import_id}: {found['buckets']} of {expected} staged "
+                            f"{layout.schema.name} buckets left; run the import again"
+                        )
+
+        self._write(work)
+        return staged.network.counts() | staged.rows
 
     def snapshot(self, scope: Scope | None = None) -> Network:
         return _network(self._read(lambda tx: _read_tables(tx, scope)))
@@ -232,7 +343,7 @@ class Neo4jStore:
     def _append(self, frame: pd.DataFrame, layout: _HistoryLayout) -> int:
         schema = layout.schema
         clean = self._read(lambda tx: checked_history(frame, schema, _stored_ids(tx, set())[0]))
-        for part in _history_parts(clean, layout):
+        for part in _history_parts(clean, layout, HISTORY_TX_ROWS):
             self._write(functools.partial(_append_part, part=part, layout=layout))
         return len(clean)
 
@@ -365,14 +476,33 @@ class Neo4jStore:
 
     # ---- plumbing ----
 
-    def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
+    def _write(self, work: Callable[[ManagedTransaction], T], *, visible: bool = True) -> T:
+        """Run ``work`` in a write transaction; one that readers see bumps ``version()``."""
+
         def counted(tx: ManagedTransaction) -> T:
             result = work(tx)
-            tx.run(cypher.BUMP_VERSION).consume()
+            if visible:
+                tx.run(cypher.BUMP_VERSION).consume()
             return result
 
         with self._errors(), self._driver.session(database=self._database) as session:
             return session.execute_write(counted)
+
+    def _drop_staged(self, import_id: str | None) -> int:
+        """Delete one import's staged data (None: every import's); the change counter after.
+
+        Deleting another import's staged data bumps the counter, so that import's commit
+        fails instead of dropping buckets it no longer has.
+        """
+        with self._errors(), self._driver.session(database=self._database) as session:
+            deleted = 0
+            for statement in cypher.DROP_STAGED:
+                counters = session.run(statement, import_id=import_id).consume().counters
+                deleted += counters.relationships_deleted + counters.nodes_deleted
+            if deleted and import_id is None:
+                session.run(cypher.BUMP_VERSION).consume()
+            rows = session.run(cypher.READ_VERSION).data()
+            return int(rows[0]["counter"]) if rows else 0
 
     def version(self) -> str:
         """The change counter every write transaction bumps: equal means unchanged."""
@@ -394,25 +524,101 @@ class Neo4jStore:
             raise StoreError(f"Neo4j failed: {error}") from error
 
 
-def _history_parts(frame: pd.DataFrame, layout: _HistoryLayout) -> Iterator[pd.DataFrame]:
-    """Whole buckets, about ``HISTORY_TX_ROWS`` rows per part (one write transaction each)."""
+def _histories(
+    demand: pd.DataFrame | None, deliveries: pd.DataFrame | None
+) -> list[tuple[_HistoryLayout, pd.DataFrame]]:
+    """The non-empty histories of a bundle with their layouts."""
+    return [
+        (layout, frame)
+        for layout, frame in ((_DEMAND, demand), (_DELIVERIES, deliveries))
+        if frame is not None and len(frame)
+    ]
+
+
+def _import_network(
+    tx: ManagedTransaction, network: Network, staged: StagedImport | None
+) -> Network:
+    """Lock, check ``network`` against the stored ids while writing it; the ids after.
+
+    For a staged import, first check nothing was written since staging began and turn
+    its placeholder nodes into the nodes the upsert merges.
+    """
+    tx.run(cypher.LOCK, name="network").consume()
+    if staged is not None:
+        rows = tx.run(cypher.READ_VERSION).data()
+        if (int(rows[0]["counter"]) if rows else 0) != staged.version:
+            raise StoreError(
+                f"import {staged.import_id}: the store changed while it was staged; "
+                "run the import again"
+            )
+    edge_keys = {
+        table: _edge_keys(tx, table)
+        for table in EDGE_ENDPOINTS
+        if network.table(table) or (table == "inventory_positions" and network.open_orders)
+    }
+    context, kinds = _stored_ids(tx, edge_keys.get("inventory_positions", set()))
+    if staged is not None:
+        for statement in cypher.PROMOTE_STAGED:
+            tx.run(statement, import_id=staged.import_id).consume()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checking = pool.submit(_problems, network, context, kinds)
+        try:
+            _write_network(tx, network, edge_keys)
+        except (Neo4jError, DriverError):
+            _reject(checking.result())  # a bad record explains a failed write
+            raise
+        _reject(checking.result())
+    return context.union_unchecked(network)
+
+
+def _stage_nodes(
+    tx: ManagedTransaction, import_id: str, locations: list[str], skus: list[str]
+) -> None:
+    """Placeholders for the ids the import adds, so staged buckets have ends to hang on."""
+    for batch in _batches(locations):
+        tx.run(cypher.STAGE_LOCATIONS, ids=batch, import_id=import_id).consume()
+    for batch in _batches(skus):
+        tx.run(cypher.STAGE_SKUS, ids=batch, import_id=import_id).consume()
+
+
+def _stage_part(
+    tx: ManagedTransaction, part: pd.DataFrame, layout: _HistoryLayout, import_id: str
+) -> int:
+    """Stage the part's buckets: the stored rows merged with the new ones; how many."""
+    rows = _merged_buckets(tx, part, layout, layout.read_live)
+    for batch in _batches(rows):
+        tx.run(layout.stage, buckets=batch, import_id=import_id).consume()
+    return len(rows)
+
+
+def _history_parts(
+    frame: pd.DataFrame, layout: _HistoryLayout, rows: int
+) -> Iterator[pd.DataFrame]:
+    """Whole buckets, about ``rows`` rows per part (one write transaction each)."""
     if frame.empty:
         return
     keys = [frame[column] for column in layout.bucket.values()]
     bucket = frame.groupby([*keys, frame[layout.year_of].dt.year], sort=False).ngroup()
     per_bucket = -(-len(frame) // (int(bucket.max()) + 1))
-    per_part = max(1, HISTORY_TX_ROWS // per_bucket)
+    per_part = max(1, rows // per_bucket)
     for _, part in frame.groupby(bucket.to_numpy() // per_part, sort=False):
         yield part
 
 
 def _append_part(tx: ManagedTransaction, part: pd.DataFrame, layout: _HistoryLayout) -> None:
     """Lock the part's buckets, merge the stored rows with the incoming ones, rewrite them."""
-    years = part[layout.year_of].dt.year.to_numpy()
-    stored = _records(tx.run(layout.lock, buckets=_bucket_keys(part, layout, years)))
-    merged = upsert(_explode(stored, layout), part, layout.schema)
-    for batch in _batches(_bucket_rows(merged, layout)):
+    for batch in _batches(_merged_buckets(tx, part, layout, layout.lock)):
         tx.run(layout.write, buckets=batch).consume()
+
+
+def _merged_buckets(
+    tx: ManagedTransaction, part: pd.DataFrame, layout: _HistoryLayout, read: str
+) -> list[dict[str, Any]]:
+    """Bucket rows of the stored rows (``read`` over the part's bucket keys) upserted
+    with the part's rows."""
+    years = part[layout.year_of].dt.year.to_numpy()
+    stored = _records(tx.run(read, buckets=_bucket_keys(part, layout, years)))
+    return _bucket_rows(upsert(_explode(stored, layout), part, layout.schema), layout)
 
 
 def _stored_ids(

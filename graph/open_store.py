@@ -54,6 +54,13 @@ class StoreSettings(BaseSettings):
     neo4j_database: str = Field(
         default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "neo4j_database")
     )
+    neo4j_staged_import_rows: int | None = Field(
+        default=None,
+        gt=0,
+        validation_alias=AliasChoices("NEO4J_STAGED_IMPORT_ROWS", "neo4j_staged_import_rows"),
+        description="history rows above which a Neo4j import is staged, in transactions of "
+        "about this many rows (default: the store's HISTORY_TX_ROWS)",
+    )
 
 
 def open_store(settings: StoreSettings | None = None) -> GraphStore:
@@ -69,6 +76,7 @@ def open_store(settings: StoreSettings | None = None) -> GraphStore:
             user=settings.neo4j_user,
             password=settings.password(),
             database=settings.neo4j_database,
+            staged_rows=settings.neo4j_staged_import_rows,
         )
         return store
     return EmbeddedStore(settings.data_dir)
