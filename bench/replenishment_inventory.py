@@ -8,7 +8,9 @@ bench/data/inventory) is run by its category:
   re-plan; ``rolling.roll``) against the file's optimal policy on the same demand
   (common random numbers): costs, paired gap and its standard error, and the planner's
   effective policy read from its orders;
-* ``lot_sizing_deterministic``: the planner's plan and cost against the exact optimum;
+* ``lot_sizing_deterministic``: the planner's plan and cost against the exact optimum
+  (files with a ``prices`` schedule: price changes and all-units discounts, their
+  optimum checked again by ``exact_lot_sizing``);
 * ``serial_ssm``: the planner cannot express a 3-stage chain (supplier -> warehouse ->
   store only), so this row checks the echelon base-stock helper (Shang-Song levels)
   by simulation with common random numbers, as before;
@@ -128,12 +130,56 @@ def lot_sizing(path: Path) -> list[str]:
         orders[plan.orders["order_period"]] = plan.orders["quantity"]
         same = orders.tolist() == expected["decisions"]["order_quantities"]
         exact = abs(plan.objective - expected["total_cost"]) < 1e-6
+        if "prices" in data:
+            stage = data["network"]["stages"][0]
+            best, _ = exact_lot_sizing(
+                values, stage["fixed_order_cost"], stage["holding_cost"], data["prices"]["store"]
+            )
+            exact = exact and abs(best - expected["total_cost"]) < 1e-6
         lines.append(
             f"| {data['id']} ({label}) | {expected['decisions']['order_quantities']} | "
             f"{[round(float(q)) for q in orders]} | {expected['total_cost']} | "
             f"{plan.objective:g} | plan {same}, cost {exact} |"
         )
     return lines
+
+
+def unit_price(prices: Anchor, period: int, quantity: float) -> float:
+    """The unit cost of an order of ``quantity`` in ``period`` under an anchor's schedule."""
+    past = [r for r in prices["schedule"] if r["from_period"] <= period]
+    if not past:
+        return float(prices["unit_cost"])
+    latest = max(r["from_period"] for r in past)
+    rows = [r for r in past if r["from_period"] == latest]
+    base = [r["unit_cost"] for r in rows if r["min_quantity"] <= 0] or [prices["unit_cost"]]
+    return float(min(base + [r["unit_cost"] for r in rows if r["min_quantity"] <= quantity]))
+
+
+def exact_lot_sizing(
+    demand: list[int], fixed: float, holding: float, prices: Anchor
+) -> tuple[float, list[int]]:
+    """Optimal cost and orders by a dynamic program over integer stock and every integer
+    order quantity (no shortages, nothing left to value at the end): the check of price
+    schedules, where Wagner-Whitin's zero-inventory orders need not be optimal."""
+    total = sum(demand)
+    value = np.zeros(total + 1)
+    choices = []
+    for t in reversed(range(len(demand))):
+        best, pick = np.full(total + 1, np.inf), np.zeros(total + 1, int)
+        for stock in range(total + 1):
+            for order in range(max(0, demand[t] - stock), total + 1 - stock):
+                left = stock + order - demand[t]
+                cost = (fixed if order else 0.0) + unit_price(prices, t, order) * order
+                cost += holding * left + value[left]
+                if cost < best[stock] - 1e-12:
+                    best[stock], pick[stock] = cost, order
+        value = best
+        choices.insert(0, pick)
+    stock, orders = 0, []
+    for t, pick in enumerate(choices):
+        orders.append(int(pick[stock]))
+        stock += orders[-1] - demand[t]
+    return float(value[0]), orders
 
 
 def serial(data: Anchor, seed: int) -> str:

@@ -104,6 +104,36 @@ class SupplyLane(Record):
     )
 
 
+class SupplyLanePrice(Record):
+    """A price on a supply lane from ``from_date`` on, for orders of at least ``min_quantity``.
+
+    The rows with the latest ``from_date`` on or before a day are the lane's prices that
+    day; an order pays, on all its units (all-units discount), the ``unit_cost`` of the row
+    with the largest ``min_quantity`` it reaches, or the lane's own ``unit_cost`` when no row
+    applies (before the first ``from_date``, or below every break). A price change is a row
+    with ``min_quantity`` 0; quantity discounts are rows with larger minimums.
+    """
+
+    key_fields: ClassVar[tuple[str, ...]] = (
+        "supplier_id",
+        "warehouse_id",
+        "sku_id",
+        "from_date",
+        "min_quantity",
+    )
+
+    supplier_id: Id
+    warehouse_id: Id
+    sku_id: Id
+    from_date: dt.date
+    min_quantity: NonNegative = 0.0
+    unit_cost: NonNegative
+
+    def lane(self) -> tuple[str, str, str]:
+        """The key of the supply lane this price belongs to."""
+        return (self.supplier_id, self.warehouse_id, self.sku_id)
+
+
 class TransportLane(Record):
     """A directed lane between two locations."""
 

@@ -7,6 +7,7 @@ dangling references) is collected and raised together as ``ValidationFailed``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -27,6 +28,7 @@ from supplynet.graph.model import (
     Substitution,
     Supplier,
     SupplyLane,
+    SupplyLanePrice,
     TransportLane,
     Warehouse,
 )
@@ -38,6 +40,7 @@ TABLES: dict[str, type[Record]] = {
     "stores": Store,
     "skus": Sku,
     "supply_lanes": SupplyLane,
+    "supply_lane_prices": SupplyLanePrice,
     "transport_lanes": TransportLane,
     "inventory_positions": InventoryPosition,
     "open_orders": OpenOrder,
@@ -95,6 +98,7 @@ class Network:
     stores: tuple[Store, ...] = ()
     skus: tuple[Sku, ...] = ()
     supply_lanes: tuple[SupplyLane, ...] = ()
+    supply_lane_prices: tuple[SupplyLanePrice, ...] = ()
     transport_lanes: tuple[TransportLane, ...] = ()
     inventory_positions: tuple[InventoryPosition, ...] = ()
     open_orders: tuple[OpenOrder, ...] = ()
@@ -234,7 +238,14 @@ class Network:
             for index, order in enumerate(self.open_orders)
             if (order.location_id, order.sku_id) not in positions
         )
+        lanes = {lane.key() for n in both for lane in n.supply_lanes}
+        found.extend(
+            Problem(f"supply_lane_prices[{index}]", f"no supply lane {price.lane()!r}")
+            for index, price in enumerate(self.supply_lane_prices)
+            if price.lane() not in lanes
+        )
         found.extend(_bom_cycles(self.bill_of_materials))
+        found.extend(_rising_breaks(self.supply_lane_prices))
         return found
 
     def table(self, name: str) -> tuple[Record, ...]:
@@ -347,6 +358,11 @@ class Network:
             stores=stores,
             skus=skus,
             supply_lanes=supply,
+            supply_lane_prices=[
+                p
+                for p in self.supply_lane_prices
+                if p.warehouse_id in kept_w and p.sku_id in kept_k
+            ],
             transport_lanes=[
                 t
                 for t in self.transport_lanes
@@ -432,6 +448,28 @@ def _bom_cycles(lines: Sequence[BomLine]) -> list[Problem]:
             if sku not in seen:
                 seen.add(sku)
                 todo.extend(parts.get((line.plant_id, sku), ()))
+    return found
+
+
+def _rising_breaks(prices: Sequence[SupplyLanePrice]) -> list[Problem]:
+    """A discount break that costs more per unit than a smaller order the same day: no
+    buyer would reach for it, so the schedule is a typo."""
+    table: dict[tuple[str, str, str, str], list[tuple[float, float, int]]] = {}
+    for index, price in enumerate(prices):
+        table.setdefault((*price.lane(), str(price.from_date)), []).append(
+            (price.min_quantity, price.unit_cost, index)
+        )
+    found = []
+    for rows in table.values():
+        rows.sort()
+        found.extend(
+            Problem(
+                f"supply_lane_prices[{index}].unit_cost",
+                f"{cost:g} for orders of {minimum:g} or more is above {lower:g} for smaller ones",
+            )
+            for (_, lower, _), (minimum, cost, index) in itertools.pairwise(rows)
+            if cost > lower
+        )
     return found
 
 

@@ -24,6 +24,7 @@ from supplynet.graph.model import (
     Store,
     Supplier,
     SupplyLane,
+    SupplyLanePrice,
     TransportLane,
     Warehouse,
 )
@@ -189,7 +190,31 @@ def wagner_whitin_case(
         fixed_order_cost=stage["fixed_order_cost"], holding=stage["holding_cost"], price=1e4
     )
     forecast = fixed_forecast({"S1": data["demand"]["store"]["values"]}, start, 1)
-    return data, network, forecast
+    return data, with_prices(network, data.get("prices", {}).get("store"), start), forecast
+
+
+def with_prices(network: Network, prices: dict[str, Any] | None, start: dt.date) -> Network:
+    """The chain's lane priced as an anchor's ``prices.store`` says (daily periods from
+    ``start``): its base ``unit_cost`` and its schedule of ``SupplyLanePrice`` rows."""
+    if prices is None:
+        return network
+    (lane,) = network.supply_lanes
+    schedule = [
+        SupplyLanePrice(
+            supplier_id=lane.supplier_id,
+            warehouse_id=lane.warehouse_id,
+            sku_id=lane.sku_id,
+            from_date=start + dt.timedelta(days=row["from_period"]),
+            min_quantity=row["min_quantity"],
+            unit_cost=row["unit_cost"],
+        )
+        for row in prices["schedule"]
+    ]
+    priced = lane.model_copy(update={"unit_cost": float(prices["unit_cost"])})
+    patch = Network.build(
+        check_references=False, supply_lanes=[priced], supply_lane_prices=schedule
+    )
+    return network.merge(patch)
 
 
 def balance_residual(problem: PlanningProblem, plan: ReplenishmentPlan) -> float:

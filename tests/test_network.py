@@ -39,6 +39,15 @@ def four_node_rows() -> dict[str, list[dict[str, Any]]]:
                 "unit_cost": 1,
             }
         ],
+        "supply_lane_prices": [
+            {
+                "supplier_id": "P1",
+                "warehouse_id": "W1",
+                "sku_id": "K1",
+                "from_date": dt.date(2025, 3, 1),
+                "unit_cost": 1.2,
+            }
+        ],
         "transport_lanes": [
             {"origin_id": "W1", "destination_id": "S1", "distance_km": 12, "transit_time_days": 1}
         ],
@@ -148,6 +157,20 @@ def test_valid_rows_build_a_network() -> None:
             {"component_id": "K2"},
             "bill_of_materials[0]",
             "cannot be a component of itself",
+        ),
+        (
+            "supply_lane_prices",
+            0,
+            {"sku_id": "K2"},
+            "supply_lane_prices[0]",
+            "no supply lane ('P1', 'W1', 'K2')",
+        ),
+        (
+            "supply_lane_prices",
+            0,
+            {"unit_cost": -1},
+            "supply_lane_prices[0].unit_cost",
+            "greater than or equal to 0",
         ),
         ("skus", 1, {"id": "K1"}, "skus[1]", "duplicate key 'K1'"),
         ("skus", 1, {"unit_cost": -1}, "skus[1].unit_cost", "greater than or equal to 0"),

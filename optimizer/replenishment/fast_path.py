@@ -29,7 +29,8 @@ IntArray = npt.NDArray[np.int64]
 
 def qualifies(problem: PlanningProblem, parts: list[Batch]) -> npt.NDArray[np.bool_]:
     """Which parts the fast path can plan, one flag per part (none with backorders: the
-    pooled relaxation prices shortages as lost sales)."""
+    pooled relaxation prices shortages as lost sales; none buying on a lane with a price
+    schedule)."""
     if problem.backorders:
         return np.zeros(len(parts), dtype=bool)
     nodes, supply, transfers = problem.nodes, problem.supply, problem.transfers
@@ -42,7 +43,14 @@ def qualifies(problem: PlanningProblem, parts: list[Batch]) -> npt.NDArray[np.bo
     lane_cap = problem.lanes["capacity"].to_numpy(float)[transfers["lane"].to_numpy()]
     bad_transfer = (transfers["lead"].to_numpy() != 0) | np.isfinite(lane_cap)
     lot = supply["lot"].to_numpy(float)
-    bad_arc = np.isfinite(supply["capacity"].to_numpy(float)) | (lot < 1) | (lot != np.round(lot))
+    # A price schedule (price changes, discounts) is the MIP's: the fast path prices at
+    # the lane's unit cost, and would tie plans whose real costs differ.
+    bad_arc = (
+        np.isfinite(supply["capacity"].to_numpy(float))
+        | (lot < 1)
+        | (lot != np.round(lot))
+        | supply["priced"].to_numpy(bool)
+    )
     inbound = np.bincount(transfers["node"].to_numpy(), minlength=len(nodes))
     bad_node = (
         np.where(

@@ -203,7 +203,7 @@ def solve_batch(
     upper[b_var] = target[:, None]
     upper[k_var] = problem.terminal_room()[batch.nodes][: len(k_var)]
     cost = np.zeros(cols.count)
-    cost[n_var] = (lot * supply["unit_cost"].to_numpy(float))[:, None]
+    cost[n_var] = lot[:, None] * problem.prices()[batch.supply]
     cost[y_var] = fixed[:, None]
     cost[x_var] = transfers["unit_cost"].to_numpy(float)[:, None]
     cost[i_var] = nodes["holding"].to_numpy(float)[:, None]
@@ -257,6 +257,8 @@ def solve_batch(
     rows.add(maximum, n_var[switched], lot[switched, None])
     rows.add(maximum, y_var[switched], -(n_upper[switched] * lot[switched, None]))
     _add_shared_capacities(rows, problem, batch, x_var, i_var)
+    breaks = _add_discounts(problem, batch, cols, rows, n_var, lot * n_upper.max(axis=1, initial=0))
+    lower, upper, integer, cost = _extended(lower, upper, integer, cost, cols.count, breaks)
 
     model = _model_proto(lower, upper, integer, cost, rows)
     hint = np.zeros(cols.count)
@@ -293,6 +295,76 @@ def solve_batch(
         seconds=deadline.clock() - started,
         time_limit_hit=result.termination.limit == result_pb2.LIMIT_TIME,
     )
+
+
+@dataclass(frozen=True)
+class _Breaks:
+    """Discount columns: quantity ``z`` bought at a break's price, binary ``w`` choosing it."""
+
+    z: IntArray
+    w: IntArray
+    bound: FloatArray
+    saving: FloatArray
+
+
+def _add_discounts(
+    problem: PlanningProblem,
+    batch: Batch,
+    cols: _Columns,
+    rows: _Rows,
+    n_var: IntArray,
+    most: FloatArray,
+) -> _Breaks:
+    """All-units discounts as one binary per break and period: an order reaching break
+    ``j`` may move its quantity ``z_j <= lot * n`` to the break's price (the objective
+    gains ``(price_j - base) * z_j``), and ``min_j * w_j <= z_j <= M * w_j``,
+    ``sum_j w_j <= 1`` per lane and period."""
+    horizon = problem.horizon
+    if problem.breaks is None or problem.break_prices is None or not len(problem.breaks):
+        empty = np.zeros((0, horizon), np.int64)
+        return _Breaks(empty, empty, np.zeros((0, horizon)), np.zeros((0, horizon)))
+    local = {int(a): i for i, a in enumerate(batch.supply)}
+    lanes = problem.breaks["supply"].to_numpy(int)
+    mine = np.flatnonzero([int(a) in local for a in lanes])
+    lane = np.array([local[int(a)] for a in lanes[mine]], dtype=np.int64)
+    minimum = problem.breaks["min_quantity"].to_numpy(float)[mine]
+    z, w = cols.block(len(mine)), cols.block(len(mine))
+    bound = np.repeat(np.maximum(most[lane], minimum)[:, None], horizon, axis=1)
+    saving = problem.break_prices[mine] - problem.prices()[batch.supply][lane]
+    low = rows.new(np.zeros((len(mine), horizon)), np.full((len(mine), horizon), np.inf))
+    rows.add(low, z, 1.0)
+    rows.add(low, w, -minimum[:, None])
+    high = rows.new(np.full((len(mine), horizon), -np.inf), np.zeros((len(mine), horizon)))
+    rows.add(high, z, 1.0)
+    rows.add(high, w, -bound)
+    owners = np.unique(lane)
+    slot = np.searchsorted(owners, lane)
+    within = rows.new(np.full((len(owners), horizon), -np.inf), np.zeros((len(owners), horizon)))
+    lot = problem.supply["lot"].to_numpy(float)[batch.supply][owners]
+    rows.add(within[slot], z, 1.0)
+    rows.add(within, n_var[owners], -lot[:, None])
+    one = rows.new(np.full((len(owners), horizon), -np.inf), np.ones((len(owners), horizon)))
+    rows.add(one[slot], w, 1.0)
+    return _Breaks(z, w, bound, saving)
+
+
+def _extended(
+    lower: FloatArray,
+    upper: FloatArray,
+    integer: npt.NDArray[np.bool_],
+    cost: FloatArray,
+    count: int,
+    breaks: _Breaks,
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_], FloatArray]:
+    """The column arrays grown to ``count`` with the discount columns' bounds and costs."""
+    grow = count - len(cost)
+    lower = np.concatenate([lower, np.zeros(grow)])
+    upper = np.concatenate([upper, np.zeros(grow)])
+    integer = np.concatenate([integer, np.zeros(grow, dtype=bool)])
+    cost = np.concatenate([cost, np.zeros(grow)])
+    upper[breaks.z], cost[breaks.z] = breaks.bound, breaks.saving
+    upper[breaks.w], integer[breaks.w] = 1.0, True
+    return lower, upper, integer, cost
 
 
 def _scattered(values: FloatArray, rows: IntArray, count: int) -> FloatArray:

@@ -37,6 +37,7 @@ from supplynet.optimizer.replenishment.safety_stock import (
 )
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 DEFAULT_HOLDING_RATE = 0.2
 """Yearly holding cost as a share of unit cost where a position gives none."""
 
@@ -120,7 +121,9 @@ class PlanningProblem:
         (unit cost of the SKU), replacement (cheapest cost to bring one more unit there);
         see ``shortage_costs`` and ``below_target_costs`` for how they apply per period
     supply: supplier_id, node, lead_days, lead, unit_cost, fixed_cost, moq, lot,
-        capacity (units per period)
+        capacity (units per period), priced (the lane has a price schedule)
+    breaks: supply (row of ``supply``), min_quantity: the all-units discount breaks of
+        priced lanes, ascending per lane
     transfers: origin, node (destination), lane, lead_days, lead, unit_cost
     lanes: origin_id, destination_id, capacity (units per period over all SKUs)
     warehouses: warehouse_id, capacity (units over all SKUs)
@@ -130,6 +133,9 @@ class PlanningProblem:
     demand, demand_sd, receipts, expiring: [nodes, horizon]; ``receipts`` are open
     orders net of ``expiring``, the units of stock on hand or on order that expire unsold
     when sold first in first out at the forecast (perishable nodes only)
+    unit_prices: [supply, horizon], the unit cost of an order placed in each period
+    below every break (``unit_cost`` where the lane has no schedule); break_prices:
+    [breaks, horizon], the unit cost of an order reaching the break, on all its units
     """
 
     start: dt.date
@@ -146,6 +152,31 @@ class PlanningProblem:
     expiring: FloatArray | None = None
     backorders: bool = False
     warnings: tuple[str, ...] = ()
+    unit_prices: FloatArray | None = None
+    breaks: pd.DataFrame | None = None
+    break_prices: FloatArray | None = None
+
+    def prices(self) -> FloatArray:
+        """Unit purchase cost per supply lane and order period, below every break."""
+        if self.unit_prices is not None:
+            return self.unit_prices
+        unit = self.supply["unit_cost"].to_numpy(float)
+        return np.repeat(unit[:, None], self.horizon, axis=1)
+
+    def purchase_costs(self, ordered: FloatArray) -> FloatArray:
+        """What orders (units per supply lane and order period) really cost: each pays,
+        on all its units, the cheapest price it reaches that period."""
+        price = self.prices().copy()
+        if self.breaks is not None and self.break_prices is not None:
+            for row, (lane, minimum) in enumerate(
+                self.breaks[["supply", "min_quantity"]].itertuples(index=False)
+            ):
+                reached = ordered[lane] >= minimum - 1e-9
+                price[lane] = np.where(
+                    reached, np.minimum(price[lane], self.break_prices[row]), price[lane]
+                )
+        result: FloatArray = ordered * price
+        return result
 
     def perishable(self) -> npt.NDArray[np.bool_]:
         """Nodes whose stock may expire within the horizon: new stock can wait fewer
@@ -257,6 +288,8 @@ def build_problem(
         raise ValidationFailed([Problem("forecast", f"no rows from {begin} on")], "plan input")
     key = pd.MultiIndex.from_frame(nodes[["location_id", "sku_id"]])
     supply = _supply(network, key, days, risk)
+    unit_prices, breaks, break_prices = _price_schedules(network, supply, key, begin, horizon, days)
+    supply["priced"] = np.isin(np.arange(len(supply)), _priced_rows(network, supply, key))
     lanes, transfers = _transfers(network, key, nodes, days)
     receipts = _receipts(network, key, begin, horizon, days)
     warehouses = network.frame("warehouses")[["id", "storage_capacity"]].rename(
@@ -292,6 +325,9 @@ def build_problem(
         expiring=expiring,
         backorders=settings.backorders,
         warnings=warnings,
+        unit_prices=unit_prices,
+        breaks=breaks,
+        break_prices=break_prices,
     )
 
 
@@ -423,6 +459,67 @@ def _supply(
         }
     )
     return supply[supply["node"] >= 0].reset_index(drop=True)
+
+
+def _priced_rows(network: Network, supply: pd.DataFrame, key: pd.MultiIndex) -> IntArray:
+    """Rows of ``supply`` whose lane has a price schedule."""
+    prices = network.frame("supply_lane_prices")
+    if prices.empty:
+        return np.zeros(0, np.int64)
+    node = key.get_indexer(pd.MultiIndex.from_frame(prices[["warehouse_id", "sku_id"]]))
+    lanes = pd.MultiIndex.from_arrays([supply["supplier_id"], supply["node"]])
+    rows = lanes.get_indexer(pd.MultiIndex.from_arrays([prices["supplier_id"].astype(str), node]))
+    return np.unique(rows[rows >= 0]).astype(np.int64)
+
+
+def _price_schedules(
+    network: Network,
+    supply: pd.DataFrame,
+    key: pd.MultiIndex,
+    begin: dt.date,
+    horizon: int,
+    days: int,
+) -> tuple[FloatArray, pd.DataFrame, FloatArray]:
+    """Unit prices per lane and period below every break, the breaks and their prices
+    (``SupplyLanePrice``: the rows with the latest ``from_date`` on or before a period's
+    first day are in force; the lane's ``unit_cost`` where none is)."""
+    unit = supply["unit_cost"].to_numpy(float)
+    prices = np.repeat(unit[:, None], horizon, axis=1)
+    table = network.frame("supply_lane_prices")
+    rows = _priced_rows(network, supply, key)
+    if table.empty or not len(rows):
+        return prices, pd.DataFrame({"supply": [], "min_quantity": []}), np.zeros((0, horizon))
+    node = key.get_indexer(pd.MultiIndex.from_frame(table[["warehouse_id", "sku_id"]]))
+    lanes = pd.MultiIndex.from_arrays([supply["supplier_id"], supply["node"]])
+    table = table.assign(
+        supply=lanes.get_indexer(
+            pd.MultiIndex.from_arrays([table["supplier_id"].astype(str), node])
+        )
+    )
+    table = table[table["supply"] >= 0]
+    starts = [begin + dt.timedelta(days=days * t) for t in range(horizon)]
+    levels = (
+        table[table["min_quantity"] > 0][["supply", "min_quantity"]]
+        .drop_duplicates()
+        .sort_values(["supply", "min_quantity"])
+        .reset_index(drop=True)
+    )
+    break_prices = np.full((len(levels), horizon), np.inf)
+    for lane, rows_of_lane in table.groupby("supply"):
+        for t, day in enumerate(starts):
+            past = rows_of_lane[rows_of_lane["from_date"] <= day]
+            if past.empty:
+                continue
+            in_force = past[past["from_date"] == past["from_date"].max()]
+            base = in_force.loc[in_force["min_quantity"] <= 0, "unit_cost"]
+            prices[int(lane), t] = float(base.min()) if len(base) else unit[int(lane)]
+            mine = np.flatnonzero(levels["supply"].to_numpy() == lane)
+            for row in mine:
+                reached = in_force["min_quantity"] <= levels["min_quantity"].iloc[row]
+                costs = in_force.loc[reached, "unit_cost"].to_numpy(float)
+                break_prices[row, t] = float(np.min(costs, initial=np.inf))
+    break_prices = np.minimum(break_prices, prices[levels["supply"].to_numpy(int)])
+    return prices, levels, break_prices
 
 
 def _lane_risk(lanes: pd.DataFrame, risk: RiskScores | None) -> tuple[FloatArray, FloatArray]:

@@ -370,7 +370,7 @@ def assemble(
     ordered = lots * supply["lot"].to_numpy(float)[:, None]
     flows = Flows(orders=ordered, transfers=moves, stock=stock, short=short, below=below)
     costs = {
-        "purchase": float((ordered * supply["unit_cost"].to_numpy(float)[:, None]).sum()),
+        "purchase": float(problem.purchase_costs(ordered).sum()),
         "fixed_order": float((switches * supply["fixed_cost"].to_numpy(float)[:, None]).sum()),
         "transport": float((moves * transfers["unit_cost"].to_numpy(float)[:, None]).sum()),
         **stock_costs(problem, np.arange(len(nodes)), stock, short, below),

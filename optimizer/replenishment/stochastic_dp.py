@@ -53,6 +53,7 @@ def qualifies(problem: PlanningProblem, parts: list[Batch]) -> npt.NDArray[np.bo
         move = transfers.iloc[part.transfers[0]]
         flags[i] = bool(
             float(arc["lot"]).is_integer()
+            and not arc["priced"]
             and np.isinf(arc["capacity"])
             and np.isinf(lane_cap[int(move["lane"])])
             and np.isinf(nodes["capacity"].to_numpy(float)[part.nodes]).all()
