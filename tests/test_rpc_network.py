@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import grpc
@@ -11,7 +12,7 @@ import pytest
 from rpc_harness import ServerThread, error_info, running_server, settings, violations
 
 from supplynet.graph.embedded import EmbeddedStore
-from supplynet.graph.model import BomLine
+from supplynet.graph.model import BomLine, SupplyLanePrice
 from supplynet.graph.neo4j_store import Neo4jStore
 from supplynet.graph.network import NODE_TABLES, Network
 from supplynet.graph.scope import Scope
@@ -33,6 +34,7 @@ def _edges(network: Network) -> list[network_pb2.Edge]:
         "open_orders": ("open_order", network_pb2.OpenOrder),
         "substitutions": ("substitution", network_pb2.Substitution),
         "bill_of_materials": ("bom_line", network_pb2.BomLine),
+        "supply_lane_prices": ("supply_lane_price", network_pb2.SupplyLanePrice),
     }
     edges = []
     for table, (field, message) in kinds.items():
@@ -72,29 +74,64 @@ def test_batch_upsert_then_read_back_preserves_every_record(
     assert EmbeddedStore(tmp_path).snapshot() == tiny.network
 
 
-def test_bill_of_materials_round_trips_and_a_bad_line_is_named(
-    tiny: SyntheticDataset, tmp_path: Path
-) -> None:
-    """BOM lines go in as ``bom_line`` edges; a bad quantity is named in request terms."""
-    plant, (finished, part) = tiny.network.warehouses[0].id, tiny.network.skus[:2]
+def _bom_line(network: Network) -> tuple[Network, network_pb2.Edge]:
+    """A network with one BOM line, and a bad line (quantity 0)."""
+    plant, (finished, part) = network.warehouses[0].id, network.skus[:2]
     line = BomLine(plant_id=plant, sku_id=finished.id, component_id=part.id, quantity_per_unit=3)
-    network = tiny.network.merge(Network.build(check_references=False, bill_of_materials=[line]))
     bad = network_pb2.BomLine(
         plant_id=plant, sku_id=part.id, component_id=finished.id, quantity_per_unit=0
     )
+    patch = Network.build(check_references=False, bill_of_materials=[line])
+    return network.merge(patch), network_pb2.Edge(bom_line=bad)
+
+
+def _lane_price(network: Network) -> tuple[Network, network_pb2.Edge]:
+    """A network with a discount on its first supply lane, and a bad price (negative)."""
+    lane = network.supply_lanes[0]
+    keys = {
+        "supplier_id": lane.supplier_id,
+        "warehouse_id": lane.warehouse_id,
+        "sku_id": lane.sku_id,
+    }
+    price = SupplyLanePrice(**keys, from_date=dt.date(2025, 2, 1), min_quantity=100, unit_cost=1)
+    bad = network_pb2.SupplyLanePrice(**keys, from_date="2025-02-01", unit_cost=-1)
+    patch = Network.build(check_references=False, supply_lane_prices=[price])
+    return network.merge(patch), network_pb2.Edge(supply_lane_price=bad)
+
+
+@pytest.mark.parametrize(
+    ("make", "table", "path", "reason"),
+    [
+        (_bom_line, "bill_of_materials", "edges[0].bom_line.quantity_per_unit", "greater than 0"),
+        (
+            _lane_price,
+            "supply_lane_prices",
+            "edges[0].supply_lane_price.unit_cost",
+            "greater than or equal to 0",
+        ),
+    ],
+)
+def test_attached_records_round_trip_and_a_bad_one_is_named(
+    tiny: SyntheticDataset,
+    tmp_path: Path,
+    make: Callable[[Network], tuple[Network, network_pb2.Edge]],
+    table: str,
+    path: str,
+    reason: str,
+) -> None:
+    """BOM lines and lane prices go in as edges; a bad value is named in request terms."""
+    network, bad = make(tiny.network)
     with running_server(settings(tmp_path)) as server:
         stub = _stub(server)
         reply = stub.BatchUpsertNetwork(
             network_pb2.BatchUpsertNetworkRequest(nodes=_nodes(network), edges=_edges(network))
         )
         with pytest.raises(grpc.RpcError) as caught:
-            stub.BatchUpsertNetwork(
-                network_pb2.BatchUpsertNetworkRequest(edges=[network_pb2.Edge(bom_line=bad)])
-            )
-    assert reply.written["bill_of_materials"] == 1
+            stub.BatchUpsertNetwork(network_pb2.BatchUpsertNetworkRequest(edges=[bad]))
+    assert reply.written[table] == 1
     assert EmbeddedStore(tmp_path).snapshot() == network
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "greater than 0" in violations(caught.value)["edges[0].bom_line.quantity_per_unit"]
+    assert reason in violations(caught.value)[path]
 
 
 def test_stream_upsert_writes_all_chunks_once_at_the_end(

@@ -43,6 +43,7 @@ EDGE_TABLES = {
     "open_order": "open_orders",
     "substitution": "substitutions",
     "bom_line": "bill_of_materials",
+    "supply_lane_price": "supply_lane_prices",
 }
 NODE_KINDS = {Supplier: "supplier", Warehouse: "warehouse", Store: "store", Sku: "sku"}
 _TABLE_PATH = re.compile(r"^(\w+\[\d+\])(.*)$")

@@ -183,21 +183,39 @@ class BomLine(_message.Message):
     assembly_lead_time_days: float
     def __init__(self, plant_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., component_id: _Optional[str] = ..., quantity_per_unit: _Optional[float] = ..., assembly_lead_time_days: _Optional[float] = ...) -> None: ...
 
+class SupplyLanePrice(_message.Message):
+    __slots__ = ("supplier_id", "warehouse_id", "sku_id", "from_date", "min_quantity", "unit_cost")
+    SUPPLIER_ID_FIELD_NUMBER: _ClassVar[int]
+    WAREHOUSE_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    MIN_QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    UNIT_COST_FIELD_NUMBER: _ClassVar[int]
+    supplier_id: str
+    warehouse_id: str
+    sku_id: str
+    from_date: str
+    min_quantity: float
+    unit_cost: float
+    def __init__(self, supplier_id: _Optional[str] = ..., warehouse_id: _Optional[str] = ..., sku_id: _Optional[str] = ..., from_date: _Optional[str] = ..., min_quantity: _Optional[float] = ..., unit_cost: _Optional[float] = ...) -> None: ...
+
 class Edge(_message.Message):
-    __slots__ = ("supply_lane", "transport_lane", "inventory_position", "open_order", "substitution", "bom_line")
+    __slots__ = ("supply_lane", "transport_lane", "inventory_position", "open_order", "substitution", "bom_line", "supply_lane_price")
     SUPPLY_LANE_FIELD_NUMBER: _ClassVar[int]
     TRANSPORT_LANE_FIELD_NUMBER: _ClassVar[int]
     INVENTORY_POSITION_FIELD_NUMBER: _ClassVar[int]
     OPEN_ORDER_FIELD_NUMBER: _ClassVar[int]
     SUBSTITUTION_FIELD_NUMBER: _ClassVar[int]
     BOM_LINE_FIELD_NUMBER: _ClassVar[int]
+    SUPPLY_LANE_PRICE_FIELD_NUMBER: _ClassVar[int]
     supply_lane: SupplyLane
     transport_lane: TransportLane
     inventory_position: InventoryPosition
     open_order: OpenOrder
     substitution: Substitution
     bom_line: BomLine
-    def __init__(self, supply_lane: _Optional[_Union[SupplyLane, _Mapping]] = ..., transport_lane: _Optional[_Union[TransportLane, _Mapping]] = ..., inventory_position: _Optional[_Union[InventoryPosition, _Mapping]] = ..., open_order: _Optional[_Union[OpenOrder, _Mapping]] = ..., substitution: _Optional[_Union[Substitution, _Mapping]] = ..., bom_line: _Optional[_Union[BomLine, _Mapping]] = ...) -> None: ...
+    supply_lane_price: SupplyLanePrice
+    def __init__(self, supply_lane: _Optional[_Union[SupplyLane, _Mapping]] = ..., transport_lane: _Optional[_Union[TransportLane, _Mapping]] = ..., inventory_position: _Optional[_Union[InventoryPosition, _Mapping]] = ..., open_order: _Optional[_Union[OpenOrder, _Mapping]] = ..., substitution: _Optional[_Union[Substitution, _Mapping]] = ..., bom_line: _Optional[_Union[BomLine, _Mapping]] = ..., supply_lane_price: _Optional[_Union[SupplyLanePrice, _Mapping]] = ...) -> None: ...
 
 class BatchUpsertNetworkRequest(_message.Message):
     __slots__ = ("nodes", "edges")
