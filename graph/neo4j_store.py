@@ -52,6 +52,7 @@ from supplynet.graph.model import (
     Sku,
     Store,
     Supplier,
+    SupplyLane,
     Warehouse,
 )
 from supplynet.graph.network import LOCATION_TABLES, NODE_TABLES, TABLES, Network, parse_rows
@@ -73,6 +74,7 @@ DETAIL_RESERVED = frozenset({"plan_id", "detail", "row_no", "field_keys"})
 
 EDGE_ENDPOINTS = {
     "supply_lanes": ("supplier_id", "warehouse_id"),
+    "supply_lane_prices": ("supplier_id", "warehouse_id"),
     "transport_lanes": ("origin_id", "destination_id"),
     "inventory_positions": ("location_id", "sku_id"),
     "open_orders": ("location_id", "sku_id"),
@@ -265,7 +267,8 @@ class Neo4jStore:
             positions: set[tuple[str, ...]] = set()
             if network.inventory_positions or network.open_orders:
                 positions = _edge_keys(tx, "inventory_positions")
-            context, kinds = _stored_ids(tx, positions)
+            lanes = _edge_keys(tx, "supply_lanes") if network.supply_lane_prices else set()
+            context, kinds = _stored_ids(tx, positions, lanes)
             _reject(_problems(network, context, kinds))
             ids = context.union_unchecked(network)
             clean = [(layout, checked_history(f, layout.schema, ids)) for layout, f in histories]
@@ -342,7 +345,9 @@ class Neo4jStore:
 
     def _append(self, frame: pd.DataFrame, layout: _HistoryLayout) -> int:
         schema = layout.schema
-        clean = self._read(lambda tx: checked_history(frame, schema, _stored_ids(tx, set())[0]))
+        clean = self._read(
+            lambda tx: checked_history(frame, schema, _stored_ids(tx, set(), set())[0])
+        )
         for part in _history_parts(clean, layout, HISTORY_TX_ROWS):
             self._write(functools.partial(_append_part, part=part, layout=layout))
         return len(clean)
@@ -554,9 +559,13 @@ def _import_network(
     edge_keys = {
         table: _edge_keys(tx, table)
         for table in EDGE_ENDPOINTS
-        if network.table(table) or (table == "inventory_positions" and network.open_orders)
+        if network.table(table)
+        or (table == "inventory_positions" and network.open_orders)
+        or (table == "supply_lanes" and network.supply_lane_prices)
     }
-    context, kinds = _stored_ids(tx, edge_keys.get("inventory_positions", set()))
+    context, kinds = _stored_ids(
+        tx, edge_keys.get("inventory_positions", set()), edge_keys.get("supply_lanes", set())
+    )
     if staged is not None:
         for statement in cypher.PROMOTE_STAGED:
             tx.run(statement, import_id=staged.import_id).consume()
@@ -622,7 +631,9 @@ def _merged_buckets(
 
 
 def _stored_ids(
-    tx: ManagedTransaction, positions: set[tuple[str, ...]]
+    tx: ManagedTransaction,
+    positions: set[tuple[str, ...]],
+    lanes: set[tuple[str, ...]],
 ) -> tuple[Network, dict[str, str]]:
     """Key-only placeholders of the stored records, enough to check references against."""
     kinds = {r["id"]: r["table"] for r in tx.run(cypher.STORED_LOCATIONS)}
@@ -632,6 +643,9 @@ def _stored_ids(
     tables["skus"] = [_placeholder(Sku, id=r["id"]) for r in tx.run(cypher.STORED_SKUS)]
     tables["inventory_positions"] = [
         _placeholder(InventoryPosition, location_id=a, sku_id=b) for a, b in positions
+    ]
+    tables["supply_lanes"] = [
+        _placeholder(SupplyLane, supplier_id=a, warehouse_id=b, sku_id=k) for a, b, k in lanes
     ]
     return Network.unchecked(tables), kinds
 
@@ -739,6 +753,7 @@ def _read_tables(tx: ManagedTransaction, scope: Scope | None) -> dict[str, list[
     served = None if kept_w is None else tx.run(cypher.SERVED_STORE_IDS, warehouses=kept_w).value()
     rows["stores"] = run("stores", ids=served)
     rows["supply_lanes"] = run("supply_lanes", b=kept_w, skus=kept_k)
+    rows["supply_lane_prices"] = run("supply_lane_prices", b=kept_w, skus=kept_k)
     sourcing = None
     if not scope.is_everything():
         sourcing = sorted({lane["supplier_id"] for lane in rows["supply_lanes"]})

@@ -13,7 +13,13 @@ import pytest
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.graph.errors import NotFound, ValidationFailed
 from supplynet.graph.history import DELIVERIES, DEMAND, HistorySchema
-from supplynet.graph.model import BomLine, InventoryPosition, SupplyLane, Warehouse
+from supplynet.graph.model import (
+    BomLine,
+    InventoryPosition,
+    SupplyLane,
+    SupplyLanePrice,
+    Warehouse,
+)
 from supplynet.graph.network import Network
 from supplynet.graph.plans import StoredPlan
 from supplynet.graph.scope import Scope
@@ -114,6 +120,30 @@ def test_bill_of_materials_round_trips(store: GraphStore, tiny: SyntheticDataset
         expected = store.snapshot().scoped(scope)
         assert store.snapshot(scope) == expected
     assert store.snapshot(SCOPES["one warehouse"](network)).bill_of_materials
+
+
+def test_supply_lane_prices_round_trip(store: GraphStore, tiny: SyntheticDataset) -> None:
+    """A price schedule comes back equal, added later to a stored lane, replaced by key."""
+    store.upsert_network(tiny.network)
+    lane = tiny.network.supply_lanes[0]
+    keys = {
+        "supplier_id": lane.supplier_id,
+        "warehouse_id": lane.warehouse_id,
+        "sku_id": lane.sku_id,
+    }
+    prices = [
+        SupplyLanePrice(**keys, from_date=dt.date(2025, 3, 1), unit_cost=9.5),
+        SupplyLanePrice(**keys, from_date=dt.date(2025, 3, 1), min_quantity=500, unit_cost=8.25),
+    ]
+    store.upsert_network(Network.build(check_references=False, supply_lane_prices=prices))
+    changed = prices[1].model_copy(update={"unit_cost": 8.0})
+    store.upsert_network(Network.build(check_references=False, supply_lane_prices=[changed]))
+    expected = tiny.network.merge(
+        Network.build(check_references=False, supply_lane_prices=[prices[0], changed])
+    )
+    assert store.snapshot() == expected
+    scope = Scope(warehouse_ids=frozenset({lane.warehouse_id}))
+    assert store.snapshot(scope) == expected.scoped(scope)
 
 
 @pytest.mark.parametrize("make_scope", SCOPES.values(), ids=SCOPES.keys())
