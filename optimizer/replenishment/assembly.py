@@ -52,6 +52,7 @@ from supplynet.optimizer.replenishment.problem import (
     PlanSettings,
 )
 from supplynet.optimizer.replenishment.safety_stock import SerialChain, serial_echelon_levels
+from supplynet.optimizer.replenishment.tally import Tally, check_run
 from supplynet.optimizer.simulation import SimulationResult
 
 FloatArray = npt.NDArray[np.float64]
@@ -348,33 +349,18 @@ def roll_assembly(
     ValidationFailed
         For a bad instance or run length.
     """
-    problems = assembly.problems()
-    if warmup >= periods:
-        problems.append(Problem("warmup", "must be shorter than periods"))
-    if problems:
-        raise ValidationFailed(problems, "assembly evaluation")
+    check_run(assembly.problems(), periods, warmup, "assembly evaluation")
     draws = demand.sample(np.random.default_rng(seed), (periods, trials))
     state = AssemblyState.empty(assembly, trials)
-    cost = np.zeros(trials)
-    demanded = served = stockouts = 0.0
+    tally = Tally(trials)
     for t in range(periods):
         state.arrive()
         carry_out(assembly, state, policy.decide(state.copy()))
         met = np.minimum(np.maximum(state.finished, 0.0), draws[t])
         state.finished -= draws[t]
         if t >= warmup:
-            cost += period_cost(assembly, state)
-            demanded += float(draws[t].sum())
-            served += float(met.sum())
-            stockouts += float((met < draws[t] - 1e-9).sum())
-    measured = periods - warmup
-    return SimulationResult(
-        cost_per_trial=cost / measured,
-        fill_rate=served / demanded if demanded > 0 else 1.0,
-        stockout_rate=stockouts / (measured * trials),
-        periods=periods,
-        trials=trials,
-    )
+            tally.add(period_cost(assembly, state), draws[t], met)
+    return tally.result(periods, warmup)
 
 
 # ---- the planner: a network's bills of materials ----

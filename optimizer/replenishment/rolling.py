@@ -27,7 +27,7 @@ import pandas as pd
 
 from supplynet.forecasting.forecast import DemandForecast
 from supplynet.graph.deadline import Deadline
-from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.errors import Problem
 from supplynet.graph.model import (
     InventoryPosition,
     Sku,
@@ -42,6 +42,7 @@ from supplynet.optimizer.replenishment.demand_models import DemandModel
 from supplynet.optimizer.replenishment.policies import Decision, Policy, State
 from supplynet.optimizer.replenishment.problem import PlanningProblem, PlanSettings, build_problem
 from supplynet.optimizer.replenishment.solve import solve
+from supplynet.optimizer.replenishment.tally import Tally, check_run
 from supplynet.optimizer.simulation import SimulationResult
 
 FloatArray = npt.NDArray[np.float64]
@@ -244,19 +245,14 @@ def roll(
     ValidationFailed
         For a bad instance or run length.
     """
-    problems = stage.problems()
-    if warmup >= periods:
-        problems.append(Problem("warmup", "must be shorter than periods"))
-    if problems:
-        raise ValidationFailed(problems, "rolling evaluation")
+    check_run(stage.problems(), periods, warmup, "rolling evaluation")
     demand = stage.demand.sample(np.random.default_rng(seed), (periods, trials))
     lead = stage.lead_time
     warehouse = np.zeros(trials)
     stock = stage.demand.mean * (lead + 1)
     store = np.full(trials, round(stock) if stage.demand.whole_units else stock, dtype=float)
     pipeline = np.zeros((max(lead, 1), trials))
-    cost = np.zeros(trials)
-    demanded = served = stockouts = 0.0
+    tally = Tally(trials)
     for t in range(periods):
         decision = policy.decide(State(warehouse.copy(), store.copy(), pipeline.copy()))
         order = np.maximum(decision.order, 0.0)
@@ -275,23 +271,14 @@ def roll(
             lost = demand[t] - met
             store -= met
         if t >= warmup:
-            cost += (
+            cost = (
                 stage.holding * (warehouse + np.maximum(store, 0.0))
                 + stage.backorder_cost * np.maximum(-store, 0.0) * stage.backorders
                 + stage.lost_sale_cost * lost
                 + stage.fixed_cost * (order > 1e-9)
                 + stage.unit_cost * order
             )
-            demanded += float(demand[t].sum())
-            served += float(met.sum())
-            stockouts += float((met < demand[t] - 1e-9).sum())
+            tally.add(cost, demand[t], met)
         warehouse += pipeline[0]
         pipeline = np.vstack([pipeline[1:], np.zeros((1, trials))])
-    measured = periods - warmup
-    return SimulationResult(
-        cost_per_trial=cost / measured,
-        fill_rate=served / demanded if demanded > 0 else 1.0,
-        stockout_rate=stockouts / (measured * trials),
-        periods=periods,
-        trials=trials,
-    )
+    return tally.result(periods, warmup)
