@@ -43,6 +43,9 @@ from supplynet.graph.store import checked_history, history_in_scope
 
 MAX_PLAN_ID_BYTES = 200
 """Longest plan id stored as a file name (file systems allow 255 bytes per name)."""
+INFO_SUFFIX = ".info"
+"""Beside each ``ID.json`` plan, ``ID.info`` holds its header, so listing plans reads no lines."""
+PLANS_VERSION = ".version"
 _VERSION = re.compile(r"^v(\d{6,})$")
 _PART = re.compile(r"^part-(\d{6,})\.parquet$")
 
@@ -226,6 +229,8 @@ class EmbeddedStore:
             folder = self.root / "plans"
             folder.mkdir(parents=True, exist_ok=True)
             _atomic_write_text(folder / f"{plan.id}.json", plan.model_dump_json())
+            _atomic_write_text(folder / f"{plan.id}{INFO_SUFFIX}", plan.info().model_dump_json())
+            _atomic_write_text(folder / PLANS_VERSION, str(self._plans_counter() + 1))
 
     def load_plan(self, plan_id: str) -> StoredPlan:
         path = self.root / "plans" / f"{plan_id}.json"
@@ -234,14 +239,30 @@ class EmbeddedStore:
         return StoredPlan.model_validate_json(path.read_text())
 
     def list_plans(self, kind: str | None = None) -> list[PlanInfo]:
+        """Read from each plan's header file; a plan saved before headers were kept (or
+        whose header a crash cut off) is read whole."""
         folder = self.root / "plans"
-        plans = (
-            [StoredPlan.model_validate(json.loads(p.read_text())) for p in folder.glob("*.json")]
-            if folder.exists()
-            else []
-        )
-        infos = [p.info() for p in plans if kind is None or p.kind == kind]
+        infos = []
+        for path in folder.glob("*.json") if folder.exists() else []:
+            header = path.with_name(path.name.removesuffix(".json") + INFO_SUFFIX)
+            info = (
+                PlanInfo.model_validate_json(header.read_text())
+                if header.exists()
+                else StoredPlan.model_validate_json(path.read_text()).info()
+            )
+            if kind is None or info.kind == kind:
+                infos.append(info)
         return sorted(infos, key=lambda i: (i.created_at, i.id), reverse=True)
+
+    def plans_version(self) -> str:
+        return f"plans:{self._plans_counter()}"
+
+    def _plans_counter(self) -> int:
+        """Bumped by every plan saved (a folder's mtime can repeat within a clock tick)."""
+        try:
+            return int((self.root / "plans" / PLANS_VERSION).read_text())
+        except FileNotFoundError:
+            return 0
 
     def close(self) -> None:
         """Nothing stays open between calls."""

@@ -22,9 +22,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hashlib
 import itertools
 import operator
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Result
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Result, Session
 from neo4j.exceptions import (
     AuthError,
     ClientError,
@@ -247,18 +247,21 @@ class Neo4jStore:
     ) -> StagedImport:
         """Check the bundle, then write its histories as tagged buckets no read sees.
 
-        First deletes what abandoned imports staged (a killed process, a failed commit):
-        a retry starts clean, so running an import again is idempotent. Each part of about
-        ``staged_rows`` rows is its own transaction: the stored buckets it touches are read,
-        merged with the new rows and written as staged copies; ids the network adds get
+        Each part of about ``staged_rows`` rows is its own transaction: the stored buckets
+        it touches are read, merged with the new rows and written as staged copies, and the
+        part is ticked off on the import's marker node; ids the network adds get
         placeholder nodes to hang them on. Nothing here changes ``version()``.
+
+        The import id is a digest of the checked bundle, so a retry of a killed import
+        finds its marker and resumes after the last staged part, as long as nothing was
+        written since (its merged buckets still hold). Whatever else was staged (other or
+        stale imports) is deleted first, so running an import again is idempotent.
 
         Raises
         ------
         ValidationFailed
             When the merged network or a history row is invalid (nothing is staged).
         """
-        version = self._drop_staged(None)
         histories = _histories(demand, deliveries)
 
         def check(
@@ -275,33 +278,29 @@ class Neo4jStore:
             return clean, context, kinds
 
         clean, context, kinds = self._read(check)
-        import_id = uuid.uuid4().hex
+        import_id = _digest(network, clean, self._staged_rows)
+        version, done = self._begin_staging(import_id)
         stored_skus = {sku.id for sku in context.skus}
         locations = (*network.suppliers, *network.warehouses, *network.stores)
         new_locations = [location.id for location in locations if location.id not in kinds]
         new_skus = [sku.id for sku in network.skus if sku.id not in stored_skus]
-        buckets: dict[str, int] = {}
-        try:
-            self._write(
-                functools.partial(
-                    _stage_nodes, import_id=import_id, locations=new_locations, skus=new_skus
-                ),
-                visible=False,
+        if "nodes" not in done:
+            stage = functools.partial(
+                _stage_nodes, import_id=import_id, locations=new_locations, skus=new_skus
             )
-            for layout, frame in clean:
-                buckets[layout.schema.name] = sum(
-                    self._write(
-                        functools.partial(
-                            _stage_part, part=part, layout=layout, import_id=import_id
-                        ),
-                        visible=False,
+            done["nodes"] = self._write(stage, visible=False)
+        buckets: dict[str, int] = {}
+        for layout, frame in clean:
+            name = layout.schema.name
+            parts = _history_parts(frame, layout, self._staged_rows)
+            for number, part in enumerate(parts):
+                key = f"{name}:{number}"
+                if key not in done:
+                    stage = functools.partial(
+                        _stage_part, part=part, layout=layout, import_id=import_id, key=key
                     )
-                    for part in _history_parts(frame, layout, self._staged_rows)
-                )
-        except Exception:
-            with contextlib.suppress(StoreError):
-                self._drop_staged(import_id)  # else the next import deletes it
-            raise
+                    done[key] = self._write(stage, visible=False)
+                buckets[name] = buckets.get(name, 0) + done[key]
         rows = {layout.schema.name: len(frame) for layout, frame in clean}
         return StagedImport(import_id, network, version, buckets, rows)
 
@@ -319,6 +318,7 @@ class Neo4jStore:
 
         def work(tx: ManagedTransaction) -> None:
             _import_network(tx, staged.network, staged)
+            tx.run(cypher.DROP_MARKER, import_id=staged.import_id).consume()
             for layout in (_DEMAND, _DELIVERIES):
                 expected = staged.buckets.get(layout.schema.name, 0)
                 if expected:
@@ -493,26 +493,48 @@ class Neo4jStore:
         with self._errors(), self._driver.session(database=self._database) as session:
             return session.execute_write(counted)
 
-    def _drop_staged(self, import_id: str | None) -> int:
-        """Delete one import's staged data (None: every import's); the change counter after.
+    def _begin_staging(self, import_id: str) -> tuple[int, dict[str, int]]:
+        """Delete staged data other than a resumable ``import_id``'s; the change counter
+        and the parts of ``import_id`` already staged (name -> buckets).
 
-        Deleting another import's staged data bumps the counter, so that import's commit
-        fails instead of dropping buckets it no longer has.
+        ``import_id``'s marker resumes only if it was staged at the current counter and
+        nothing else was staged: deleting staged data bumps the counter, so that an import
+        still staging what was deleted fails its commit instead of dropping buckets it no
+        longer has, and a marker from another counter is stale (its merges no longer hold).
         """
-        with self._errors(), self._driver.session(database=self._database) as session:
+
+        def drop(session: Session, keep: str | None) -> int:
             deleted = 0
             for statement in cypher.DROP_STAGED:
-                counters = session.run(statement, import_id=import_id).consume().counters
+                counters = session.run(statement, keep=keep).consume().counters
                 deleted += counters.relationships_deleted + counters.nodes_deleted
-            if deleted and import_id is None:
+            return deleted
+
+        with self._errors(), self._driver.session(database=self._database) as session:
+            found = session.run(cypher.READ_STAGING, import_id=import_id).single(strict=True)
+            resumes = found["version"] is not None and found["version"] == found["counter"]
+            deleted = drop(session, import_id if resumes else None)
+            if resumes and not deleted:
+                return int(found["counter"]), dict(
+                    zip(found["parts"], found["buckets"], strict=True)
+                )
+            if resumes:
+                deleted += drop(session, None)
+            if deleted:
                 session.run(cypher.BUMP_VERSION).consume()
             rows = session.run(cypher.READ_VERSION).data()
-            return int(rows[0]["counter"]) if rows else 0
+            counter = int(rows[0]["counter"]) if rows else 0
+            session.run(cypher.START_STAGING, import_id=import_id, version=counter).consume()
+            return counter, {}
 
     def version(self) -> str:
         """The change counter every write transaction bumps: equal means unchanged."""
         rows = self._read(lambda tx: tx.run(cypher.READ_VERSION).data())
         return f"neo4j:{rows[0]['counter'] if rows else 0}"
+
+    def plans_version(self) -> str:
+        """Saving a plan is a write transaction too: the one change counter serves."""
+        return self.version()
 
     def _read(self, work: Callable[[ManagedTransaction], T]) -> T:
         with self._errors(), self._driver.session(database=self._database) as session:
@@ -582,22 +604,40 @@ def _import_network(
 
 def _stage_nodes(
     tx: ManagedTransaction, import_id: str, locations: list[str], skus: list[str]
-) -> None:
+) -> int:
     """Placeholders for the ids the import adds, so staged buckets have ends to hang on."""
     for batch in _batches(locations):
         tx.run(cypher.STAGE_LOCATIONS, ids=batch, import_id=import_id).consume()
     for batch in _batches(skus):
         tx.run(cypher.STAGE_SKUS, ids=batch, import_id=import_id).consume()
+    tx.run(cypher.STAGED_PART, import_id=import_id, part="nodes", buckets=0).consume()
+    return 0
 
 
 def _stage_part(
-    tx: ManagedTransaction, part: pd.DataFrame, layout: _HistoryLayout, import_id: str
+    tx: ManagedTransaction, part: pd.DataFrame, layout: _HistoryLayout, import_id: str, key: str
 ) -> int:
-    """Stage the part's buckets: the stored rows merged with the new ones; how many."""
+    """Stage the part's buckets (the stored rows merged with the new ones) and tick the
+    part off on the marker, in one transaction; how many buckets."""
     rows = _merged_buckets(tx, part, layout, layout.read_live)
     for batch in _batches(rows):
         tx.run(layout.stage, buckets=batch, import_id=import_id).consume()
+    tx.run(cypher.STAGED_PART, import_id=import_id, part=key, buckets=len(rows)).consume()
     return len(rows)
+
+
+def _digest(
+    network: Network, histories: list[tuple[_HistoryLayout, pd.DataFrame]], rows: int
+) -> str:
+    """The import id: equal bundles (and part size) stage equal parts, so a retry resumes."""
+    digest = hashlib.sha256(str(rows).encode())
+    for name in TABLES:
+        for record in network.table(name):
+            digest.update(record.model_dump_json().encode())
+    for layout, frame in histories:
+        digest.update(layout.schema.name.encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:32]
 
 
 def _history_parts(

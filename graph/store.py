@@ -85,6 +85,11 @@ class GraphStore(Protocol):
         it instead of expiring on a timer."""
         ...
 
+    def plans_version(self) -> str:
+        """A token that changes whenever a plan is saved: readers of the newest plan
+        compare it instead of listing the plans on every call."""
+        ...
+
     def save_plan(self, plan: StoredPlan) -> None:
         """Save or replace a plan by id."""
         ...

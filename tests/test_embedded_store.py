@@ -111,6 +111,20 @@ def test_plans_are_saved_listed_and_loaded(tmp_path: Path) -> None:
         store.load_plan("nope")
 
 
+def test_plans_without_a_header_file_are_listed_from_the_plan(tmp_path: Path) -> None:
+    """Stores written before header files (or a crash between the two writes) still list."""
+    store = EmbeddedStore(tmp_path)
+    for index in range(2):
+        store.save_plan(
+            StoredPlan(id=f"p{index}", kind="replenishment",
+                       created_at=dt.datetime(2025, 1, 1 + index), lines=({"quantity": 1.0},))
+        )  # fmt: skip
+    listed = store.list_plans()
+    (tmp_path / "plans" / "p0.info").unlink()
+    assert store.list_plans() == listed
+    assert [i.id for i in listed] == ["p1", "p0"] and listed[0].line_count == 1
+
+
 def test_interrupted_import_leaves_no_staging_and_the_old_state(
     filled: EmbeddedStore, tiny: SyntheticDataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,6 +13,7 @@ import pytest
 from rpc_harness import ServerThread, error_info, running_server, settings, violations
 
 from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.plans import StoredPlan
 from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.optimizer.recommend.lightgcn import RankerParams
 from supplynet.optimizer.recommend.model import RecommendModel, train_recommend_model
@@ -141,3 +142,42 @@ def test_a_retrained_model_answers_without_a_restart(
                 break
         assert versions <= {model.version, newer.version}
         assert newer.version in versions
+
+
+def test_a_new_plan_s_arrivals_count_without_a_restart(
+    tiny: SyntheticDataset, model: RecommendModel, tmp_path: Path
+) -> None:
+    """The recommender follows the store's plans version: a saved plan's arrivals show."""
+    store = EmbeddedStore(tmp_path)
+    store.upsert_network(tiny.network)
+    store.append_demand(tiny.demand)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "recommend.pt").write_bytes(model.checkpoint().to_bytes())
+    day = dt.date(2026, 1, 2)
+    request = recommendation_pb2.RecommendSkusRequest(
+        sku_id="K0001", store_id="S0001", need_date=day.isoformat(), limit=5
+    )
+    with running_server(settings(tmp_path)) as running:
+        stub = recommendation_pb2_grpc.RecommendationServiceStub(
+            grpc.insecure_channel(running.target)
+        )
+        first = stub.RecommendSkus(request, timeout=60).recommendations[0]
+        before = first.numbers["units_on_shelf"]
+        arrival = {"sku_id": first.sku_id, "destination_id": "S0001", "quantity": 1000.0,
+                   "arrival_date": day.isoformat()}  # fmt: skip
+        store.save_plan(
+            StoredPlan(id="restock", kind="replenishment", created_at=dt.datetime(2026, 1, 1),
+                       lines=(arrival,))
+        )  # fmt: skip
+        shelves = set()
+        for _ in range(200):  # the old recommender answers while the new one is built
+            reply = stub.RecommendSkus(request, timeout=60)
+            shelves |= {
+                r.numbers["units_on_shelf"]
+                for r in reply.recommendations
+                if r.sku_id == first.sku_id
+            }
+            if before + 1000.0 in shelves:
+                break
+        assert shelves <= {before, before + 1000.0}
+        assert before + 1000.0 in shelves

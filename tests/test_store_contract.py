@@ -296,12 +296,17 @@ def make_plan(plan_id: str, kind: str, minute: int, lines: int) -> StoredPlan:
 def test_plans_save_load_list(store: GraphStore) -> None:
     """Plans round trip (None values and line order included), replace by id, list newest first."""
     first = make_plan("rep-1", "replenishment", 0, lines=25)
+    versions = [store.plans_version()]
     store.save_plan(first)
+    versions.append(store.plans_version())
     store.save_plan(make_plan("routes-1", "routes", 5, lines=3))
     assert store.load_plan("rep-1") == first
 
     replaced = make_plan("rep-1", "replenishment", 10, lines=2)
+    versions.append(store.plans_version())
     store.save_plan(replaced)
+    versions.append(store.plans_version())
+    assert len(set(versions)) == len(versions), "every save changes plans_version"
     assert store.load_plan("rep-1") == replaced
     assert [p.id for p in store.list_plans()] == ["rep-1", "routes-1"]
     assert [(p.id, p.line_count) for p in store.list_plans("replenishment")] == [("rep-1", 2)]

@@ -14,7 +14,6 @@ import asyncio
 import datetime as dt
 import logging
 import os
-import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -72,7 +71,7 @@ class RecommenderCache:
     def __init__(self, state: ServerState) -> None:
         self.state = state
         self._ready: dict[bool, Ready] = {}
-        self._plan: tuple[float, StoredPlan | None] | None = None
+        self._plan: tuple[str, StoredPlan | None] | None = None
         self._risk: tuple[tuple[object, ...], RiskScores | None] | None = None
         self._lock = asyncio.Lock()
         self._background: set[asyncio.Task[object]] = set()
@@ -80,18 +79,23 @@ class RecommenderCache:
         self._plan_refresh: asyncio.Task[object] | None = None
         # a stat per call in the event loop was a quarter of a call's time; in a thread,
         # shared by the calls that arrive while it runs
-        self._stamps = VersionProbe(self._model_stamps)
+        self._stamps = VersionProbe(self._versions)
 
-    def _model_stamps(self) -> tuple[tuple[int, int], tuple[int, int]]:
-        """The recommendation and risk model files' stamps (``_stamp``)."""
+    def _versions(self) -> tuple[tuple[int, int], tuple[int, int], str]:
+        """The recommendation and risk model files' stamps (``_stamp``) and the plans'
+        version: what a recommender depends on besides the cached network and demand."""
         models = self.state.models
-        return _stamp(models.path(use.KIND)), _stamp(models.path("risk"))
+        return (
+            _stamp(models.path(use.KIND)),
+            _stamp(models.path("risk")),
+            self.state.store.plans_version(),
+        )
 
     async def get(self, with_risk: bool) -> Ready:
         network = await self.state.network()
         demand = await self.state.demand()
-        plan = await self._latest_plan()
-        model, risk = await self._stamps.current()
+        model, risk, plans = await self._stamps.current()
+        plan = await self._latest_plan(plans)
         risk_key = (risk,) if with_risk else None
         key = (id(network), id(demand), model, plan.id if plan else "", risk_key)
         inputs = Inputs(key, network, demand, plan, risk_key)
@@ -128,21 +132,20 @@ class RecommenderCache:
         task.add_done_callback(self._background.discard)
         return task
 
-    async def _latest_plan(self) -> StoredPlan | None:
-        """The newest replenishment plan, looked up again every ``cache_seconds`` behind."""
+    async def _latest_plan(self, plans: str) -> StoredPlan | None:
+        """The newest replenishment plan, read again (in the background once there is
+        one) when the plans' version changes."""
         if self._plan is None:
-            self._plan = (time.monotonic(), await self._read_plan())
-        elif time.monotonic() - self._plan[0] > self.state.settings.cache_seconds and (
-            self._plan_refresh is None or self._plan_refresh.done()
-        ):
-            self._plan_refresh = self._start(self._refresh_plan())
+            self._plan = (plans, await self._read_plan())
+        elif self._plan[0] != plans and (self._plan_refresh is None or self._plan_refresh.done()):
+            self._plan_refresh = self._start(self._refresh_plan(plans))
         return self._plan[1]
 
     async def _read_plan(self) -> StoredPlan | None:
         return await self.state.call(use.latest_plan, self.state.store)
 
-    async def _refresh_plan(self) -> None:
-        self._plan = (time.monotonic(), await self._read_plan())
+    async def _refresh_plan(self, plans: str) -> None:
+        self._plan = (plans, await self._read_plan())
 
     async def _risk_scores(self, key: tuple[object, ...]) -> RiskScores | None:
         if self._risk is not None and self._risk[0] == key:
