@@ -23,7 +23,8 @@ instead of ``year`` (so no ``{year: ...}`` pattern ever matches them), attached 
 stored nodes or to ``(:StagedLocation|StagedSku {id, import_id})`` placeholders for ids
 the import adds. Every read skips relationships with an ``import_id``; the commit
 transaction turns the placeholders into nodes, drops each replaced live bucket and
-removes the tags, so the whole import appears at once.
+removes the tags, so the whole import appears at once. ``(:StagedImport {id, version,
+parts[], buckets[]})`` records the parts staged so far, so a retry resumes.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ SCHEMA = (
     "CREATE INDEX deliveries_import_id IF NOT EXISTS FOR ()-[d:DELIVERIES]-() ON (d.import_id)",
     "CREATE INDEX staged_location_id IF NOT EXISTS FOR (n:StagedLocation) ON (n.id)",
     "CREATE INDEX staged_sku_id IF NOT EXISTS FOR (n:StagedSku) ON (n.id)",
+    "CREATE CONSTRAINT staged_import_id IF NOT EXISTS FOR (n:StagedImport) REQUIRE n.id IS UNIQUE",
 )
 
 LOCK = "MERGE (l:SupplynetLock {id: $name}) SET l.taken_at = datetime() RETURN l.id"
@@ -47,7 +49,7 @@ LOCK = "MERGE (l:SupplynetLock {id: $name}) SET l.taken_at = datetime() RETURN l
 
 CLEAR = """
 MATCH (n) WHERE n:Location OR n:Sku OR n:Plan OR n:PlanLine OR n:PlanDetail OR n:SupplynetLock
-      OR n:StagedLocation OR n:StagedSku
+      OR n:StagedLocation OR n:StagedSku OR n:StagedImport
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS
 """
 
@@ -379,17 +381,34 @@ PROMOTE_STAGED = (
 
 DROP_STAGED = (
     """MATCH ()-[d:DEMAND]->()
-    WHERE d.import_id IS NOT NULL AND ($import_id IS NULL OR d.import_id = $import_id)
+    WHERE d.import_id IS NOT NULL AND ($keep IS NULL OR d.import_id <> $keep)
     CALL (d) { DELETE d } IN TRANSACTIONS OF 2000 ROWS""",
     """MATCH ()-[d:DELIVERIES]->()
-    WHERE d.import_id IS NOT NULL AND ($import_id IS NULL OR d.import_id = $import_id)
+    WHERE d.import_id IS NOT NULL AND ($keep IS NULL OR d.import_id <> $keep)
     CALL (d) { DELETE d } IN TRANSACTIONS OF 2000 ROWS""",
-    """MATCH (n:StagedLocation) WHERE $import_id IS NULL OR n.import_id = $import_id
+    """MATCH (n:StagedLocation) WHERE $keep IS NULL OR n.import_id <> $keep
     CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS""",
-    """MATCH (n:StagedSku) WHERE $import_id IS NULL OR n.import_id = $import_id
+    """MATCH (n:StagedSku) WHERE $keep IS NULL OR n.import_id <> $keep
     CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 2000 ROWS""",
+    "MATCH (m:StagedImport) WHERE $keep IS NULL OR m.id <> $keep DELETE m",
 )
-"""Staged data of one import (``$import_id``) or of every import (null): auto-commit."""
+"""Staged data of every import but ``$keep`` (null: of every import); auto-commit."""
+
+READ_STAGING = """
+OPTIONAL MATCH (m:StagedImport {id: $import_id})
+OPTIONAL MATCH (v:StoreVersion {id: 'store'})
+RETURN m.version AS version, coalesce(m.parts, []) AS parts,
+       coalesce(m.buckets, []) AS buckets, coalesce(v.counter, 0) AS counter
+"""
+START_STAGING = """
+CREATE (:StagedImport {id: $import_id, version: $version, parts: [], buckets: []})
+"""
+STAGED_PART = """
+MATCH (m:StagedImport {id: $import_id})
+SET m.parts = m.parts + $part, m.buckets = m.buckets + $buckets
+"""
+DROP_MARKER = "MATCH (m:StagedImport {id: $import_id}) DELETE m"
+"""An import's marker: the counter it was staged at and its parts staged so far."""
 
 # ---- plans ----
 

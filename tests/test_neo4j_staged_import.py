@@ -83,11 +83,12 @@ def grown(tiny: SyntheticDataset) -> tuple[Network, pd.DataFrame, pd.DataFrame]:
 
 
 def staged_leftovers(store: Neo4jStore) -> int:
-    """Relationships and nodes a staged import left behind."""
+    """Relationships, placeholders and markers a staged import left behind."""
     rows = store.query(
         "CALL () { MATCH ()-[d:DEMAND|DELIVERIES]->() WHERE d.import_id IS NOT NULL "
         "RETURN count(d) AS r } "
-        "CALL () { MATCH (n) WHERE n:StagedLocation OR n:StagedSku RETURN count(n) AS n } "
+        "CALL () { MATCH (n) WHERE n:StagedLocation OR n:StagedSku OR n:StagedImport "
+        "RETURN count(n) AS n } "
         "RETURN r + n AS left"
     )
     return int(rows[0]["left"])
@@ -159,6 +160,21 @@ def test_a_write_during_staging_fails_the_commit_and_a_retry_applies(
     staged.import_bundle(*bundle)
     expected = pd.concat([bundle[1], later]).reset_index(drop=True)
     assert same_state(state(staged), (bundle[0], expected, bundle[2]))
+    assert staged_leftovers(staged) == 0
+
+
+def test_a_retry_resumes_the_staged_parts(staged: Neo4jStore, tiny: SyntheticDataset) -> None:
+    """Staging the same bundle again (a retry after a kill) stages nothing twice: the
+    marker lists the parts done, and the first staging's commit still applies."""
+    staged.import_bundle(tiny.network, recent(tiny.demand, "date"), None)
+    bundle = grown(tiny)
+    first = staged.stage_bundle(*bundle)
+    left = staged_leftovers(staged)
+    again = staged.stage_bundle(*bundle)
+    assert again == first
+    assert staged_leftovers(staged) == left
+    staged.commit_staged(first)
+    assert same_state(state(staged), bundle)
     assert staged_leftovers(staged) == 0
 
 
