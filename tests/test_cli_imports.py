@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("ortools", "scipy", "matplotlib", "torch", "grpc", "neo4j", "pyvrp")
+HEAVY = ("ortools", "scipy", "matplotlib", "torch", "grpc", "neo4j", "pyvrp", "openpyxl")
 
 
 def test_importing_the_cli_loads_no_heavy_stack() -> None:

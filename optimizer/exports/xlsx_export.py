@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from supplynet.optimizer.exports.clock import clock
 from supplynet.optimizer.exports.neutralise import is_formula_like
 from supplynet.optimizer.exports.units import rounded
 from supplynet.optimizer.routing.schedule import RouteSchedule, VehicleRoute
+
+if TYPE_CHECKING:  # openpyxl loads when a workbook is written, not with every CLI command
+    from openpyxl.worksheet.worksheet import Worksheet
 
 SUMMARY = "Summary"
 ROUTE_COLUMNS = (
@@ -45,6 +44,8 @@ def sheet_name(vehicle_id: str) -> str:
 
 def write_xlsx(schedule: RouteSchedule, path: Path) -> Path:
     """Write the workbook to ``path``."""
+    from openpyxl import Workbook
+
     book = Workbook()
     summary = book.active
     assert summary is not None
@@ -67,6 +68,8 @@ def _append(sheet: Worksheet, values: list[Any]) -> None:
 
 
 def _header(sheet: Worksheet, values: tuple[str, ...] | list[str]) -> None:
+    from openpyxl.styles import Font
+
     _append(sheet, list(values))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
