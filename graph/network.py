@@ -459,7 +459,7 @@ def _rising_breaks(prices: Sequence[SupplyLanePrice]) -> list[Problem]:
         table.setdefault((*price.lane(), str(price.from_date)), []).append(
             (price.min_quantity, price.unit_cost, index)
         )
-    found = []
+    found: list[Problem] = []
     for rows in table.values():
         rows.sort()
         found.extend(
