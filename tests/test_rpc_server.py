@@ -243,10 +243,11 @@ def test_flags_override_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     (tmp_path / "token").write_text("flag\n")
     args = ["serve", "--workers", "5", "--token-file", str(tmp_path / "token")]
     args += ["--data-dir", str(tmp_path / "flag"), "--cache-seconds", "2.5"]
-    args += ["--max-operations", "4"]
+    args += ["--max-operations", "4", "--job-priority", "nice"]
     flagged = settings_from_args(build_parser().parse_args(args))
     assert flagged.workers == 5 and flagged.token is not None
     assert flagged.cache_seconds == 2.5 and flagged.max_operations == 4
+    assert flagged.job_priority == "nice" and from_env.job_priority == "idle"
     assert flagged.token.get_secret_value() == "flag"
     assert flagged.store.data_dir == tmp_path / "flag"
     with pytest.raises(ValidationFailed, match="workers"):

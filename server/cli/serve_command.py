@@ -3,7 +3,7 @@
 Flags override environment variables (``SUPPLYNET_ADDRESS``, ``SUPPLYNET_TOKEN``,
 ``SUPPLYNET_TLS_CERT``, ``SUPPLYNET_TLS_KEY``, ``SUPPLYNET_WORKERS``,
 ``SUPPLYNET_MAX_MESSAGE_MB``, ``SUPPLYNET_CACHE_SECONDS``, ``SUPPLYNET_MAX_OPERATIONS``,
-``SUPPLYNET_EVENT_LOOP``; the store: ``NEO4J_URI`` or
+``SUPPLYNET_JOB_PRIORITY``, ``SUPPLYNET_EVENT_LOOP``; the store: ``NEO4J_URI`` or
 ``SUPPLYNET_DATA``).
 """
 
@@ -34,6 +34,7 @@ FLAGS = (
     "grace_seconds",
     "cache_seconds",
     "max_operations",
+    "job_priority",
     "event_loop",
 )
 
@@ -68,6 +69,12 @@ def register(subparsers: Subparsers) -> None:
         type=int,
         help="long operations queued or running at once (default 16); more are refused "
         "with RESOURCE_EXHAUSTED and a retry delay",
+    )
+    parser.add_argument(
+        "--job-priority",
+        choices=["idle", "nice"],
+        help="idle (default): solves and fits run only on CPU the server does not want; "
+        "nice: they share it at a lower niceness (a host with other busy services)",
     )
     parser.add_argument(
         "--event-loop", choices=["uvloop", "asyncio"], help="event loop (default uvloop)"

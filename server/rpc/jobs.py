@@ -24,6 +24,7 @@ from typing import Any
 
 from supplynet.graph.errors import SupplynetError
 from supplynet.server.app.progress import Progress, Report
+from supplynet.server.rpc.settings import JobPriority
 
 log = logging.getLogger("supplynet.rpc.jobs")
 
@@ -51,8 +52,19 @@ JOB_NICENESS = 10
 """How much lower a job's CPU priority is than the server's, so calls stay fast during solves."""
 
 
-def _child(task: Task, args: tuple[Any, ...], pipe: multiprocessing.connection.Connection) -> None:
+def _lower_priority(priority: JobPriority) -> None:
     os.nice(JOB_NICENESS)
+    if priority == "idle" and hasattr(os, "SCHED_IDLE"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
+def _child(
+    task: Task,
+    args: tuple[Any, ...],
+    pipe: multiprocessing.connection.Connection,
+    priority: JobPriority,
+) -> None:
+    _lower_priority(priority)
 
     def report(progress: Progress) -> None:
         pipe.send(("progress", progress))
@@ -79,10 +91,15 @@ class JobRunner:
         Largest number of jobs running at once; more wait their turn.
     preload
         Modules the forkserver imports once, so each job starts in milliseconds.
+    priority
+        How jobs yield the CPU to the server (``JobPriority``).
     """
 
-    def __init__(self, workers: int, preload: Sequence[str] = ()) -> None:
+    def __init__(
+        self, workers: int, preload: Sequence[str] = (), priority: JobPriority = "idle"
+    ) -> None:
         self.workers = workers
+        self.priority = priority
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload([*preload, *_main_module()])
         self._slots = asyncio.Semaphore(workers)
@@ -112,7 +129,9 @@ class JobRunner:
         """
         async with self._slots:
             receive, send = self._context.Pipe(duplex=False)
-            process = self._context.Process(target=_child, args=(task, args, send), daemon=True)
+            process = self._context.Process(
+                target=_child, args=(task, args, send, self.priority), daemon=True
+            )
             # start() waits for the forkserver (seconds while it imports ``preload``): in a
             # thread, and finished even when the caller gives up, so the child can be killed.
             starting = asyncio.ensure_future(self._in_thread(process.start))

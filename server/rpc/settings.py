@@ -20,6 +20,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.open_store import StoreSettings
 
+JobPriority = Literal["idle", "nice"]
+"""``idle``: jobs run only on CPU nothing else wants (Linux ``SCHED_IDLE``), so a light call
+never waits behind a solve for its time slice; ``nice``: jobs share the CPU at a lower
+niceness, for hosts where other busy services would starve idle-priority work."""
+
 LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost"})
 
 
@@ -36,6 +41,12 @@ class ServeSettings(BaseSettings):
     tls_cert: Path | None = Field(default=None, description="PEM certificate chain")
     tls_key: Path | None = Field(default=None, description="PEM private key")
     workers: int = Field(default=2, ge=1, le=64, description="processes for CPU-heavy work")
+    job_priority: JobPriority = Field(
+        default="idle",
+        description="idle: jobs (solves, fits) run only on CPU the server does not want, so "
+        "light calls keep their latency during solves; nice: jobs share the CPU at a lower "
+        "niceness, for a host whose other busy services would starve idle-priority jobs",
+    )
     max_message_mb: int = Field(default=64, ge=1, le=2047, description="largest message, MiB")
     max_stream_mb: int = Field(
         default=256,

@@ -159,7 +159,7 @@ class ServerState:
         """The use cases' defaults: the same object the CLI reads."""
         self.models = ModelStore.beside(settings.store)
         self.store = store if store is not None else open_store(settings.store)
-        self.jobs = JobRunner(settings.workers, JOB_PRELOAD)
+        self.jobs = JobRunner(settings.workers, JOB_PRELOAD, settings.job_priority)
         self.operations = Operations(settings.max_operations)
         probe = VersionProbe(self.store.version)
         self._network = Cached(self.store.snapshot, probe, settings.cache_seconds)
