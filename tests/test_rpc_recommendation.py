@@ -30,16 +30,22 @@ def model(tiny: SyntheticDataset) -> RecommendModel:
     return train_recommend_model(tiny.network, tiny.demand, params)
 
 
-@pytest.fixture(scope="module")
-def server(
-    tiny: SyntheticDataset, model: RecommendModel, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerThread]:
-    root = tmp_path_factory.mktemp("recommend")
+def filled_store(root: Path, tiny: SyntheticDataset, model: RecommendModel) -> EmbeddedStore:
+    """The tiny network and its demand in an embedded store at ``root``, with ``model`` saved."""
     store = EmbeddedStore(root)
     store.upsert_network(tiny.network)
     store.append_demand(tiny.demand)
     (root / "models").mkdir()
     (root / "models" / "recommend.pt").write_bytes(model.checkpoint().to_bytes())
+    return store
+
+
+@pytest.fixture(scope="module")
+def server(
+    tiny: SyntheticDataset, model: RecommendModel, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerThread]:
+    root = tmp_path_factory.mktemp("recommend")
+    filled_store(root, tiny, model)
     with running_server(settings(root)) as running:
         yield running
 
@@ -120,12 +126,8 @@ def test_bad_requests_are_rejected_naming_the_field(
 def test_a_retrained_model_answers_without_a_restart(
     tiny: SyntheticDataset, model: RecommendModel, tmp_path: Path
 ) -> None:
-    store = EmbeddedStore(tmp_path)
-    store.upsert_network(tiny.network)
-    store.append_demand(tiny.demand)
-    (tmp_path / "models").mkdir()
+    filled_store(tmp_path, tiny, model)
     checkpoint = tmp_path / "models" / "recommend.pt"
-    checkpoint.write_bytes(model.checkpoint().to_bytes())
     params = RankerParams(embedding_dim=8, layers=2, epochs=20, learning_rate=5e-2, seed=2)
     newer = train_recommend_model(tiny.network, tiny.demand, params)
     request = recommendation_pb2.RecommendSkusRequest(sku_id="K0002", store_id="S0002")
@@ -148,11 +150,7 @@ def test_a_new_plan_s_arrivals_count_without_a_restart(
     tiny: SyntheticDataset, model: RecommendModel, tmp_path: Path
 ) -> None:
     """The recommender follows the store's plans version: a saved plan's arrivals show."""
-    store = EmbeddedStore(tmp_path)
-    store.upsert_network(tiny.network)
-    store.append_demand(tiny.demand)
-    (tmp_path / "models").mkdir()
-    (tmp_path / "models" / "recommend.pt").write_bytes(model.checkpoint().to_bytes())
+    store = filled_store(tmp_path, tiny, model)
     day = dt.date(2026, 1, 2)
     request = recommendation_pb2.RecommendSkusRequest(
         sku_id="K0001", store_id="S0001", need_date=day.isoformat(), limit=5
