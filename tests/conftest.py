@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,17 +70,28 @@ def neo4j_env(
 
 
 @pytest.fixture
-def neo4j_store(neo4j_uri: str, neo4j_server: ServerConfig | None) -> Iterator[Neo4jStore]:
-    """An empty ``Neo4jStore`` on the session's server (wiped before each test)."""
+def neo4j_connect(neo4j_uri: str, neo4j_server: ServerConfig | None) -> Callable[..., Neo4jStore]:
+    """Connects a ``Neo4jStore`` to the session's server with ``Neo4jStore.connect`` options."""
     password = os.environ.get("NEO4J_PASSWORD", "")
     if neo4j_server is not None:
         password = neo4j_server.password or ""
-    store = Neo4jStore.connect(
-        neo4j_uri,
-        user=os.environ.get("NEO4J_USER", "neo4j"),
-        password=password,
-        database=os.environ.get("NEO4J_DATABASE", "neo4j"),
-    )
+
+    def connect(**options: Any) -> Neo4jStore:
+        return Neo4jStore.connect(
+            neo4j_uri,
+            user=os.environ.get("NEO4J_USER", "neo4j"),
+            password=password,
+            database=os.environ.get("NEO4J_DATABASE", "neo4j"),
+            **options,
+        )
+
+    return connect
+
+
+@pytest.fixture
+def neo4j_store(neo4j_connect: Callable[..., Neo4jStore]) -> Iterator[Neo4jStore]:
+    """An empty ``Neo4jStore`` on the session's server (wiped before each test)."""
+    store = neo4j_connect()
     store.clear()
     try:
         yield store

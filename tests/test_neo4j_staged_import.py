@@ -6,8 +6,7 @@ transactions (the default stages only imports of more than 500,000 history rows)
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 import pytest
@@ -15,7 +14,6 @@ import pytest
 from supplynet.graph.errors import StoreError
 from supplynet.graph.history import DELIVERIES, DEMAND
 from supplynet.graph.model import Store, Warehouse
-from supplynet.graph.neo4j_launcher import ServerConfig
 from supplynet.graph.neo4j_store import Neo4jStore
 from supplynet.graph.network import Network
 from supplynet.graph.synthetic import SyntheticDataset
@@ -28,19 +26,10 @@ DAYS = 30
 
 @pytest.fixture
 def staged(
-    neo4j_store: Neo4jStore, neo4j_uri: str, neo4j_server: ServerConfig | None
+    neo4j_store: Neo4jStore, neo4j_connect: Callable[..., Neo4jStore]
 ) -> Iterator[Neo4jStore]:
     """The session's (wiped) database, staging every import of more than 200 rows."""
-    password = os.environ.get("NEO4J_PASSWORD", "")
-    if neo4j_server is not None:
-        password = neo4j_server.password or ""
-    store = Neo4jStore.connect(
-        neo4j_uri,
-        user=os.environ.get("NEO4J_USER", "neo4j"),
-        password=password,
-        database=os.environ.get("NEO4J_DATABASE", "neo4j"),
-        staged_rows=STAGED_ROWS,
-    )
+    store = neo4j_connect(staged_rows=STAGED_ROWS)
     try:
         yield store
     finally:
