@@ -81,10 +81,7 @@ def _supplier_pairs(network: Network, series: pd.DataFrame) -> pd.DataFrame:
     lanes = network.frame("supply_lanes")
     if lanes.empty:
         return pd.DataFrame(columns=["node_src", "node_dst"])
-    made = lanes[["supplier_id", "sku_id"]].drop_duplicates()
-    shared = made.merge(made, on="supplier_id", suffixes=("_a", "_b"))
-    shared = shared[shared["sku_id_a"] != shared["sku_id_b"]][["sku_id_a", "sku_id_b"]]
-    shared = shared.drop_duplicates()
+    shared = _sharing(lanes, "supplier_id", "sku_id")
     src = series.merge(shared, left_on="sku", right_on="sku_id_a")
     both = src.merge(series, left_on=["location", "sku_id_b"], right_on=["location", "sku"])
     return both.rename(columns={"node_x": "node_src", "node_y": "node_dst"})
@@ -94,13 +91,19 @@ def _nearby_pairs(network: Network, series: pd.DataFrame) -> pd.DataFrame:
     lanes = network.frame("transport_lanes")
     if lanes.empty:
         return pd.DataFrame(columns=["node_src", "node_dst"])
-    served = lanes[["origin_id", "destination_id"]].drop_duplicates()
-    shared = served.merge(served, on="origin_id", suffixes=("_a", "_b"))
-    shared = shared[shared["destination_id_a"] != shared["destination_id_b"]]
-    shared = shared[["destination_id_a", "destination_id_b"]].drop_duplicates()
+    shared = _sharing(lanes, "origin_id", "destination_id")
     src = series.merge(shared, left_on="location", right_on="destination_id_a")
     both = src.merge(series, left_on=["destination_id_b", "sku"], right_on=["location", "sku"])
     return both.rename(columns={"node_x": "node_src", "node_y": "node_dst"})
+
+
+def _sharing(edges: pd.DataFrame, hub: str, member: str) -> pd.DataFrame:
+    """Ordered pairs of distinct ``member`` ids with a ``hub`` in common, as
+    ``{member}_a`` and ``{member}_b`` columns (e.g. SKUs made by one supplier)."""
+    links = edges[[hub, member]].drop_duplicates()
+    shared = links.merge(links, on=hub, suffixes=("_a", "_b"))
+    a, b = f"{member}_a", f"{member}_b"
+    return shared.loc[shared[a] != shared[b], [a, b]].drop_duplicates()
 
 
 def _positions(pairs: pd.DataFrame) -> Pairs:
