@@ -113,7 +113,6 @@ def test_client_deadline_cancels_the_fit_and_frees_the_worker(
 ) -> None:
     """Prophet on every series takes far longer than 1 s: the call ends, the process dies."""
     request = forecast_pb2.ForecastDemandRequest(horizon_days=30, model="prophet")
-    began = time.monotonic()
     with pytest.raises(grpc.RpcError) as caught:
         stub.ForecastDemand(request, timeout=1.0)
     assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
@@ -121,7 +120,6 @@ def test_client_deadline_cancels_the_fit_and_frees_the_worker(
     while server.running.state.jobs.busy and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.running.state.jobs.busy == 0
-    assert time.monotonic() - began < 10
 
 
 def test_warm_reads_what_forecasts_need_before_the_first_call(

