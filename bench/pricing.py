@@ -11,9 +11,15 @@ Sections (each prints its table and writes it to ``bench/results/``):
    SKU (own-elasticity optimum on the same ladder, no markdown), the rule ladder (-30 % two
    days before expiry), portfolio prices alone, DP markdowns alone (a waste-penalty sweep,
    and margin-safe: the least-waste DP policy whose expected margin under the model is no
-   worse than no markdown's), and portfolio prices with margin-safe markdowns (shipped).
-   Perishable cohorts are sized by one rule for every arm: 1.2 x the model's expected
-   demand over the shelf life at the arm's regular price.
+   worse than no markdown's), and portfolio prices with margin-safe markdowns.
+   Perishable cohorts are sized by today's rule, 1.2 x the model's expected demand over
+   the shelf life at the arm's regular price, except in the shelf-life arms: ordering at
+   the replenishment planner's shelf-life cap (what sells while fresh) alone, and
+   ``margin_safe_order`` (the smallest cohort from that cap up to today's order whose
+   margin-safe markdown keeps the model's expected margin at today's, the waste target's
+   arm). Arms do not depend on the cross mode: each is built once per seed and run in
+   both modes. Rows give the paired standard error of the margin lift and of the waste cut
+   against ``today`` over the replications.
 3. Markdown policy (estimated parameters, monotone, <= 2 changes) against the exact DP
    optimum (true parameters, any discount any day) on single-SKU cohorts, evaluated exactly.
 4. ``speed``: fit and ``recommend_prices`` for 1,000 SKUs of the ``large`` preset, then
@@ -42,7 +48,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import matplotlib
@@ -67,7 +73,9 @@ from supplynet.optimizer.pricing import (
     PricingArm,
     PricingSimulator,
     evaluate,
+    fresh_order,
     margin_safe_markdown,
+    margin_safe_order,
     recommend_prices,
     rule_policy,
     solve_markdown,
@@ -86,7 +94,9 @@ PENALTIES = (0.0, 0.5, 1.0)
 """Waste penalties (x unit cost) the markdown-only arms sweep."""
 
 SAFE_ARM = "DP markdown only, margin-safe"
-"""The shipped markdown policy alone: the waste target's arm (against ``today``)."""
+"""The margin-safe markdown policy alone, at today's order."""
+TARGET_ARM = "shelf-life order + margin-safe DP markdown"
+"""The waste target's arm (against ``today``): both levers, as a store would run them."""
 
 
 THIN_DAYS = 90
@@ -169,13 +179,14 @@ def build_arm(
     markdown: str | None,
     waste_penalty: float = 0.0,
 ) -> PricingArm:
-    """An arm: regular ``prices``; ``markdown`` None, ``rule``, ``dp`` or ``safe`` on
-    perishables.
+    """An arm: regular ``prices``; ``markdown`` None or a key of ``MARKDOWNS`` on
+    perishables, whose policy also gives the cohort's order (its ``problem.stock``).
 
     The DP sees the model's weekday pattern, the substitutes its markdown draws from (their
     margin at the same store) and ``waste_penalty`` x unit cost per wasted unit; ``safe``
     is ``margin_safe_markdown`` (the least-waste DP policy that keeps the model's expected
-    margin at least no markdown's), the shipped policy.
+    margin at least no markdown's); ``fresh`` orders at the shelf-life cap without
+    markdowns, ``order+safe`` is ``margin_safe_order``.
     """
     units = position_units(model, prices)
     at = model.index()
@@ -203,6 +214,7 @@ def build_arm(
             neighbours=neighbours,
         )
         policies[(store, sku)] = MARKDOWNS[markdown](problem)
+        orders[(store, sku)] = policies[(store, sku)].problem.stock
     return PricingArm(name, prices, orders, policies)
 
 
@@ -210,10 +222,12 @@ MARKDOWNS: dict[str, Callable[[MarkdownProblem], MarkdownPolicy]] = {
     "rule": lambda problem: rule_policy(problem, 0.3, 2),
     "dp": solve_markdown,
     "safe": margin_safe_markdown,
+    "fresh": lambda problem: rule_policy(replace(problem, stock=fresh_order(problem)), 0.0, 0),
+    "order+safe": margin_safe_order,
 }
 
 
-def arms_table(seed: int, replications: int, cross_mode: str) -> pd.DataFrame:
+def arms_table(seed: int, replications: int) -> pd.DataFrame:
     data = generate("demo", seed)
     model = fit(data, data.demand)
     skus = data.network.skus
@@ -222,7 +236,11 @@ def arms_table(seed: int, replications: int, cross_mode: str) -> pd.DataFrame:
     portfolio = recommend_prices(model, skus, rules).prices()
     constant = recommend_prices(dataclasses.replace(model, cross=()), skus, rules).prices()
     start = data.demand["date"].max() + pd.Timedelta(days=1)
-    sim = PricingSimulator(data.truth, skus, start, days=28, cross_mode=cross_mode)  # type: ignore[arg-type]
+    sims = {
+        mode: PricingSimulator(data.truth, skus, start, days=28, cross_mode=mode)  # type: ignore[arg-type]
+        for mode in CROSS_MODES
+    }
+    sim = sims[CROSS_MODES[0]]  # positions and start: the same in every mode
     arms = [
         build_arm("today", data, model, sim, today, None),
         build_arm("best constant price", data, model, sim, constant, None),
@@ -232,27 +250,42 @@ def arms_table(seed: int, replications: int, cross_mode: str) -> pd.DataFrame:
             for p in PENALTIES
         ],
         build_arm(SAFE_ARM, data, model, sim, today, "safe"),
+        build_arm("shelf-life order, no markdown", data, model, sim, today, "fresh"),
+        build_arm(TARGET_ARM, data, model, sim, today, "order+safe"),
         build_arm("portfolio prices", data, model, sim, portfolio, None),
         build_arm("portfolio + margin-safe DP markdown", data, model, sim, portfolio, "safe"),
+        build_arm(f"portfolio + {TARGET_ARM}", data, model, sim, portfolio, "order+safe"),
     ]
+    return pd.concat([arm_rows(seed, mode, arms, sims[mode], replications) for mode in CROSS_MODES])
+
+
+def arm_rows(
+    seed: int, mode: str, arms: list[PricingArm], sim: PricingSimulator, replications: int
+) -> pd.DataFrame:
+    """Each arm's means over paired replications and its paired standard errors against
+    ``today`` (margin lift, and waste cut: ``1 - waste / today's waste`` per replication)."""
     outcomes = [sim.run(arm, r, seed) for r in range(replications) for arm in arms]
     frame = pd.DataFrame([dataclasses.asdict(o) | {"waste": o.waste_share} for o in outcomes])
     base = frame[frame["arm"] == "today"].set_index("replication")
+    root = math.sqrt(replications)
     rows = []
     for arm in arms:
         mine = frame[frame["arm"] == arm.name].set_index("replication")
         lift = 100 * (mine["margin"] / base["margin"] - 1)
+        cut = 100 * (1 - mine["waste"] / base["waste"])
         rows.append(
             {
                 "seed": seed,
-                "cross_mode": cross_mode,
+                "cross_mode": mode,
                 "arm": arm.name,
                 "margin": round(float(mine["margin"].mean()), 1),
                 "margin_vs_today_%": round(float(lift.mean()), 2),
-                "sd_%": round(float(lift.std()), 2),
+                "se_%": round(float(lift.std()) / root, 2),
                 "revenue": round(float(mine["revenue"].mean()), 1),
                 "perishable_margin": round(float(mine["perishable_margin"].mean()), 1),
                 "perishable_waste_%": round(100 * float(mine["waste"].mean()), 2),
+                "waste_cut_%": round(float(cut.mean()), 1),
+                "cut_se_%": round(float(cut.std()) / root, 1),
             }
         )
     return pd.DataFrame(rows)
@@ -579,20 +612,38 @@ def markdown_summary(table: pd.DataFrame) -> str:
 
 def arms_summary(table: pd.DataFrame) -> str:
     mean = table.groupby(["cross_mode", "arm"], sort=False)[
-        ["margin_vs_today_%", "perishable_waste_%"]
+        ["margin_vs_today_%", "perishable_waste_%", "waste_cut_%"]
     ].mean()
+    text = f"mean over seeds:\n{mean.round(2).to_string()}\n"
+    for arm in (TARGET_ARM, SAFE_ARM):
+        rows = waste_target(table, arm)
+        text += (
+            f"waste target ({arm} vs today: waste -50 % at equal or better margin; +- paired "
+            f"standard errors): met on {int(rows['met'].sum())} of {len(rows)} seed x "
+            f"cross-mode rows\n{rows.to_string(index=False)}\n"
+        )
+    return text
+
+
+def waste_target(table: pd.DataFrame, arm: str) -> pd.DataFrame:
+    """Per seed x cross mode: ``arm``'s waste and margin against today's, and the target."""
     keys = ["seed", "cross_mode"]
-    safe = table[table["arm"] == SAFE_ARM].set_index(keys)
+    mine = table[table["arm"] == arm].set_index(keys)
     today = table[table["arm"] == "today"].set_index(keys)
-    cut = 100 * (1 - safe["perishable_waste_%"] / today["perishable_waste_%"])
-    met = (cut >= 50) & (safe["margin_vs_today_%"] >= 0)
-    return (
-        f"mean over seeds:\n{mean.round(2).to_string()}\n"
-        f"waste target ({SAFE_ARM} vs today: waste -50 % at equal or better margin): "
-        f"waste cut {cut.min():.1f} to {cut.max():.1f} %, margin "
-        f"{safe['margin_vs_today_%'].min():+.2f} to {safe['margin_vs_today_%'].max():+.2f} %; "
-        f"met on {int(met.sum())} of {len(met)} seed x cross-mode rows\n"
-    )
+    met = (mine["waste_cut_%"] >= 50) & (mine["margin_vs_today_%"] >= 0)
+    return pd.DataFrame(
+        {
+            "waste_today_%": today["perishable_waste_%"],
+            "waste_arm_%": mine["perishable_waste_%"],
+            "waste_cut_%": mine["waste_cut_%"].map("{:.1f}".format)
+            + " +- "
+            + mine["cut_se_%"].map("{:.1f}".format),
+            "margin_vs_today_%": mine["margin_vs_today_%"].map("{:+.2f}".format)
+            + " +- "
+            + mine["se_%"].map("{:.2f}".format),
+            "met": met,
+        }
+    ).reset_index()
 
 
 def loop_summary(table: pd.DataFrame) -> str:
@@ -631,9 +682,7 @@ def main() -> None:
     pd.set_option("display.width", 200)
     sections: dict[str, Callable[[], pd.DataFrame]] = {
         "elasticity": lambda: recovery(seeds),
-        "arms": lambda: pd.concat(
-            [arms_table(s, args.replications, m) for s in seeds for m in CROSS_MODES]
-        ),
+        "arms": lambda: pd.concat([arms_table(s, args.replications) for s in seeds]),
         "markdown_dp": lambda: pd.concat([markdown_gap(s) for s in seeds]),
         "speed": lambda: speed(args.repeats),
         "loop": lambda: loop(seeds),

@@ -5,8 +5,10 @@ Properties: along every state the policy reaches, discounts only deepen and chan
 unconstrained optimum is never worse, and it agrees with brute force over every open-loop
 schedule on a two-day cohort it dominates; markdowns cut expected waste against full price;
 a waste penalty trades margin for less waste, and the margin-safe policy takes the least
-waste that keeps the expected margin (substitutes counted) at no markdown's; a malformed
-problem names its fields.
+waste that keeps the expected margin (substitutes counted) at no markdown's; ordering with
+markdowns, a short-lived cohort that markdowns cannot clear is ordered down towards what
+sells while fresh and wastes less at no less margin, while a cohort whose lost sales cost
+more than its waste keeps today's order; a malformed problem names its fields.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from supplynet.graph.errors import ValidationFailed
 from supplynet.optimizer.pricing import (
     MarkdownProblem,
     evaluate,
+    fresh_order,
     margin_safe_markdown,
+    margin_safe_order,
     rule_policy,
     solve_markdown,
 )
@@ -99,6 +103,38 @@ def test_margin_safe_policy_cuts_waste_without_giving_up_margin(
     assert safe.margin - safe.neighbour_margin_lost >= flat.margin - flat.neighbour_margin_lost
     assert safe.units_wasted <= plain.units_wasted + 1e-9
     assert safe.units_wasted < flat.units_wasted
+
+
+SHORT_LIVED = MarkdownProblem(
+    stock=39,
+    price=2.8,
+    unit_cost=2.0,
+    units_per_day=np.array([10.0, 10.0, 10.0]),
+    elasticity=0.9,
+)
+"""Three days of life, today's order 1.3 x what sells while fresh, inelastic: a markdown
+deep enough to move units sells below cost."""
+
+
+def test_short_lived_cohort_is_ordered_down_and_wastes_less() -> None:
+    policy = margin_safe_order(SHORT_LIVED)
+    order = policy.problem.stock
+    assert fresh_order(SHORT_LIVED) == 30
+    assert 30 <= order < SHORT_LIVED.stock
+    ordered = evaluate(policy, replace(SHORT_LIVED, stock=order))
+    today = evaluate(rule_policy(SHORT_LIVED, 0.0, 0), SHORT_LIVED)
+    marked_down = evaluate(margin_safe_markdown(SHORT_LIVED), SHORT_LIVED)
+    assert ordered.units_wasted < 0.5 * today.units_wasted
+    assert ordered.units_wasted < marked_down.units_wasted
+    assert ordered.margin >= today.margin
+
+
+def test_order_stays_where_lost_sales_cost_more_than_waste() -> None:
+    dear = replace(SHORT_LIVED, stock=36, price=10.0, unit_cost=1.0)
+    policy = margin_safe_order(dear)
+    assert policy.problem.stock == dear.stock
+    safe = evaluate(policy, dear)
+    assert safe.margin >= evaluate(rule_policy(dear, 0.0, 0), dear).margin - 1e-9
 
 
 def test_substitutes_drawn_away_make_markdowns_shallower() -> None:

@@ -12,11 +12,15 @@ A waste penalty makes the DP trade margin for less waste on purpose: with the un
 sunk, the margin-optimal policy is the zero-penalty one, and any penalty gives up some
 expected margin. ``margin_safe_markdown`` takes the least-waste policy over a ladder of
 penalties that keeps the expected margin (substitutes' lost margin counted) at least that
-of no markdown, which is always a feasible schedule.
+of no markdown, which is always a feasible schedule. Markdowns alone cannot clear stock
+that was never going to sell (an inelastic SKU, a cohort well above demand), so
+``margin_safe_order`` also sizes the cohort: down towards what sells while fresh (the
+replenishment planner's shelf-life cap) as far as the expected margin allows.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -235,13 +239,52 @@ def margin_safe_markdown(
     for factor in sorted(set(penalties) | {0.0}):
         policy = solve_markdown(replace(plain, waste_penalty=factor * problem.unit_cost))
         outcome = evaluate(policy, plain)
-        tolerance = 1e-9 * max(abs(floor), 1.0)
-        if _net_margin(outcome) >= floor - tolerance and (
+        if _net_margin(outcome) >= floor - _tolerance(floor) and (
             best is None or outcome.units_wasted < best[0]
         ):
             best = (outcome.units_wasted, policy)
     assert best is not None  # penalty 0 maximises the net margin, no markdown included
     return best[1]
+
+
+ORDER_STEPS = 4
+"""Even steps from the shelf-life cap up to today's order that ``margin_safe_order``
+tries (sizes rounded to whole units, so fewer where the gap is small)."""
+
+
+def fresh_order(problem: MarkdownProblem) -> int:
+    """Units the cohort is expected to sell while fresh at full price: the replenishment
+    planner's shelf-life cap (``PlanSettings.shelf_life`` keeps no more stock than sells
+    within its life), rounded up."""
+    return math.ceil(float(np.sum(problem.units_per_day)) - 1e-9)
+
+
+def margin_safe_order(problem: MarkdownProblem, steps: int = ORDER_STEPS) -> MarkdownPolicy:
+    """Order less of what will expire, then mark down what is left: the smallest cohort
+    from the shelf-life cap (``fresh_order``) up to today's order (``problem.stock``)
+    whose margin-safe markdown keeps the expected margin, substitutes' lost margin
+    counted, at least that of today's order sold without markdown, with that markdown
+    policy (its ``problem.stock`` is the order).
+
+    Today's order with its margin-safe markdown always qualifies, so under the problem's
+    model neither lever gives up expected margin; a cap at or above today's order leaves
+    the order as it is.
+    """
+    plain = replace(problem, waste_penalty=0.0)
+    floor = _net_margin(evaluate(rule_policy(plain, 0.0, 0), plain))
+    cap = min(fresh_order(problem), problem.stock)
+    sizes = sorted({round(float(q)) for q in np.linspace(cap, problem.stock, steps + 1)})
+    for size in sizes[:-1]:
+        cohort = replace(plain, stock=size)
+        policy = margin_safe_markdown(cohort)
+        if _net_margin(evaluate(policy, cohort)) >= floor - _tolerance(floor):
+            return policy
+    return margin_safe_markdown(plain)
+
+
+def _tolerance(floor: float) -> float:
+    """Slack for rounding when an expected margin is compared with the floor."""
+    return 1e-9 * max(abs(floor), 1.0)
 
 
 def _net_margin(outcome: MarkdownOutcome) -> float:
