@@ -32,6 +32,7 @@ Sections (each prints its table and writes it to ``bench/results/``):
    response, per SKU: direction and log error, the pricing model's expectation beside.
 
     .venv/bin/python bench/pricing.py [--seeds 0,1,2] [--replications 5] [--sections ...]
+    nice -n 10 .venv/bin/python bench/pricing.py --sections arms --seeds 0,1,2,3,4,5
     nice -n 10 .venv/bin/python bench/pricing.py --sections loop --seeds 0,1
     flock /tmp/supplynet-bench.lock .venv/bin/python bench/pricing.py --sections speed
 """
@@ -103,12 +104,18 @@ THIN_DAYS = 90
 CROSS_MODES = ("promotions", "log_linear")
 
 
-def header() -> str:
+def load_average() -> str:
+    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def header(load_at_start: str) -> str:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
-    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    return f"commit {commit}, load average {load}, {os.cpu_count()} cores"
+    return (
+        f"commit {commit}, load average {load_at_start} at start, {load_average()} at end, "
+        f"{os.cpu_count()} cores"
+    )
 
 
 def fit(data: SyntheticDataset, demand: pd.DataFrame, pooling: bool = True) -> DemandModel:
@@ -692,10 +699,11 @@ def main() -> None:
         if name == "figure":
             plot_curves(seeds[0], ROOT / "docs" / "pricing_demand_curves.png")
             continue
-        began = time.perf_counter()
+        began, load_at_start = time.perf_counter(), load_average()
         table = sections[name]()
         took = time.perf_counter() - began
-        text = f"# pricing_{name}: {header()}, {took:.0f} s\n{table.to_string(index=False)}\n"
+        text = f"# pricing_{name}: {header(load_at_start)}, seeds {args.seeds}, {took:.0f} s\n"
+        text += f"{table.to_string(index=False)}\n"
         text += SUMMARIES.get(name, lambda _: "")(table)
         print(text)
         (RESULTS / f"pricing_{name}.txt").write_text(text)
