@@ -13,8 +13,17 @@ from supplynet.optimizer.routing.engine import SearchConfig
 from supplynet.optimizer.routing.evaluator import evaluate
 from supplynet.optimizer.routing.matrix import integer_model
 from supplynet.optimizer.routing.problem import RoutingProblem
+from supplynet.optimizer.routing.pyvrp_engine import Cooperation, SharedBest, solve_pyvrp
 from supplynet.optimizer.routing.schedule import RouteSchedule
-from supplynet.optimizer.routing.solver import default_portfolio, engines_for, run_one, solve
+from supplynet.optimizer.routing.solver import (
+    COOPERATE_ABOVE_STOPS,
+    default_portfolio,
+    engines_for,
+    run_one,
+    run_portfolio,
+    solve,
+)
+from supplynet.optimizer.workers import worker_context
 
 
 def _recheck(problem: RoutingProblem, schedule: RouteSchedule) -> None:
@@ -172,3 +181,62 @@ def test_a_search_the_problem_rules_out_is_listed_with_its_reason(mixed: Routing
     names = {s.name: s for s in schedule.stats.searches}
     assert names["pyvrp(seed=0)"].detail == "engine cannot express this problem"
     assert schedule.stats.winner.startswith("ortools")
+
+
+def _on_a_line(n: int) -> RoutingProblem:
+    """``n`` stops of 10 kg on a line, trucks of 100 kg: a route per ten stops."""
+    stops = [{"id": f"S{i}", "pos": (i % 40) - 20 + i / 1000, "demand_kg": 10} for i in range(n)]
+    trucks = [{"id": f"T{k}", "depot_id": "W1", "capacity_kg": 100} for k in range(n // 10 + 2)]
+    return line_problem(stops, trucks)
+
+
+def test_pyvrp_members_cooperate_on_large_days_only() -> None:
+    """Beyond COOPERATE_ABOVE_STOPS the second PyVRP member follows the first (restarts
+    from its best); up to it both search on their own, as on Solomon-size days."""
+    seeds = [SearchConfig("pyvrp", seed=0), SearchConfig("pyvrp", seed=1)]
+    for n, follows in ((COOPERATE_ABOVE_STOPS, False), (COOPERATE_ABOVE_STOPS + 1, True)):
+        problem = _on_a_line(n)
+        model = integer_model(problem)
+        leader, other = run_portfolio(model, seeds, 0.5, frozenset())
+        assert "restarted" not in leader.detail
+        assert ("restarted" in other.detail) is follows
+        for run in (leader, other):
+            assert run.found, run.detail
+            assert evaluate(model, run.routes, [s.id for s in problem.stops]).feasible
+
+
+def test_the_leader_publishes_its_best_and_a_follower_uses_it() -> None:
+    """The leader's published routes visit every stop once (PyVRP client numbers), with
+    the reloads of a multi-trip truck; a follower given them ends with evaluator-feasible
+    routes; publications are numbered."""
+    stops = [{"id": f"S{i}", "pos": i % 7 - 3 + i / 100, "demand_kg": 10} for i in range(30)]
+    truck = {"id": "T", "depot_id": "W1", "capacity_kg": 100, "max_trips": 4}
+    problem = line_problem(stops, [truck])
+    model = integer_model(problem)
+    shared = SharedBest(worker_context("supplynet.optimizer.routing.solver"), model.n_nodes)
+    assert shared.newer(0) == (0, None)
+    lead = solve_pyvrp(
+        model,
+        SearchConfig("pyvrp"),
+        Deadline.after(0.3),
+        frozenset(),
+        Cooperation(shared, True, 0.05),
+    )
+    seen, routes = shared.newer(0)
+    assert seen >= 1 and routes is not None
+    visits = [v for _, route in routes for v in route]
+    assert sorted(v for v in visits if v >= 0) == list(range(len(problem.stops)))
+    assert set(visits) - set(range(len(problem.stops))) == {-1}  # reloads at depot 0
+    assert shared.newer(seen) == (seen, None)
+    follower = solve_pyvrp(
+        model,
+        SearchConfig("pyvrp", seed=1),
+        Deadline.after(0.3),
+        frozenset(),
+        Cooperation(shared, False, 0.05),
+    )
+    assert "restarted" in follower.detail
+    ids = [s.id for s in problem.stops]
+    for run in (lead, follower):
+        assert run.found
+        assert evaluate(model, run.routes, ids).feasible
