@@ -2,30 +2,36 @@
 
 Instances (200 and 1,000 customers, the second of each class) and best-known distances
 are in ``bench/data/gh`` (conventions in ``bench/data/README.md``: DIMACS distances,
-truncated to one decimal, distance-only objective). Each instance is solved three ways
-at the same wall-clock limit, each in its own process, one after the other:
+truncated to one decimal, distance-only objective). Each instance is solved by each arm
+(``--arms``) at the same wall-clock limit, each in its own process, one after the other,
+the clock started once the problem is built, so every arm pays its own model build:
 
-- portfolio: ``supplynet.optimizer.routing.solver.solve(problem, limit, workers=cores)``
+- ``portfolio``: ``supplynet.optimizer.routing.solver.solve(problem, limit, workers=cores)``
   on ``--cores`` cores (default 1: the same CPU as the others), the product's entry point
   with the fleet given as one vehicle type and its count;
-- PyVRP alone: ``pyvrp.read`` of the same file (DIMACS rounding) and ``pyvrp.solve``
-  with seed 0, untouched by the project (only the fleet size set as below), one core;
-- OR-Tools alone: the project's OR-Tools engine, parallel cheapest insertion then guided
-  local search (its strongest search on these instances), for the whole limit, one core.
+- ``pyvrp``: PyVRP alone through the same entry point, ``solve(problem, limit, workers=1,
+  portfolio=[pyvrp seed 0])`` on one core: the same overheads (integer model, reserve
+  for the evaluation) as the portfolio, whose seed-0 member is this very run;
+- ``pyvrp-raw``: ``pyvrp.read`` of the same file (DIMACS rounding) and ``pyvrp.solve``
+  with seed 0, untouched by the project (only the fleet size set as below), one core,
+  stopped at the limit counted from before the read;
+- ``ortools``: the project's OR-Tools engine, parallel cheapest insertion then guided
+  local search (its strongest search on these instances), through ``solve``, one core.
 
 Every solution is judged by the project's evaluator (distance, feasibility, unserved
 stops), never by a solver's objective. The fleet is Gehring-Homberger's (50 vehicles at
 200 customers, 250 at 1,000), so it never binds, as the distance-only BKS assume. Peak
 memory (MB) is the solving process's maximum resident set (it includes the Python process
-with the solver libraries loaded); ``cpu`` is the CPU seconds the run got: on a loaded
-machine far below its limit, and its gap then is not the product's.
+with the solver libraries loaded); ``cpu`` is the CPU seconds the run got (workers
+included): on a loaded machine far below cores x limit, and its gap then is not the
+product's; ``wall`` is the run's wall time.
 
-    flock /tmp/supplynet-bench.lock .venv/bin/python bench/routing_large.py \
-        --size 200 --seconds 30 [--instances C1,R2] [--cores 2] \
-        [--out bench/results/routing_large_200.txt]
+    flock /tmp/supplynet-bench.lock nice -n 10 .venv/bin/python bench/routing_large.py \
+        --size 1000 --seconds 60 --cores 2 [--instances C1,R2] \
+        [--arms portfolio,pyvrp,pyvrp-raw,ortools] [--out bench/results/routing_large_1000.txt]
 
-Run time: 3 runs x 6 instances x the limit, plus ~2 s per run: ~10 minutes at 200
-customers (30 s), ~19 minutes at 1,000 (60 s).
+Run time: arms x 6 instances x the limit, plus ~2 s per run: ~13 minutes at 200
+customers (30 s), ~25 minutes at 1,000 (60 s) with the four arms.
 
 ``--day 1000`` instead routes a synthetic delivery day the way the product does: two
 warehouses, stores tied to one of them with windows and service times, and the default
@@ -63,12 +69,13 @@ from supplynet.optimizer.routing.problem import (
     UserMatrix,
     Vehicle,
 )
-from supplynet.optimizer.routing.solver import run_one, solve
+from supplynet.optimizer.routing.solver import solve
 from supplynet.optimizer.workers import start_worker, stop_worker, worker_context
 
 DATA = Path(__file__).resolve().parent / "data" / "gh"
 CLASSES = ("C1", "C2", "R1", "R2", "RC1", "RC2")
 ORTOOLS = SearchConfig("ortools", "PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
+PYVRP = SearchConfig("pyvrp", seed=0)
 GH_FLEET = {200: 50, 1000: 250}
 """Gehring-Homberger's fleet per size; the 1,000-customer files carry the BKS's count instead."""
 Routes = list[tuple[int, ...]]
@@ -160,8 +167,11 @@ def judge(problem: RoutingProblem, routes: Routes) -> Evaluation:
     return evaluate(integer_model(problem), routes, [s.id for s in problem.stops])
 
 
-def portfolio(problem: RoutingProblem, path: Path, seconds: float) -> tuple[Routes, str]:
-    schedule = solve(problem, time_limit_s=seconds, workers=len(os.sched_getaffinity(0)))
+def _through_solve(
+    problem: RoutingProblem, seconds: float, cores: int, searches: Sequence[SearchConfig] = ()
+) -> tuple[Routes, str]:
+    """The product's entry point on ``cores`` cores; ``searches`` replace its portfolio."""
+    schedule = solve(problem, time_limit_s=seconds, workers=cores, portfolio=searches or None)
     pos = {s.id: i for i, s in enumerate(problem.stops)}
     by_vehicle = {r.vehicle_id: [pos[s.stop_id] for s in r.stops] for r in schedule.routes}
     routes = [tuple(by_vehicle.get(v.id, ())) for v in problem.vehicles]
@@ -169,15 +179,31 @@ def portfolio(problem: RoutingProblem, path: Path, seconds: float) -> tuple[Rout
     return routes, detail
 
 
-def pyvrp_alone(problem: RoutingProblem, path: Path, seconds: float) -> tuple[Routes, str]:
+def portfolio(
+    problem: RoutingProblem, path: Path, seconds: float, cores: int
+) -> tuple[Routes, str]:
+    return _through_solve(problem, seconds, cores)
+
+
+def pyvrp_alone(
+    problem: RoutingProblem, path: Path, seconds: float, cores: int
+) -> tuple[Routes, str]:
+    return _through_solve(problem, seconds, 1, [PYVRP])
+
+
+def pyvrp_raw(
+    problem: RoutingProblem, path: Path, seconds: float, cores: int
+) -> tuple[Routes, str]:
     import pyvrp
     from pyvrp.stop import MaxRuntime
 
+    started = time.monotonic()
     data = pyvrp.read(path, round_func="dimacs")
     fleet = len(problem.vehicles)
     types = [t.replace(num_available=fleet) for t in data.vehicle_types()]
     data = data.replace(vehicle_types=types)
-    result = pyvrp.solve(data, MaxRuntime(seconds), seed=0, display=False)
+    left = max(0.05, seconds - (time.monotonic() - started))
+    result = pyvrp.solve(data, MaxRuntime(left), seed=0, display=False)
     routes: Routes = [
         tuple(a.idx for a in route if a.is_client()) for route in result.best.routes()
     ]
@@ -185,16 +211,19 @@ def pyvrp_alone(problem: RoutingProblem, path: Path, seconds: float) -> tuple[Ro
     return routes, f"{result.num_iterations} iterations, feasible={result.is_feasible()}"
 
 
-def ortools_alone(problem: RoutingProblem, path: Path, seconds: float) -> tuple[Routes, str]:
-    run = run_one(integer_model(problem), ORTOOLS, seconds, frozenset())
-    return list(run.routes), run.detail
+def ortools_alone(
+    problem: RoutingProblem, path: Path, seconds: float, cores: int
+) -> tuple[Routes, str]:
+    return _through_solve(problem, seconds, 1, [ORTOOLS])
 
 
-SOLVERS: dict[str, Callable[[RoutingProblem, Path, float], tuple[Routes, str]]] = {
+SOLVERS: dict[str, Callable[[RoutingProblem, Path, float, int], tuple[Routes, str]]] = {
     "portfolio": portfolio,
     "pyvrp": pyvrp_alone,
+    "pyvrp-raw": pyvrp_raw,
     "ortools": ortools_alone,
 }
+"""Arm -> how it solves (problem, instance file, limit, cores); only the portfolio uses cores."""
 
 
 def _measured(send: Connection, name: str, path: Path, seconds: float, cores: int) -> None:
@@ -202,7 +231,7 @@ def _measured(send: Connection, name: str, path: Path, seconds: float, cores: in
     problem = build(read_vrplib(path))
     started = time.monotonic()
     before = _cpu_s()
-    routes, detail = SOLVERS[name](problem, path, seconds)
+    routes, detail = SOLVERS[name](problem, path, seconds, cores)
     wall = time.monotonic() - started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     send.send(Run(routes, wall, rss, detail, _cpu_s() - before))
@@ -312,9 +341,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--cores",
         type=int,
         default=1,
-        help="cores of the portfolio run (PyVRP and OR-Tools alone always get one)",
+        help="cores of the portfolio run (the other arms always get one)",
+    )
+    parser.add_argument(
+        "--arms", default=",".join(SOLVERS), help=f"comma-separated, of {', '.join(SOLVERS)}"
     )
     args = parser.parse_args(argv)
+    arms = [a.strip() for a in args.arms.split(",") if a.strip()]
+    if not arms or set(arms) - set(SOLVERS):
+        parser.error(f"--arms: choose from {', '.join(SOLVERS)}")
     if args.day:
         return _day_main(args.day, args.seconds or 60.0, args.out)
     seconds = args.seconds or (30.0 if args.size == 200 else 60.0)
@@ -326,22 +361,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines.append(text)
 
     emit(
-        f"# Gehring-Homberger {args.size} customers, {seconds:g} s per run, portfolio on"
-        f" {args.cores} core(s), PyVRP and OR-Tools alone on one (cpu: CPU seconds the run got),"
-        f" commit {_commit()}, load average at start {os.getloadavg()[0]:.2f}"
+        f"# Gehring-Homberger {args.size} customers, {seconds:g} s wall per run, portfolio on"
+        f" {args.cores} core(s), the other arms on one (cpu: CPU seconds the run got, wall:"
+        f" its wall time), commit {_commit()}, load average at start {os.getloadavg()[0]:.2f}"
     )
-    emit(
-        f"{'instance':9} {'bks':>9} | {'portfolio':>9} {'gap%':>6} {'veh':>4} {'ok':>3}"
-        f" {'MB':>5} {'cpu':>5} | {'pyvrp':>9} {'gap%':>6} {'ok':>3} {'MB':>5} {'cpu':>5} |"
-        f" {'ortools':>9} {'gap%':>6} {'ok':>3} {'MB':>5} {'cpu':>5} | port<=pyvrp"
+    head = " | ".join(
+        f"{arm:>9} {'gap%':>6}{' veh' if arm == 'portfolio' else ''} {'ok':>3} {'MB':>5}"
+        f" {'cpu':>5} {'wall':>5}"
+        for arm in arms
     )
+    compared = [a for a in ("pyvrp", "pyvrp-raw") if a in arms and "portfolio" in arms]
+    emit(f"{'instance':9} {'bks':>9} | {head}" + "".join(f" | port<={a}" for a in compared))
     table: list[dict[str, float | bool]] = []
     for path in select(args.size, args.instances):
         problem = build(read_vrplib(path))
         ref = best[path.stem]
         row: dict[str, float | bool] = {}
         cells = []
-        for name in SOLVERS:
+        for name in arms:
             run = measure(name, path, seconds, args.cores if name == "portfolio" else 1)
             ev = judge(problem, run.routes) if run.routes else None
             ok = ev is not None and ev.feasible and not ev.unserved
@@ -350,26 +387,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             row[f"{name}_ok"] = ok
             gap = f"{100 * (dist - ref) / ref:6.2f}" if ok else f"{'-':>6}"
             shown = f"{dist:9.1f}" if ok else f"{'-':>9}"
-            vehicles = f" {ev.vehicles_used if ev else 0:4}" if name == "portfolio" else ""
-            cells.append(f"{shown} {gap}{vehicles} {'yes' if ok else 'NO':>3}")
-            cells[-1] += f" {run.peak_rss_mb:5.0f} {run.cpu_s:5.1f}"
+            vehicles = f" {ev.vehicles_used if ev else 0:3}" if name == "portfolio" else ""
+            cells.append(
+                f"{shown} {gap}{vehicles} {'yes' if ok else 'NO':>3} {run.peak_rss_mb:5.0f}"
+                f" {run.cpu_s:5.1f} {run.wall_s:5.1f}"
+            )
             if not ok:
                 why = "; ".join(ev.violations[:2]) if ev and ev.violations else run.detail
                 if ev is not None and ev.unserved:
                     why = f"{len(ev.unserved)} stops unserved; {why}"
                 print(f"  {name} on {path.stem}: not feasible ({why})", file=sys.stderr)
-        no_worse = bool(row["portfolio_ok"]) and row["portfolio"] <= row["pyvrp"] + 1e-6
-        table.append({**row, "bks": ref, "no_worse": no_worse})
-        emit(f"{path.stem:9} {ref:9.1f} | " + " | ".join(cells) + f" | {no_worse}")
+            print(f"  {name} on {path.stem}: {run.detail}", file=sys.stderr)
+        for arm in compared:
+            row[f"no_worse_{arm}"] = bool(row["portfolio_ok"]) and (
+                row["portfolio"] <= row[arm] + 1e-6 or not row[f"{arm}_ok"]
+            )
+        table.append({**row, "bks": ref})
+        verdicts = "".join(f" | {row[f'no_worse_{a}']!s:>{len(a) + 6}}" for a in compared)
+        emit(f"{path.stem:9} {ref:9.1f} | " + " | ".join(cells) + verdicts)
     if table:
         emit("")
-        for name in SOLVERS:
+        for name in arms:
             ok_rows = [r for r in table if r[f"{name}_ok"]]
             gaps = [100 * (float(r[name]) - float(r["bks"])) / float(r["bks"]) for r in ok_rows]
             mean = f"{statistics.mean(gaps):6.2f}%" if gaps else "     -"
             emit(f"{name:9} mean gap {mean} (feasible runs), feasible {len(ok_rows)}/{len(table)}")
-        wins = sum(bool(r["no_worse"]) for r in table)
-        emit(f"portfolio <= PyVRP alone on {wins}/{len(table)} instances")
+        for arm in compared:
+            wins = sum(bool(r[f"no_worse_{arm}"]) for r in table)
+            emit(f"portfolio <= {arm} on {wins}/{len(table)} instances")
     emit(f"# load average at end {os.getloadavg()[0]:.2f}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
