@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
 from supplynet.graph.errors import ValidationFailed
 from supplynet.graph.plans import StoredPlan
-from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.graph.synthetic import ROAD_FACTOR, SyntheticDataset
 from supplynet.optimizer.routing.deliveries import (
     DEFAULT_TRUCK,
     day_deliveries,
     day_problem,
     default_fleet,
+    lane_road_factor,
+    network_travel,
     plan_day,
 )
+from supplynet.optimizer.routing.matrix import travel_matrix
+from supplynet.optimizer.routing.problem import TravelModel
 from supplynet.optimizer.routing.solver import solve
 
 
@@ -105,3 +110,30 @@ def test_bad_plans_are_rejected(tiny: SyntheticDataset) -> None:
         day_problem(plan, tiny.network, "2025-03-09")
     with pytest.raises(ValidationFailed, match="neither"):
         plan_day(plan, "tomorrow")
+
+
+def test_travel_follows_the_network_lanes(tiny: SyntheticDataset) -> None:
+    """A day is routed on the road factor of its network's lanes: depot -> stop km agree
+    with the lanes' km; a factor or speed given instead wins; no located lane: default."""
+    net = tiny.network
+    assert lane_road_factor(net) == pytest.approx(ROAD_FACTOR, abs=0.01)
+    problem = day_problem(_plan(tiny), net, 1)
+    assert problem.travel == network_travel(net)
+    dist, dur = travel_matrix(problem)
+    lanes = {(lane.origin_id, lane.destination_id): lane for lane in net.transport_lanes}
+    node = {n: i for i, n in enumerate(problem.node_ids)}
+    arcs = [
+        (node[str(s.depot_id)], node[s.id], lanes[key].distance_km)
+        for s in problem.stops
+        if (key := (str(s.depot_id), s.id.removesuffix(f".{s.depot_id}"))) in lanes
+    ]
+    assert arcs
+    for depot, stop, km in arcs:
+        assert dist[depot, stop] == pytest.approx(km, rel=0.01)
+    assert dur == pytest.approx(dist / problem.travel.speed_kmh * 60)
+    assert network_travel(net, road_factor=1.6, speed_kmh=30) == TravelModel(
+        road_factor=1.6, speed_kmh=30
+    )
+    unlocated = dataclasses.replace(net, transport_lanes=())
+    assert lane_road_factor(unlocated) is None
+    assert network_travel(unlocated) == TravelModel()

@@ -12,6 +12,11 @@ that ships that day gets ``default_fleet``: identical rigid trucks (``DEFAULT_TR
 12 t, 45 m3, 150 fixed per day used, 1.10 per km, shift 05:00-20:00, at most 10 h on
 the road, a 45 min break starting 11:00-14:00), as many as carry its load by weight or
 volume with 25% headroom, and at least one per 15 stops.
+
+Travel is per network (``network_travel``): great-circle km times the road factor the
+network's own warehouse -> store lanes show (the median of lane km over great-circle km),
+so routes and the network's lanes agree on distances, at ``TravelModel``'s speed; the
+caller may set either instead.
 """
 
 from __future__ import annotations
@@ -21,10 +26,13 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.network import Network
 from supplynet.graph.plans import StoredPlan
 from supplynet.optimizer.routing.problem import (
+    ROAD_FACTORS,
     Depot,
     DriverBreak,
     RoutingProblem,
@@ -45,6 +53,8 @@ DEFAULT_TRUCK: dict[str, Any] = {
 }
 STOPS_PER_TRUCK = 15
 HEADROOM = 1.25
+MIN_LANE_KM = 1.0
+"""Lanes shorter than this (great circle) say nothing about the road factor: rounding."""
 
 
 def plan_day(plan: StoredPlan, day: dt.date | str | int) -> dt.date:
@@ -151,6 +161,43 @@ def default_fleet(stops: Sequence[Stop]) -> tuple[Vehicle, ...]:
     return tuple(vehicles)
 
 
+def lane_road_factor(network: Network) -> float | None:
+    """Median of lane km / great-circle km over the network's warehouse -> store lanes
+    with both ends located, within ``TravelModel``'s bounds; None without such lanes."""
+    from supplynet.graph.synthetic import haversine_km  # heavy (pandas); only needed here
+
+    warehouses = {w.id: w for w in network.warehouses}
+    stores = {s.id: s for s in network.stores}
+    ends = [
+        (warehouses[lane.origin_id], stores[lane.destination_id], lane.distance_km)
+        for lane in network.transport_lanes
+        if lane.origin_id in warehouses and lane.destination_id in stores
+    ]
+    located = np.array(
+        [
+            (a.latitude, a.longitude, b.latitude, b.longitude, km)
+            for a, b, km in ends
+            if None not in (a.latitude, a.longitude, b.latitude, b.longitude)
+        ],
+        dtype=float,
+    ).reshape(-1, 5)
+    great = haversine_km(located[:, 0], located[:, 1], located[:, 2], located[:, 3])
+    usable = (great >= MIN_LANE_KM) & (located[:, 4] > 0)
+    if not usable.any():
+        return None
+    return float(np.clip(np.median(located[usable, 4] / great[usable]), *ROAD_FACTORS))
+
+
+def network_travel(
+    network: Network, road_factor: float | None = None, speed_kmh: float | None = None
+) -> TravelModel:
+    """The network's travel model: ``road_factor`` else its lanes' (``lane_road_factor``)
+    else the default, at ``speed_kmh`` else the default speed."""
+    factor = road_factor if road_factor is not None else lane_road_factor(network)
+    given = {"road_factor": factor, "speed_kmh": speed_kmh}
+    return TravelModel(**{k: v for k, v in given.items() if v is not None})
+
+
 def day_problem(
     plan: StoredPlan,
     network: Network,
@@ -161,6 +208,7 @@ def day_problem(
     """The routing problem of one day: shipping warehouses as depots, the fleet, the stops.
 
     ``fleet`` replaces the default fleet; its vehicles may be based at any warehouse.
+    ``travel`` defaults to the network's (``network_travel``).
     """
     stops = day_deliveries(plan, network, day)
     if not stops:
@@ -173,4 +221,6 @@ def day_problem(
         for w in network.warehouses
         if w.id in used
     ]
-    return RoutingProblem.build(depots, vehicles, stops, travel=travel)
+    return RoutingProblem.build(
+        depots, vehicles, stops, travel=travel if travel is not None else network_travel(network)
+    )

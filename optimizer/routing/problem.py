@@ -126,16 +126,21 @@ class Stop(_Record):
         return self
 
 
+ROAD_FACTORS = (1.0, 5.0)
+"""Road km per great-circle km a travel model may take, lowest and highest."""
+
+
 class TravelModel(_Record):
     """Travel without a matrix: great-circle km times ``road_factor``, at ``speed_kmh``.
 
-    Each network (each request) sets its own: 1.3 is a typical detour factor of regional
-    road networks (1.2 motorway-rich, 1.4-1.6 dense cities or mountains); the speed is
-    an average including junctions. Time-dependent travel (rush hours) is not modelled;
+    Each network has its own (``deliveries.network_travel``: by default the road factor
+    its warehouse -> store lanes show); 1.3 is a typical detour factor of regional road
+    networks (1.2 motorway-rich, 1.4-1.6 dense cities or mountains); the speed is an
+    average including junctions. Time-dependent travel (rush hours) is not modelled;
     give a ``UserMatrix`` of the expected durations at delivery time instead.
     """
 
-    road_factor: Annotated[float, Field(ge=1, le=5)] = 1.3
+    road_factor: Annotated[float, Field(ge=ROAD_FACTORS[0], le=ROAD_FACTORS[1])] = 1.3
     speed_kmh: Annotated[float, Field(gt=0, le=200)] = 50.0
 
 
