@@ -19,8 +19,10 @@ validation. Scores are pooled over every scored point: WAPE and bias of ``mean``
 pinball loss (mean over P10/P50/P90), P10-P90 coverage. CPU seconds per series count
 fitting (calibration included) and forecasting, per origin.
 
-Models: ``lightgbm_global`` (the default, ``auto``), ``lightgbm_no_graph`` (its
-ablation without the network's relations), ``gnn`` (the demand GNN, small and on the
+Models: ``auto`` (the default: ``lightgbm_combined``, the global model with and
+without graph features averaged per series with weights from its validation windows),
+``lightgbm_global`` (with the network's relations), ``lightgbm_no_graph`` (its
+ablation without them), ``gnn`` (the demand GNN, small and on the
 CPU, refit like the global model; its own quantiles, not conformally calibrated),
 ``prophet``, ``weekday_avg_4wk`` (the weekday
 mean of the last four weeks), ``seasonal_naive``, and ``weekday_avg_4wk_raw`` (its
@@ -29,6 +31,12 @@ intervals uncalibrated, to show what calibration changes). ``wape`` scores ``mea
 error). On ``demo`` the per-series models and every score use a seeded sample of
 ``--sample`` series (Prophet's fits are what takes time); the global model and the GNN
 train on all series.
+
+``oracle`` (``demo`` only) is the noise floor: the generator's true expected demand
+(``SyntheticTruth``: base rate, seasonality, holidays, price, promotion and
+cannibalisation on the actual days) as ``mean`` and P50, and the true gamma-Poisson
+quantiles. No forecaster knows more, so its WAPE ratio to Prophet bounds what any model
+can reach on these points.
 """
 
 from __future__ import annotations
@@ -46,6 +54,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from supplynet.forecasting import metrics
 from supplynet.forecasting.backtest import cuts
@@ -54,12 +63,20 @@ from supplynet.forecasting.cleaning import clean_demand
 from supplynet.forecasting.conformal import CalibratedPerSeries, PanelForecaster
 from supplynet.forecasting.global_model import GlobalForecaster
 from supplynet.forecasting.prophet_model import ProphetForecaster
+from supplynet.forecasting.registry import panel_forecaster
 from supplynet.gnn.demand_forecaster import GnnForecaster
 from supplynet.gnn.demand_model import DemandConfig
 from supplynet.gnn.training import TrainConfig
 from supplynet.graph.network import Network
 from supplynet.graph.supplygraph import load_supplygraph
-from supplynet.graph.synthetic import HOLIDAY_COUNTRY, generate
+from supplynet.graph.synthetic import (
+    DEMAND_NOISE_SHAPE,
+    HOLIDAY_COUNTRY,
+    SyntheticDataset,
+    daily_seasonality,
+    demand_effect,
+    generate,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SUPPLYGRAPH = ROOT.parent / "shared" / "data" / "supplygraph"
@@ -76,6 +93,8 @@ class Dataset:
     origins: int
     step: int
     scored: frozenset[tuple[str, str]]
+    truth: pd.DataFrame | None = None
+    """``oracle``'s answer per ``store_id``, ``sku_id``, ``date`` (synthetic data only)."""
 
 
 def load(name: str, sample: int) -> Dataset:
@@ -89,15 +108,57 @@ def load(name: str, sample: int) -> Dataset:
     keys = _keys(cleaned)
     rng = np.random.default_rng(0)
     picked = rng.choice(len(keys), size=min(sample, len(keys)), replace=False)
+    scored = frozenset(keys[i] for i in picked)
     return Dataset(
-        name,
-        cleaned,
-        synthetic.network,
-        HOLIDAY_COUNTRY,
-        4,
-        28,
-        frozenset(keys[i] for i in picked),
+        name, cleaned, synthetic.network, HOLIDAY_COUNTRY, 4, 28, scored, oracle(synthetic, scored)
     )
+
+
+def oracle(synthetic: SyntheticDataset, keys: frozenset[tuple[str, str]]) -> pd.DataFrame:
+    """The true expected demand of the ``keys`` series on every day, with the quantiles
+    of the generator's gamma-Poisson noise (a negative binomial of shape
+    ``DEMAND_NOISE_SHAPE``), rebuilt as ``graph.synthetic`` draws it."""
+    truth, demand = synthetic.truth, synthetic.demand
+    skus = truth.skus.reset_index(drop=True)
+    sku_of = pd.Series(np.arange(len(skus)), index=skus["sku_id"])
+    dates = pd.DatetimeIndex(np.sort(demand["date"].unique()))
+    plan = demand.drop_duplicates(["date", "sku_id"])
+    price = (
+        plan.pivot(index="date", columns="sku_id", values="price")
+        .reindex(index=dates, columns=skus["sku_id"])
+        .fillna(pd.Series(skus["base_price"].to_numpy(), index=skus["sku_id"]))
+    )
+    promo = plan.pivot(index="date", columns="sku_id", values="promo")
+    promo = promo.reindex(index=dates, columns=skus["sku_id"]).fillna(False).astype(bool)
+    pairs = [
+        (int(sku_of[row.sku_id]), int(sku_of[row.substitute_id]), float(row.loss))
+        for row in truth.cannibalisation.itertuples()
+    ]
+    effect = demand_effect(skus, price.to_numpy(float), promo.to_numpy(), pairs)
+    category_of = pd.Series(np.arange(len(truth.categories)), index=truth.categories["category"])
+    seasonal = daily_seasonality(truth.categories, dates)
+    series = truth.series[
+        [
+            (a, b) in keys
+            for a, b in zip(truth.series["store_id"], truth.series["sku_id"], strict=True)
+        ]
+    ]
+    sku = sku_of.reindex(series["sku_id"]).to_numpy()
+    category = category_of.reindex(skus["category"].to_numpy()[sku]).to_numpy()
+    rate = series["base_rate"].to_numpy()[None, :] * seasonal[:, category] * effect[:, sku]
+    frame = pd.DataFrame(
+        {
+            "store_id": np.tile(series["store_id"].to_numpy(), len(dates)),
+            "sku_id": np.tile(series["sku_id"].to_numpy(), len(dates)),
+            "date": np.repeat(dates.to_numpy(), len(series)),
+            "mean": rate.ravel(),
+        }
+    )
+    shape = DEMAND_NOISE_SHAPE
+    chance = shape / (shape + frame["mean"].to_numpy())
+    for column, q in QUANTILES:
+        frame[column] = stats.nbinom.ppf(q, shape, chance)
+    return frame
 
 
 def _keys(cleaned: pd.DataFrame) -> list[tuple[str, str]]:
@@ -117,6 +178,7 @@ def models(data: Dataset, horizon: int) -> dict[str, tuple[Callable[[], PanelFor
         stride=3,
     )
     return {
+        "auto": (partial(panel_forecaster, "auto", horizon, data.country, data.network), True),
         "lightgbm_global": (lightgbm, True),
         "lightgbm_no_graph": (partial(lightgbm, graph=False), True),
         "gnn": (gnn, True),
@@ -180,7 +242,21 @@ def run(
                 "series_per_s": series * len(positions) / max(cpu, 1e-9),
             }
         )
+    if data.truth is not None:
+        points += [_oracle_points(data, dates[cut], horizon) for cut in positions]
     return _scores(pd.concat(points, ignore_index=True)), pd.DataFrame(costs)
+
+
+def _oracle_points(data: Dataset, origin: pd.Timestamp, horizon: int) -> pd.DataFrame:
+    """The oracle's answers on the scored series' days of one window, with the actuals."""
+    assert data.truth is not None
+    days = (data.truth["date"] >= origin) & (
+        data.truth["date"] < origin + pd.Timedelta(days=horizon)
+    )
+    scored = data.truth[days].merge(
+        data.cleaned[["store_id", "sku_id", "date", "quantity"]], on=["store_id", "sku_id", "date"]
+    )
+    return scored.assign(model="oracle", origin=origin)
 
 
 def _scores(points: pd.DataFrame) -> pd.DataFrame:

@@ -6,9 +6,10 @@ to worker processes. ``forecaster_factory`` binds the run's holiday country and
 horizon into them (Prophet, ``auto``'s Prophet, ``best``'s selection horizon).
 
 ``panel_forecaster`` makes the models of all series at once: the global LightGBM
-model (``GLOBAL_MODEL``, also what ``DEFAULT_MODEL`` means: it won the rolling
-backtests of ``bench/forecast_accuracy.py``) and every per-series model with
-conformally calibrated intervals.
+model (``GLOBAL_MODEL``), its no-graph ablation, their per-series combination
+(``lightgbm_combined``, what ``DEFAULT_MODEL`` means: it won the rolling backtests of
+``bench/forecast_accuracy.py``) and every per-series model with conformally calibrated
+intervals.
 """
 
 from __future__ import annotations
@@ -21,8 +22,13 @@ from supplynet.forecasting.best import BestOfForecaster
 from supplynet.forecasting.conformal import CalibratedPerSeries, PanelForecaster
 from supplynet.forecasting.croston import Croston
 from supplynet.forecasting.forecaster import ForecasterFactory, ValueForecaster
+from supplynet.forecasting.global_model import (
+    COMBINED_NAME,
+    NO_GRAPH_NAME,
+    GlobalForecaster,
+    GraphUse,
+)
 from supplynet.forecasting.global_model import MODEL_NAME as GLOBAL_MODEL
-from supplynet.forecasting.global_model import GlobalForecaster
 from supplynet.forecasting.prophet_model import ProphetForecaster
 from supplynet.forecasting.selection import AutoForecaster
 from supplynet.graph.errors import Problem, ValidationFailed
@@ -54,9 +60,10 @@ FORECASTERS: dict[str, ForecasterFactory] = {
 }
 
 DEFAULT_MODEL = "auto"
-"""What a forecast uses unless told otherwise: ``panel_forecaster`` maps it to the global model."""
+"""What a forecast uses unless told otherwise: ``panel_forecaster`` maps it to the
+combination of the global model with and without graph features."""
 
-GLOBAL_MODELS = (GLOBAL_MODEL, "lightgbm_no_graph")
+GLOBAL_MODELS = (GLOBAL_MODEL, NO_GRAPH_NAME, COMBINED_NAME)
 """Models fitted across all series (``panel_forecaster`` only)."""
 
 
@@ -94,13 +101,18 @@ def panel_forecaster(
 ) -> PanelForecaster:
     """An unfitted model of every series: ``fit(cleaned)``, then ``forecast(history)``.
 
-    ``auto`` (the default) and ``lightgbm_global`` are the global model (graph features
-    from ``network`` when given); ``lightgbm_no_graph`` is it without them; any other
-    name is the per-series model with conformally calibrated intervals. Every model
-    gets the same holiday ``country``.
+    ``lightgbm_global`` is the global model (graph features from ``network`` when
+    given); ``lightgbm_no_graph`` is it without them; ``auto`` (the default) and
+    ``lightgbm_combined`` combine the two per series; any other name is the per-series
+    model with conformally calibrated intervals. Every model gets the same holiday
+    ``country``.
     """
-    if name in (DEFAULT_MODEL, GLOBAL_MODEL):
-        return GlobalForecaster(horizon, country, network, seed=seed)
-    if name == "lightgbm_no_graph":
-        return GlobalForecaster(horizon, country, network, graph=False, seed=seed)
+    graph: dict[str, GraphUse] = {
+        DEFAULT_MODEL: "both",
+        COMBINED_NAME: "both",
+        GLOBAL_MODEL: True,
+        NO_GRAPH_NAME: False,
+    }
+    if name in graph:
+        return GlobalForecaster(horizon, country, network, graph=graph[name], seed=seed)
     return CalibratedPerSeries(forecaster_factory(name, country, horizon), name, horizon)

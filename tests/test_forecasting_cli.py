@@ -48,7 +48,7 @@ def test_auto_records_the_model_per_series(stored_tiny: str, tmp_path: Path) -> 
     out = tmp_path / "auto.csv"
     argv = ["forecast", "--sku", stored_tiny, "--horizon", "7", "--workers", "1"]
     assert main([*argv, "--out", str(out)]) == 0
-    assert set(pd.read_csv(out)["model"]) == {"lightgbm_global"}
+    assert set(pd.read_csv(out)["model"]) == {"lightgbm_combined"}
 
 
 def test_country_reaches_the_output_and_the_model(

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from supplynet.forecasting import metrics
 from supplynet.forecasting.cleaning import clean_demand
 from supplynet.forecasting.global_features import demand_panel, feature_rows
-from supplynet.forecasting.global_model import GlobalForecaster
+from supplynet.forecasting.global_model import GlobalForecaster, _weights
 from supplynet.graph.errors import ValidationFailed
 from supplynet.graph.synthetic import SyntheticDataset
 
@@ -102,4 +103,59 @@ def test_short_history_is_still_validated_and_calibrated(
     model = GlobalForecaster(28, "DE", tiny.network, rounds=200, max_rows=20_000).fit(short)
     assert model.fit_ is not None
     assert all(bucket.points > 0 for bucket in model.fit_.calibration.buckets)
-    assert max(model.fit_.rounds.values()) < 200
+    assert max(max(r.values()) for r in model.fit_.rounds.values()) < 200
+
+
+def test_weights_lean_to_the_variant_with_the_smaller_validation_error() -> None:
+    """Variant 0 is exact on series 0 and variant 1 on series 1 (pooled they tie): each
+    series leans 3:1 to its better variant (its relative errors 0 and 2 averaged with
+    the pooled 1 and 1), and the pooled weights stay even."""
+    series = np.repeat([0, 1], 10)
+    actual = np.full(20, 10.0)
+    off = np.where(series == 0, 10.0, 14.0), np.where(series == 0, 14.0, 10.0)
+    weights, pooled = _weights(list(off), actual, np.ones(20, bool), series, np.full((2, 2), 0.5))
+    assert np.allclose(weights, [[0.75, 0.25], [0.25, 0.75]])
+    assert np.allclose(pooled, [0.5, 0.5])
+
+
+def test_combined_model_records_weights_per_series_and_averages_its_variants(
+    tiny: SyntheticDataset, cleaned: pd.DataFrame, model: GlobalForecaster
+) -> None:
+    """``graph="both"`` (the default model) trains the graph and no-graph variants, weighs
+    them per series from its validation windows (recorded in ``fit_.weights``) and
+    forecasts a P50 between theirs."""
+    both = GlobalForecaster(HORIZON, "DE", tiny.network, "both", rounds=30, max_rows=20_000)
+    ablation = GlobalForecaster(HORIZON, "DE", tiny.network, False, rounds=30, max_rows=20_000)
+    both.fit(cleaned)
+    assert both.fit_ is not None
+    weights = both.fit_.weights
+    keys = cleaned[["store_id", "sku_id"]].drop_duplicates()
+    assert len(weights) == len(keys) and list(weights) == ["lightgbm_global", "lightgbm_no_graph"]
+    assert np.allclose(weights.sum(axis=1), 1.0) and ((weights > 0) & (weights < 1)).all(None)
+    assert weights["lightgbm_global"].nunique() > 1  # per series, not one pooled pair
+    frame = both.forecast(cleaned).frame
+    assert set(frame["model"]) == {"lightgbm_combined"}
+    members = [
+        model.forecast(cleaned).frame["p50"],
+        ablation.fit(cleaned).forecast(cleaned).frame["p50"],
+    ]
+    low, high = np.minimum(*members), np.maximum(*members)
+    assert ((frame["p50"] >= low - 1e-9) & (frame["p50"] <= high + 1e-9)).all()
+
+
+def test_combined_model_covers_nominally_on_the_next_weeks(tiny: SyntheticDataset) -> None:
+    """Calibrated on its own validation windows only, the combined model's P10-P90 covers
+    close to 80% of the four weeks after its history (tiny: 48 series, 1,344 points)."""
+    cleaned = clean_demand(tiny.demand).frame
+    cut = cleaned["date"].max() - pd.Timedelta(days=27)
+    history, actual = cleaned[cleaned["date"] < cut], cleaned[cleaned["date"] >= cut]
+    both = GlobalForecaster(28, "DE", tiny.network, "both", rounds=30, max_rows=20_000)
+    frame = both.fit(history).forecast(history).frame
+    scored = frame.merge(
+        actual.rename(columns={"store_id": "location_id", "date": "period"}),
+        on=["location_id", "sku_id", "period"],
+    )
+    assert len(scored) == len(frame)
+    coverage = metrics.coverage(scored["quantity"], scored["p10"], scored["p90"])
+    assert abs(coverage - 0.8) < 0.05, coverage
+    assert abs(metrics.bias(scored["quantity"], scored["mean"])) < 0.1
