@@ -285,14 +285,15 @@ def _scores(points: pd.DataFrame) -> pd.DataFrame:
 
 
 def scale(series: int, horizon: int = 28) -> list[str]:
-    """Train the global model once on ``demo`` (all 290 series, two years), then time a
-    forecast refresh of ``series`` series from trained: the demo's series replicated
-    (each replica a full forecast with its graph features, from the last 400 days).
+    """Train the default model (``auto``: both global variants) once on ``demo`` (all 290
+    series, two years), then time a forecast refresh of ``series`` series from trained:
+    the demo's series replicated (each replica a full forecast with its graph features,
+    from the last 400 days).
     Prints training and refresh CPU and wall time, series/s and the peak RSS."""
     synthetic = generate("demo", seed=0)
     cleaned = clean_demand(synthetic.demand).frame
     started, cpu = time.perf_counter(), time.process_time()
-    model = GlobalForecaster(horizon, HOLIDAY_COUNTRY, synthetic.network).fit(cleaned)
+    model = panel_forecaster("auto", horizon, HOLIDAY_COUNTRY, synthetic.network).fit(cleaned)
     train_wall, train_cpu = time.perf_counter() - started, time.process_time() - cpu
     recent = cleaned[cleaned["date"] > cleaned["date"].max() - pd.Timedelta(days=400)]
     per_copy = recent.groupby(["store_id", "sku_id"]).ngroups
@@ -304,7 +305,7 @@ def scale(series: int, horizon: int = 28) -> list[str]:
     done = copies * per_copy
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     return [
-        f"training on demo (290 series x 730 days, horizon {horizon}): "
+        f"training {model.model_name} on demo (290 series x 730 days, horizon {horizon}): "
         f"{train_wall:.0f} s wall, {train_cpu:.0f} CPU-s",
         f"refresh from trained: {done} series ({copies} x {per_copy}), {rows} rows, "
         f"{wall:.0f} s wall, {used:.0f} CPU-s: {done / wall:.0f} series/s, "
