@@ -24,7 +24,8 @@ stops), never by a solver's objective. The fleet is Gehring-Homberger's (50 vehi
 memory (MB) is the solving process's maximum resident set (it includes the Python process
 with the solver libraries loaded); ``cpu`` is the CPU seconds the run got (workers
 included): on a loaded machine far below cores x limit, and its gap then is not the
-product's; ``wall`` is the run's wall time.
+product's; ``wall`` is the run's wall time. Each search's own report (iterations,
+restarts from the leader's best) follows the table.
 
     flock /tmp/supplynet-bench.lock nice -n 10 .venv/bin/python bench/routing_large.py \
         --size 1000 --seconds 60 --cores 2 [--instances C1,R2] \
@@ -373,6 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     compared = [a for a in ("pyvrp", "pyvrp-raw") if a in arms and "portfolio" in arms]
     emit(f"{'instance':9} {'bks':>9} | {head}" + "".join(f" | port<={a}" for a in compared))
     table: list[dict[str, float | bool]] = []
+    details: list[str] = []
     for path in select(args.size, args.instances):
         problem = build(read_vrplib(path))
         ref = best[path.stem]
@@ -397,7 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if ev is not None and ev.unserved:
                     why = f"{len(ev.unserved)} stops unserved; {why}"
                 print(f"  {name} on {path.stem}: not feasible ({why})", file=sys.stderr)
-            print(f"  {name} on {path.stem}: {run.detail}", file=sys.stderr)
+            details.append(f"# {path.stem} {name}: {run.detail}")
         for arm in compared:
             row[f"no_worse_{arm}"] = bool(row["portfolio_ok"]) and (
                 row["portfolio"] <= row[arm] + 1e-6 or not row[f"{arm}_ok"]
@@ -415,6 +417,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for arm in compared:
             wins = sum(bool(r[f"no_worse_{arm}"]) for r in table)
             emit(f"portfolio <= {arm} on {wins}/{len(table)} instances")
+    for line in details:
+        emit(line)
     emit(f"# load average at end {os.getloadavg()[0]:.2f}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
