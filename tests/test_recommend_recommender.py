@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from supplynet.graph.errors import NotFound, ValidationFailed
@@ -12,6 +13,7 @@ from supplynet.graph.model import InventoryPosition, Sku
 from supplynet.graph.network import Network
 from supplynet.graph.plans import StoredPlan
 from supplynet.graph.synthetic import SyntheticDataset
+from supplynet.optimizer.recommend import recommender
 from supplynet.optimizer.recommend.lightgcn import RankerParams
 from supplynet.optimizer.recommend.model import RecommendModel, train_recommend_model
 from supplynet.optimizer.recommend.recommender import Recommender
@@ -157,3 +159,15 @@ def test_bad_requests_name_the_field(
     with pytest.raises(ValidationFailed) as raised:
         recommender.recommend(use, "a1", "s1", DAY, limit)
     assert [p.path for p in raised.value.problems] == [path]
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10, 40])
+def test_best_cut_before_the_sort_ranks_like_a_full_sort(limit: int) -> None:
+    """Many candidates are cut to the ``limit``-th best score before sorting: the same
+    ranking as sorting them all, ties to the lower index included."""
+    rng = np.random.default_rng(limit)
+    scores = rng.integers(0, 8, size=400).astype(np.float64) / 8  # many ties
+    scores[rng.choice(400, size=5, replace=False)] = -np.inf
+    candidates = np.sort(rng.choice(400, size=300, replace=False))
+    full = candidates[np.lexsort((candidates, -scores[candidates]))][:limit]
+    assert recommender._best(scores, candidates, limit).tolist() == full.tolist()

@@ -13,6 +13,7 @@ import pytest
 from rpc_harness import ServerThread, error_info, running_server, settings, violations
 
 from supplynet.graph.embedded import EmbeddedStore
+from supplynet.graph.network import Network
 from supplynet.graph.plans import StoredPlan
 from supplynet.graph.synthetic import SyntheticDataset
 from supplynet.optimizer.recommend.lightgcn import RankerParams
@@ -179,3 +180,33 @@ def test_a_new_plan_s_arrivals_count_without_a_restart(
                 break
         assert shelves <= {before, before + 1000.0}
         assert before + 1000.0 in shelves
+
+
+def test_a_stock_change_in_the_store_counts_without_a_restart(
+    tiny: SyntheticDataset, model: RecommendModel, tmp_path: Path
+) -> None:
+    """The recommender follows the store's version (read in the same hop as the model and
+    plan stamps): a substitute whose stock a write empties stops being offered."""
+    store = filled_store(tmp_path, tiny, model)
+    day = dt.date(2026, 1, 2)
+    request = recommendation_pb2.RecommendSkusRequest(
+        sku_id="K0001", store_id="S0001", need_date=day.isoformat(), limit=5
+    )
+    with running_server(settings(tmp_path)) as running:
+        stub = recommendation_pb2_grpc.RecommendationServiceStub(
+            grpc.insecure_channel(running.target)
+        )
+        first = stub.RecommendSkus(request, timeout=60).recommendations[0].sku_id
+        position = next(
+            p
+            for p in tiny.network.inventory_positions
+            if (p.location_id, p.sku_id) == ("S0001", first)
+        )
+        emptied = position.model_copy(update={"on_hand": 0.0})
+        store.upsert_network(Network.build(check_references=False, inventory_positions=[emptied]))
+        offered = []
+        for _ in range(200):  # the old recommender answers while the new one is built
+            offered = [r.sku_id for r in stub.RecommendSkus(request, timeout=60).recommendations]
+            if first not in offered:
+                break
+        assert first not in offered

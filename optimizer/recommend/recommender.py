@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -65,7 +66,10 @@ class Recommender:
         self.risk = risk
         self.version = model.version
         self._skus = list(stock.skus)
-        self._category = np.array([network.skus_by_id[k].category for k in self._skus])
+        # a Python list beside the array: reading one element of a numpy array costs ~10x
+        # a list's, and a response reads a dozen per item
+        self._categories = [network.skus_by_id[k].category for k in self._skus]
+        self._category = np.array(self._categories)
         self._model_sku = {k: i for i, k in enumerate(model.sku_ids)}
         self._model_store = {s: i for i, s in enumerate(model.store_ids)}
         # model SKU index -> network SKU index, so model scores line up with stock arrays
@@ -77,6 +81,7 @@ class Recommender:
         self._sold = np.zeros((len(model.store_ids), len(self._skus)), dtype=bool)
         self._sold[:, self._to_network] = model.sold[:, self._from_model]
         self._sellers = self._sold.sum(axis=0)
+        self._near: dict[int, _Neighbourhood] = {}
         self.stores = frozenset(s.id for s in network.stores)
         self._store_scores = _table(
             model.blend.user_scores, len(model.store_ids), len(model.sku_ids)
@@ -93,6 +98,7 @@ class Recommender:
         for supply in network.supply_lanes:
             self._lanes[(supply.warehouse_id, supply.sku_id)].append(supply)
         self._declared = {(s.sku_id, s.substitute_id): s.strength for s in network.substitutions}
+        self._lane_risk = _lane_risks(network.supply_lanes, risk)
 
     def recommend(
         self, use: str, sku_id: str, store_id: str, need_date: dt.date, limit: int = 10
@@ -136,23 +142,32 @@ class Recommender:
         else:
             candidates = candidates[self._category[candidates] == self._category[target]]
             scores = self._units_sold / max(float(self._units_sold.max()), 1.0)
+        best = _best(scores, candidates, limit)
+        score_key = "similarity" if seen else "category_popularity"
+        categories, wanted = self._categories, self._categories[target]
+        day = need_date.isoformat()
         items = []
-        for k in _best(scores, candidates, limit):
+        for k, score, shelf, held in zip(
+            best.tolist(),
+            scores[best].tolist(),
+            units[best].tolist(),
+            on_hand[best].tolist(),
+            strict=True,
+        ):
             other = self._skus[k]
-            declared = self._declared.get((sku_id, other), 0.0)
             numbers = {
-                "similarity" if seen else "category_popularity": round(float(scores[k]), 4),
-                "units_on_shelf": float(units[k]),
-                "on_hand": float(on_hand[k]),
-                "arriving": float(units[k] - on_hand[k]),
-                "declared_strength": declared,
-                "same_category": float(self._category[k] == self._category[target]),
+                score_key: round(score, 4),
+                "units_on_shelf": shelf,
+                "on_hand": held,
+                "arriving": shelf - held,
+                "declared_strength": self._declared.get((sku_id, other), 0.0),
+                "same_category": float(categories[k] == wanted),
             }
             items.append(
                 Recommendation(
                     other,
-                    round(float(scores[k]), 6),
-                    _substitute_reason(numbers, str(self._category[k]), need_date, seen),
+                    round(score, 6),
+                    _substitute_reason(numbers, categories[k], day, seen),
                     numbers=numbers,
                 )
             )
@@ -160,7 +175,7 @@ class Recommender:
             ""
             if seen
             else f"fallback: {sku_id} is unseen by model {self.version}; "
-            f"best-selling in-stock SKUs of its category {self._category[target]}"
+            f"best-selling in-stock SKUs of its category {wanted}"
         )
         return Recommendations(
             "substitute", sku_id, store_id, need_date, self.version, tuple(items), not seen, note
@@ -176,42 +191,45 @@ class Recommender:
         if sku_id:
             self._check_sku(sku_id)
             candidates = candidates[self._category == self._category[self.stock.skus[sku_id]]]
-        sold_chain, sellers = self._sold, self._sellers
         seen = store_id in self._model_store
         if seen:
             row = self._model_store[store_id]
-            candidates = candidates[~sold_chain[row, candidates]]
+            candidates = candidates[~self._sold[row, candidates]]
             scores = np.full(len(self._skus), -np.inf)
             blended = _row(self._store_scores, self.model.blend.user_scores, row)
             scores[self._to_network] = blended[self._from_model]
-            neighbours = _nearest(self._store_unit, row, SIMILAR_STORES)
-            near = sold_chain[neighbours].sum(axis=0)
+            near = self._neighbourhood(row)
         else:
             scores = self._units_sold / max(float(self._units_sold.max()), 1.0)
-            neighbours = np.zeros(0, dtype=np.int64)
-            near = np.zeros(len(self._skus))
-        near_ids = ", ".join(self.model.store_ids[i] for i in neighbours)
+            near = _Neighbourhood(np.zeros(len(self._skus)), 0, "")
+        stores = len(self.model.store_ids)
+        best = _best(scores, candidates, limit)
         items = []
-        for k in _best(scores, candidates, limit):
+        for k, score, nearby, sellers, sold in zip(
+            best.tolist(),
+            scores[best].tolist(),
+            near.selling[best].tolist(),
+            self._sellers[best].tolist(),
+            self._units_sold[best].tolist(),
+            strict=True,
+        ):
             numbers = {
-                "score": round(float(scores[k]), 4),
-                "similar_stores_selling": float(near[k]),
-                "similar_stores": float(len(neighbours)),
-                "stores_selling": float(sellers[k]),
-                "stores": float(len(self.model.store_ids)),
-                "units_sold_chain": float(self._units_sold[k]),
+                "score": round(score, 4),
+                "similar_stores_selling": float(nearby),
+                "similar_stores": float(near.count),
+                "stores_selling": float(sellers),
+                "stores": float(stores),
+                "units_sold_chain": float(sold),
             }
             reason = (
-                f"listing: sold by {int(near[k])} of the {len(neighbours)} most similar stores "
-                f"({near_ids}) and {int(sellers[k])} of {len(self.model.store_ids)} stores "
+                f"listing: sold by {int(nearby)} of the {near.count} most similar stores "
+                f"({near.ids}) and {int(sellers)} of {stores} stores "
                 f"chain-wide; not sold at {store_id}"
                 if seen
-                else f"listing (fallback): sold by {int(sellers[k])} of "
-                f"{len(self.model.store_ids)} stores, {self._units_sold[k]:.0f} units chain-wide"
+                else f"listing (fallback): sold by {int(sellers)} of "
+                f"{stores} stores, {sold:.0f} units chain-wide"
             )
-            items.append(
-                Recommendation(self._skus[k], round(float(scores[k]), 6), reason, numbers=numbers)
-            )
+            items.append(Recommendation(self._skus[k], round(score, 6), reason, numbers=numbers))
         note = (
             ""
             if seen
@@ -242,23 +260,23 @@ class Recommender:
         seen = sku_id in self._model_sku
         similarity = self._sku_similarity(sku_id) if seen else np.zeros(len(self._skus))
         target = self.stock.skus[sku_id]
+        categories = self._categories
+        others = np.delete(np.arange(len(self._skus)), target)
         similar = [
-            int(k)
-            for k in _best(similarity, np.flatnonzero(np.arange(len(self._skus)) != target), 50)
-            if self._category[k] == self._category[target]
+            k for k in _best(similarity, others, 50).tolist() if categories[k] == categories[target]
         ][:SOURCING_SUBSTITUTES]
+        closeness_of = {target: 1.0, **{k: max(float(similarity[k]), 0.0) for k in similar}}
         options: list[tuple[float, SupplyLane, dict[str, float], str]] = []
         for warehouse in warehouses:
             current = self._lanes.get((warehouse, sku_id), [])
             risks = [self._risk(lane) for lane in current]
             flagged = current[int(np.argmax([r[0] for r in risks]))] if current else None
             flagged_risk = max(risks, default=(0.0, 0.0))
-            for k in [target, *similar]:
+            for k, closeness in closeness_of.items():
                 for lane in self._lanes.get((warehouse, self._skus[k]), []):
                     if flagged is not None and lane.supplier_id == flagged.supplier_id:
                         continue
                     late, delay = self._risk(lane)
-                    closeness = 1.0 if k == target else max(float(similarity[k]), 0.0)
                     numbers = {
                         "similarity": round(closeness, 4),
                         "late_probability": round(late, 4),
@@ -297,9 +315,18 @@ class Recommender:
         )
 
     def _risk(self, lane: SupplyLane) -> tuple[float, float]:
-        if self.risk is None:
-            return 0.0, 0.0
-        return self.risk.for_lane(lane.supplier_id, lane.warehouse_id, lane.sku_id)
+        return self._lane_risk.get((lane.supplier_id, lane.warehouse_id, lane.sku_id), _NO_RISK)
+
+    def _neighbourhood(self, row: int) -> _Neighbourhood:
+        """The most similar stores to model store ``row`` and how many of them sell each
+        SKU: fixed per model, so worked out on a store's first listing and kept."""
+        near = self._near.get(row)
+        if near is None:
+            neighbours = _nearest(self._store_unit, row, SIMILAR_STORES)
+            ids = ", ".join(self.model.store_ids[i] for i in neighbours)
+            near = _Neighbourhood(self._sold[neighbours].sum(axis=0), len(neighbours), ids)
+            self._near[row] = near
+        return near
 
     def _sku_similarity(self, sku_id: str) -> npt.NDArray[np.float64]:
         """The blend's similarity of every network SKU to ``sku_id`` (in [-1, 1]; -1 for
@@ -318,6 +345,33 @@ class Recommender:
             raise NotFound("store_id", store_id)
 
 
+_NO_RISK = (0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class _Neighbourhood:
+    """A store's most similar stores: how many of them sell each SKU, their count, ids."""
+
+    selling: npt.NDArray[np.float64] | npt.NDArray[np.int64]
+    count: int
+    ids: str
+
+
+def _lane_risks(
+    lanes: Sequence[SupplyLane], risk: RiskScores | None
+) -> dict[tuple[str, str, str], tuple[float, float]]:
+    """``RiskScores.for_lane`` of every lane, looked up once: it filters the whole score
+    frame per lane (~0.5 ms), a dozen times per alternate-supplier request."""
+    if risk is None:
+        return {}
+    return {
+        (lane.supplier_id, lane.warehouse_id, lane.sku_id): risk.for_lane(
+            lane.supplier_id, lane.warehouse_id, lane.sku_id
+        )
+        for lane in lanes
+    }
+
+
 def _unit_rows(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
     """Rows scaled to length 1 (zero rows stay zero), so a product is a cosine."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -332,14 +386,21 @@ def _nearest(unit: npt.NDArray[np.float64], row: int, count: int) -> npt.NDArray
 def _best(
     scores: npt.NDArray[np.float64], candidates: npt.NDArray[np.int64], limit: int
 ) -> npt.NDArray[np.int64]:
-    """The ``limit`` best candidates by score, ties to the lower index."""
-    order = np.lexsort((candidates, -scores[candidates]))
+    """The ``limit`` best candidates by score, ties to the lower index.
+
+    Many candidates are first cut to those scoring at least the ``limit``-th best (ties
+    kept) in linear time, so only those are sorted."""
+    negated = -scores[candidates]
+    if len(candidates) > 4 * limit:
+        kth = np.partition(negated, limit - 1)[limit - 1]
+        if not np.isnan(kth):
+            keep = negated <= kth
+            candidates, negated = candidates[keep], negated[keep]
+    order = np.lexsort((candidates, negated))
     return candidates[order[:limit]]
 
 
-def _substitute_reason(
-    numbers: dict[str, float], category: str, need_date: dt.date, seen: bool
-) -> str:
+def _substitute_reason(numbers: dict[str, float], category: str, day: str, seen: bool) -> str:
     why = (
         f"graph similarity {numbers['similarity']:.2f}"
         if seen
@@ -351,7 +412,7 @@ def _substitute_reason(
         why += f", same category {category}"
     return (
         f"substitute: {why}; {numbers['units_on_shelf']:.0f} units on the shelf on "
-        f"{need_date.isoformat()} ({numbers['on_hand']:.0f} on hand + "
+        f"{day} ({numbers['on_hand']:.0f} on hand + "
         f"{numbers['arriving']:.0f} arriving)"
     )
 

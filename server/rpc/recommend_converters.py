@@ -52,20 +52,24 @@ def request_from_proto(request: recommendation_pb2.RecommendSkusRequest) -> use.
 def recommendations_to_proto(
     answer: Recommendations,
 ) -> recommendation_pb2.RecommendSkusResponse:
-    return recommendation_pb2.RecommendSkusResponse(
-        recommendations=[
-            recommendation_pb2.SkuRecommendation(
-                sku_id=r.sku_id,
-                score=r.score,
-                reason=r.reason,
-                supplier_id=r.supplier_id,
-                numbers=dict(r.numbers),
-            )
-            for r in answer.items
-        ],
+    """The response, built field by field: keyword construction of a message with a map
+    field goes through a pure-Python ``update`` and took twice as long (a tenth of a
+    light call's CPU)."""
+    response = recommendation_pb2.RecommendSkusResponse(
         use=USE_VALUES[answer.use],
         need_date=answer.need_date.isoformat(),
         model_version=answer.model_version,
         fallback=answer.fallback,
         note=answer.note,
     )
+    add = response.recommendations.add
+    for r in answer.items:
+        item = add()
+        item.sku_id = r.sku_id
+        item.score = r.score
+        item.reason = r.reason
+        item.supplier_id = r.supplier_id
+        numbers = item.numbers
+        for name, value in r.numbers.items():
+            numbers[name] = value
+    return response

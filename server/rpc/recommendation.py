@@ -81,20 +81,23 @@ class RecommenderCache:
         # shared by the calls that arrive while it runs
         self._stamps = VersionProbe(self._versions)
 
-    def _versions(self) -> tuple[tuple[int, int], tuple[int, int], str]:
-        """The recommendation and risk model files' stamps (``_stamp``) and the plans'
-        version: what a recommender depends on besides the cached network and demand."""
+    def _versions(self) -> tuple[str | None, tuple[int, int], tuple[int, int], str]:
+        """What a recommender depends on, in one thread hop: the store's version (for the
+        cached network and demand), the recommendation and risk model files' stamps
+        (``_stamp``) and the plans' version. Three hops, one after the other, were ~0.15 ms
+        of server CPU per call."""
         models = self.state.models
         return (
+            self.state.checked_version(),
             _stamp(models.path(use.KIND)),
             _stamp(models.path("risk")),
             self.state.store.plans_version(),
         )
 
     async def get(self, with_risk: bool) -> Ready:
-        network = await self.state.network()
-        demand = await self.state.demand()
-        model, risk, plans = await self._stamps.current()
+        store, model, risk, plans = await self._stamps.current()
+        network = await self.state.network(store)
+        demand = await self.state.demand(store)
         plan = await self._latest_plan(plans)
         risk_key = (risk,) if with_risk else None
         key = (id(network), id(demand), model, plan.id if plan else "", risk_key)

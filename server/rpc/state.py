@@ -90,18 +90,21 @@ class Cached(Generic[T]):
         self._lock = asyncio.Lock()
         self._refresh: asyncio.Task[object] | None = None
 
-    async def get(self) -> T:
-        if self._value is not None and not await self._changed():
+    async def get(self, version: str | None = None) -> T:
+        """The value as of ``version`` when the caller has just read the store's version
+        (one check for several reads), else as of a version this read checks."""
+        if self._value is not None and not await self._changed(version):
             return self._value
         async with self._lock:
-            if self._value is None or await self._changed():
-                return await self.reload()
+            if self._value is None or await self._changed(version):
+                return await self.reload(version)
             return self._value
 
-    async def _changed(self) -> bool:
+    async def _changed(self, version: str | None) -> bool:
         if time.monotonic() - self._checked_at < self._recheck_s:
             return False
-        version = await self._version.current()
+        if version is None:
+            version = await self._version.current()
         self._checked_at = time.monotonic()
         return version != self._read_version
 
@@ -117,8 +120,9 @@ class Cached(Generic[T]):
             log.warning("reading ahead failed; the first call will read again", exc_info=True)
             return None
 
-    async def reload(self) -> T:
-        version = await self._version.current()  # before: a write between re-reads
+    async def reload(self, version: str | None = None) -> T:
+        if version is None:  # before the read: a write between re-reads
+            version = await self._version.current()
         value = await asyncio.to_thread(self._load)
         self._value, self._read_version = value, version
         self._checked_at = time.monotonic()
@@ -180,13 +184,20 @@ class ServerState:
         self.jobs.warm()
         return asyncio.gather(self._network.prefetch(), self._demand.prefetch())
 
-    async def network(self) -> Network:
-        """The whole stored network as of the store's current version."""
-        return await self._network.get()
+    def checked_version(self) -> str | None:
+        """The store's version, blocking, for a caller that reads other stamps in the same
+        thread hop and passes it to ``network``/``demand``; ``None`` when reads trust their
+        value for ``cache_seconds`` (then they check by themselves, as rarely as that)."""
+        return None if self.settings.cache_seconds > 0 else self.store.version()
 
-    async def demand(self) -> pd.DataFrame:
-        """The whole demand history as of the store's current version."""
-        return (await self._demand.get()).raw
+    async def network(self, version: str | None = None) -> Network:
+        """The whole stored network as of the store's current version (or ``version``, the
+        one ``checked_version`` just gave)."""
+        return await self._network.get(version)
+
+    async def demand(self, version: str | None = None) -> pd.DataFrame:
+        """The whole demand history as of the store's current version (or ``version``)."""
+        return (await self._demand.get(version)).raw
 
     async def demand_in(self, network: Network, scope: Scope | None) -> pd.DataFrame:
         """The cached demand history of a scope of ``network``."""
