@@ -66,6 +66,11 @@ from the best known at 30 s), and independent seeds are what the Solomon and 200
 figures were measured with; beyond (1,000: 2% at 60 s) a second member that restarts
 from the leader's best works where the leader is (``bench/routing_large.py``)."""
 
+FOLLOWER_NICE = 10
+"""A follower yields the CPU to its leader where cores are short (a loaded machine, where
+the portfolio's processes share one CPU slice: Linux autogroups), so the leader keeps
+the CPU of PyVRP alone; on free cores it changes nothing."""
+
 _RESERVE_S = 0.25
 """Seconds kept back from the searches for process start-up, evaluation and the result."""
 _RESERVE_PER_NODE_S = 5e-4
@@ -326,6 +331,8 @@ def _worker(
     skip: frozenset[int],
     role: Cooperation | None,
 ) -> None:
+    if role is not None and not role.lead:
+        os.nice(FOLLOWER_NICE)
     send.send(_run_until(model, config, deadline, skip, role))
     send.close()
 
