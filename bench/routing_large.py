@@ -29,7 +29,13 @@ restarts from the leader's best) follows the table.
 
     flock /tmp/supplynet-bench.lock nice -n 10 .venv/bin/python bench/routing_large.py \
         --size 1000 --seconds 60 --cores 2 [--instances C1,R2] \
-        [--arms portfolio,pyvrp,pyvrp-raw,ortools] [--out bench/results/routing_large_1000.txt]
+        [--arms portfolio,pyvrp,pyvrp-raw,ortools] [--paired] \
+        [--out bench/results/routing_large_1000.txt]
+
+``--paired`` runs an instance's arms at the same time, unpinned: on a loaded machine
+they then see the same load (one after the other, a 2-core portfolio on a machine
+shared with other sessions can get the CPU of one); on a quiet machine it understates
+the portfolio (its cores are shared with the other arms).
 
 Run time: arms x 6 instances x the limit, plus ~2 s per run: ~13 minutes at 200
 customers (30 s), ~25 minutes at 1,000 (60 s) with the four arms.
@@ -54,6 +60,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import numpy as np
@@ -227,8 +234,11 @@ SOLVERS: dict[str, Callable[[RoutingProblem, Path, float, int], tuple[Routes, st
 """Arm -> how it solves (problem, instance file, limit, cores); only the portfolio uses cores."""
 
 
-def _measured(send: Connection, name: str, path: Path, seconds: float, cores: int) -> None:
-    os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:cores]))
+def _measured(
+    send: Connection, name: str, path: Path, seconds: float, cores: int, pin: bool
+) -> None:
+    if pin:
+        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:cores]))
     problem = build(read_vrplib(path))
     started = time.monotonic()
     before = _cpu_s()
@@ -244,23 +254,38 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
-def measure(name: str, path: Path, seconds: float, cores: int = 1) -> Run:
-    """Run one solver in a fresh process pinned to ``cores`` cores."""
+def measure(
+    arms: Sequence[str], path: Path, seconds: float, cores: dict[str, int], paired: bool
+) -> dict[str, Run]:
+    """Each arm in a fresh process on ``cores[arm]`` cores: one after the other, each pinned,
+    or all at the same time unpinned (``paired``: on a loaded machine they then see the
+    same load, and the portfolio's leader gets the CPU share PyVRP alone gets)."""
     context = worker_context("supplynet.optimizer.routing.solver")
-    receive, send = context.Pipe(duplex=False)
-    # not daemonic: a portfolio on several cores starts worker processes of its own
-    process = context.Process(target=_measured, args=(send, name, path, seconds, cores))
-    process.start()
-    send.close()
-    try:
-        if not receive.poll(seconds * 3 + 120):
-            return Run([], float("nan"), float("nan"), "no answer")
-        run: Run = receive.recv()
-        return run
-    except EOFError:
-        return Run([], float("nan"), float("nan"), f"process died (exit {process.exitcode})")
-    finally:
-        stop_worker(process, receive)
+
+    def start(arm: str) -> tuple[BaseProcess, Connection]:
+        receive, send = context.Pipe(duplex=False)
+        # not daemonic: a portfolio on several cores starts worker processes of its own
+        args = (send, arm, path, seconds, cores[arm], not paired)
+        process = context.Process(target=_measured, args=args)
+        process.start()
+        send.close()
+        return process, receive
+
+    def collect(process: BaseProcess, receive: Connection) -> Run:
+        try:
+            if not receive.poll(seconds * 3 + 120):
+                return Run([], float("nan"), float("nan"), "no answer")
+            run: Run = receive.recv()
+            return run
+        except EOFError:
+            return Run([], float("nan"), float("nan"), f"process died (exit {process.exitcode})")
+        finally:
+            stop_worker(process, receive)
+
+    if paired:
+        started = {arm: start(arm) for arm in arms}
+        return {arm: collect(*started[arm]) for arm in arms}
+    return {arm: collect(*start(arm)) for arm in arms}
 
 
 def delivery_day(stops: int, seed: int = 7) -> RoutingProblem:
@@ -347,6 +372,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--arms", default=",".join(SOLVERS), help=f"comma-separated, of {', '.join(SOLVERS)}"
     )
+    parser.add_argument(
+        "--paired",
+        action="store_true",
+        help="run the arms of an instance at the same time, unpinned (same load for all)",
+    )
     args = parser.parse_args(argv)
     arms = [a.strip() for a in args.arms.split(",") if a.strip()]
     if not arms or set(arms) - set(SOLVERS):
@@ -363,8 +393,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     emit(
         f"# Gehring-Homberger {args.size} customers, {seconds:g} s wall per run, portfolio on"
-        f" {args.cores} core(s), the other arms on one (cpu: CPU seconds the run got, wall:"
-        f" its wall time), commit {_commit()}, load average at start {os.getloadavg()[0]:.2f}"
+        f" {args.cores} core(s), the other arms on one, "
+        + ("all at the same time, unpinned" if args.paired else "one after the other")
+        + f" (cpu: CPU seconds the run got, wall: its wall time), commit {_commit()},"
+        f" load average at start {os.getloadavg()[0]:.2f}"
     )
     head = " | ".join(
         f"{arm:>9} {'gap%':>6}{' veh' if arm == 'portfolio' else ''} {'ok':>3} {'MB':>5}"
@@ -380,8 +412,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ref = best[path.stem]
         row: dict[str, float | bool] = {}
         cells = []
+        cores = {arm: args.cores if arm == "portfolio" else 1 for arm in arms}
+        runs = measure(arms, path, seconds, cores, args.paired)
         for name in arms:
-            run = measure(name, path, seconds, args.cores if name == "portfolio" else 1)
+            run = runs[name]
             ev = judge(problem, run.routes) if run.routes else None
             ok = ev is not None and ev.feasible and not ev.unserved
             dist = ev.distance_km if ev is not None else float("nan")
