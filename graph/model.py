@@ -10,9 +10,10 @@ point (CSV import, stores, gRPC) validates with the same rules.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -20,6 +21,25 @@ Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 MinuteOfDay = Annotated[int, Field(ge=0, le=24 * 60)]
+
+
+@cache
+def holiday_countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes that have a holiday calendar (the ``holidays`` package)."""
+    import holidays  # loaded when a code is checked, not with every record type
+
+    return frozenset(code for code in holidays.list_supported_countries() if len(code) == 2)
+
+
+def _country_code(value: str) -> str:
+    code = value.strip().upper()
+    if code not in holiday_countries():
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code with a holiday calendar")
+    return code
+
+
+CountryCode = Annotated[str, AfterValidator(_country_code)]
+"""A country (``BD``, ``de``: stored upper case) whose holiday calendar the models can use."""
 
 
 class Record(BaseModel):
@@ -42,6 +62,11 @@ class Location(Record):
     latitude: Latitude
     longitude: Longitude
     region: str = ""
+    country: CountryCode | None = Field(
+        default=None,
+        description="ISO code of the country the location is in: the holiday calendar of "
+        "its demand (``Network.country``); None: not known.",
+    )
 
 
 class Supplier(Location):

@@ -8,6 +8,7 @@ dangling references) is collected and raised together as ``ValidationFailed``.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -293,6 +294,16 @@ class Network:
         return Network.unchecked({n: (*self.table(n), *other.table(n)) for n in TABLES})
 
     @cached_property
+    def country(self) -> str | None:
+        """The network's holiday calendar: the country most stores are in (demand happens
+        there), else most locations; ties go to the first code. None when none names one."""
+        for kinds in ((self.stores,), (self.suppliers, self.warehouses, self.stores)):
+            found = Counter(loc.country for locations in kinds for loc in locations if loc.country)
+            if found:
+                return min(found, key=lambda code: (-found[code], code))
+        return None
+
+    @cached_property
     def skus_by_id(self) -> dict[str, Sku]:
         return {sku.id: sku for sku in self.skus}
 
@@ -394,6 +405,7 @@ class Network:
             **self.counts(),
             "categories": len(categories),
             "regions": len(regions),
+            "country": self.country,
             "units_on_hand": float(sum(p.on_hand for p in self.inventory_positions)),
         }
 

@@ -17,8 +17,9 @@ level demand (one aggregate store), supplier delivery records (none), substituti
 The other daily signals (production, delivery to distributors, factory issue) are kept
 in ``signals`` for analysis and model features.
 
-The data come from Bangladesh, so ``SupplyGraphData.country`` (``COUNTRY``) is ``BD``:
-the holiday calendar every model of an import should use unless told otherwise.
+The data come from Bangladesh, so every location's ``country`` (``COUNTRY``) is ``BD``:
+the network's holiday calendar (``Network.country``), which every model of an import
+uses unless told otherwise.
 """
 
 from __future__ import annotations
@@ -60,13 +61,16 @@ class SupplyGraphData:
     """The SupplyGraph network, its demand (sales orders) and the other daily signals.
 
     ``signals`` columns: date, sku_id, signal (a key of ``SIGNALS``), quantity (units).
-    ``country``: the holiday calendar of the data's country.
     """
 
     network: Network
     demand: pd.DataFrame
     signals: pd.DataFrame
-    country: str = COUNTRY
+
+    @property
+    def country(self) -> str | None:
+        """The holiday calendar of the data's country (``BD``), as the network records it."""
+        return self.network.country
 
 
 def load_supplygraph(root: Path) -> SupplyGraphData:
@@ -150,12 +154,25 @@ def _network(root: Path, sku_ids: list[str], weights: dict[str, float]) -> Netwo
     plants = sorted({p for p, _, _ in lanes} | set(homes["plant"]))
     storages = sorted({s for _, s, _ in lanes})
     return Network.build(
-        suppliers=[Supplier(id=p, name=f"Plant {p[2:]}", latitude=0, longitude=0) for p in plants],
+        suppliers=[
+            Supplier(id=p, name=f"Plant {p[2:]}", latitude=0, longitude=0, country=COUNTRY)
+            for p in plants
+        ],
         warehouses=[
-            Warehouse(id=s, name=f"Storage location {s[2:]}", latitude=0, longitude=0)
+            Warehouse(
+                id=s, name=f"Storage location {s[2:]}", latitude=0, longitude=0, country=COUNTRY
+            )
             for s in storages
         ],
-        stores=[Store(id=AGGREGATE_STORE, name="All distributors", latitude=0, longitude=0)],
+        stores=[
+            Store(
+                id=AGGREGATE_STORE,
+                name="All distributors",
+                latitude=0,
+                longitude=0,
+                country=COUNTRY,
+            )
+        ],
         skus=[
             Sku(
                 id=sku,

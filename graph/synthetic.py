@@ -36,6 +36,7 @@ EARTH_RADIUS_KM = 6371.0
 ROAD_FACTOR = 1.25
 TRUCK_KM_PER_DAY = 600.0
 HOLIDAY_COUNTRY = "DE"
+"""Where the network lies: its holiday peaks and every location's ``country``."""
 PROMO_WEEK_PROBABILITY = 0.07
 PROMO_DISCOUNTS = (0.1, 0.2, 0.3)
 DEMAND_NOISE_SHAPE = 25.0
@@ -321,6 +322,7 @@ class _Generator:
                 latitude=round(lat, 5),
                 longitude=round(lon, 5),
                 region=self.region_names[r],
+                country=HOLIDAY_COUNTRY,
             )
             for i, ((lat, lon), r) in enumerate(zip(w_xy, w_region, strict=True))
         ]
@@ -336,6 +338,7 @@ class _Generator:
                 latitude=round(lat, 5),
                 longitude=round(lon, 5),
                 region=self.region_names[w_region[h]],
+                country=HOLIDAY_COUNTRY,
                 window_open_min=int(o),
                 window_close_min=int(o + n),
                 service_min=float(rng.integers(10, 26)),
@@ -353,6 +356,7 @@ class _Generator:
                 latitude=round(lat, 5),
                 longitude=round(lon, 5),
                 region=self.region_names[r],
+                country=HOLIDAY_COUNTRY,
             )
             for i, ((lat, lon), r) in enumerate(zip(p_xy, self.supplier_region, strict=True))
         ]

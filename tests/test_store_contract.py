@@ -75,6 +75,22 @@ def test_partial_upsert_replaces_records_by_key(store: GraphStore, tiny: Synthet
     assert len(stored) == len(tiny.network.inventory_positions)
 
 
+def test_location_country_is_set_changed_and_cleared(
+    store: GraphStore, tiny: SyntheticDataset
+) -> None:
+    """Every location keeps its country (the network's holiday calendar); an upsert
+    changes it or, with ``None``, removes it."""
+    store.upsert_network(tiny.network)
+    assert store.snapshot().country == "DE"
+    moved = [s.model_copy(update={"country": "BD"}) for s in tiny.network.stores]
+    cleared = tiny.network.warehouses[0].model_copy(update={"country": None})
+    store.upsert_network(Network.build(check_references=False, stores=moved, warehouses=[cleared]))
+    stored = store.snapshot()
+    assert stored.country == "BD"
+    assert stored.locations[cleared.id].country is None
+    assert stored.locations[tiny.network.suppliers[0].id].country == "DE"
+
+
 SCOPES = {
     "one warehouse": lambda n: Scope(warehouse_ids=frozenset([n.warehouses[0].id])),
     "one region": lambda n: Scope(regions=frozenset([n.warehouses[-1].region])),

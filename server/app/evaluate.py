@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from supplynet.forecasting.backtest import Backtest, backtest
-from supplynet.forecasting.registry import BASELINES, FORECASTERS
+from supplynet.forecasting.registry import BASELINES, forecaster_factory
 from supplynet.graph.network import Network
 from supplynet.server.app.horizon import Horizon
 
@@ -30,20 +30,28 @@ class SeriesSample:
 
 
 def backtest_forecasters(
-    cleaned: pd.DataFrame, sample: SeriesSample, horizon: Horizon
+    cleaned: pd.DataFrame, sample: SeriesSample, horizon: Horizon, country: str | None
 ) -> pd.DataFrame:
-    """``auto``, the baselines and ``best`` (chosen on the first origin), aggregated."""
+    """``auto`` (its Prophet with the holidays of ``country``), the baselines and ``best``
+    (chosen on the first origin), aggregated."""
     rows = cleaned.merge(sample.keys(cleaned), on=["store_id", "sku_id"])
+    auto = forecaster_factory("auto", country, horizon.periods)
     result = backtest(
-        rows, {"auto": FORECASTERS["auto"], **BASELINES}, horizon.periods, origins=sample.origins
+        rows, {"auto": auto, **BASELINES}, horizon.periods, origins=sample.origins
     ).with_best(selection_origins=1)
     return result.aggregate()
 
 
 def backtest_gnn(
-    network: Network, cleaned: pd.DataFrame, sample: SeriesSample, horizon: Horizon, epochs: int
+    network: Network,
+    cleaned: pd.DataFrame,
+    sample: SeriesSample,
+    horizon: Horizon,
+    epochs: int,
+    country: str | None,
 ) -> pd.DataFrame:
-    """The demand GNN trained before the first scored origin, on the sample's series."""
+    """The demand GNN (holidays of ``country``) trained before the first scored origin, on
+    the sample's series."""
     from supplynet.gnn.backtest import gnn_backtest
     from supplynet.gnn.demand_model import DemandConfig, lag_window
     from supplynet.gnn.training import TrainConfig
@@ -52,6 +60,7 @@ def backtest_gnn(
         horizon=horizon.periods,
         freq=horizon.freq,
         lags=lag_window(horizon.freq, cleaned["date"].nunique()),
+        holiday_country=country,
     )
     training = TrainConfig(epochs=epochs, patience=4, seed=sample.seed)
     result = gnn_backtest(network, cleaned, config, training, origins=sample.origins - 1, stride=7)

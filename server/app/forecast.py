@@ -31,13 +31,13 @@ from supplynet.forecasting.series_index import SeriesForecast, SeriesIndex, Seri
 from supplynet.graph.errors import Problem
 from supplynet.graph.executor import ParallelSettings
 from supplynet.graph.executor import Progress as CountProgress
-from supplynet.graph.model import Store
+from supplynet.graph.model import CountryCode, Store
 from supplynet.graph.network import Network
 from supplynet.graph.plans import StoredPlan
 from supplynet.graph.scope import Scope
 from supplynet.server.app.horizon import Horizon
 from supplynet.server.app.price_plans import price_future
-from supplynet.server.app.settings import AppSettings
+from supplynet.server.app.settings import AppSettings, holiday_country
 from supplynet.server.app.validation import checked, require, scope_problems
 
 NETWORK_MODELS = ("gnn",)
@@ -70,7 +70,8 @@ class ForecastRequest(BaseModel):
     scope: Scope | None = None
     store_ids: frozenset[str] | None = None
     seed: int = 0
-    country: str | None = None
+    country: CountryCode | None = None
+    """The calendar asked for (flag, field) or configured; ``None``: the network's."""
     checkpoint: bytes | None = None
     prices_plan: str | None = None
     """A saved prices plan (``latest``: the newest) whose prices are the planned ones."""
@@ -102,7 +103,8 @@ def forecast_request(
 ) -> ForecastRequest:
     """A checked request; ``None`` fields take the settings' defaults.
 
-    ``country`` (default: the settings') is the holiday calendar of every model;
+    ``country`` (default: the settings', else the network's: ``holiday_country``) is the
+    holiday calendar of every model;
     ``checkpoint`` a saved demand GNN to forecast with (``gnn`` only); ``prices_plan``
     a saved prices plan (``latest``: the newest) the global model takes as planned prices.
 
@@ -133,6 +135,7 @@ def forecast_request(
 class ForecastInputs:
     """The selected series' cleaned rows and what a network-wide model needs besides.
 
+    ``country``: the holiday calendar every model uses (``holiday_country``).
     ``future``: planned prices per series and day (``price_plans.price_future``) from the
     prices plan ``prices_plan``.
     """
@@ -140,6 +143,7 @@ class ForecastInputs:
     network: Network
     cleaned: pd.DataFrame
     horizon: Horizon
+    country: str | None = None
     future: pd.DataFrame | None = None
     prices_plan: str | None = None
 
@@ -176,11 +180,12 @@ def forecast_inputs(
     """
     keys = select_series(request, network, index)
     rows, horizon = index.rows(keys), Horizon(request.horizon_days, index.freq)
+    country = holiday_country(request.country, network)
     if prices is None:
-        return ForecastInputs(network, rows, horizon)
+        return ForecastInputs(network, rows, horizon, country)
     weekly = [Problem("prices_plan", "planned prices need daily demand history")]
     require(weekly if index.freq != "D" else [], "forecast request")
-    return ForecastInputs(network, rows, horizon, price_future(prices, rows), prices.id)
+    return ForecastInputs(network, rows, horizon, country, price_future(prices, rows), prices.id)
 
 
 def is_light(request: ForecastRequest, series: int) -> bool:
@@ -206,11 +211,11 @@ def run_forecast(
 
     ``auto`` on daily data is the global model (it won the rolling backtests of
     ``bench/forecast_accuracy.py``); on weekly data, the per-series rules. The global
-    model takes the inputs' planned prices.
+    model takes the inputs' planned prices. Every model takes the inputs' holiday country.
     """
     if request.model in NETWORK_MODELS:
         return NETWORK_RUNNERS[request.model](inputs, request)
-    periods, country = inputs.horizon.periods, request.country
+    periods, country = inputs.horizon.periods, inputs.country
     if inputs.horizon.freq == "D" and request.model in (DEFAULT_MODEL, *GLOBAL_MODELS):
         model = panel_forecaster(request.model, periods, country, inputs.network, request.seed)
         return model.fit(inputs.cleaned).forecast(inputs.cleaned, inputs.future)
@@ -235,7 +240,7 @@ def _gnn(inputs: ForecastInputs, request: ForecastRequest) -> DemandForecast:
         inputs.cleaned,
         inputs.horizon,
         request.seed,
-        country=request.country,
+        country=inputs.country,
         checkpoint=request.checkpoint,
     )
 

@@ -20,6 +20,7 @@ from supplynet.forecasting.forecast import DemandForecast
 from supplynet.graph.deadline import Deadline
 from supplynet.graph.errors import Problem
 from supplynet.graph.executor import ParallelSettings
+from supplynet.graph.model import CountryCode
 from supplynet.graph.network import Network
 from supplynet.graph.plans import PlanId, Scalar, StoredPlan
 from supplynet.graph.scope import Scope
@@ -63,6 +64,8 @@ class PlanRequest(BaseModel):
     """A saved prices plan (``latest``: the newest) the forecast takes as planned prices."""
     backorders: bool = False
     """Demand not met waits for later stock (the network backorders) instead of being lost."""
+    country: CountryCode | None = None
+    """The forecast's holiday calendar asked for or configured; ``None``: the network's."""
 
     @property
     def horizon_periods(self) -> int:
@@ -77,6 +80,7 @@ class PlanRequest(BaseModel):
             model=self.forecast_model,
             scope=self.scope,
             seed=self.seed,
+            country=self.country,
             prices_plan=self.prices_plan,
         )
 
@@ -125,6 +129,7 @@ def plan_request(
             "forecast_model": settings.forecast_model,
             "plan_id": new_plan_id(),
             "seed": settings.seed,
+            "country": settings.country,
             **given,
         },
     )
@@ -217,6 +222,9 @@ def stored(
         "backorders": request.backorders,
         "scope": plans.scope_text(request.scope),
         "seed": request.seed,
+        "holiday_country": inputs.forecast_inputs.country
+        if inputs is not None and inputs.forecast_inputs is not None
+        else request.country,
     }
     versions: dict[str, Scalar] = {}
     if inputs is not None:

@@ -14,6 +14,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from supplynet.graph.executor import ParallelSettings
+from supplynet.graph.model import CountryCode
+from supplynet.graph.network import Network
 
 
 class AppSettings(BaseSettings):
@@ -21,10 +23,10 @@ class AppSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SUPPLYNET_", extra="ignore", frozen=True)
 
-    country: str | None = Field(
+    country: CountryCode | None = Field(
         default=None,
         description="holiday calendar (ISO country code) for every model; None: the "
-        "forecasters' own default",
+        "network's (``Network.country``, e.g. BD for a SupplyGraph import), else none",
     )
     forecast_model: str = Field(default="auto", description="forecaster when none is named")
     forecast_horizon_days: int = Field(default=28, ge=1, le=366)
@@ -50,3 +52,10 @@ class AppSettings(BaseSettings):
         if self.ray_address:
             return ParallelSettings(engine="ray", ray_address=self.ray_address)
         return ParallelSettings(workers=workers if workers is not None else self.workers)
+
+
+def holiday_country(configured: str | None, network: Network) -> str | None:
+    """The calendar of every model of a call: ``configured`` (the request's flag or field,
+    else ``AppSettings.country``), else the country the network lies in
+    (``Network.country``: BD for a SupplyGraph import, DE for a generated one), else none."""
+    return configured or network.country

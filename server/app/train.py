@@ -13,9 +13,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from supplynet.graph.errors import Problem
+from supplynet.graph.model import CountryCode
 from supplynet.graph.network import Network
 from supplynet.server.app.horizon import Horizon
 from supplynet.server.app.models import ModelStore
+from supplynet.server.app.settings import holiday_country
 from supplynet.server.app.validation import require
 
 if TYPE_CHECKING:
@@ -39,6 +41,8 @@ class TrainRequest(BaseModel):
     seed: int = 0
     device: str = "cpu"
     message_passing: bool = True
+    country: CountryCode | None = None
+    """The demand GNN's holiday calendar asked for or configured; ``None``: the network's."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ def train_model(
             freq=freq,
             message_passing=request.message_passing,
             lags=lag_window(freq, history["date"].nunique()),
+            holiday_country=holiday_country(request.country, network),
         )
         model = train_demand(network, history, config, training, progress=progress)
     else:

@@ -42,3 +42,14 @@ def add_horizon_argument(parser: argparse.ArgumentParser, default_setting: str) 
         help=f"days ahead (default: settings' {default_setting}); weekly data gets the "
         "weeks that cover them",
     )
+
+
+def add_country_argument(parser: argparse.ArgumentParser) -> None:
+    """``--country``: the holiday calendar of every model of the command."""
+    parser.add_argument(
+        "--country",
+        default=None,
+        metavar="ISO",
+        help="holiday calendar (ISO country code, e.g. BD) of every model (default: "
+        "SUPPLYNET_COUNTRY, else the country the network lies in)",
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from supplynet.forecasting.forecast import DemandForecast
 from supplynet.forecasting.series_index import SeriesIndex
 from supplynet.graph.deadline import Deadline
+from supplynet.graph.executor import Progress as CountProgress
 from supplynet.graph.network import Network
 from supplynet.graph.open_store import StoreSettings, describe, open_store
 from supplynet.graph.store import GraphStore
@@ -34,7 +36,14 @@ from supplynet.server.app.settings import AppSettings
 from supplynet.server.cli.arguments import Subparsers
 from supplynet.server.cli.forecast_commands import write_forecast
 from supplynet.server.cli.gnn_commands import show_risk
-from supplynet.server.cli.output import console, frame_table, key_value_table, network_summary
+from supplynet.server.cli.output import (
+    calendar_line,
+    console,
+    count_progress,
+    frame_table,
+    key_value_table,
+    network_summary,
+)
 from supplynet.server.cli.plan_commands import print_plan, write_lines
 from supplynet.server.cli.route_commands import print_schedule
 
@@ -58,13 +67,20 @@ class DemoRun:
     out: Path
     preset: str
     settings: AppSettings
+    live: Progress | None = None
+    """The stages' bar on a terminal; a stage's own counts become a task on it."""
     network: Network | None = None
+    country: str | None = None
     index: SeriesIndex | None = None
     forecast: DemandForecast | None = None
     backtest: pd.DataFrame | None = None
     risk: RiskScores | None = None
     plan: ReplenishmentPlan | None = None
     routes: RouteSchedule | None = None
+
+    def counts(self, label: str) -> AbstractContextManager[CountProgress]:
+        """Progress of a stage's fan-out: on the stages' bar, or lines in a log."""
+        return count_progress(self.console, label, self.live)
 
 
 Stage = Callable[[DemoRun], None]
@@ -86,11 +102,16 @@ def stage_forecast(run: DemoRun) -> None:
     assert run.network is not None and run.index is not None
     request = forecast.forecast_request(run.settings)
     inputs = forecast.forecast_inputs(request, run.network, run.index)
-    run.forecast = forecast.run_forecast(inputs, request, run.settings.parallel())
+    run.country = inputs.country
+    run.console.print(calendar_line(inputs.country))
+    with run.counts(f"forecasting ({request.model}) series") as counted:
+        run.forecast = forecast.run_forecast(inputs, request, run.settings.parallel(), counted)
     write_forecast(run.forecast, run.out / "forecast.csv")
     run.console.print(key_value_table("models used (auto)", run.forecast.models_used().to_dict()))
     sample = evaluate.SeriesSample(seed=run.settings.seed)
-    run.backtest = evaluate.backtest_forecasters(run.index.cleaned, sample, inputs.horizon)
+    run.backtest = evaluate.backtest_forecasters(
+        run.index.cleaned, sample, inputs.horizon, inputs.country
+    )
     run.console.print(
         frame_table(
             f"backtest: {sample.series} series sampled (seed {sample.seed}), "
@@ -108,7 +129,7 @@ def stage_gnn(run: DemoRun) -> None:
     sample = evaluate.SeriesSample(seed=run.settings.seed)
     started = time.perf_counter()
     table = evaluate.backtest_gnn(
-        run.network, run.index.cleaned, sample, horizon, DEMO_EPOCHS["demand"]
+        run.network, run.index.cleaned, sample, horizon, DEMO_EPOCHS["demand"], run.country
     )
     both = pd.concat([run.backtest, table], ignore_index=True)
     run.console.print(
@@ -141,6 +162,7 @@ def stage_plan(run: DemoRun) -> None:
         workers=2,
         plan_id="demo-plan",
         use_risk=True,
+        country=run.country,
     )
     inputs = plan.PlanInputs(
         run.network,
@@ -220,9 +242,11 @@ def run_demo(args: argparse.Namespace) -> int:
             console=out,
             transient=True,
         ) as progress:
+            run.live = progress
             bar = progress.add_task("demo", total=len(STAGES))
             for number, (title, stage) in enumerate(STAGES, start=1):
                 progress.update(bar, description=title)
+                out.print(f"[{number}/{len(STAGES)}] {title} ...")
                 started = time.perf_counter()
                 stage(run)
                 progress.advance(bar)

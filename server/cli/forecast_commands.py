@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from supplynet.forecasting.forecast import DemandForecast
 from supplynet.forecasting.series_index import SeriesIndex
-from supplynet.graph.executor import Progress as ProgressCallback
 from supplynet.graph.open_store import open_store
 from supplynet.server.app.forecast import (
     MODEL_NAMES,
@@ -26,11 +20,17 @@ from supplynet.server.app.settings import AppSettings
 from supplynet.server.app.validation import output_file_problems, require
 from supplynet.server.cli.arguments import (
     Subparsers,
+    add_country_argument,
     add_horizon_argument,
     add_scope_arguments,
     scope_from_args,
 )
-from supplynet.server.cli.output import console, key_value_table
+from supplynet.server.cli.output import (
+    calendar_line,
+    console,
+    count_progress,
+    key_value_table,
+)
 
 OUT_SUFFIXES = (".csv", ".parquet")
 
@@ -46,11 +46,7 @@ def register(subparsers: Subparsers) -> None:
     add_horizon_argument(parser, "forecast_horizon_days")
     parser.add_argument("--model", choices=MODEL_NAMES, help="model (default: settings, auto)")
     parser.add_argument("--out", type=Path, required=True, help="output file: .csv or .parquet")
-    parser.add_argument(
-        "--country",
-        default=None,
-        help="holiday calendar (ISO code) of every model (default: SUPPLYNET_COUNTRY)",
-    )
+    add_country_argument(parser)
     parser.add_argument(
         "--checkpoint", type=Path, default=None, help="saved demand GNN to use (--model gnn)"
     )
@@ -97,11 +93,11 @@ def run(args: argparse.Namespace) -> int:
     inputs = forecast_inputs(request, network, index, prices)
     out = console()
     out.print(key_value_table("cleaning", index.summary.as_dict()))
-    out.print(f"holiday calendar: {request.country or 'none'}")
+    out.print(calendar_line(inputs.country))
     if inputs.prices_plan:
         out.print(f"planned prices: {inputs.prices_plan}")
     started = time.perf_counter()
-    with rich_progress(out, f"forecasting ({request.model})") as progress:
+    with count_progress(out, f"forecasting ({request.model})") as progress:
         forecast = run_forecast(inputs, request, settings.parallel(args.workers), progress)
     elapsed = time.perf_counter() - started
     write_forecast(forecast, args.out)
@@ -126,16 +122,3 @@ def write_forecast(forecast: DemandForecast, path: Path) -> None:
         forecast.frame.to_parquet(path, index=False)
     else:
         forecast.frame.to_csv(path, index=False)
-
-
-@contextmanager
-def rich_progress(out: Console, label: str) -> Iterator[ProgressCallback]:
-    """A rich progress bar, handed to the core as a ``progress(done, total)`` callback."""
-    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(f"[bold]{label}", *columns, console=out, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update

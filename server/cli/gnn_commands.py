@@ -19,9 +19,15 @@ from supplynet.graph.open_store import open_store
 from supplynet.server.app import train as use
 from supplynet.server.app.models import ModelStore
 from supplynet.server.app.risk_ranking import RiskRanking, model_version, rank_risk
+from supplynet.server.app.settings import AppSettings, holiday_country
 from supplynet.server.app.validation import checked, output_file_problems, require
-from supplynet.server.cli.arguments import Subparsers, add_scope_arguments, scope_from_args
-from supplynet.server.cli.output import console, frame_table, key_value_table
+from supplynet.server.cli.arguments import (
+    Subparsers,
+    add_country_argument,
+    add_scope_arguments,
+    scope_from_args,
+)
+from supplynet.server.cli.output import calendar_line, console, frame_table, key_value_table
 
 if TYPE_CHECKING:
     from supplynet.gnn.training import EpochReport, Progress
@@ -49,6 +55,7 @@ def register(subparsers: Subparsers) -> None:
     train.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
     train.add_argument("--no-graph", action="store_true", help="ablation: no message passing")
     train.add_argument("--checkpoint", type=Path, default=None, help="file to write")
+    add_country_argument(train)
     add_scope_arguments(train)
     train.set_defaults(handler=run_train)
 
@@ -92,6 +99,7 @@ def run_train(args: argparse.Namespace) -> int:
         from supplynet.server.cli.recommend_commands import run_train_recommend
 
         return run_train_recommend(args)
+    settings: AppSettings = args.settings
     request = checked(
         use.TrainRequest,
         "train",
@@ -101,6 +109,7 @@ def run_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         device=args.device,
         message_passing=not args.no_graph,
+        country=args.country or settings.country,
     )
     scope = scope_from_args(args)
     store = open_store()
@@ -112,6 +121,8 @@ def run_train(args: argparse.Namespace) -> int:
     finally:
         store.close()
     out = console()
+    if request.kind == "demand":
+        out.print(calendar_line(holiday_country(request.country, network)))
     started = time.perf_counter()
     with training_bar(out, f"training {request.kind}") as bar:
         trained = use.train_model(

@@ -26,12 +26,13 @@ from supplynet.server.app.progress import Report
 from supplynet.server.app.settings import AppSettings
 from supplynet.server.cli.arguments import (
     Subparsers,
+    add_country_argument,
     add_horizon_argument,
     add_scope_arguments,
     scope_from_args,
 )
 from supplynet.server.cli.forecast_commands import add_prices_plan_argument
-from supplynet.server.cli.output import console, frame_table, key_value_table
+from supplynet.server.cli.output import calendar_line, console, frame_table, key_value_table
 
 if TYPE_CHECKING:  # the planner (OR-Tools, scipy) loads only when ``plan`` runs
     from supplynet.optimizer.replenishment import ReplenishmentPlan
@@ -69,6 +70,7 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument("--id", default=None, help="plan id (default plan-<UTC time>-<hex>)")
     parser.add_argument("--out", type=Path, help="also write the plan lines (.csv or .json)")
+    add_country_argument(parser)
     add_prices_plan_argument(parser)
     parser.set_defaults(handler=run)
 
@@ -100,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         scope=scope_from_args(args),
         prices_plan=args.prices_plan,
         backorders=args.backorders,
+        country=args.country,
     )
     deadline = Deadline.after(request.time_limit_seconds)
     given = read_forecast(args.forecast) if args.forecast is not None else None
@@ -114,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
         if given is None:
             prices = price_plan(store, request.prices_plan)
             found = forecast_inputs(request.forecast(), network, SeriesIndex(demand), prices)
+            out.print(calendar_line(found.country))
             inputs = use.PlanInputs(
                 scoped, forecast_inputs=found, history_end=history_end, store_version=version
             )

@@ -14,6 +14,7 @@ import grpc
 
 from supplynet.server.app import forecast as use
 from supplynet.server.app.price_plans import price_plan
+from supplynet.server.app.settings import holiday_country
 from supplynet.server.rpc import tasks
 from supplynet.server.rpc.converters import (
     forecast_to_proto,
@@ -42,17 +43,21 @@ class ForecastServicer(forecast_pb2_grpc.ForecastServiceServicer):
             scope=scope_from_proto(request.scope),
             store_ids=request.store_ids,
             network=network,
+            country=request.country,
             prices_plan=request.prices_plan,
         )
         demand = await self.state.indexed()
         index = demand.index
         keys = use.select_series(asked, network, index)
         if use.is_light(asked, len(keys)):
-            return series_forecasts_to_proto(use.light_forecast(asked, index, keys), index.freq)
-        prices = await self.state.call(price_plan, self.state.store, asked.prices_plan)
-        job = tasks.ForecastJob(network, demand.file, prices)
-        result = await self.state.jobs.run(tasks.forecast, job, asked)
-        return await asyncio.to_thread(forecast_to_proto, result)
+            answer = series_forecasts_to_proto(use.light_forecast(asked, index, keys), index.freq)
+        else:
+            prices = await self.state.call(price_plan, self.state.store, asked.prices_plan)
+            job = tasks.ForecastJob(network, demand.file, prices)
+            result = await self.state.jobs.run(tasks.forecast, job, asked)
+            answer = await asyncio.to_thread(forecast_to_proto, result)
+        answer.holiday_country = holiday_country(asked.country, network) or ""
+        return answer
 
 
 def register(server: grpc.aio.Server, state: ServerState) -> str:

@@ -110,6 +110,7 @@ class NetworkServicer(network_pb2_grpc.NetworkServiceServicer):
             categories=summary["categories"],
             regions=summary["regions"],
             units_on_hand=summary["units_on_hand"],
+            country=summary["country"] or "",
         )
 
 

@@ -61,6 +61,7 @@ class ReplenishmentServicer(OperationMethods, replenishment_pb2_grpc.Replenishme
             scope=scope,
             prices_plan=request.prices_plan,
             backorders=request.backorders,
+            country=request.country or None,
         )
         deadline = Deadline.after(asked.time_limit_seconds).earlier(context.time_remaining())
         checkpoint = await self._risk_checkpoint() if asked.use_risk else None

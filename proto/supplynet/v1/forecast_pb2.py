@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from supplynet.v1 import common_pb2 as supplynet_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bsupplynet/v1/forecast.proto\x12\x0csupplynet.v1\x1a\x19supplynet/v1/common.proto\"\x88\x01\n\x15\x46orecastDemandRequest\x12\"\n\x05scope\x18\x01 \x01(\x0b\x32\x13.supplynet.v1.Scope\x12\x11\n\tstore_ids\x18\x02 \x03(\t\x12\x14\n\x0chorizon_days\x18\x03 \x01(\x05\x12\r\n\x05model\x18\x04 \x01(\t\x12\x13\n\x0bprices_plan\x18\x05 \x01(\t\"\x88\x01\n\rForecastPoint\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0e\n\x06sku_id\x18\x02 \x01(\t\x12\x0e\n\x06period\x18\x03 \x01(\t\x12\x0c\n\x04mean\x18\x04 \x01(\x01\x12\x0b\n\x03p10\x18\x05 \x01(\x01\x12\x0b\n\x03p50\x18\x06 \x01(\x01\x12\x0b\n\x03p90\x18\x07 \x01(\x01\x12\r\n\x05model\x18\x08 \x01(\t\"S\n\x16\x46orecastDemandResponse\x12+\n\x06points\x18\x01 \x03(\x0b\x32\x1b.supplynet.v1.ForecastPoint\x12\x0c\n\x04\x66req\x18\x02 \x01(\t2n\n\x0f\x46orecastService\x12[\n\x0e\x46orecastDemand\x12#.supplynet.v1.ForecastDemandRequest\x1a$.supplynet.v1.ForecastDemandResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bsupplynet/v1/forecast.proto\x12\x0csupplynet.v1\x1a\x19supplynet/v1/common.proto\"\x99\x01\n\x15\x46orecastDemandRequest\x12\"\n\x05scope\x18\x01 \x01(\x0b\x32\x13.supplynet.v1.Scope\x12\x11\n\tstore_ids\x18\x02 \x03(\t\x12\x14\n\x0chorizon_days\x18\x03 \x01(\x05\x12\r\n\x05model\x18\x04 \x01(\t\x12\x13\n\x0bprices_plan\x18\x05 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x06 \x01(\t\"\x88\x01\n\rForecastPoint\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0e\n\x06sku_id\x18\x02 \x01(\t\x12\x0e\n\x06period\x18\x03 \x01(\t\x12\x0c\n\x04mean\x18\x04 \x01(\x01\x12\x0b\n\x03p10\x18\x05 \x01(\x01\x12\x0b\n\x03p50\x18\x06 \x01(\x01\x12\x0b\n\x03p90\x18\x07 \x01(\x01\x12\r\n\x05model\x18\x08 \x01(\t\"l\n\x16\x46orecastDemandResponse\x12+\n\x06points\x18\x01 \x03(\x0b\x32\x1b.supplynet.v1.ForecastPoint\x12\x0c\n\x04\x66req\x18\x02 \x01(\t\x12\x17\n\x0fholiday_country\x18\x03 \x01(\t2n\n\x0f\x46orecastService\x12[\n\x0e\x46orecastDemand\x12#.supplynet.v1.ForecastDemandRequest\x1a$.supplynet.v1.ForecastDemandResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,11 +33,11 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'supplynet.v1.forecast_pb2',
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_FORECASTDEMANDREQUEST']._serialized_start=73
-  _globals['_FORECASTDEMANDREQUEST']._serialized_end=209
-  _globals['_FORECASTPOINT']._serialized_start=212
-  _globals['_FORECASTPOINT']._serialized_end=348
-  _globals['_FORECASTDEMANDRESPONSE']._serialized_start=350
-  _globals['_FORECASTDEMANDRESPONSE']._serialized_end=433
-  _globals['_FORECASTSERVICE']._serialized_start=435
-  _globals['_FORECASTSERVICE']._serialized_end=545
+  _globals['_FORECASTDEMANDREQUEST']._serialized_end=226
+  _globals['_FORECASTPOINT']._serialized_start=229
+  _globals['_FORECASTPOINT']._serialized_end=365
+  _globals['_FORECASTDEMANDRESPONSE']._serialized_start=367
+  _globals['_FORECASTDEMANDRESPONSE']._serialized_end=475
+  _globals['_FORECASTSERVICE']._serialized_start=477
+  _globals['_FORECASTSERVICE']._serialized_end=587
 # @@protoc_insertion_point(module_scope)

@@ -8,37 +8,41 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Supplier(_message.Message):
-    __slots__ = ("id", "name", "latitude", "longitude", "region")
+    __slots__ = ("id", "name", "latitude", "longitude", "region", "country")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     LATITUDE_FIELD_NUMBER: _ClassVar[int]
     LONGITUDE_FIELD_NUMBER: _ClassVar[int]
     REGION_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     latitude: float
     longitude: float
     region: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., latitude: _Optional[float] = ..., longitude: _Optional[float] = ..., region: _Optional[str] = ...) -> None: ...
+    country: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., latitude: _Optional[float] = ..., longitude: _Optional[float] = ..., region: _Optional[str] = ..., country: _Optional[str] = ...) -> None: ...
 
 class Warehouse(_message.Message):
-    __slots__ = ("id", "name", "latitude", "longitude", "region", "storage_capacity")
+    __slots__ = ("id", "name", "latitude", "longitude", "region", "storage_capacity", "country")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     LATITUDE_FIELD_NUMBER: _ClassVar[int]
     LONGITUDE_FIELD_NUMBER: _ClassVar[int]
     REGION_FIELD_NUMBER: _ClassVar[int]
     STORAGE_CAPACITY_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     latitude: float
     longitude: float
     region: str
     storage_capacity: float
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., latitude: _Optional[float] = ..., longitude: _Optional[float] = ..., region: _Optional[str] = ..., storage_capacity: _Optional[float] = ...) -> None: ...
+    country: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., latitude: _Optional[float] = ..., longitude: _Optional[float] = ..., region: _Optional[str] = ..., storage_capacity: _Optional[float] = ..., country: _Optional[str] = ...) -> None: ...
 
 class Store(_message.Message):
-    __slots__ = ("id", "name", "latitude", "longitude", "region", "window_open_min", "window_close_min", "service_min")
+    __slots__ = ("id", "name", "latitude", "longitude", "region", "window_open_min", "window_close_min", "service_min", "country")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     LATITUDE_FIELD_NUMBER: _ClassVar[int]
@@ -47,6 +51,7 @@ class Store(_message.Message):
     WINDOW_OPEN_MIN_FIELD_NUMBER: _ClassVar[int]
     WINDOW_CLOSE_MIN_FIELD_NUMBER: _ClassVar[int]
     SERVICE_MIN_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     latitude: float
@@ -55,7 +60,8 @@ class Store(_message.Message):
     window_open_min: int
     window_close_min: int
     service_min: float
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., latitude: _Optional[float] = ..., longitude: _Optional[float] = ..., region: _Optional[str] = ..., window_open_min: _Optional[int] = ..., window_close_min: _Optional[int] = ..., service_min: _Optional[float] = ...) -> None: ...
+    country: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., latitude: _Optional[float] = ..., longitude: _Optional[float] = ..., region: _Optional[str] = ..., window_open_min: _Optional[int] = ..., window_close_min: _Optional[int] = ..., service_min: _Optional[float] = ..., country: _Optional[str] = ...) -> None: ...
 
 class Sku(_message.Message):
     __slots__ = ("id", "name", "category", "unit_weight_kg", "unit_volume_m3", "unit_cost", "price", "shelf_life_days")
@@ -277,7 +283,7 @@ class GetNetworkSummaryRequest(_message.Message):
     def __init__(self, scope: _Optional[_Union[_common_pb2.Scope, _Mapping]] = ...) -> None: ...
 
 class NetworkSummary(_message.Message):
-    __slots__ = ("counts", "categories", "regions", "units_on_hand")
+    __slots__ = ("counts", "categories", "regions", "units_on_hand", "country")
     class CountsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -289,8 +295,10 @@ class NetworkSummary(_message.Message):
     CATEGORIES_FIELD_NUMBER: _ClassVar[int]
     REGIONS_FIELD_NUMBER: _ClassVar[int]
     UNITS_ON_HAND_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_FIELD_NUMBER: _ClassVar[int]
     counts: _containers.ScalarMap[str, int]
     categories: int
     regions: int
     units_on_hand: float
-    def __init__(self, counts: _Optional[_Mapping[str, int]] = ..., categories: _Optional[int] = ..., regions: _Optional[int] = ..., units_on_hand: _Optional[float] = ...) -> None: ...
+    country: str
+    def __init__(self, counts: _Optional[_Mapping[str, int]] = ..., categories: _Optional[int] = ..., regions: _Optional[int] = ..., units_on_hand: _Optional[float] = ..., country: _Optional[str] = ...) -> None: ...

@@ -27,7 +27,7 @@ from supplynet.v1 import operation_pb2 as supplynet_dot_v1_dot_operation__pb2
 from supplynet.v1 import plan_pb2 as supplynet_dot_v1_dot_plan__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n supplynet/v1/replenishment.proto\x12\x0csupplynet.v1\x1a\x19supplynet/v1/common.proto\x1a\x1csupplynet/v1/operation.proto\x1a\x17supplynet/v1/plan.proto\"\xd2\x01\n\x10StartPlanRequest\x12\"\n\x05scope\x18\x01 \x01(\x0b\x32\x13.supplynet.v1.Scope\x12\x14\n\x0chorizon_days\x18\x02 \x01(\x05\x12\x16\n\x0e\x66orecast_model\x18\x03 \x01(\t\x12\x15\n\rservice_level\x18\x04 \x01(\x01\x12\x1a\n\x12time_limit_seconds\x18\x05 \x01(\x01\x12\x10\n\x08use_risk\x18\x06 \x01(\x08\x12\x13\n\x0bprices_plan\x18\x07 \x01(\t\x12\x12\n\nbackorders\x18\x08 \x01(\x08\"#\n\x13GetOperationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"%\n\x15WatchOperationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"&\n\x16\x43\x61ncelOperationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t2\xe3\x03\n\x14ReplenishmentService\x12\x44\n\tStartPlan\x12\x1e.supplynet.v1.StartPlanRequest\x1a\x17.supplynet.v1.Operation\x12J\n\x0cGetOperation\x12!.supplynet.v1.GetOperationRequest\x1a\x17.supplynet.v1.Operation\x12P\n\x0eWatchOperation\x12#.supplynet.v1.WatchOperationRequest\x1a\x17.supplynet.v1.Operation0\x01\x12P\n\x0f\x43\x61ncelOperation\x12$.supplynet.v1.CancelOperationRequest\x1a\x17.supplynet.v1.Operation\x12;\n\x07GetPlan\x12\x1c.supplynet.v1.GetPlanRequest\x1a\x12.supplynet.v1.Plan\x12X\n\rListPlanLines\x12\".supplynet.v1.ListPlanLinesRequest\x1a#.supplynet.v1.ListPlanLinesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n supplynet/v1/replenishment.proto\x12\x0csupplynet.v1\x1a\x19supplynet/v1/common.proto\x1a\x1csupplynet/v1/operation.proto\x1a\x17supplynet/v1/plan.proto\"\xe3\x01\n\x10StartPlanRequest\x12\"\n\x05scope\x18\x01 \x01(\x0b\x32\x13.supplynet.v1.Scope\x12\x14\n\x0chorizon_days\x18\x02 \x01(\x05\x12\x16\n\x0e\x66orecast_model\x18\x03 \x01(\t\x12\x15\n\rservice_level\x18\x04 \x01(\x01\x12\x1a\n\x12time_limit_seconds\x18\x05 \x01(\x01\x12\x10\n\x08use_risk\x18\x06 \x01(\x08\x12\x13\n\x0bprices_plan\x18\x07 \x01(\t\x12\x12\n\nbackorders\x18\x08 \x01(\x08\x12\x0f\n\x07\x63ountry\x18\t \x01(\t\"#\n\x13GetOperationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"%\n\x15WatchOperationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"&\n\x16\x43\x61ncelOperationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t2\xe3\x03\n\x14ReplenishmentService\x12\x44\n\tStartPlan\x12\x1e.supplynet.v1.StartPlanRequest\x1a\x17.supplynet.v1.Operation\x12J\n\x0cGetOperation\x12!.supplynet.v1.GetOperationRequest\x1a\x17.supplynet.v1.Operation\x12P\n\x0eWatchOperation\x12#.supplynet.v1.WatchOperationRequest\x1a\x17.supplynet.v1.Operation0\x01\x12P\n\x0f\x43\x61ncelOperation\x12$.supplynet.v1.CancelOperationRequest\x1a\x17.supplynet.v1.Operation\x12;\n\x07GetPlan\x12\x1c.supplynet.v1.GetPlanRequest\x1a\x12.supplynet.v1.Plan\x12X\n\rListPlanLines\x12\".supplynet.v1.ListPlanLinesRequest\x1a#.supplynet.v1.ListPlanLinesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,13 +35,13 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'supplynet.v1.replenishment_
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_STARTPLANREQUEST']._serialized_start=133
-  _globals['_STARTPLANREQUEST']._serialized_end=343
-  _globals['_GETOPERATIONREQUEST']._serialized_start=345
-  _globals['_GETOPERATIONREQUEST']._serialized_end=380
-  _globals['_WATCHOPERATIONREQUEST']._serialized_start=382
-  _globals['_WATCHOPERATIONREQUEST']._serialized_end=419
-  _globals['_CANCELOPERATIONREQUEST']._serialized_start=421
-  _globals['_CANCELOPERATIONREQUEST']._serialized_end=459
-  _globals['_REPLENISHMENTSERVICE']._serialized_start=462
-  _globals['_REPLENISHMENTSERVICE']._serialized_end=945
+  _globals['_STARTPLANREQUEST']._serialized_end=360
+  _globals['_GETOPERATIONREQUEST']._serialized_start=362
+  _globals['_GETOPERATIONREQUEST']._serialized_end=397
+  _globals['_WATCHOPERATIONREQUEST']._serialized_start=399
+  _globals['_WATCHOPERATIONREQUEST']._serialized_end=436
+  _globals['_CANCELOPERATIONREQUEST']._serialized_start=438
+  _globals['_CANCELOPERATIONREQUEST']._serialized_end=476
+  _globals['_REPLENISHMENTSERVICE']._serialized_start=479
+  _globals['_REPLENISHMENTSERVICE']._serialized_end=962
 # @@protoc_insertion_point(module_scope)

@@ -9,7 +9,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class StartPlanRequest(_message.Message):
-    __slots__ = ("scope", "horizon_days", "forecast_model", "service_level", "time_limit_seconds", "use_risk", "prices_plan", "backorders")
+    __slots__ = ("scope", "horizon_days", "forecast_model", "service_level", "time_limit_seconds", "use_risk", "prices_plan", "backorders", "country")
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     HORIZON_DAYS_FIELD_NUMBER: _ClassVar[int]
     FORECAST_MODEL_FIELD_NUMBER: _ClassVar[int]
@@ -18,6 +18,7 @@ class StartPlanRequest(_message.Message):
     USE_RISK_FIELD_NUMBER: _ClassVar[int]
     PRICES_PLAN_FIELD_NUMBER: _ClassVar[int]
     BACKORDERS_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_FIELD_NUMBER: _ClassVar[int]
     scope: _common_pb2.Scope
     horizon_days: int
     forecast_model: str
@@ -26,7 +27,8 @@ class StartPlanRequest(_message.Message):
     use_risk: bool
     prices_plan: str
     backorders: bool
-    def __init__(self, scope: _Optional[_Union[_common_pb2.Scope, _Mapping]] = ..., horizon_days: _Optional[int] = ..., forecast_model: _Optional[str] = ..., service_level: _Optional[float] = ..., time_limit_seconds: _Optional[float] = ..., use_risk: _Optional[bool] = ..., prices_plan: _Optional[str] = ..., backorders: _Optional[bool] = ...) -> None: ...
+    country: str
+    def __init__(self, scope: _Optional[_Union[_common_pb2.Scope, _Mapping]] = ..., horizon_days: _Optional[int] = ..., forecast_model: _Optional[str] = ..., service_level: _Optional[float] = ..., time_limit_seconds: _Optional[float] = ..., use_risk: _Optional[bool] = ..., prices_plan: _Optional[str] = ..., backorders: _Optional[bool] = ..., country: _Optional[str] = ...) -> None: ...
 
 class GetOperationRequest(_message.Message):
     __slots__ = ("name",)
