@@ -1,17 +1,24 @@
 """Load on a running ``supplynet serve``: light calls, then light calls beside plans.
 
-Phases (asyncio client on uvloop, one channel):
+Phases (asyncio client on uvloop; the C concurrent clients are ``--clients`` channels,
+each its own TCP connection, as separate users are, not streams of one connection):
 1. The two light calls the issue names, each N times at concurrency C on an idle
    server, ``--repeats`` runs: ``GetNode`` of a random node and ``ForecastDemand`` of
    one random (store, SKU) series with a baseline model. Then the same from ghz (Go)
    when it is installed (``scripts/tools``): a client that leaves the server more of
    the 2 cores than a Python one.
-2. ``RecommendSkus`` N times at concurrency C, ``--repeats`` runs, the three uses mixed
-   (issue #20's latency target: p99 < 20 ms, 0 errors).
+2. ``RecommendSkus`` N times at concurrency C, ``--repeats`` runs, the three uses mixed:
+   a closed loop (each client sends when its last call answered), so the server runs
+   saturated and latency is about C / throughput (issue #20's target: p99 < 20 ms, 0
+   errors). Then latency against offered load: an open loop at each of ``--rates`` total
+   calls/s, C clients with Poisson arrivals sending whether or not their earlier calls
+   answered, and the highest of those rates with p99 < 20 ms.
 3. P concurrent ``StartPlan`` operations watched to the end, with both light calls
    running beside them (latency under solve load). A StartPlan refused for the server's
    operation limit (RESOURCE_EXHAUSTED) waits the RetryInfo delay and asks again, as a
    real client does; refusals are counted apart from errors.
+Each row gives the server process's CPU time per call when the bench spawned the server
+(or ``--server-pid`` names it).
 A health probe runs every 200 ms throughout. Targets: 0 errors, p99 < 50 ms for both light
 calls (median of the runs) from ghz or the asyncio client, idle and beside the plans,
 health SERVING throughout. On 2 cores the client takes a share of the CPU: both clients'
@@ -34,6 +41,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import io
 import json
 import os
@@ -43,7 +51,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +63,7 @@ import uvloop
 from google.protobuf import json_format
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from spawned_serve import spawned_serve
+from spawned_serve import Served, cpu_seconds, spawned_serve_process
 
 from supplynet.graph.embedded import EmbeddedStore
 from supplynet.server.rpc.status import unpack_status
@@ -83,6 +91,10 @@ class Sample:
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     wall_s: float = 0.0
+    server_cpu_s: float | None = None
+    """CPU time of the server process during the phase (a spawned server only)."""
+    lags: list[float] = field(default_factory=list)
+    """Open loop only: how late (ms) each call left after its planned time."""
 
     async def time(self, call: Awaitable[object]) -> None:
         began = time.perf_counter()
@@ -105,25 +117,64 @@ class Sample:
             f"{np.percentile(values, 99):.1f}",
             f"{values.max():.1f}",
             f"{count / self.wall_s:.0f}" if self.wall_s else "-",
+            f"{self.server_cpu_s / count * 1e6:.0f}" if self.server_cpu_s and count else "-",
         ]
 
 
-async def run_concurrently(
-    count: int, concurrency: int, call: Callable[[int], Awaitable[None]]
-) -> None:
+Call = Callable[[int, int], Coroutine[Any, Any, None]]
+"""One timed call: ``call(index, client)``, ``client`` picking the channel it goes over."""
+
+
+async def run_concurrently(count: int, concurrency: int, call: Call) -> None:
+    """Closed loop: ``concurrency`` clients, each sending its next call when the last one
+    answered, ``count`` calls in all."""
     queue = iter(range(count))
 
-    async def worker() -> None:
+    async def worker(client: int) -> None:
         for index in queue:
-            await call(index)
+            await call(index, client)
 
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker(client) for client in range(concurrency)))
 
 
-async def phase(sample: Sample, body: Awaitable[None]) -> Sample:
+async def open_loop(
+    sample: Sample, rate: float, seconds: float, clients: int, call: Call, seed: int
+) -> None:
+    """Open loop: ``clients`` clients, each sending at Poisson arrivals of ``rate / clients``
+    calls/s for ``seconds`` whether or not its earlier calls have answered (as independent
+    users do); ``call`` times itself into ``sample``. ``sample.lags`` gets how late (ms) each
+    call left after its planned time: the client's own lag; when it grows, the client, not
+    the server, limits the row."""
+    lags = sample.lags
+    calls: list[asyncio.Task[None]] = []
+
+    async def client(number: int) -> None:
+        arrivals = random.Random(seed * 1000 + number)
+        start = time.perf_counter()
+        planned = start + arrivals.expovariate(rate / clients)
+        index = 0
+        while planned < start + seconds:
+            await asyncio.sleep(max(0.0, planned - time.perf_counter()))
+            sent = time.perf_counter()
+            lags.append((sent - planned) * 1000)
+            calls.append(asyncio.create_task(call(index, number)))
+            index += 1
+            planned += arrivals.expovariate(rate / clients)
+
+    await asyncio.gather(*(client(number) for number in range(clients)))
+    await asyncio.gather(*calls)
+
+
+async def phase(
+    sample: Sample, body: Awaitable[object], server_cpu: Callable[[], float] | None = None
+) -> Sample:
+    """Run ``body``, recording its wall time (and the server's CPU time when known)."""
+    cpu = server_cpu() if server_cpu else 0.0
     began = time.perf_counter()
     await body
     sample.wall_s = time.perf_counter() - began
+    if server_cpu is not None:
+        sample.server_cpu_s = server_cpu() - cpu
     return sample
 
 
@@ -165,16 +216,33 @@ async def node_ids(
             return ids
 
 
+SEPARATE_CONNECTION = [("grpc.use_local_subchannel_pool", 1)]
+"""Channels to one target otherwise share one connection (gRPC's global subchannel pool):
+each client then gets its own TCP connection and HTTP/2 stream limits, as separate users do."""
+
+
 async def load(
-    args: argparse.Namespace, target: str, pairs: list[tuple[str, str]] | None = None
+    args: argparse.Namespace,
+    target: str,
+    pairs: list[tuple[str, str]] | None = None,
+    server_cpu: Callable[[], float] | None = None,
 ) -> int:
-    """Run the phases; ``pairs`` lists the (store, SKU) series with history, when known."""
+    """Run the phases; ``pairs`` lists the (store, SKU) series with history, when known;
+    ``server_cpu`` reads the server process's CPU seconds, when known."""
     metadata = [("authorization", f"Bearer {args.token}")] if args.token else []
-    async with grpc.aio.insecure_channel(target) as channel:
-        network = network_pb2_grpc.NetworkServiceStub(channel)
-        forecasts = forecast_pb2_grpc.ForecastServiceStub(channel)
-        plans = replenishment_pb2_grpc.ReplenishmentServiceStub(channel)
-        recommender = recommendation_pb2_grpc.RecommendationServiceStub(channel)
+    async with contextlib.AsyncExitStack() as stack:
+        channels = [
+            await stack.enter_async_context(
+                grpc.aio.insecure_channel(target, options=SEPARATE_CONNECTION)
+            )
+            for _ in range(args.clients)
+        ]
+        channel = channels[0]
+        networks = [network_pb2_grpc.NetworkServiceStub(c) for c in channels]
+        forecast_stubs = [forecast_pb2_grpc.ForecastServiceStub(c) for c in channels]
+        plan_stubs = [replenishment_pb2_grpc.ReplenishmentServiceStub(c) for c in channels]
+        recommenders = [recommendation_pb2_grpc.RecommendationServiceStub(c) for c in channels]
+        network, forecasts, recommender = networks[0], forecast_stubs[0], recommenders[0]
         ids = await node_ids(network, metadata)
         names = [f"nodes/{key}" for keys in ids.values() for key in keys]
         warehouses, stores, skus = ids["warehouse"], ids["store"], ids["sku"]
@@ -214,23 +282,26 @@ async def load(
         stop = asyncio.Event()
         prober = asyncio.create_task(health.probe(channel, stop))
 
-        def get_node(sample: Sample) -> Callable[[int], Awaitable[None]]:
-            async def call(_: int) -> None:
-                await sample.time(network.GetNode(node_request(), metadata=metadata, timeout=10))
+        def get_node(sample: Sample) -> Call:
+            async def call(_: int, client: int) -> None:
+                stub = networks[client % len(networks)]
+                await sample.time(stub.GetNode(node_request(), metadata=metadata, timeout=10))
 
             return call
 
-        def forecast(sample: Sample) -> Callable[[int], Awaitable[None]]:
-            async def call(_: int) -> None:
+        def forecast(sample: Sample) -> Call:
+            async def call(_: int, client: int) -> None:
+                stub = forecast_stubs[client % len(forecast_stubs)]
                 request = forecast_request()
-                await sample.time(forecasts.ForecastDemand(request, metadata=metadata, timeout=10))
+                await sample.time(stub.ForecastDemand(request, metadata=metadata, timeout=10))
 
             return call
 
-        def recommend(sample: Sample) -> Callable[[int], Awaitable[None]]:
-            async def call(_: int) -> None:
+        def recommend(sample: Sample) -> Call:
+            async def call(_: int, client: int) -> None:
+                stub = recommenders[client % len(recommenders)]
                 request = recommend_request()
-                await sample.time(recommender.RecommendSkus(request, metadata=metadata, timeout=10))
+                await sample.time(stub.RecommendSkus(request, metadata=metadata, timeout=10))
 
             return call
 
@@ -238,10 +309,12 @@ async def load(
         for method, calls in (("GetNode", get_node), ("ForecastDemand, 1 series", forecast)):
             for repeat in range(1, args.repeats + 1):
                 run = Sample(f"{method}, run {repeat}")
-                await phase(run, run_concurrently(args.light, args.concurrency, calls(run)))
+                body = run_concurrently(args.light, args.concurrency, calls(run))
+                await phase(run, body, server_cpu)
                 print(" ".join(run.row()), flush=True)
                 light.setdefault(f"{method}, asyncio client", []).append(run)
         recommended: list[Sample] = []
+        curve: list[tuple[float, Sample]] = []
         try:  # untimed: the first call of each use builds its recommender
             for use in RECOMMEND_USES:
                 request = recommend_request(use)
@@ -251,9 +324,18 @@ async def load(
         else:
             for repeat in range(1, args.repeats + 1):
                 run = Sample(f"RecommendSkus, run {repeat}")
-                await phase(run, run_concurrently(args.light, args.concurrency, recommend(run)))
+                body = run_concurrently(args.light, args.concurrency, recommend(run))
+                await phase(run, body, server_cpu)
                 print(" ".join(run.row()), flush=True)
                 recommended.append(run)
+            for rate in args.rates:
+                run = Sample(f"RecommendSkus, open loop {rate:.0f}/s")
+                body = open_loop(
+                    run, rate, args.curve_seconds, args.concurrency, recommend(run), args.seed
+                )
+                await phase(run, body, server_cpu)
+                print(" ".join(run.row()), flush=True)
+                curve.append((rate, run))
         if args.ghz:
             ghz_data = {
                 "GetNode": [{"name": node_request().name} for _ in range(200)],
@@ -273,7 +355,9 @@ async def load(
         refusals: list[float] = []
         plans_done = asyncio.Event()
 
-        async def plan(index: int) -> None:
+        async def plan(index: int, client: int) -> None:
+            plans = plan_stubs[client % len(plan_stubs)]
+
             request = replenishment_pb2.StartPlanRequest(
                 scope=common_pb2.Scope(warehouse_ids=[warehouses[index % len(warehouses)]]),
                 horizon_days=28,
@@ -282,7 +366,7 @@ async def load(
             )
 
             async def start_and_watch() -> None:
-                started = await start_politely(request)
+                started = await start_politely(plans, request)
                 watch = replenishment_pb2.WatchOperationRequest(name=started.name)
                 last = started
                 async for update in plans.WatchOperation(watch, metadata=metadata, timeout=900):
@@ -298,6 +382,7 @@ async def load(
                 planned.errors["NOT_SUCCEEDED"] = planned.errors.get("NOT_SUCCEEDED", 0) + 1
 
         async def start_politely(
+            plans: replenishment_pb2_grpc.ReplenishmentServiceStub,
             request: replenishment_pb2.StartPlanRequest,
         ) -> operation_pb2.Operation:
             """StartPlan as a real client sends it: refused for the operation limit
@@ -315,8 +400,8 @@ async def load(
         async def light_while_planning() -> None:
             nodes, series = get_node(busy), forecast(busy)
 
-            async def either(index: int) -> None:
-                await (nodes if index % 2 else series)(index)
+            async def either(index: int, client: int) -> None:
+                await (nodes if index % 2 else series)(index, client)
 
             while not plans_done.is_set():
                 await run_concurrently(args.concurrency, args.concurrency, either)
@@ -332,8 +417,16 @@ async def load(
         stop.set()
         await prober
 
-    samples = [*(run for runs in light.values() for run in runs), *recommended, busy, planned]
-    table = [["phase", "calls", "errors", "p50 ms", "p99 ms", "max ms", "calls/s"]]
+    samples = [
+        *(run for runs in light.values() for run in runs),
+        *recommended,
+        *(run for _, run in curve),
+        busy,
+        planned,
+    ]
+    table = [
+        ["phase", "calls", "errors", "p50 ms", "p99 ms", "max ms", "calls/s", "server us/call"]
+    ]
     table += [s.row() for s in samples]
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
     for row in table:
@@ -354,9 +447,10 @@ async def load(
         recommend_ok = recommend_p99 < 20 and recommend_errors == 0
         print(
             f"p99, median of {args.repeats} runs, RecommendSkus (the three uses), asyncio "
-            f"client: {recommend_p99:.1f} ms, {recommend_errors} errors; target (#20) p99 "
-            f"< 20 ms, 0 errors: {'met' if recommend_ok else 'NOT met'}"
+            f"client, closed loop (saturation): {recommend_p99:.1f} ms, {recommend_errors} "
+            f"errors; target (#20) p99 < 20 ms, 0 errors: {'met' if recommend_ok else 'NOT met'}"
         )
+        print_curve(curve, args.concurrency)
     busy_p99 = float(np.percentile(busy.latencies, 99)) if busy.latencies else float("nan")
     print(f"light calls during plans: p99 {busy_p99:.1f} ms (target < 50 ms)")
     print(f"plan outcomes: {states}")
@@ -401,6 +495,26 @@ RECOMMEND_USES = (
     recommendation_pb2.RECOMMENDATION_USE_LISTING,
     recommendation_pb2.RECOMMENDATION_USE_ALTERNATE_SUPPLIER,
 )
+
+
+def print_curve(curve: list[tuple[float, Sample]], clients: int) -> None:
+    """RecommendSkus latency against offered load, and the highest load under 20 ms p99."""
+    print(
+        f"RecommendSkus latency vs offered load (open loop: {clients} clients on separate "
+        "connections, Poisson arrivals; latency from when the call left the client):"
+    )
+    print("  offered/s  calls  errors  p50 ms  p99 ms  client lag p99 ms  server us/call")
+    under = [rate for rate, run in curve if not run.errors and run.latencies
+             and np.percentile(run.latencies, 99) < 20]  # fmt: skip
+    for rate, run in curve:
+        _, calls, errors, p50, p99, _, _, cpu = run.row()
+        lag = np.percentile(run.lags, 99) if run.lags else float("nan")
+        print(f"  {rate:9.0f}  {calls:>5}  {errors:>6}  {p50:>6}  {p99:>6}  {lag:17.1f}  {cpu:>14}")
+    print(
+        "highest offered load with p99 < 20 ms and 0 errors: "
+        + (f"{max(under):.0f} calls/s" if under else "none of those tried")
+        + f" (tried {', '.join(f'{rate:.0f}' for rate, _ in curve)})"
+    )
 
 
 def retry_delay(error: grpc.RpcError) -> float | None:
@@ -459,7 +573,7 @@ def _go_bin(name: str) -> str | None:
 @contextmanager
 def spawned_server(
     workers: int, recommend_epochs: int = 0
-) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+) -> Iterator[tuple[Served, list[tuple[str, str]]]]:
     """Generate the demo network into a temporary store and serve it on a free port;
     with ``recommend_epochs``, train a recommender first."""
     with tempfile.TemporaryDirectory(prefix="supplynet-bench-") as data:
@@ -481,10 +595,10 @@ def spawned_server(
                 check=True,
                 capture_output=True,
             )
-        with spawned_serve(data, workers) as target:
+        with spawned_serve_process(data, workers) as served:
             demand = EmbeddedStore(data).read_demand()
             pairs = demand[["store_id", "sku_id"]].drop_duplicates().itertuples(index=False)
-            yield target, [(str(a), str(b)) for a, b in pairs]
+            yield served, [(str(a), str(b)) for a, b in pairs]
 
 
 def main() -> int:
@@ -492,9 +606,30 @@ def main() -> int:
     parser.add_argument("--target", help="host:port of a running server (default: spawn one)")
     parser.add_argument("--token", default=os.environ.get("SUPPLYNET_TOKEN"))
     parser.add_argument(
+        "--server-pid",
+        type=int,
+        help="process id of the --target server, for its CPU time per call (same host)",
+    )
+    parser.add_argument(
         "--light", type=int, default=2000, help="calls per light-call run (default 2000)"
     )
-    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=50, help="concurrent clients")
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=50,
+        help="channels (each its own connection) the concurrent calls spread over (default 50)",
+    )
+    parser.add_argument(
+        "--rates",
+        type=lambda text: [float(r) for r in text.split(",")],
+        default=[250.0, 500.0, 1000.0, 1500.0, 2000.0],
+        help="total offered RecommendSkus calls/s of the open-loop curve "
+        "(default 250,500,1000,1500,2000)",
+    )
+    parser.add_argument(
+        "--curve-seconds", type=float, default=4.0, help="seconds per open-loop rate (default 4)"
+    )
     parser.add_argument("--plans", type=int, default=20, help="concurrent plan requests")
     parser.add_argument("--plan-time-limit", type=float, default=10.0)
     parser.add_argument(
@@ -541,14 +676,17 @@ def run(args: argparse.Namespace) -> int:
         f"RecommendSkus at concurrency {args.concurrency}, {args.plans} concurrent plans"
     )
     if args.target:
-        code = uvloop.run(load(args, args.target))
+        pid = args.server_pid
+        cpu = None if pid is None else functools.partial(cpu_seconds, pid)
+        code = uvloop.run(load(args, args.target, server_cpu=cpu))
     else:
-        with spawned_server(args.workers, args.recommend_epochs) as (target, pairs):
+        with spawned_server(args.workers, args.recommend_epochs) as (served, pairs):
             print(
-                f"spawned supplynet serve on {target} (demo network, seed 0, "
+                f"spawned supplynet serve on {served.target} (demo network, seed 0, "
                 f"{args.workers} workers)"
             )
-            code = uvloop.run(load(args, target, pairs))
+            cpu = functools.partial(cpu_seconds, served.pid)
+            code = uvloop.run(load(args, served.target, pairs, cpu))
     print(f"# load average at end {os.getloadavg()[0]:.1f}")
     return code
 

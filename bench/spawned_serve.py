@@ -10,16 +10,27 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@dataclass(frozen=True)
+class Served:
+    """A spawned server: where it listens and its process id (for its CPU time)."""
+
+    target: str
+    pid: int
+
+
 @contextmanager
-def spawned_serve(data_dir: str | Path, workers: int) -> Iterator[str]:
-    """Serve the embedded store in ``data_dir``; yields ``127.0.0.1:PORT``, stops it after."""
+def spawned_serve_process(data_dir: str | Path, workers: int) -> Iterator[Served]:
+    """Serve the embedded store in ``data_dir`` on ``127.0.0.1:PORT``; stops it after."""
     env = {**os.environ, "SUPPLYNET_DATA": str(data_dir)}
     env.pop("NEO4J_URI", None)
     server = subprocess.Popen(
@@ -36,7 +47,28 @@ def spawned_serve(data_dir: str | Path, workers: int) -> Iterator[str]:
                 raise RuntimeError("supplynet serve exited before serving")
             match = re.search(r"serving on 127\.0\.0\.1:(\d+)", line)
             port = match.group(1) if match else None
-        yield f"127.0.0.1:{port}"
+        # what the server says later goes on to our stderr: left in the pipe, 64 KiB of
+        # it would block the server's next write (and stall every call behind it)
+        threading.Thread(target=_relay, args=(server.stderr,), daemon=True).start()
+        yield Served(f"127.0.0.1:{port}", server.pid)
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+@contextmanager
+def spawned_serve(data_dir: str | Path, workers: int) -> Iterator[str]:
+    """Serve the embedded store in ``data_dir``; yields ``127.0.0.1:PORT``, stops it after."""
+    with spawned_serve_process(data_dir, workers) as served:
+        yield served.target
+
+
+def _relay(stream: TextIO) -> None:
+    for line in stream:
+        sys.stderr.write(line)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process ``pid`` so far (all its threads; Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
