@@ -100,8 +100,8 @@ def forecast_argv(tmp_path: Path, *extra: str) -> list[str]:
 @needs_supplygraph
 @pytest.mark.parametrize(
     ("env", "flag", "used"),
-    [(None, None, "BD"), ("US", None, "US"), ("US", "de", "DE")],
-    ids=["network", "settings-over-network", "flag-over-settings"],
+    [(None, None, "BD"), ("", None, "BD"), ("US", None, "US"), ("US", "de", "DE")],
+    ids=["network", "empty-setting", "settings-over-network", "flag-over-settings"],
 )
 def test_cli_forecast_calendar_precedence(
     cli_store: Path,
@@ -113,7 +113,7 @@ def test_cli_forecast_calendar_precedence(
     used: str,
 ) -> None:
     """Flag > SUPPLYNET_COUNTRY > the imported network's country; the one used is printed."""
-    if env:
+    if env is not None:
         monkeypatch.setenv("SUPPLYNET_COUNTRY", env)
     extra = ["--country", flag] if flag else []
     assert main([*forecast_argv(tmp_path), *extra]) == 0

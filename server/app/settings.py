@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from supplynet.graph.executor import ParallelSettings
@@ -46,6 +46,12 @@ class AppSettings(BaseSettings):
         default=None, description="a Ray cluster for every fan-out; None: local processes"
     )
     seed: int = 0
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """``SUPPLYNET_COUNTRY=`` (empty) leaves the calendar to the network."""
+        return value or None
 
     def parallel(self, workers: int | None = None) -> ParallelSettings:
         """How fan-outs run: on Ray when an address is configured, else local processes."""

@@ -104,6 +104,10 @@ def stage_forecast(run: DemoRun) -> None:
     inputs = forecast.forecast_inputs(request, run.network, run.index)
     run.country = inputs.country
     run.console.print(calendar_line(inputs.country))
+    run.console.print(
+        f"forecasting {len(run.index):,} series {inputs.horizon.periods} periods "
+        f"({inputs.horizon.freq}) ahead with {request.model}"
+    )
     with run.counts(f"forecasting ({request.model}) series") as counted:
         run.forecast = forecast.run_forecast(inputs, request, run.settings.parallel(), counted)
     write_forecast(run.forecast, run.out / "forecast.csv")
