@@ -242,7 +242,7 @@ async def load(
         forecast_stubs = [forecast_pb2_grpc.ForecastServiceStub(c) for c in channels]
         plan_stubs = [replenishment_pb2_grpc.ReplenishmentServiceStub(c) for c in channels]
         recommenders = [recommendation_pb2_grpc.RecommendationServiceStub(c) for c in channels]
-        network, forecasts, recommender = networks[0], forecast_stubs[0], recommenders[0]
+        network, forecasts = networks[0], forecast_stubs[0]
         ids = await node_ids(network, metadata)
         names = [f"nodes/{key}" for keys in ids.values() for key in keys]
         warehouses, stores, skus = ids["warehouse"], ids["store"], ids["sku"]
@@ -315,10 +315,12 @@ async def load(
                 light.setdefault(f"{method}, asyncio client", []).append(run)
         recommended: list[Sample] = []
         curve: list[tuple[float, Sample]] = []
-        try:  # untimed: the first call of each use builds its recommender
+        try:  # untimed: the first call of each use builds its recommender, over every
+            # connection (servers behind one port each build their own)
             for use in RECOMMEND_USES:
-                request = recommend_request(use)
-                await recommender.RecommendSkus(request, metadata=metadata, timeout=300)
+                for stub in recommenders:
+                    request = recommend_request(use)
+                    await stub.RecommendSkus(request, metadata=metadata, timeout=300)
         except grpc.RpcError as error:
             print(f"RecommendSkus skipped: {error.code().name} (no recommender trained?)")  # type: ignore[attr-defined]
         else:
@@ -336,6 +338,8 @@ async def load(
                 await phase(run, body, server_cpu)
                 print(" ".join(run.row()), flush=True)
                 curve.append((rate, run))
+                if run.errors or np.median(run.latencies or [np.inf]) > 20:
+                    break  # past saturation: higher rates only pile up calls until shed
         if args.ghz:
             ghz_data = {
                 "GetNode": [{"name": node_request().name} for _ in range(200)],
@@ -513,7 +517,9 @@ def print_curve(curve: list[tuple[float, Sample]], clients: int) -> None:
     print(
         "highest offered load with p99 < 20 ms and 0 errors: "
         + (f"{max(under):.0f} calls/s" if under else "none of those tried")
-        + f" (tried {', '.join(f'{rate:.0f}' for rate, _ in curve)})"
+        + f" (tried {', '.join(f'{rate:.0f}' for rate, _ in curve)}; the curve stops at "
+        "the first rate with errors or a median over 20 ms: the server is saturated there, "
+        "and past ~1,000 waiting calls gRPC itself cancels them)"
     )
 
 
