@@ -519,7 +519,7 @@ def print_curve(curve: list[tuple[float, Sample]], clients: int) -> None:
         + (f"{max(under):.0f} calls/s" if under else "none of those tried")
         + f" (tried {', '.join(f'{rate:.0f}' for rate, _ in curve)}; the curve stops at "
         "the first rate with errors or a median over 20 ms: the server is saturated there, "
-        "and past ~1,000 waiting calls gRPC itself cancels them)"
+        "and with thousands of calls waiting gRPC itself cancels some)"
     )
 
 
