@@ -629,9 +629,9 @@ def main() -> int:
     parser.add_argument(
         "--rates",
         type=lambda text: [float(r) for r in text.split(",")],
-        default=[250.0, 500.0, 1000.0, 1500.0, 2000.0],
-        help="total offered RecommendSkus calls/s of the open-loop curve "
-        "(default 250,500,1000,1500,2000)",
+        default=[250.0, 500.0, 750.0, 1000.0, 1250.0, 1500.0, 1750.0, 2000.0],
+        help="total offered RecommendSkus calls/s of the open-loop curve, rising "
+        "(default 250,500,750,...,2000; it stops past saturation)",
     )
     parser.add_argument(
         "--curve-seconds", type=float, default=4.0, help="seconds per open-loop rate (default 4)"
