@@ -109,6 +109,7 @@ def test_plan_streams_progress_and_its_lines_can_be_read(
     assert plan.attributes["status"].string_value in ("optimal", "feasible")
     assert plan.attributes["forecast_model"].string_value == "seasonal_naive"
     assert plan.attributes["risk_model"].WhichOneof("kind") is None
+    assert plan.settings["holiday_country"].string_value == "DE"  # the generated network's
     lines = plan_lines(plan)
     assert lines and {line["line_type"] for line in lines} <= {"order", "transfer"}
     skus = {s.id for s in tiny.network.skus[:2]}
@@ -145,12 +146,14 @@ def test_bad_plan_requests_name_every_field(
         forecast_model="crystal_ball",
         time_limit_seconds=-1,
         scope=common_pb2.Scope(warehouse_ids=["NO-SUCH"]),
+        country="XX",
     )
     with pytest.raises(grpc.RpcError) as caught:
         stub.StartPlan(request)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert set(violations(caught.value)) == {
         "horizon_days", "service_level", "forecast_model", "time_limit_seconds", "scope",
+        "country",
     }  # fmt: skip
 
 
