@@ -22,6 +22,8 @@ from supplynet.optimizer.routing.deliveries import (
 from supplynet.optimizer.routing.matrix import travel_matrix
 from supplynet.optimizer.routing.problem import TravelModel
 from supplynet.optimizer.routing.solver import solve
+from supplynet.server.app.route import route_request
+from supplynet.server.app.settings import AppSettings
 
 
 def line(kind: str, origin: str, dest: str, sku: str, qty: float, ship: str) -> dict:
@@ -137,3 +139,20 @@ def test_travel_follows_the_network_lanes(tiny: SyntheticDataset) -> None:
     unlocated = dataclasses.replace(net, transport_lanes=())
     assert lane_road_factor(unlocated) is None
     assert network_travel(unlocated) == TravelModel()
+
+
+def test_a_deployment_sets_its_networks_travel_and_a_request_may_override_it(
+    tiny: SyntheticDataset,
+) -> None:
+    """SUPPLYNET_ROUTE_ROAD_FACTOR / _SPEED_KMH reach the request; a request's own wins;
+    unset, the network's lanes decide; a bad factor names its field."""
+    configured = AppSettings(route_road_factor=1.6, route_speed_kmh=40)
+    request = route_request(configured, plan_id="p", time_limit_seconds=1)
+    assert (request.road_factor, request.speed_kmh) == (1.6, 40)
+    own = route_request(configured, plan_id="p", time_limit_seconds=1, road_factor=1.1)
+    assert own.road_factor == 1.1
+    default = route_request(AppSettings(), plan_id="p", time_limit_seconds=1)
+    travel = network_travel(tiny.network, default.road_factor, default.speed_kmh)
+    assert travel == network_travel(tiny.network)
+    with pytest.raises(ValidationFailed, match="road_factor"):
+        route_request(AppSettings(), plan_id="p", time_limit_seconds=1, road_factor=0.5)

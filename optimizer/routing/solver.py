@@ -286,7 +286,7 @@ def run_portfolio(
     if len(configs) == 1:
         return [_run_until(model, configs[0], deadline, skip)]
     context = worker_context("supplynet.optimizer.routing.solver")
-    roles = _roles(context, model, configs, seconds)
+    roles = portfolio_roles(context, model, configs, seconds)
     workers = [
         (config, *start_worker(context, _worker, model, config, deadline, skip, role))
         for config, role in zip(configs[1:], roles[1:], strict=True)
@@ -304,10 +304,11 @@ def run_portfolio(
     return runs
 
 
-def _roles(
+def portfolio_roles(
     context: WorkerContext, model: IntegerModel, configs: Sequence[SearchConfig], seconds: float
 ) -> list[Cooperation | None]:
-    """Each search's part: PyVRP members of a large day cooperate, led by the first."""
+    """Each search's part in a ``seconds`` run: beyond ``COOPERATE_ABOVE_STOPS`` stops the
+    PyVRP members cooperate, led by the first search (when it is PyVRP); else none."""
     pyvrp = [c.engine == "pyvrp" for c in configs]
     stops = model.n_nodes - model.n_depots
     if stops <= COOPERATE_ABOVE_STOPS or not pyvrp[0] or sum(pyvrp) < 2:
@@ -330,7 +331,7 @@ def _worker(
     short (a loaded machine, where a portfolio's processes share one CPU slice under
     Linux autogroups) it yields to its leader, which keeps the CPU PyVRP alone would
     get; on a free core it runs at full speed. (At nice +10 it kept ~12% of the share.)"""
-    if role is not None and not role.lead:
+    if role is not None and not role.lead and hasattr(os, "SCHED_IDLE"):
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     send.send(_run_until(model, config, deadline, skip, role))
     send.close()

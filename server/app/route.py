@@ -18,7 +18,7 @@ from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.network import Network
 from supplynet.graph.plans import PlanId, StoredPlan
 from supplynet.optimizer.exports import FORMATS
-from supplynet.optimizer.routing.deliveries import day_problem
+from supplynet.optimizer.routing.deliveries import day_problem, network_travel
 from supplynet.optimizer.routing.problem import Depot, RoutingProblem, Vehicle
 from supplynet.optimizer.routing.schedule import PLAN_KIND, RouteSchedule
 from supplynet.optimizer.routing.solver import fewest_vehicles, solve
@@ -45,15 +45,26 @@ class RouteRequest(BaseModel):
     schedule_id: PlanId | None = None
     fleet: tuple[Vehicle, ...] | None = Field(default=None, max_length=MAX_TYPES)
     """Vehicle types with counts (``count=None``: as many as needed); default fleet if unset."""
+    road_factor: float | None = Field(default=None, ge=1, le=5)
+    """Road km per great-circle km; None: the network's (``deliveries.network_travel``)."""
+    speed_kmh: float | None = Field(default=None, gt=0, le=200)
+    """Average road speed; None: ``TravelModel``'s."""
 
 
 def route_request(settings: AppSettings, **fields: object) -> RouteRequest:
-    """A checked request; fields left ``None`` take the settings' defaults."""
+    """A checked request; fields left ``None`` take the settings' defaults (the travel
+    model: ``SUPPLYNET_ROUTE_ROAD_FACTOR`` and ``SUPPLYNET_ROUTE_SPEED_KMH``, else the
+    network's own)."""
     given = {name: value for name, value in fields.items() if value is not None}
     request = checked(
         RouteRequest,
         "route request",
-        **{"time_limit_seconds": settings.route_time_limit_s, **given},
+        **{
+            "time_limit_seconds": settings.route_time_limit_s,
+            "road_factor": settings.route_road_factor,
+            "speed_kmh": settings.route_speed_kmh,
+            **given,
+        },
     )
     too_long = request.time_limit_seconds > settings.max_time_limit_s
     limit = f"must be at most {settings.max_time_limit_s:g} seconds"
@@ -136,7 +147,8 @@ def route_day(
     report(Progress(0.0, "building"))
     date = resolve_day(plan, request.day)
     check_fleet(request, network)
-    actual = day_problem(plan, network, date, fleet=request.fleet)
+    travel = network_travel(network, request.road_factor, request.speed_kmh)
+    actual = day_problem(plan, network, date, fleet=request.fleet, travel=travel)
     problem = fewest_vehicles(actual) if request.fewest_vehicles else actual
     report(Progress(0.1, "solving"))
     result = solve(

@@ -35,6 +35,16 @@ class AppSettings(BaseSettings):
     service_level: float = Field(default=0.95, gt=0, lt=1)
     plan_time_limit_s: float = Field(default=60.0, gt=0)
     route_time_limit_s: float = Field(default=10.0, gt=0)
+    route_road_factor: float | None = Field(
+        default=None,
+        ge=1,
+        le=5,
+        description="road km per great-circle km on this deployment's network; None: what "
+        "its warehouse -> store lanes show (median lane km / great-circle km), else 1.3",
+    )
+    route_speed_kmh: float | None = Field(
+        default=None, gt=0, le=200, description="average road speed; None: 50 km/h"
+    )
     max_time_limit_s: float = Field(
         default=3600.0, gt=0, description="longest time limit any request may ask for"
     )
