@@ -14,16 +14,19 @@ Before a local pool starts, the first item runs in the calling process (the *pil
 pool workers are forked, so they inherit what it loaded (Prophet and cmdstan imports,
 the Stan backend, memoised holiday calendars and feature matrices) instead of each
 paying for it again; with two workers and a few dozen series that start-up was a large
-share of the run.
+share of the run. While a forked pool runs, the parent's objects are frozen out of the
+garbage collector (``_heap_shared_with_forks``), so the workers keep sharing its pages.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -140,25 +143,47 @@ def _on_pool(
 ) -> list[list[R]]:
     context = multiprocessing.get_context(settings.start_method)
     results: list[list[R]] = [[] for _ in chunks]
-    pool = ProcessPoolExecutor(
-        settings.worker_count, mp_context=context, initializer=_leave_interrupts_to_parent
-    )
-    try:
-        pending: dict[Future[list[R]], int] = {
-            pool.submit(_apply, fn, chunk): i for i, chunk in enumerate(chunks)
-        }
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                index = pending.pop(future)
-                results[index] = future.result()
-                done += len(chunks[index])
-            _report(progress, done, total)
-    except BaseException:
-        _stop(pool)
-        raise
-    pool.shutdown()
+    with _heap_shared_with_forks(settings.start_method):
+        pool = ProcessPoolExecutor(
+            settings.worker_count, mp_context=context, initializer=_leave_interrupts_to_parent
+        )
+        try:
+            pending: dict[Future[list[R]], int] = {
+                pool.submit(_apply, fn, chunk): i for i, chunk in enumerate(chunks)
+            }
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    index = pending.pop(future)
+                    results[index] = future.result()
+                    done += len(chunks[index])
+                _report(progress, done, total)
+        except BaseException:
+            _stop(pool)
+            raise
+        pool.shutdown()
     return results
+
+
+@contextmanager
+def _heap_shared_with_forks(start_method: StartMethod) -> Iterator[None]:
+    """Keep forked workers from copying the parent's heap while they run.
+
+    Forked workers share the parent's pages copy-on-write, but a worker's garbage
+    collector walks, and so writes to, every container object it inherited, and each
+    page it touches is copied: with 30,000 small frames and a million dicts in the
+    parent (558 MB), each worker held 209 MB of its own after one collection, and 2 MB
+    with the parent's objects frozen (``gc.freeze``: left out of every collection, in
+    the parent and in the forks) until the pool is done.
+    """
+    if start_method != "fork":
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _leave_interrupts_to_parent() -> None:

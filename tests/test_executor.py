@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import operator
 import os
 from functools import partial
@@ -9,7 +10,7 @@ from functools import partial
 import pytest
 
 from supplynet.graph.errors import ValidationFailed
-from supplynet.graph.executor import ParallelSettings, parallel_map
+from supplynet.graph.executor import ParallelSettings, StartMethod, parallel_map
 
 DOUBLE = partial(operator.mul, 2)
 
@@ -40,6 +41,22 @@ def test_pilot_runs_the_first_item_here_before_forking(pilot: bool) -> None:
     assert len(pids) == 6
     assert (pids[0] == os.getpid()) is pilot
     assert os.getpid() not in pids[1:]
+
+
+def _frozen(_: int) -> int:
+    return gc.get_freeze_count()
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_forked_workers_leave_the_parents_objects_to_the_parent(
+    start_method: StartMethod,
+) -> None:
+    """A forked worker's collector skips the inherited objects (so it shares their
+    pages instead of copying them); the parent collects them again afterwards."""
+    settings = ParallelSettings(workers=2, pilot=False, start_method=start_method)
+    frozen = parallel_map(_frozen, list(range(4)), settings)
+    assert all(count > 0 for count in frozen) is (start_method == "fork")
+    assert gc.get_freeze_count() == 0
 
 
 def test_empty_input() -> None:
