@@ -1,6 +1,8 @@
 """Features of the global model: one row per (series, forecast origin, horizon step).
 
-Everything a row holds is known at its origin ``o`` (the first forecast period):
+Everything a row holds is known at its origin ``o`` (the first forecast period). Daily
+and weekly data share one code path; the panel's ``Cadence`` (read from the frame's
+dates) says what a period is and which features make sense at it. Daily:
 
 - **history** (periods before ``o`` only): the recent level (``scale``, the mean of the
   last 28 days) and, divided by it, the last seven days, 7/56/112-day means, the
@@ -16,6 +18,12 @@ Everything a row holds is known at its origin ``o`` (the first forecast period):
   shared origin; see ``gnn.graph_data``), the neighbours' mean of the same history
   features (their weekday ratio, their momentum) and of their planned promotion.
 
+Weekly data sums the weekday pattern away (no same-weekday features, no closed
+days): the level is the last 8 weeks, the history the last 8 weeks and 4/13/26-week
+means, last year is 52 periods back, the calendar is the week of the year and month and
+how many holidays fall in the week, and the graph signals swap the neighbours' weekday
+ratio for their year-ago ratio.
+
 Targets are demand at ``o + step`` over ``scale``, so one model serves every size of
 series. ``tests/test_forecasting_global.py`` checks that nothing after ``o`` leaks in.
 """
@@ -24,54 +32,119 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, fields
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from supplynet.graph.errors import Problem, ValidationFailed
 
-LEVEL_DAYS = 28
 MIN_SCALE = 0.05
-YEAR = 364
 WEEK = 7
 CLOSED_SHARE = 0.9
 """A weekday zero in this share of the last 8 weeks is a closed day: forecast zero."""
-
-HISTORY_FEATURES = (
-    "log_scale",
-    *(f"lag_{k}" for k in range(1, 8)),
-    "mean_7",
-    "mean_56",
-    "mean_112",
-    "std_28",
-    "zero_28",
-    "weekday_4",
-    "weekday_8",
-    "weekday_last",
-    "weekday_zero",
-    "year_ago",
-)
-CALENDAR_FEATURES = (
-    "step",
-    "weekday",
-    "day_of_month",
-    "day_of_year",
-    "month",
-    "holiday",
-    "days_to_holiday",
-    "days_since_holiday",
-)
+SAME_WEEKDAY_FEATURES = ("weekday_4", "weekday_8", "weekday_last", "weekday_zero")
 PLAN_FEATURES = ("promo", "log_price_ratio")
-GRAPH_SIGNALS = ("weekday_4", "momentum", "promo")
 
 
-def graph_feature_names(relations: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(f"{r}_{signal}" for r in relations for signal in GRAPH_SIGNALS)
+@dataclass(frozen=True)
+class Cadence:
+    """What one period of a panel is, and so which features make sense at it.
+
+    Counts are in periods. Daily data has a weekday pattern (same-weekday features,
+    closed weekdays) that weekly data sums away; a year is 364 days or 52 weeks.
+    """
+
+    freq: Literal["D", "W"]
+    days: int
+    """Days per period."""
+    week: int
+    """Periods per week (validation origins are a week apart)."""
+    level: int
+    """Periods of the recent level (``scale``), its spread and zero share."""
+    lags: int
+    means: tuple[int, ...]
+    """Windows of the recent means; the first is the graph's momentum."""
+    year: int
+    year_half: int
+    """Half width of last year's window around the target period."""
+    same_weekday: bool
+    calendar: tuple[str, ...]
+    graph_signals: tuple[str, ...]
+
+    @property
+    def unit(self) -> str:
+        return "day" if self.freq == "D" else "week"
+
+    @property
+    def label(self) -> str:
+        return "daily" if self.freq == "D" else "weekly"
+
+    @property
+    def history_features(self) -> tuple[str, ...]:
+        return (
+            "log_scale",
+            *(f"lag_{k}" for k in range(1, self.lags + 1)),
+            *(f"mean_{w}" for w in self.means),
+            f"std_{self.level}",
+            f"zero_{self.level}",
+            *(SAME_WEEKDAY_FEATURES if self.same_weekday else ()),
+            "year_ago",
+        )
+
+    def features(self, relations: tuple[str, ...]) -> tuple[str, ...]:
+        """Every column of a feature row, the graph's last (the ablation drops them)."""
+        graph = tuple(f"{r}_{signal}" for r in relations for signal in self.graph_signals)
+        return (*self.history_features, *self.calendar, *PLAN_FEATURES, *graph)
+
+
+DAILY = Cadence(
+    freq="D",
+    days=1,
+    week=WEEK,
+    level=28,
+    lags=7,
+    means=(7, 56, 112),
+    year=364,
+    year_half=7,
+    same_weekday=True,
+    calendar=(
+        "step",
+        "weekday",
+        "day_of_month",
+        "day_of_year",
+        "month",
+        "holiday",
+        "days_to_holiday",
+        "days_since_holiday",
+    ),
+    graph_signals=("weekday_4", "momentum", "promo"),
+)
+WEEKLY = Cadence(
+    freq="W",
+    days=WEEK,
+    week=1,
+    level=8,
+    lags=8,
+    means=(4, 13, 26),
+    year=52,
+    year_half=1,
+    same_weekday=False,
+    calendar=(
+        "step",
+        "week_of_year",
+        "month",
+        "holiday",
+        "days_to_holiday",
+        "days_since_holiday",
+    ),
+    graph_signals=("year_ago", "momentum", "promo"),
+)
 
 
 @dataclass(frozen=True)
 class DemandPanel:
-    """Dense (series x day) arrays of a cleaned daily demand frame plus planned values.
+    """Dense (series x period) arrays of a cleaned demand frame plus planned values.
 
     Shapes
     ------
@@ -83,24 +156,29 @@ class DemandPanel:
     quantity: np.ndarray
     price: np.ndarray
     promo: np.ndarray
+    cadence: Cadence
 
     @property
     def length(self) -> int:
         return int(self.quantity.shape[1])
 
     def dates(self, first: int, count: int) -> pd.DatetimeIndex:
-        return pd.date_range(self.start + pd.Timedelta(days=first), periods=count, freq="D")
+        days = self.cadence.days
+        return pd.date_range(
+            self.start + pd.Timedelta(days=first * days), periods=count, freq=f"{days}D"
+        )
 
 
 def demand_panel(cleaned: pd.DataFrame, future: pd.DataFrame | None, horizon: int) -> DemandPanel:
-    """Pivot a ``clean_demand`` frame (daily) and the planned ``future`` into a panel.
+    """Pivot a ``clean_demand`` frame (daily or weekly) and the planned ``future`` into
+    a panel whose cadence is the frame's.
 
     Periods after the history without a plan hold the last price and no promotion.
 
     Raises
     ------
     ValidationFailed
-        No rows, or a weekly frame.
+        No rows, or dates neither a regular daily nor a regular weekly grid.
     """
     if cleaned.empty:
         raise ValidationFailed([Problem("demand", "no rows")], "global model")
@@ -110,17 +188,21 @@ def demand_panel(cleaned: pd.DataFrame, future: pd.DataFrame | None, horizon: in
     )
     keys = tuple((str(a), str(b)) for a, b in keys_frame.itertuples(index=False, name=None))
     start, end = dates.min(), dates.max()
-    length = int((end - start).days) + 1
-    if cleaned.groupby(["store_id", "sku_id"])["date"].diff().dropna().dt.days.max() > 1:
+    gaps = cleaned.groupby(["store_id", "sku_id"])["date"].diff().dropna().dt.days
+    cadence = WEEKLY if len(gaps) and gaps.median() >= WEEK else DAILY
+    offsets = (dates - start).days
+    if (gaps != cadence.days).any() or (offsets % cadence.days != 0).any():
         raise ValidationFailed(
-            [Problem("freq", "the global model needs daily data")], "global model"
+            [Problem("freq", "the global model needs a regular daily or weekly grid")],
+            "global model",
         )
+    length = int((end - start).days) // cadence.days + 1
     width = length + horizon
     quantity = np.full((len(keys), length), np.nan)
     price = np.full((len(keys), width), np.nan)
     promo = np.zeros((len(keys), width))
     index = pd.MultiIndex.from_tuples(keys)
-    rows, cols = _cells(index, start, cleaned)
+    rows, cols = _cells(index, start, cadence, cleaned)
     quantity[rows, cols] = cleaned["quantity"].to_numpy(dtype=float)
     if "price" in cleaned:
         price[rows, cols] = cleaned["price"].to_numpy(dtype=float)
@@ -128,23 +210,23 @@ def demand_panel(cleaned: pd.DataFrame, future: pd.DataFrame | None, horizon: in
         promo[rows, cols] = cleaned["promo"].to_numpy(dtype=float)
     if future is not None and len(future):
         planned = future[pd.to_datetime(future["date"]) > end]
-        rows, cols = _cells(index, start, planned)
+        rows, cols = _cells(index, start, cadence, planned)
         ok = (rows >= 0) & (cols < width)
         if "price" in planned:
             price[rows[ok], cols[ok]] = planned["price"].to_numpy(dtype=float)[ok]
         if "promo" in planned:
             promo[rows[ok], cols[ok]] = planned["promo"].to_numpy(dtype=float)[ok]
     price = pd.DataFrame(price.T).ffill().bfill().fillna(0.0).to_numpy().T
-    return DemandPanel(keys, pd.Timestamp(start), quantity, price, promo)
+    return DemandPanel(keys, pd.Timestamp(start), quantity, price, promo, cadence)
 
 
 def _cells(
-    index: pd.MultiIndex, start: pd.Timestamp, frame: pd.DataFrame
+    index: pd.MultiIndex, start: pd.Timestamp, cadence: Cadence, frame: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
     wanted = pd.MultiIndex.from_arrays([frame["store_id"].astype(str), frame["sku_id"].astype(str)])
     rows = np.asarray(index.get_indexer(wanted), dtype=int)
-    cols = (pd.to_datetime(frame["date"]) - start).dt.days.to_numpy().astype(int)
-    return rows, cols
+    days = (pd.to_datetime(frame["date"]) - start).dt.days.to_numpy().astype(int)
+    return rows, days // cadence.days
 
 
 @dataclass(frozen=True)
@@ -183,8 +265,8 @@ def feature_rows(
     )
 
 
-def _window_mean(total: np.ndarray, count: np.ndarray, end: int, days: int) -> np.ndarray:
-    start = max(end - days, 0)
+def _window_mean(total: np.ndarray, count: np.ndarray, end: int, periods: int) -> np.ndarray:
+    start = max(end - periods, 0)
     n = count[:, end] - count[:, start]
     return np.where(n > 0, (total[:, end] - total[:, start]) / np.maximum(n, 1), np.nan)
 
@@ -196,6 +278,7 @@ def _one_origin(
     holidays: frozenset[pd.Timestamp],
     neighbours: dict[str, tuple[np.ndarray, np.ndarray]],
 ) -> FeatureRows:
+    cadence = panel.cadence
     past = panel.quantity[:, :origin]
     observed = np.isfinite(past)
     values = np.where(observed, past, 0.0)
@@ -203,68 +286,52 @@ def _one_origin(
     total = np.concatenate([zeros, np.cumsum(values, axis=1)], axis=1)
     count = np.concatenate([zeros, np.cumsum(observed, axis=1)], axis=1)
     squares = np.concatenate([zeros, np.cumsum(values**2, axis=1)], axis=1)
-    level = _window_mean(total, count, origin, LEVEL_DAYS)
+    level = _window_mean(total, count, origin, cadence.level)
     scale = np.maximum(np.nan_to_num(level, nan=0.0), MIN_SCALE)
-    mean_sq = _window_mean(squares, count, origin, LEVEL_DAYS)
+    mean_sq = _window_mean(squares, count, origin, cadence.level)
     std = np.sqrt(np.maximum(mean_sq - level**2, 0.0))
-    window = values[:, max(origin - LEVEL_DAYS, 0) :]
-    zero_28 = (window == 0).mean(axis=1) if window.shape[1] else np.zeros(len(values))
+    window = values[:, max(origin - cadence.level, 0) :]
+    zero_share = (window == 0).mean(axis=1) if window.shape[1] else np.zeros(len(values))
     lags = [
         past[:, origin - k] / scale if origin - k >= 0 else np.full(len(values), np.nan)
-        for k in range(1, 8)
+        for k in range(1, cadence.lags + 1)
     ]
-    per_origin = np.column_stack(
-        [
-            np.log1p(scale),
-            *lags,
-            _window_mean(total, count, origin, 7) / scale,
-            _window_mean(total, count, origin, 56) / scale,
-            _window_mean(total, count, origin, 112) / scale,
-            std / scale,
-            zero_28,
-        ]
-    )
+    means = [_window_mean(total, count, origin, w) / scale for w in cadence.means]
+    per_origin = np.column_stack([np.log1p(scale), *lags, *means, std / scale, zero_share])
     steps = np.arange(horizon)
-    weekday_4, weekday_8, weekday_last, weekday_zero = _same_weekday(past, origin, steps, scale)
-    year_ago = _year_ago(total, count, origin, steps, scale)
+    n = len(values)
+    same_weekday = list(_same_weekday(past, origin, steps, scale)) if cadence.same_weekday else []
+    closed = same_weekday[3] >= CLOSED_SHARE if same_weekday else np.zeros((n, horizon), bool)
+    year_ago = _year_ago(total, count, origin, steps, scale, cadence)
     target_days = panel.dates(origin, horizon)
-    calendar = _calendar(target_days, steps, holidays)
+    calendar = _calendar(target_days, steps, holidays, cadence)
     plan_price = panel.price[:, origin : origin + horizon]
-    recent_price = np.nanmean(panel.price[:, max(origin - LEVEL_DAYS, 0) : origin], axis=1)
+    recent_price = np.nanmean(panel.price[:, max(origin - cadence.level, 0) : origin], axis=1)
     ratio = np.where(
         (plan_price > 0) & (recent_price[:, None] > 0),
         plan_price / np.where(recent_price[:, None] > 0, recent_price[:, None], 1.0),
         1.0,
     )
     promo = panel.promo[:, origin : origin + horizon]
-    momentum = _window_mean(total, count, origin, 7) / scale
+    history = [*same_weekday, year_ago]
     signals = {
-        "weekday_4": weekday_4,
-        "momentum": np.repeat(momentum[:, None], horizon, 1),
+        **dict(zip(SAME_WEEKDAY_FEATURES, same_weekday, strict=False)),
+        "year_ago": year_ago,
+        "momentum": np.repeat(means[0][:, None], horizon, 1),
         "promo": promo,
     }
     graph = [
         _neighbour_mean(signals[name], *neighbours[relation])
         for relation in neighbours
-        for name in GRAPH_SIGNALS
+        for name in cadence.graph_signals
     ]
-    n = len(values)
-    per_step = [
-        weekday_4,
-        weekday_8,
-        weekday_last,
-        weekday_zero,
-        year_ago,
-        promo,
-        np.log(ratio),
-        *graph,
-    ]
+    known_future = [promo, np.log(ratio), *graph]
     x = np.concatenate(
         [
             np.repeat(per_origin, horizon, axis=0),
-            np.stack(per_step[:5], axis=2).reshape(n * horizon, 5),
+            np.stack(history, axis=2).reshape(n * horizon, len(history)),
             np.tile(calendar, (n, 1)),
-            np.stack(per_step[5:], axis=2).reshape(n * horizon, len(per_step) - 5),
+            np.stack(known_future, axis=2).reshape(n * horizon, len(known_future)),
         ],
         axis=1,
     ).astype(np.float32)
@@ -279,7 +346,7 @@ def _one_origin(
         np.tile(steps, n),
         np.repeat(scale, horizon),
         target.ravel(),
-        (weekday_zero >= CLOSED_SHARE).ravel(),
+        closed.ravel(),
     )
 
 
@@ -315,26 +382,37 @@ def closed_weekdays(past: np.ndarray, horizon: int) -> np.ndarray:
 
 
 def _year_ago(
-    total: np.ndarray, count: np.ndarray, origin: int, steps: np.ndarray, scale: np.ndarray
+    total: np.ndarray,
+    count: np.ndarray,
+    origin: int,
+    steps: np.ndarray,
+    scale: np.ndarray,
+    cadence: Cadence,
 ) -> np.ndarray:
-    """Mean of the two weeks around the target day a year earlier, over scale (``NaN``
-    without a year of history)."""
-    centre = origin + steps - YEAR
-    low = np.clip(centre - 7, 0, origin)
-    high = np.clip(centre + 8, 0, origin)
+    """Mean of the periods around the target period a year earlier (the two weeks around
+    a day, the three weeks around a week), over scale (``NaN`` without a year of history)."""
+    half = cadence.year_half
+    centre = origin + steps - cadence.year
+    low = np.clip(centre - half, 0, origin)
+    high = np.clip(centre + half + 1, 0, origin)
     n = count[:, high] - count[:, low]
     mean = (total[:, high] - total[:, low]) / np.maximum(n, 1)
-    ok = (centre - 7 >= 0)[None, :] & (n > 0)
+    ok = (centre - half >= 0)[None, :] & (n > 0)
     return np.where(ok, mean / scale[:, None], np.nan)
 
 
 def _calendar(
-    days: pd.DatetimeIndex, steps: np.ndarray, holidays: frozenset[pd.Timestamp]
+    days: pd.DatetimeIndex,
+    steps: np.ndarray,
+    holidays: frozenset[pd.Timestamp],
+    cadence: Cadence,
 ) -> np.ndarray:
-    """``[H, len(CALENDAR_FEATURES)]`` for the target days."""
-    on = np.array([d in holidays for d in days], dtype=float)
+    """``[H, len(cadence.calendar)]`` for the target periods (each starting on ``days``):
+    ``holiday`` counts the holidays in the period, the distances run from its first day."""
     ordered = np.array(sorted(holidays), dtype="datetime64[D]")
     day = days.to_numpy().astype("datetime64[D]")
+    end = day + np.timedelta64(cadence.days, "D")
+    on = (np.searchsorted(ordered, end) - np.searchsorted(ordered, day)).astype(float)
     if len(ordered):
         after = np.searchsorted(ordered, day, side="left")
         to_next = np.where(
@@ -346,18 +424,18 @@ def _calendar(
         since = np.where(before >= 0, (day - ordered[np.maximum(before, 0)]).astype(float), 30.0)
     else:
         to_next = since = np.full(len(days), 30.0)
-    return np.column_stack(
-        [
-            steps + 1,
-            days.day_of_week,
-            days.day,
-            days.day_of_year,
-            days.month,
-            on,
-            np.minimum(to_next, 30.0),
-            np.minimum(since, 30.0),
-        ]
-    ).astype(float)
+    columns = {
+        "step": steps + 1,
+        "weekday": days.day_of_week,
+        "day_of_month": days.day,
+        "day_of_year": days.day_of_year,
+        "week_of_year": days.isocalendar().week.to_numpy(dtype=float),
+        "month": days.month,
+        "holiday": on,
+        "days_to_holiday": np.minimum(to_next, 30.0),
+        "days_since_holiday": np.minimum(since, 30.0),
+    }
+    return np.column_stack([columns[name] for name in cadence.calendar]).astype(float)
 
 
 def _neighbour_mean(values: np.ndarray, source: np.ndarray, destination: np.ndarray) -> np.ndarray:

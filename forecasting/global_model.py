@@ -23,6 +23,11 @@ Calibration is per horizon bucket (``HorizonCalibration``): errors grow with the
 Weekdays that are closed (zero in nearly every recent week) are
 forecast as zero.
 
+Daily and weekly data take the same path: the panel's ``Cadence`` (read from the
+frame) sets the features and the counts above in periods (a level window of history
+before the first origin and of the early model's origins, validation windows a week
+apart covering 28 days); ``horizon`` counts periods.
+
 ``graph="both"`` (the default model, ``auto``) trains the model with and without the
 graph features on the same rows and averages their quantiles, each series with its own
 weights from the validation windows (inverse absolute error of P50, each series' relative
@@ -47,15 +52,11 @@ from supplynet.forecasting.calibration import HorizonCalibration
 from supplynet.forecasting.forecast import DemandForecast
 from supplynet.forecasting.forecaster import bounded
 from supplynet.forecasting.global_features import (
-    CALENDAR_FEATURES,
-    HISTORY_FEATURES,
-    PLAN_FEATURES,
-    WEEK,
+    Cadence,
     DemandPanel,
     FeatureRows,
     demand_panel,
     feature_rows,
-    graph_feature_names,
 )
 from supplynet.graph.errors import Problem, ValidationFailed
 from supplynet.graph.network import Network
@@ -66,15 +67,11 @@ NO_GRAPH_NAME = "lightgbm_no_graph"
 COMBINED_NAME = "lightgbm_combined"
 GraphUse = bool | Literal["both"]
 """``True``: graph features; ``False``: the no-graph ablation; ``"both"``: the two combined."""
-MIN_ORIGIN = 28
-"""Training origins start once four weeks of history exist."""
 VALIDATION_DAYS = 28
 """Validation windows hold at least this many days of targets."""
 VALIDATION_EXTRA = 3
 """Windows beyond those that cover ``VALIDATION_DAYS``: the calibration's quantiles of
 long steps rest on a few weekly origins' level errors, so two windows are too few."""
-MIN_TRAIN_DAYS = 28
-"""The early (validation) model trains on at least this many origins' targets."""
 OBJECTIVES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
 BIAS_LIMITS = (0.8, 1.25)
 """The mean's validation bias correction is kept within these factors."""
@@ -91,6 +88,7 @@ class GlobalFit:
     calibration: HorizonCalibration
     features: tuple[str, ...]
     relations: tuple[str, ...]
+    cadence: Cadence
     weights: pd.DataFrame
     """Per series (index ``store_id``, ``sku_id``) the weight of each variant (columns)."""
     pooled: dict[str, float]
@@ -98,12 +96,12 @@ class GlobalFit:
 
 
 class GlobalForecaster:
-    """LightGBM forecaster over all series of a cleaned daily demand frame.
+    """LightGBM forecaster over all series of a cleaned daily or weekly demand frame.
 
     Parameters
     ----------
     horizon
-        Days forecast from each origin; ``forecast`` refuses a longer one.
+        Periods forecast from each origin; ``forecast`` refuses a longer one.
     country
         ``holidays`` country code of the holiday calendar (``None``: no holidays).
     network
@@ -116,7 +114,7 @@ class GlobalForecaster:
     max_rows
         Training rows at most (origins are thinned evenly to fit).
     validate
-        Hold out the last ``horizon`` days to choose rounds and calibrate, then refit.
+        Hold out the last ``horizon`` periods to choose rounds and calibrate, then refit.
     seed, threads
         LightGBM's seed and thread count.
     """
@@ -165,12 +163,12 @@ class GlobalForecaster:
         return {name: variants[name]}
 
     def fit(self, cleaned: pd.DataFrame) -> Self:
-        """Learn from every series of a ``clean_demand`` frame (daily).
+        """Learn from every series of a ``clean_demand`` frame (daily or weekly).
 
         Raises
         ------
         ValidationFailed
-            A non-positive horizon, weekly data, or too little history.
+            A non-positive horizon, an irregular grid, or too little history.
         """
         if self.horizon < 1:
             raise ValidationFailed(
@@ -180,28 +178,28 @@ class GlobalForecaster:
         relations = self._relations()
         neighbours = self._neighbours(panel, relations)
         holidays = self._holidays(panel)
-        features = (
-            *HISTORY_FEATURES,
-            *CALENDAR_FEATURES,
-            *PLAN_FEATURES,
-            *graph_feature_names(relations),
-        )
+        cadence = panel.cadence
+        features = cadence.features(relations)
         length = panel.length
-        if length < MIN_ORIGIN + 2:
+        if length < cadence.level + 2:
             raise ValidationFailed(
-                [Problem("demand", f"needs at least {MIN_ORIGIN + 2} days of history")],
+                [
+                    Problem(
+                        "demand", f"needs at least {cadence.level + 2} {cadence.unit}s of history"
+                    )
+                ],
                 "global model",
             )
         rows = feature_rows(panel, self._origins(panel, length), self.horizon, holidays, neighbours)
         target_day = rows.origin + rows.step
-        cuts = self._validation_origins(length)
+        cuts = self._validation_origins(length, cadence)
         variants = self._variants()
-        widths = {name: _width(uses, features) for name, uses in variants.items()}
+        widths = {name: _width(uses, features, cadence) for name, uses in variants.items()}
         rounds = {name: dict.fromkeys(OBJECTIVES, self.rounds) for name in variants}
         mean_factor, calibration = 1.0, HorizonCalibration()
         weights = np.full((len(panel.keys), len(variants)), 1 / len(variants))
         pooled = weights[0]
-        if self.validate and length - cuts[0] >= WEEK:
+        if self.validate and length - cuts[0] >= cadence.week:
             val = feature_rows(panel, cuts, self.horizon, holidays, neighbours)
             actual = val.target * val.scale
             known = np.isfinite(actual)
@@ -237,6 +235,7 @@ class GlobalForecaster:
             calibration,
             features,
             relations,
+            cadence,
             table,
             dict(zip(variants, map(float, pooled), strict=True)),
         )
@@ -248,36 +247,49 @@ class GlobalForecaster:
         future: pd.DataFrame | None = None,
         horizon: int | None = None,
     ) -> DemandForecast:
-        """Forecast the days after ``history`` (a ``clean_demand`` frame) for its series.
+        """Forecast the periods after ``history`` (a ``clean_demand`` frame) for its series.
 
         Parameters
         ----------
         future
-            Planned ``price``/``promo`` per series and day (DEMAND columns).
+            Planned ``price``/``promo`` per series and period (DEMAND columns).
         horizon
-            Days to forecast (default: the fitted horizon).
+            Periods to forecast (default: the fitted horizon).
 
         Raises
         ------
         ValidationFailed
-            ``horizon`` beyond the fitted one (the model is never retrained silently).
+            ``horizon`` beyond the fitted one (the model is never retrained silently), or
+            a history of another frequency than the fitted one.
         """
         fit = self.fit_
         if fit is None:
             raise RuntimeError("the global model is not fitted")
         horizon = horizon or self.horizon
+        unit = fit.cadence.unit
         if not 1 <= horizon <= self.horizon:
             raise ValidationFailed(
                 [
                     Problem(
                         "horizon",
-                        f"the model was trained for {self.horizon} days; got {horizon} "
+                        f"the model was trained for {self.horizon} {unit}s; got {horizon} "
                         "(train a model for this horizon)",
                     )
                 ],
                 "global model",
             )
         panel = demand_panel(history, future, horizon)
+        if panel.cadence != fit.cadence:
+            raise ValidationFailed(
+                [
+                    Problem(
+                        "freq",
+                        f"the model was trained on {fit.cadence.label} data; "
+                        f"got {panel.cadence.label}",
+                    )
+                ],
+                "global model",
+            )
         neighbours = self._neighbours(panel, fit.relations)
         rows = feature_rows(
             panel, np.array([panel.length]), horizon, self._holidays(panel), neighbours
@@ -290,7 +302,7 @@ class GlobalForecaster:
         )
         answer = _combine(
             [
-                _raw(boosters, rows, _width(uses[name], fit.features))
+                _raw(boosters, rows, _width(uses[name], fit.features, fit.cadence))
                 for name, boosters in fit.boosters.items()
             ],
             weights[rows.series],
@@ -307,7 +319,7 @@ class GlobalForecaster:
                 "model": self.model_name,
             }
         )
-        return DemandForecast(frame, "D")
+        return DemandForecast(frame, panel.cadence.freq)
 
     def _relations(self) -> tuple[str, ...]:
         return RELATIONS if self.graph and self.network is not None else ()
@@ -325,24 +337,28 @@ class GlobalForecaster:
         from supplynet.forecasting.prophet_model import holiday_frame
 
         first = panel.start.year
-        last = (panel.start + pd.Timedelta(days=panel.length + self.horizon)).year
+        periods = panel.length + self.horizon
+        last = (panel.start + pd.Timedelta(days=periods * panel.cadence.days)).year
         frame = holiday_frame(self.country, tuple(range(first, last + 1)))
         return frozenset(pd.DatetimeIndex(frame["ds"]))
 
-    def _validation_origins(self, length: int) -> np.ndarray:
-        """Origins a week apart whose windows end at the last day: at least 28 days of
+    def _validation_origins(self, length: int, cadence: Cadence) -> np.ndarray:
+        """Origins a week apart whose windows end at the last period: at least 28 days of
         validation targets and ``VALIDATION_EXTRA`` more windows, so the rounds, the bias
-        and the calibration rest on several weeks' origins. Where whole windows would leave the
-        early model less than ``MIN_TRAIN_DAYS`` of origins, the windows start later and
-        are cut at the last day (their later steps are unknown and not scored)."""
-        count = math.ceil(VALIDATION_DAYS / self.horizon) + VALIDATION_EXTRA
-        room = length - MIN_ORIGIN - MIN_TRAIN_DAYS - WEEK * (count - 1)
+        and the calibration rest on several weeks' origins. Where whole windows would leave
+        the early model less than a level window (``cadence.level``) of origins after the
+        first one, the windows start later and are cut at the last period (their later
+        steps are unknown and not scored)."""
+        periods = math.ceil(VALIDATION_DAYS / cadence.days)
+        count = math.ceil(periods / self.horizon) + VALIDATION_EXTRA
+        room = length - 2 * cadence.level - cadence.week * (count - 1)
         span = min(self.horizon, max(room, 0))
-        return np.array([length - span - WEEK * k for k in range(count)])
+        return np.array([length - span - cadence.week * k for k in range(count)])
 
     def _origins(self, panel: DemandPanel, length: int) -> np.ndarray:
-        """Every origin from ``MIN_ORIGIN``, thinned evenly to about ``max_rows`` rows."""
-        origins = np.arange(MIN_ORIGIN, length)
+        """Every origin once a level window of history exists (``cadence.level``), thinned
+        evenly to about ``max_rows`` rows."""
+        origins = np.arange(panel.cadence.level, length)
         per_origin = len(panel.keys) * self.horizon
         keep = max(int(self.max_rows // max(per_origin, 1)), 1)
         if keep >= len(origins):
@@ -405,11 +421,9 @@ class GlobalForecaster:
         return boosters
 
 
-def _width(uses_graph: bool, features: tuple[str, ...]) -> int:
+def _width(uses_graph: bool, features: tuple[str, ...], cadence: Cadence) -> int:
     """Feature columns a variant reads: all, or all but the trailing graph features."""
-    return (
-        len(features) if uses_graph else len(HISTORY_FEATURES + CALENDAR_FEATURES + PLAN_FEATURES)
-    )
+    return len(features) if uses_graph else len(cadence.features(()))
 
 
 def _raw(boosters: dict[str, Any], rows: FeatureRows, width: int) -> dict[str, np.ndarray]:

@@ -1,9 +1,11 @@
 """The global LightGBM model: features at an origin use nothing from that origin on
 (own demand or the neighbours'), the model answers every series with ordered
-quantiles, refuses a longer horizon than trained, and survives a pickle round trip."""
+quantiles, refuses a longer horizon than trained, and survives a pickle round trip;
+weekly data takes the same path with weekly features and weekly periods."""
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 
 import numpy as np
@@ -12,12 +14,20 @@ import pytest
 
 from supplynet.forecasting import metrics
 from supplynet.forecasting.cleaning import clean_demand
-from supplynet.forecasting.global_features import demand_panel, feature_rows
+from supplynet.forecasting.global_features import (
+    DAILY,
+    WEEKLY,
+    DemandPanel,
+    demand_panel,
+    feature_rows,
+)
 from supplynet.forecasting.global_model import GlobalForecaster, _weights
 from supplynet.graph.errors import ValidationFailed
+from supplynet.graph.series_relations import RELATIONS
 from supplynet.graph.synthetic import SyntheticDataset
 
 HORIZON = 7
+WEEKS = 8
 
 
 @pytest.fixture(scope="module")
@@ -31,25 +41,104 @@ def model(tiny: SyntheticDataset, cleaned: pd.DataFrame) -> GlobalForecaster:
     return small.fit(cleaned)
 
 
-def test_features_never_see_the_origin_or_later(
-    tiny: SyntheticDataset, cleaned: pd.DataFrame
+@pytest.fixture(scope="module")
+def weekly(tiny: SyntheticDataset) -> pd.DataFrame:
+    """``tiny``'s two years summed into weeks starting on Monday: 105 weeks, 48 series."""
+    demand = tiny.demand
+    week = demand["date"] - pd.to_timedelta(demand["date"].dt.dayofweek, unit="D")
+    grouped = demand.assign(date=week).groupby(["store_id", "sku_id", "date"], as_index=False)
+    summed = grouped.agg(
+        quantity=("quantity", "sum"), price=("price", "mean"), promo=("promo", "max")
+    )
+    return clean_demand(summed, "W").frame
+
+
+def _assert_features_never_see_the_origin(
+    tiny: SyntheticDataset, cleaned: pd.DataFrame, horizon: int, back: int
 ) -> None:
     """Scrambling every demand value from the origin on (every series, so the graph
-    features' neighbours too) leaves the origin's features unchanged; one day earlier
+    features' neighbours too) leaves the origin's features unchanged; one period earlier
     changes them."""
-    model = GlobalForecaster(HORIZON, "DE", tiny.network)
-    panel = demand_panel(cleaned, None, HORIZON)
-    neighbours = model._neighbours(panel, ("substitute", "category", "supplier", "nearby"))
+    model = GlobalForecaster(horizon, "DE", tiny.network)
+    panel = demand_panel(cleaned, None, horizon)
+    neighbours = model._neighbours(panel, RELATIONS)
     assert all(len(source) for source, _ in neighbours.values())
-    origin = panel.length - 60
-    rows = feature_rows(panel, np.array([origin]), HORIZON, frozenset(), neighbours)
+    origin = panel.length - back
+    holidays = model._holidays(panel)
+    rows = feature_rows(panel, np.array([origin]), horizon, holidays, neighbours)
     rng = np.random.default_rng(0)
     for first_changed, same in ((origin, True), (origin - 1, False)):
         scrambled = panel.quantity.copy()
         scrambled[:, first_changed:] = rng.poisson(50, scrambled[:, first_changed:].shape)
-        other = type(panel)(panel.keys, panel.start, scrambled, panel.price, panel.promo)
-        again = feature_rows(other, np.array([origin]), HORIZON, frozenset(), neighbours)
+        other = dataclasses.replace(panel, quantity=scrambled)
+        again = feature_rows(other, np.array([origin]), horizon, holidays, neighbours)
         assert np.array_equal(rows.x, again.x, equal_nan=True) is same
+
+
+def test_features_never_see_the_origin_or_later(
+    tiny: SyntheticDataset, cleaned: pd.DataFrame
+) -> None:
+    _assert_features_never_see_the_origin(tiny, cleaned, HORIZON, 60)
+
+
+def test_weekly_features_never_see_the_origin_or_later(
+    tiny: SyntheticDataset, weekly: pd.DataFrame
+) -> None:
+    """The same on weekly data, at an origin with a year of history behind it."""
+    _assert_features_never_see_the_origin(tiny, weekly, WEEKS, 20)
+
+
+def test_daily_features_are_the_daily_models_and_weekly_ones_drop_the_weekday() -> None:
+    """Daily rows keep their columns (the weekly path must not move a daily number;
+    checked value by value on ``tiny`` when it was added); weekly rows have no
+    same-weekday or day-level columns and a 52-week year."""
+    daily = DAILY.features(("substitute",))
+    assert daily == (
+        "log_scale",
+        *(f"lag_{k}" for k in range(1, 8)),
+        *("mean_7", "mean_56", "mean_112", "std_28", "zero_28"),
+        *("weekday_4", "weekday_8", "weekday_last", "weekday_zero", "year_ago"),
+        *("step", "weekday", "day_of_month", "day_of_year", "month", "holiday"),
+        *("days_to_holiday", "days_since_holiday", "promo", "log_price_ratio"),
+        *("substitute_weekday_4", "substitute_momentum", "substitute_promo"),
+    )
+    weekly = set(WEEKLY.features(("substitute",)))
+    assert not weekly & {"weekday", "day_of_month", "weekday_4", "weekday_zero"}
+    assert {"week_of_year", "year_ago", "substitute_year_ago", "holiday"} <= weekly
+    assert WEEKLY.year == 52 and WEEKLY.days == 7
+
+
+def test_weekly_history_is_forecast_by_week_with_holiday_weeks(
+    tiny: SyntheticDataset, weekly: pd.DataFrame
+) -> None:
+    """A weekly frame gives a weekly panel whose Christmas week counts its two German
+    holidays, and the combined model forecasts the weeks after the history (weekly
+    ``freq``), refusing a daily history and a longer horizon with the unit named."""
+    panel: DemandPanel = demand_panel(weekly, None, WEEKS)
+    assert panel.cadence == WEEKLY and panel.length == weekly["date"].nunique()
+    christmas_week = (pd.Timestamp("2024-12-23") - panel.start).days // 7
+    holidays = GlobalForecaster(WEEKS, "DE")._holidays(panel)
+    rows = feature_rows(panel, np.array([christmas_week]), 1, holidays, {})
+    column = WEEKLY.features(()).index("holiday")
+    assert (rows.x[:, column] == 2).all()  # 25 and 26 December
+    both = GlobalForecaster(WEEKS, "DE", tiny.network, "both", rounds=30, max_rows=20_000)
+    result = both.fit(weekly).forecast(weekly)
+    frame = result.frame
+    assert result.freq == "W" and set(frame["model"]) == {"lightgbm_combined"}
+    periods = pd.DatetimeIndex(sorted(frame["period"].unique()))
+    last = weekly["date"].max()
+    assert list(periods) == list(
+        pd.date_range(last + pd.Timedelta(days=7), periods=WEEKS, freq="7D")
+    )
+    assert len(frame) == weekly.groupby(["store_id", "sku_id"]).ngroups * WEEKS
+    assert (frame["p10"] <= frame["p50"]).all() and (frame["p50"] <= frame["p90"]).all()
+    recent = weekly[weekly["date"] > last - pd.Timedelta(weeks=8)]["quantity"].sum() / 8
+    assert 0.5 < frame.groupby("period")["mean"].sum().mean() / recent < 2.0
+    with pytest.raises(ValidationFailed, match="trained for 8 weeks; got 9"):
+        both.forecast(weekly, horizon=9)
+    daily = clean_demand(tiny.demand[tiny.demand["date"] < "2025-03-01"]).frame
+    with pytest.raises(ValidationFailed, match="trained on weekly data; got daily"):
+        both.forecast(daily)
 
 
 def test_holidays_of_the_country_reach_the_features(
