@@ -247,6 +247,10 @@ class FeatureRows:
     target: np.ndarray
     closed: np.ndarray
 
+    def take(self, index: np.ndarray) -> FeatureRows:
+        """The rows at ``index``."""
+        return FeatureRows(*(getattr(self, f.name)[index] for f in fields(self)))
+
 
 def feature_rows(
     panel: DemandPanel,

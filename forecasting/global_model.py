@@ -72,6 +72,11 @@ VALIDATION_DAYS = 28
 VALIDATION_EXTRA = 3
 """Windows beyond those that cover ``VALIDATION_DAYS``: the calibration's quantiles of
 long steps rest on a few weekly origins' level errors, so two windows are too few."""
+MIN_TRAIN_ORIGINS = 8
+"""Training origins at least. A panel so wide that ``max_rows`` holds fewer origins
+(100k series) keeps this many and a seeded sample of their rows: a single origin would
+leave the early model nothing before the validation windows and no step but the first
+with a target."""
 OBJECTIVES = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
 BIAS_LIMITS = (0.8, 1.25)
 """The mean's validation bias correction is kept within these factors."""
@@ -190,7 +195,8 @@ class GlobalForecaster:
                 ],
                 "global model",
             )
-        rows = feature_rows(panel, self._origins(panel, length), self.horizon, holidays, neighbours)
+        origins = self._origins(panel, length)
+        rows = self._sampled(feature_rows(panel, origins, self.horizon, holidays, neighbours))
         target_day = rows.origin + rows.step
         cuts = self._validation_origins(length, cadence)
         variants = self._variants()
@@ -357,15 +363,25 @@ class GlobalForecaster:
 
     def _origins(self, panel: DemandPanel, length: int) -> np.ndarray:
         """Every origin once a level window of history exists (``cadence.level``), thinned
-        evenly to about ``max_rows`` rows."""
+        evenly to about ``max_rows`` rows (``MIN_TRAIN_ORIGINS`` at least)."""
         origins = np.arange(panel.cadence.level, length)
         per_origin = len(panel.keys) * self.horizon
-        keep = max(int(self.max_rows // max(per_origin, 1)), 1)
+        keep = max(int(self.max_rows // max(per_origin, 1)), MIN_TRAIN_ORIGINS)
         if keep >= len(origins):
             return origins
         # The latest origins stay: they carry the newest behaviour and the short steps.
         picks = np.unique(np.linspace(len(origins) - 1, 0, keep).round().astype(int))
         return np.asarray(origins[picks])
+
+    def _sampled(self, rows: FeatureRows) -> FeatureRows:
+        """At most ``max_rows`` rows with targets, a seeded sample where the
+        ``MIN_TRAIN_ORIGINS`` origins of a wide panel hold more."""
+        if len(rows.target) <= self.max_rows:
+            return rows
+        known = np.flatnonzero(np.isfinite(rows.target))
+        rng = np.random.default_rng(self.seed)
+        picked = rng.choice(known, min(self.max_rows, len(known)), replace=False)
+        return rows.take(np.sort(picked))
 
     def _train(
         self,

@@ -21,7 +21,7 @@ from supplynet.forecasting.global_features import (
     demand_panel,
     feature_rows,
 )
-from supplynet.forecasting.global_model import GlobalForecaster, _weights
+from supplynet.forecasting.global_model import MIN_TRAIN_ORIGINS, GlobalForecaster, _weights
 from supplynet.graph.errors import ValidationFailed
 from supplynet.graph.series_relations import RELATIONS
 from supplynet.graph.synthetic import SyntheticDataset
@@ -248,3 +248,19 @@ def test_combined_model_covers_nominally_on_the_next_weeks(tiny: SyntheticDatase
     coverage = metrics.coverage(scored["quantity"], scored["p10"], scored["p90"])
     assert abs(coverage - 0.8) < 0.05, coverage
     assert abs(metrics.bias(scored["quantity"], scored["mean"])) < 0.1
+
+
+def test_a_panel_wider_than_max_rows_trains_on_a_sample_of_several_origins(
+    tiny: SyntheticDataset, weekly: pd.DataFrame
+) -> None:
+    """48 series x 8 weeks fill 384 rows per origin: with ``max_rows=500`` one origin
+    would fit, leaving the early model nothing before its validation windows; the model
+    keeps ``MIN_TRAIN_ORIGINS`` origins, samples 500 of their rows and still validates
+    and calibrates every step."""
+    model = GlobalForecaster(WEEKS, "DE", tiny.network, rounds=30, max_rows=500)
+    panel = demand_panel(weekly, None, WEEKS)
+    assert len(model._origins(panel, panel.length)) == MIN_TRAIN_ORIGINS
+    model.fit(weekly)
+    assert model.fit_ is not None
+    assert all(bucket.points > 0 for bucket in model.fit_.calibration.buckets)
+    assert len(model.forecast(weekly).frame) == 48 * WEEKS
