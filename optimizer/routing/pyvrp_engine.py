@@ -285,8 +285,10 @@ def _publishing(shared: SharedBest, every_s: float) -> IteratedLocalSearchParams
 
 
 class _UntilLeaderAhead:
-    """A follower's stopping rule: at ``limit``, or when, looking every ``look_s``, the
-    leader's latest best beats the follower's (kept in ``leader``)."""
+    """A follower's stopping rule: at ``limit``, or when, looking every ``look_s`` from the
+    search's first iteration (so each restart searches at least that long, however slow
+    its set-up on a starved core), the leader's latest best beats the follower's (kept
+    in ``leader``)."""
 
     def __init__(
         self, data: ProblemData, limit: Deadline, role: Cooperation, seen: int, judge: CostEvaluator
@@ -294,12 +296,14 @@ class _UntilLeaderAhead:
         self._data, self._limit, self._role, self._judge = data, limit, role, judge
         self.seen = seen
         self.leader: Solution | None = None
-        self._next = time.monotonic() + role.look_s
+        self._next: float | None = None
 
     def __call__(self, best_cost: float) -> bool:
         if self._limit.expired():
             return True
         now = time.monotonic()
+        if self._next is None:
+            self._next = now + self._role.look_s
         if now < self._next:
             return False
         self._next = now + self._role.look_s
