@@ -80,12 +80,14 @@ def rows(frame: pd.DataFrame) -> pd.DataFrame:
     return ordered.reset_index(drop=True)
 
 
-def api_forecast(data_dir: Path, store_ids: tuple[str, ...] = ()) -> pd.DataFrame:
+def api_forecast(
+    data_dir: Path, store_ids: tuple[str, ...] = (), model: str = MODEL
+) -> pd.DataFrame:
     store = EmbeddedStore(data_dir)
     network, index = store.snapshot(), SeriesIndex(store.read_demand())
     store.close()
     request = forecast.forecast_request(
-        AppSettings(), horizon_days=HORIZON_DAYS, model=MODEL, store_ids=store_ids
+        AppSettings(), horizon_days=HORIZON_DAYS, model=model, store_ids=store_ids
     )
     inputs = forecast.forecast_inputs(request, network, index)
     return rows(forecast.run_forecast(inputs, request, ParallelSettings(workers=1)).frame)
@@ -140,6 +142,15 @@ def test_forecasts_are_weekly_and_equal_on_every_door(
     pd.testing.assert_frame_equal(
         in_loop, api_forecast(cli_store, one_store), check_exact=False, rtol=1e-12
     )
+
+
+def test_auto_is_the_global_model_on_weekly_data(data_dir: Path) -> None:
+    """``auto`` forecasts a weekly network with the combined global model, as on daily
+    data (not the per-series rules, too slow for 100k series): 4 weeks per series."""
+    auto = api_forecast(data_dir, model="auto")
+    assert set(auto["model"]) == {"lightgbm_combined"}
+    assert auto.groupby(["location_id", "sku_id"]).size().eq(4).all()
+    assert pd.to_datetime(auto["period"]).dt.dayofweek.eq(0).all(), "weeks start on Monday"
 
 
 def plan_key(lines: list[dict[str, object]]) -> pd.DataFrame:

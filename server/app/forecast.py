@@ -175,8 +175,8 @@ def forecast_inputs(
     """The cleaned rows of the request's series, for ``run_forecast``.
 
     ``prices``: the request's prices plan, read by the door (``price_plans.price_plan``).
-    Raises ``ValidationFailed`` naming ``prices_plan`` for weekly data, which the global
-    model does not forecast.
+    Raises ``ValidationFailed`` naming ``prices_plan`` for weekly data: prices plans
+    are daily.
     """
     keys = select_series(request, network, index)
     rows, horizon = index.rows(keys), Horizon(request.horizon_days, index.freq)
@@ -209,14 +209,14 @@ def run_forecast(
 ) -> DemandForecast:
     """The full pipeline (or a network-wide model) over the inputs' series.
 
-    ``auto`` on daily data is the global model (it won the rolling backtests of
-    ``bench/forecast_accuracy.py``); on weekly data, the per-series rules. The global
-    model takes the inputs' planned prices. Every model takes the inputs' holiday country.
+    ``auto`` is the global model on daily and weekly data alike (it won the rolling
+    backtests of ``bench/forecast_accuracy.py``). The global model takes the inputs'
+    planned prices. Every model takes the inputs' holiday country.
     """
     if request.model in NETWORK_MODELS:
         return NETWORK_RUNNERS[request.model](inputs, request)
     periods, country = inputs.horizon.periods, inputs.country
-    if inputs.horizon.freq == "D" and request.model in (DEFAULT_MODEL, *GLOBAL_MODELS):
+    if request.model in (DEFAULT_MODEL, *GLOBAL_MODELS):
         model = panel_forecaster(request.model, periods, country, inputs.network, request.seed)
         return model.fit(inputs.cleaned).forecast(inputs.cleaned, inputs.future)
     return forecast_demand(
