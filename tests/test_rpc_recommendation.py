@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import grpc
@@ -49,6 +50,22 @@ def server(
     filled_store(root, tiny, model)
     with running_server(settings(root)) as running:
         yield running
+
+
+NEED_DAY = dt.date(2026, 1, 2)
+SUBSTITUTES_OF_K0001 = recommendation_pb2.RecommendSkusRequest(
+    sku_id="K0001", store_id="S0001", need_date=NEED_DAY.isoformat(), limit=5
+)
+"""What the tests that change the store while a server runs ask."""
+
+
+@contextmanager
+def own_server(root: Path) -> Iterator[recommendation_pb2_grpc.RecommendationServiceStub]:
+    """A server of its own over the store at ``root`` (for tests that change that store)."""
+    with running_server(settings(root)) as running:
+        yield recommendation_pb2_grpc.RecommendationServiceStub(
+            grpc.insecure_channel(running.target)
+        )
 
 
 @pytest.fixture(scope="module")
@@ -132,10 +149,7 @@ def test_a_retrained_model_answers_without_a_restart(
     params = RankerParams(embedding_dim=8, layers=2, epochs=20, learning_rate=5e-2, seed=2)
     newer = train_recommend_model(tiny.network, tiny.demand, params)
     request = recommendation_pb2.RecommendSkusRequest(sku_id="K0002", store_id="S0002")
-    with running_server(settings(tmp_path)) as running:
-        stub = recommendation_pb2_grpc.RecommendationServiceStub(
-            grpc.insecure_channel(running.target)
-        )
+    with own_server(tmp_path) as stub:
         assert stub.RecommendSkus(request, timeout=60).model_version == model.version
         checkpoint.write_bytes(newer.checkpoint().to_bytes())
         versions = set()
@@ -152,18 +166,12 @@ def test_a_new_plan_s_arrivals_count_without_a_restart(
 ) -> None:
     """The recommender follows the store's plans version: a saved plan's arrivals show."""
     store = filled_store(tmp_path, tiny, model)
-    day = dt.date(2026, 1, 2)
-    request = recommendation_pb2.RecommendSkusRequest(
-        sku_id="K0001", store_id="S0001", need_date=day.isoformat(), limit=5
-    )
-    with running_server(settings(tmp_path)) as running:
-        stub = recommendation_pb2_grpc.RecommendationServiceStub(
-            grpc.insecure_channel(running.target)
-        )
+    request = SUBSTITUTES_OF_K0001
+    with own_server(tmp_path) as stub:
         first = stub.RecommendSkus(request, timeout=60).recommendations[0]
         before = first.numbers["units_on_shelf"]
         arrival = {"sku_id": first.sku_id, "destination_id": "S0001", "quantity": 1000.0,
-                   "arrival_date": day.isoformat()}  # fmt: skip
+                   "arrival_date": NEED_DAY.isoformat()}  # fmt: skip
         store.save_plan(
             StoredPlan(id="restock", kind="replenishment", created_at=dt.datetime(2026, 1, 1),
                        lines=(arrival,))
@@ -188,14 +196,8 @@ def test_a_stock_change_in_the_store_counts_without_a_restart(
     """The recommender follows the store's version (read in the same hop as the model and
     plan stamps): a substitute whose stock a write empties stops being offered."""
     store = filled_store(tmp_path, tiny, model)
-    day = dt.date(2026, 1, 2)
-    request = recommendation_pb2.RecommendSkusRequest(
-        sku_id="K0001", store_id="S0001", need_date=day.isoformat(), limit=5
-    )
-    with running_server(settings(tmp_path)) as running:
-        stub = recommendation_pb2_grpc.RecommendationServiceStub(
-            grpc.insecure_channel(running.target)
-        )
+    request = SUBSTITUTES_OF_K0001
+    with own_server(tmp_path) as stub:
         first = stub.RecommendSkus(request, timeout=60).recommendations[0].sku_id
         position = next(
             p
