@@ -85,11 +85,15 @@ def training_snapshots(
     first_val = val[0] if val else last + 1
     train = range(config.lags, first_val - config.horizon + 1, stride)
     if len(train) < 1:
+        periods = panel.quantity.shape[1]
+        needed = periods + config.lags + config.horizon - first_val
         raise ValidationFailed(
             [
                 Problem(
                     "demand",
-                    f"history too short for lags {config.lags} and horizon {config.horizon}",
+                    f"history too short: {periods} periods, and {config.lags} lags, a "
+                    f"{config.horizon}-period target, a {config.horizon}-period gap and "
+                    f"{val_origins} validation origins {stride} apart need {needed}",
                 )
             ],
             "demand training",

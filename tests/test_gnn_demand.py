@@ -128,7 +128,7 @@ def test_wrong_checkpoint_kind_is_rejected(model: DemandModel) -> None:
 
 def test_too_short_history_is_rejected(tiny: SyntheticDataset) -> None:
     history = tiny.demand[tiny.demand["date"] < "2024-01-20"]
-    with pytest.raises(ValidationFailed, match="history too short"):
+    with pytest.raises(ValidationFailed, match=r"history too short: 19 periods, .* need 38"):
         train_demand(tiny.network, history, SMALL, QUICK)
 
 
