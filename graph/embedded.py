@@ -28,6 +28,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,6 +47,9 @@ MAX_PLAN_ID_BYTES = 200
 INFO_SUFFIX = ".info"
 """Beside each ``ID.json`` plan, ``ID.info`` holds its header, so listing plans reads no lines."""
 PLANS_VERSION = ".version"
+RACY_NS = 2_000_000_000
+"""A file changed less than this before it was read may change again within the same tick
+of the file system's coarse clock (same mtime): ``_FileMemo`` re-reads it every time."""
 _VERSION = re.compile(r"^v(\d{6,})$")
 _PART = re.compile(r"^part-(\d{6,})\.parquet$")
 
@@ -69,12 +73,58 @@ class _Manifest:
         return cls(data["network"], {name: tuple(data.get(name, ())) for name in names})
 
 
+class _FileMemo:
+    """What ``read`` made of a small file, read again only when ``os.stat`` says it changed.
+
+    The versions are asked for on every server call: a stat is ~2 us, opening, reading and
+    parsing the manifest ~20 us. Every write replaces the file (a new inode and mtime), so
+    an unchanged (inode, size, mtime, ctime) means unchanged content, unless the file was
+    replaced within one tick of the file system's clock of the read: a file younger than
+    ``RACY_NS`` when read is read again every time (git treats its index's "racily clean"
+    entries so). The stat comes before the read: a write in between is seen next time.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        read: Callable[[], str],
+        missing: str | None = None,
+        clock: Callable[[], int] = time.time_ns,
+    ) -> None:
+        self._path = str(path)
+        self._read = read
+        self._missing = missing
+        """The value while the file does not exist (``None``: ``read`` says)."""
+        self._clock = clock
+        self._memo: tuple[tuple[int, int, int, int], str] | None = None
+
+    def get(self) -> str:
+        try:
+            info = os.stat(self._path)
+        except FileNotFoundError:
+            return self._read() if self._missing is None else self._missing
+        key = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        memo = self._memo
+        if memo is not None and memo[0] == key:
+            return memo[1]
+        value = self._read()
+        if self._clock() - max(info.st_mtime_ns, info.st_ctime_ns) > RACY_NS:
+            self._memo = (key, value)
+        return value
+
+
 class EmbeddedStore:
     """A ``GraphStore`` over a local directory (created on first use)."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
         self._thread_lock = threading.Lock()
+        self._version = _FileMemo(self.root / "MANIFEST.json", self._read_version)
+        self._plans_version = _FileMemo(
+            self.root / "plans" / PLANS_VERSION,
+            lambda: f"plans:{self._plans_counter()}",
+            missing="plans:0",
+        )
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -104,6 +154,9 @@ class EmbeddedStore:
         """The directory version: the live manifest (its network version folder and
         history parts change on every write), so equal means unchanged. Plans are
         not part of it: no cached read depends on them."""
+        return self._version.get()
+
+    def _read_version(self) -> str:
         digest = hashlib.blake2b(self._manifest().to_json().encode(), digest_size=8)
         return f"embedded:{digest.hexdigest()}"
 
@@ -255,7 +308,7 @@ class EmbeddedStore:
         return sorted(infos, key=lambda i: (i.created_at, i.id), reverse=True)
 
     def plans_version(self) -> str:
-        return f"plans:{self._plans_counter()}"
+        return self._plans_version.get()
 
     def _plans_counter(self) -> int:
         """Bumped by every plan saved (a folder's mtime can repeat within a clock tick)."""

@@ -77,20 +77,21 @@ class RecommenderCache:
         self._background: set[asyncio.Task[object]] = set()
         self._rebuild: asyncio.Task[object] | None = None
         self._plan_refresh: asyncio.Task[object] | None = None
-        # a stat per call in the event loop was a quarter of a call's time; in a thread,
-        # shared by the calls that arrive while it runs
-        self._stamps = VersionProbe(self._versions)
+        self._model_files = (str(state.models.path(use.KIND)), str(state.models.path("risk")))
+        # read once per pass of the event loop for a local store, else in a thread shared
+        # by the calls that arrive while it runs (``VersionProbe``)
+        self._stamps = VersionProbe(self._versions, inline=state.local_store)
 
     def _versions(self) -> tuple[str | None, tuple[int, int], tuple[int, int], str]:
-        """What a recommender depends on, in one thread hop: the store's version (for the
+        """What a recommender depends on, read together: the store's version (for the
         cached network and demand), the recommendation and risk model files' stamps
-        (``_stamp``) and the plans' version. Three hops, one after the other, were ~0.15 ms
-        of server CPU per call."""
-        models = self.state.models
+        (``_stamp``) and the plans' version. Three thread hops, one after the other, were
+        ~0.15 ms of server CPU per call."""
+        recommend, risk = self._model_files
         return (
             self.state.checked_version(),
-            _stamp(models.path(use.KIND)),
-            _stamp(models.path("risk")),
+            _stamp(recommend),
+            _stamp(risk),
             self.state.store.plans_version(),
         )
 
@@ -101,12 +102,14 @@ class RecommenderCache:
         plan = await self._latest_plan(plans)
         risk_key = (risk,) if with_risk else None
         key = (id(network), id(demand), model, plan.id if plan else "", risk_key)
-        inputs = Inputs(key, network, demand, plan, risk_key)
         ready = self._ready.get(with_risk)
+        if ready is not None and ready.key == key:
+            return ready
+        inputs = Inputs(key, network, demand, plan, risk_key)
         if ready is None:
             async with self._lock:
                 return self._ready.get(with_risk) or await self._build(inputs, with_risk)
-        if ready.key != key and (self._rebuild is None or self._rebuild.done()):
+        if self._rebuild is None or self._rebuild.done():
             self._rebuild = self._start(self._build(inputs, with_risk))
         return ready
 
@@ -163,7 +166,7 @@ class RecommenderCache:
         return scores
 
 
-def _stamp(path: os.PathLike[str]) -> tuple[int, int]:
+def _stamp(path: str) -> tuple[int, int]:
     """When and how big a model file is: a new checkpoint changes it (0s when missing)."""
     try:
         info = os.stat(path)
