@@ -30,11 +30,13 @@ SIMILAR_STORES = 5
 SOURCING_SUBSTITUTES = 5
 """How many of a SKU's nearest substitutes an alternate-supplier search also sources."""
 TABLE_CELLS = 1 << 24
-"""The blend's store x SKU and SKU x SKU scores are kept whole when a table has at most
-this many cells (64 MiB of float32): a request then reads one row instead of indexing the
-sparse parts (~3 ms per call). Larger catalogues score per request."""
+"""The blend's store x SKU and SKU x SKU scores are kept whole, in the network's SKU order,
+when a table has at most this many cells (64 MiB of float32): a request then reads one
+row instead of indexing the sparse parts (~3 ms per call) and reordering it. Larger
+catalogues score per request."""
 
 Scores = npt.NDArray[np.float32]
+FloatScores = npt.NDArray[np.floating]
 
 
 class Recommender:
@@ -83,12 +85,11 @@ class Recommender:
         self._sellers = self._sold.sum(axis=0)
         self._near: dict[int, _Neighbourhood] = {}
         self.stores = frozenset(s.id for s in network.stores)
-        self._store_scores = _table(
-            model.blend.user_scores, len(model.store_ids), len(model.sku_ids)
+        self._store_rows = self._network_table(
+            model.blend.user_scores, len(model.store_ids), -np.inf
         )
-        self._sku_scores = _table(
-            model.blend.item_similarity, len(model.sku_ids), len(model.sku_ids)
-        )
+        self._sku_rows = self._network_table(model.blend.item_similarity, len(model.sku_ids), -1.0)
+        self._similar: dict[str, dict[int, float]] = {}
         self._warehouses = {w.id for w in network.warehouses}
         self._serving: dict[str, list[str]] = defaultdict(list)
         for lane in network.transport_lanes:
@@ -137,6 +138,7 @@ class Recommender:
         candidates = np.flatnonzero(units >= IN_STOCK_UNITS)
         candidates = candidates[candidates != target]
         seen = sku_id in self._model_sku
+        scores: FloatScores
         if seen:
             scores = self._sku_similarity(sku_id)
         else:
@@ -192,12 +194,11 @@ class Recommender:
             self._check_sku(sku_id)
             candidates = candidates[self._category == self._category[self.stock.skus[sku_id]]]
         seen = store_id in self._model_store
+        scores: FloatScores
         if seen:
             row = self._model_store[store_id]
             candidates = candidates[~self._sold[row, candidates]]
-            scores = np.full(len(self._skus), -np.inf)
-            blended = _row(self._store_scores, self.model.blend.user_scores, row)
-            scores[self._to_network] = blended[self._from_model]
+            scores = self._network_row(self._store_rows, self.model.blend.user_scores, row, -np.inf)
             near = self._neighbourhood(row)
         else:
             scores = self._units_sold / max(float(self._units_sold.max()), 1.0)
@@ -258,14 +259,7 @@ class Recommender:
         else:
             raise NotFound("store_id", location_id)
         seen = sku_id in self._model_sku
-        similarity = self._sku_similarity(sku_id) if seen else np.zeros(len(self._skus))
-        target = self.stock.skus[sku_id]
-        categories = self._categories
-        others = np.delete(np.arange(len(self._skus)), target)
-        similar = [
-            k for k in _best(similarity, others, 50).tolist() if categories[k] == categories[target]
-        ][:SOURCING_SUBSTITUTES]
-        closeness_of = {target: 1.0, **{k: max(float(similarity[k]), 0.0) for k in similar}}
+        closeness_of = self._sourced(sku_id)
         options: list[tuple[float, SupplyLane, dict[str, float], str]] = []
         for warehouse in warehouses:
             current = self._lanes.get((warehouse, sku_id), [])
@@ -328,12 +322,59 @@ class Recommender:
             self._near[row] = near
         return near
 
-    def _sku_similarity(self, sku_id: str) -> npt.NDArray[np.float64]:
+    def _sourced(self, sku_id: str) -> dict[int, float]:
+        """The SKUs an alternate supplier may deliver for ``sku_id`` (network index ->
+        closeness): itself (1) and its nearest substitutes of its category (their
+        similarity, at least 0; none for a SKU the model lacks). Fixed per model, so worked
+        out on a SKU's first request and kept."""
+        sourced = self._similar.get(sku_id)
+        if sourced is None:
+            target = self.stock.skus[sku_id]
+            seen = sku_id in self._model_sku
+            similarity = self._sku_similarity(sku_id) if seen else np.zeros(len(self._skus))
+            categories = self._categories
+            others = np.delete(np.arange(len(self._skus)), target)
+            similar = [
+                k
+                for k in _best(similarity, others, 50).tolist()
+                if categories[k] == categories[target]
+            ][:SOURCING_SUBSTITUTES]
+            sourced = {target: 1.0, **{k: max(float(similarity[k]), 0.0) for k in similar}}
+            self._similar[sku_id] = sourced
+        return sourced
+
+    def _sku_similarity(self, sku_id: str) -> Scores:
         """The blend's similarity of every network SKU to ``sku_id`` (in [-1, 1]; -1 for
         SKUs the model lacks)."""
-        row = _row(self._sku_scores, self.model.blend.item_similarity, self._model_sku[sku_id])
-        out = np.full(len(self._skus), -1.0)
-        out[self._to_network] = row[self._from_model]
+        row = self._model_sku[sku_id]
+        return self._network_row(self._sku_rows, self.model.blend.item_similarity, row, -1.0)
+
+    def _network_table(
+        self, score: Callable[[npt.NDArray[np.int64]], FloatScores], rows: int, fill: float
+    ) -> Scores | None:
+        """Every row of ``score`` over the network's SKUs (``fill`` for those the model
+        lacks), or ``None`` above ``TABLE_CELLS``."""
+        if rows * len(self._skus) > TABLE_CELLS:
+            return None
+        table = np.full((rows, len(self._skus)), fill, dtype=np.float32)
+        scored = np.asarray(score(np.arange(rows)), dtype=np.float32)
+        table[:, self._to_network] = scored[:, self._from_model]
+        return table
+
+    def _network_row(
+        self,
+        table: Scores | None,
+        score: Callable[[npt.NDArray[np.int64]], FloatScores],
+        row: int,
+        fill: float,
+    ) -> Scores:
+        """Row ``row`` of ``table``, or of ``score`` worked out now (a large catalogue)."""
+        if table is not None:
+            kept: Scores = table[row]
+            return kept
+        out = np.full(len(self._skus), fill, dtype=np.float32)
+        scored = np.asarray(score(np.array([row]))[0], dtype=np.float32)
+        out[self._to_network] = scored[self._from_model]
         return out
 
     def _check_sku(self, sku_id: str) -> None:
@@ -384,7 +425,7 @@ def _nearest(unit: npt.NDArray[np.float64], row: int, count: int) -> npt.NDArray
 
 
 def _best(
-    scores: npt.NDArray[np.float64], candidates: npt.NDArray[np.int64], limit: int
+    scores: FloatScores, candidates: npt.NDArray[np.int64], limit: int
 ) -> npt.NDArray[np.int64]:
     """The ``limit`` best candidates by score, ties to the lower index.
 
@@ -437,18 +478,3 @@ def _supplier_reason(
         f"{numbers['current_lead_time_days']:.1f}); unit cost {numbers['unit_cost']:.2f} "
         f"(current {numbers['current_unit_cost']:.2f})"
     )
-
-
-def _table(
-    score: Callable[[npt.NDArray[np.int64]], Scores], rows: int, columns: int
-) -> Scores | None:
-    """Every row of ``score`` at once, or ``None`` above ``TABLE_CELLS``."""
-    return score(np.arange(rows)) if rows * columns <= TABLE_CELLS else None
-
-
-def _row(
-    table: Scores | None, score: Callable[[npt.NDArray[np.int64]], Scores], row: int
-) -> Scores:
-    if table is None:
-        return np.asarray(score(np.array([row]))[0], dtype=np.float32)
-    return np.asarray(table[row], dtype=np.float32)
