@@ -235,7 +235,7 @@ def _year_ago(
     low = np.minimum(steps - half, origin - 1)
     high = np.minimum(steps + half + 1, origin)
     total = np.concatenate(
-        [np.zeros((panel.n_series, 1)), np.cumsum(panel.quantity[:, :origin], axis=1)], axis=1
+        [np.zeros((panel.n_series, 1)), np.cumsum(panel.quantity[:, :origin], 1, float)], 1
     )
     around = (total[:, high] - total[:, low]) / (high - low)
     shape = np.log((around + MIN_SCALE) / (level[:, None] + MIN_SCALE))

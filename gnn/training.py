@@ -107,10 +107,11 @@ def collate(samples: Sequence[HeteroData]) -> HeteroData:
     return out
 
 
-def batches(samples: Sequence[HeteroData], size: int, order: Sequence[int]) -> list[HeteroData]:
-    """Group snapshots into disjoint-union batches in the given order."""
+def batches(samples: Sequence[HeteroData], size: int, order: Sequence[int]) -> Iterator[HeteroData]:
+    """Group snapshots into disjoint-union batches in the given order, one at a time (a
+    batch is a copy of its snapshots: all of them at once would double the memory)."""
     picked = [samples[i] for i in order]
-    return [collate(picked[i : i + size]) for i in range(0, len(picked), size)]
+    return (collate(picked[i : i + size]) for i in range(0, len(picked), size))
 
 
 def fit(
@@ -143,17 +144,16 @@ def fit(
     started = time.perf_counter()
     for epoch in range(config.epochs):
         model.train()
-        total = 0.0
+        losses: list[float] = []
         order = shuffle.permutation(len(train))
-        train_batches = batches(train, config.batch_size, order.tolist())
-        for batch in train_batches:
+        for batch in batches(train, config.batch_size, order.tolist()):
             optimiser.zero_grad()
             loss = loss_fn(model, batch.to(device))
             loss.backward()  # type: ignore[no-untyped-call]
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()
-            total += float(loss.detach())
-        train_losses.append(total / max(len(train_batches), 1))
+            losses.append(float(loss.detach()))
+        train_losses.append(sum(losses) / max(len(losses), 1))
         val_losses.append(
             evaluate(model, val_batches, loss_fn) if val_batches else train_losses[-1]
         )

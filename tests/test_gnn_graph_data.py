@@ -28,15 +28,16 @@ def panel(tiny: SyntheticDataset) -> SeriesPanel:
 
 
 def test_panel_matches_the_long_frame(tiny: SyntheticDataset, panel: SeriesPanel) -> None:
-    """Every demand row lands in its (series, period) cell."""
+    """Every demand row lands in its (series, period) cell, in float32 like the tensors."""
     n_series = tiny.demand.groupby(["store_id", "sku_id"]).ngroups
     assert panel.quantity.shape == (n_series, 730)
+    assert {panel.quantity.dtype, panel.price.dtype, panel.promo.dtype} == {np.dtype(np.float32)}
     assert panel.quantity.sum() == pytest.approx(tiny.demand["quantity"].sum())
     row = tiny.demand.iloc[1234]
     i = panel.keys.index((row["store_id"], row["sku_id"]))
     t = panel.index_of(row["date"])
     assert panel.quantity[i, t] == row["quantity"]
-    assert panel.price[i, t] == row["price"]
+    assert panel.price[i, t] == pytest.approx(row["price"], rel=1e-6)
 
 
 def test_graph_edges_follow_the_network(tiny: SyntheticDataset, panel: SeriesPanel) -> None:
