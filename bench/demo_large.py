@@ -59,6 +59,8 @@ class Sampled:
     rss: Peak = field(default_factory=Peak)
     pss: Peak = field(default_factory=Peak)
     stage: str = "starting"
+    stage_pss: dict[str, int] = field(default_factory=dict)
+    """The largest summed PSS seen during each stage."""
 
 
 def tree_memory(root: psutil.Process) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
@@ -84,6 +86,8 @@ def sample(root: psutil.Process, state: Sampled, started: float, stop: threading
         at_s = time.perf_counter() - started
         state.rss.update(rss, at_s, state.stage)
         state.pss.update(pss, at_s, state.stage)
+        total = sum(value for _, value in pss)
+        state.stage_pss[state.stage] = max(state.stage_pss.get(state.stage, 0), total)
 
 
 def peak_lines(kind: str, peak: Peak) -> list[str]:
@@ -205,6 +209,8 @@ def main() -> int:
         lines.append(f"  running when it ended: {state.stage}")
     lines += [f"  last progress of '{stage}': {line}" for stage, line in progress.items()]
     lines += [
+        "peak PSS summed over the process tree, per stage:",
+        *(f"  {stage}: {value / GIB:.2f} GiB" for stage, value in state.stage_pss.items()),
         *peak_lines("PSS", state.pss),
         *peak_lines("RSS", state.rss),
         f"# load average after {load_after[0]:.1f} {load_after[1]:.1f} {load_after[2]:.1f}"

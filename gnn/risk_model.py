@@ -29,7 +29,6 @@ from supplynet.gnn.pyg import HeteroConv, HeteroData, SAGEConv
 from supplynet.gnn.risk_data import (
     FEATURES,
     RISK_EDGES,
-    DeliveryLog,
     RiskGraph,
     build_risk_graph,
     delivery_log,
@@ -204,11 +203,6 @@ def _graph(network: Network, config: RiskConfig) -> RiskGraph:
     return graph if config.message_passing else graph.without_edges()
 
 
-def cutoffs(log: DeliveryLog, first: int, last: int, stride: int) -> list[pd.Timestamp]:
-    """Cut-off dates from day ``first`` to day ``last`` of the log, every ``stride`` days."""
-    return [log.start + pd.Timedelta(days=d) for d in range(first, last + 1, stride)]
-
-
 def train_risk(
     network: Network,
     deliveries: pd.DataFrame,
@@ -216,6 +210,7 @@ def train_risk(
     training: TrainConfig | None = None,
     *,
     val_share: float = 0.2,
+    max_cutoffs: int | None = None,
     progress: Progress | None = None,
 ) -> RiskModel:
     """Fit on snapshots over all of ``deliveries`` (cut it before calling to hold data out).
@@ -224,6 +219,13 @@ def train_risk(
     training label is observed inside the validation period) and pick the number of
     epochs; the model is then refit on every cut-off for that many epochs, so the
     latest deliveries are learned from too.
+
+    Parameters
+    ----------
+    max_cutoffs
+        Spread the cut-offs (one snapshot each) so at most this many cover the history,
+        never closer than ``config.stride_days``: bounds time and memory on long
+        histories. The model's config records the stride used. ``None``: no bound.
     """
     config = config or RiskConfig()
     training = training or DEFAULT_TRAINING
@@ -232,6 +234,7 @@ def train_risk(
     settled = (
         int(np.nanmax(np.where(np.isfinite(log.delivered), log.delivered, np.nan), initial=0)) - 30
     )
+    config = spread_cutoffs(config, settled, max_cutoffs)
     days = list(range(config.history_days, settled + 1, config.stride_days))
     split = int(len(days) * (1 - val_share))
     train_days = (
@@ -247,18 +250,16 @@ def train_risk(
             ],
             "risk training",
         )
-
-    def make(days: list[int]) -> list[HeteroData]:
-        return [risk_snapshot(graph, log, log.start + pd.Timedelta(days=d)) for d in days]
-
+    # One snapshot per cut-off, shared by the validation fit and the refit (the training
+    # days are a prefix of ``days``).
+    everything = [risk_snapshot(graph, log, log.start + pd.Timedelta(days=d)) for d in days]
     with seeded(training.seed):
         net = RiskNet(config)
-        train = make(train_days)
+        train = everything[: len(train_days)]
         net.standardise_with(train)
-        report = fit(net, train, make(days[split:]), risk_loss, training, progress)
+        report = fit(net, train, everything[split:], risk_loss, training, progress)
     with seeded(training.seed):
         final = RiskNet(config)
-        everything = make(days)
         final.standardise_with(everything)
         epochs = report.best_epoch + 1
         again = dataclasses.replace(training, epochs=epochs, patience=epochs)
@@ -266,6 +267,17 @@ def train_risk(
     final.cpu()
     return RiskModel(
         config, final, dataclasses.replace(report, seconds=report.seconds + refit.seconds)
+    )
+
+
+def spread_cutoffs(config: RiskConfig, settled: int, max_cutoffs: int | None) -> RiskConfig:
+    """``config`` with a stride that fits at most ``max_cutoffs`` cut-offs from
+    ``history_days`` to day ``settled`` (its own stride if that already does)."""
+    if max_cutoffs is None:
+        return config
+    span = max(settled - config.history_days + 1, 1)
+    return dataclasses.replace(
+        config, stride_days=max(config.stride_days, -(-span // max(max_cutoffs, 1)))
     )
 
 

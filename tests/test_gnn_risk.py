@@ -20,6 +20,7 @@ from supplynet.gnn.risk_model import (
     predict,
     risk_loss,
     score_risk,
+    spread_cutoffs,
     train_risk,
 )
 from supplynet.gnn.risk_scores import RiskScores
@@ -125,3 +126,22 @@ def test_tiny_risk_model_overfits_a_tiny_problem(tiny: SyntheticDataset) -> None
         p = predict(fitted, data)["lane"][0]
         late = data["lane"].late.numpy() == 1
         assert p[late].min() > p[~late].max() - 0.2
+
+
+def test_spread_cutoffs_bounds_the_snapshots_and_never_densifies() -> None:
+    """100 days from day 28: at most 10 cut-offs means every 10th day; a loose bound
+    keeps the asked stride."""
+    config = RiskConfig(history_days=28, stride_days=2)
+    spread = spread_cutoffs(config, settled=127, max_cutoffs=10)
+    assert spread.stride_days == 10
+    assert len(range(28, 128, spread.stride_days)) == 10
+    assert spread_cutoffs(config, settled=127, max_cutoffs=1_000) == config
+    assert spread_cutoffs(config, settled=127, max_cutoffs=None) == config
+
+
+def test_capped_training_records_the_stride_it_used(tiny: SyntheticDataset) -> None:
+    """The checkpoint's config says how far apart the training cut-offs were."""
+    capped = train_risk(tiny.network, tiny.deliveries, RiskConfig(hidden=8), QUICK, max_cutoffs=20)
+    assert capped.config.stride_days > 1
+    again = RiskModel.from_checkpoint(Checkpoint.from_bytes(capped.checkpoint().to_bytes()))
+    assert again.config == capped.config

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from supplynet.graph.errors import Problem
 from supplynet.graph.model import CountryCode
@@ -43,14 +43,31 @@ class TrainRequest(BaseModel):
     message_passing: bool = True
     country: CountryCode | None = None
     """The demand GNN's holiday calendar asked for or configured; ``None``: the network's."""
+    max_series: int | None = Field(default=None, ge=1)
+    """Demand: train on at most this many series, whole locations in a seeded order
+    (``gnn.series_sample``); ``None``: every series in scope."""
+    max_cutoffs: int | None = Field(default=None, ge=20)
+    """Risk: at most this many training cut-off days, spread evenly over the history;
+    ``None``: every day."""
+
+    @field_validator("max_series", "max_cutoffs")
+    @classmethod
+    def _of_its_kind(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """A bound for the other model would be ignored: refuse it instead."""
+        kind = {"max_series": "demand", "max_cutoffs": "risk"}[str(info.field_name)]
+        if value is not None and info.data.get("kind") != kind:
+            raise ValueError(f"only for kind {kind!r}")
+        return value
 
 
 @dataclass(frozen=True)
 class Trained:
-    """A trained model and where its checkpoint was saved."""
+    """A trained model, where its checkpoint was saved, and what it was trained on (a
+    line for people: a bounded training set must say so)."""
 
     model: DemandModel | RiskModel
     path: str
+    trained_on: str
 
 
 def train_model(
@@ -69,6 +86,7 @@ def train_model(
     from supplynet.gnn.demand_forecaster import train_demand
     from supplynet.gnn.demand_model import DemandConfig, lag_window
     from supplynet.gnn.risk_model import RiskConfig, train_risk
+    from supplynet.gnn.series_sample import location_sample
     from supplynet.gnn.training import TrainConfig
 
     require([] if not history.empty else [Problem(request.kind, "no history in scope")], "train")
@@ -88,13 +106,37 @@ def train_model(
             lags=lag_window(freq, history["date"].nunique()),
             holiday_country=holiday_country(request.country, network),
         )
+        every = _series(history)
+        if request.max_series is not None:
+            history = location_sample(history, request.max_series, request.seed)
+            trained_on = (
+                f"{_series(history):,} of {every:,} series (whole locations, at most "
+                f"{request.max_series:,}, seed {request.seed})"
+            )
+        else:
+            trained_on = f"all {every:,} series"
         model = train_demand(network, history, config, training, progress=progress)
     else:
         config_risk = RiskConfig(message_passing=request.message_passing)
-        model = train_risk(network, history, config_risk, training, progress=progress)
+        model = train_risk(
+            network,
+            history,
+            config_risk,
+            training,
+            max_cutoffs=request.max_cutoffs,
+            progress=progress,
+        )
+        bound = f" (at most {request.max_cutoffs})" if request.max_cutoffs is not None else ""
+        trained_on = (
+            f"{len(history):,} deliveries, cut-offs every {model.config.stride_days} days{bound}"
+        )
     given = Path(checkpoint) if checkpoint else None
     path = models.save(request.kind, model.checkpoint(), given)
-    return Trained(model, str(path))
+    return Trained(model, str(path), trained_on)
+
+
+def _series(demand: pd.DataFrame) -> int:
+    return int(demand.groupby(["store_id", "sku_id"]).ngroups)
 
 
 def score_risk(checkpoint: bytes, network: Network, deliveries: pd.DataFrame) -> RiskScores:

@@ -53,6 +53,8 @@ if TYPE_CHECKING:  # the planner and routing solvers load in their stages
 
 DEMO_EPOCHS = {"demand": 10, "risk": 25}
 """Demo training is short on purpose: the point is the pipeline, bench/ has the scores."""
+RISK_CUTOFFS = 120
+"""The most training cut-off days of the demo's risk GNN (about every 6th day of two years)."""
 ROUTE_SECONDS = 10.0
 PLAN_SECONDS = 60.0
 
@@ -113,9 +115,7 @@ def stage_forecast(run: DemoRun) -> None:
     write_forecast(run.forecast, run.out / "forecast.csv")
     run.console.print(key_value_table("models used (auto)", run.forecast.models_used().to_dict()))
     sample = evaluate.SeriesSample(seed=run.settings.seed)
-    run.backtest = evaluate.backtest_forecasters(
-        run.index.cleaned, sample, inputs.horizon, inputs.country
-    )
+    run.backtest = evaluate.backtest_forecasters(run.index, sample, inputs.horizon, inputs.country)
     run.console.print(
         frame_table(
             f"backtest: {sample.series} series sampled (seed {sample.seed}), "
@@ -132,22 +132,29 @@ def stage_gnn(run: DemoRun) -> None:
     horizon = Horizon(run.settings.forecast_horizon_days, run.index.freq)
     sample = evaluate.SeriesSample(seed=run.settings.seed)
     started = time.perf_counter()
-    table = evaluate.backtest_gnn(
-        run.network, run.index.cleaned, sample, horizon, DEMO_EPOCHS["demand"], run.country
+    gnn = evaluate.backtest_gnn(
+        run.network, run.index, sample, horizon, DEMO_EPOCHS["demand"], run.country
     )
-    both = pd.concat([run.backtest, table], ignore_index=True)
+    both = pd.concat([run.backtest, gnn.table], ignore_index=True)
     run.console.print(
         frame_table(
-            "GNN vs the forecasting stage's backtest (same series sample and scored origins)",
+            f"GNN trained on {gnn.trained_series:,} of {len(run.index):,} series "
+            f"({gnn.trained_locations:,} whole locations, the scored series' first; at most "
+            f"{sample.train_series:,}, seed {sample.seed}) vs the forecasting stage's backtest "
+            "(same scored series and origins)",
             both.sort_values("wape", kind="stable"),
         )
     )
-    request = train.TrainRequest(kind="risk", epochs=DEMO_EPOCHS["risk"], seed=sample.seed)
+    request = train.TrainRequest(
+        kind="risk", epochs=DEMO_EPOCHS["risk"], seed=sample.seed, max_cutoffs=RISK_CUTOFFS
+    )
     deliveries = run.store.read_deliveries()
     trained = train.train_model(request, run.network, deliveries, run.models)
     run.risk = train.score_risk(run.models.load_bytes("risk"), run.network, deliveries)
     run.console.print(
-        f"GNNs trained in {time.perf_counter() - started:.1f} s; risk model {trained.path}"
+        f"risk GNN trained on {trained.trained_on}; scored "
+        f"{len(run.risk.frame):,} suppliers and lanes; GNNs trained in "
+        f"{time.perf_counter() - started:.1f} s; risk model {trained.path}"
     )
     version = model_version(run.models.load_bytes("risk"))
     show_risk(run.console, rank_risk(run.risk, version), 5)

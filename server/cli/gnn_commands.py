@@ -52,6 +52,16 @@ def register(subparsers: Subparsers) -> None:
         help="demand: days ahead (default 28)",
     )  # fmt: skip
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument(
+        "--max-series", type=int, default=None,
+        help="demand: train on at most this many series, whole stores in a seeded order "
+        "(default: every series)",
+    )  # fmt: skip
+    train.add_argument(
+        "--max-cutoffs", type=int, default=None,
+        help="risk: at most this many training cut-off days, spread over the history "
+        "(default: every day)",
+    )  # fmt: skip
     train.add_argument("--device", default="cpu", help="cpu (default), cuda or auto")
     train.add_argument("--no-graph", action="store_true", help="ablation: no message passing")
     train.add_argument("--checkpoint", type=Path, default=None, help="file to write")
@@ -110,6 +120,8 @@ def run_train(args: argparse.Namespace) -> int:
         device=args.device,
         message_passing=not args.no_graph,
         country=args.country or settings.country,
+        max_series=args.max_series,
+        max_cutoffs=args.max_cutoffs,
     )
     scope = scope_from_args(args)
     store = open_store()
@@ -139,6 +151,7 @@ def run_train(args: argparse.Namespace) -> int:
         key_value_table(
             f"{request.kind} GNN",
             {
+                "trained on": trained.trained_on,
                 "epochs run": len(report.train_loss),
                 "best epoch": report.best_epoch + 1,
                 "best validation loss": report.best_val_loss,
