@@ -12,13 +12,16 @@ each its own TCP connection, as separate users are, not streams of one connectio
    saturated and latency is about C / throughput (issue #20's target: p99 < 20 ms, 0
    errors). Then latency against offered load: an open loop at each of ``--rates`` total
    calls/s, C clients with Poisson arrivals sending whether or not their earlier calls
-   answered, and the highest of those rates with p99 < 20 ms.
+   answered, and the highest of those rates with p99 < 20 ms. Then the closed loop from
+   ghz (Go) when it is installed: on 2 cores the asyncio client takes about as much CPU
+   per call as the server, as clients on other machines would not.
 3. P concurrent ``StartPlan`` operations watched to the end, with both light calls
    running beside them (latency under solve load). A StartPlan refused for the server's
    operation limit (RESOURCE_EXHAUSTED) waits the RetryInfo delay and asks again, as a
    real client does; refusals are counted apart from errors.
-Each row gives the server process's CPU time per call when the bench spawned the server
-(or ``--server-pid`` names it).
+Each row gives the server's CPU time per call (all its server processes, not its job
+workers) when the bench spawned the server (``--processes`` of them sharing the port) or
+``--server-pid`` names them.
 A health probe runs every 200 ms throughout. Targets: 0 errors, p99 < 50 ms for both light
 calls (median of the runs) from ghz or the asyncio client, idle and beside the plans,
 health SERVING throughout. On 2 cores the client takes a share of the CPU: both clients'
@@ -275,7 +278,8 @@ async def load(
         # untimed: the phases measure a server that has started. A light forecast waits
         # for the series index; one of every series is a job, which waits for the worker
         # pool's imports (a core busy for seconds after start-up)
-        await forecasts.ForecastDemand(forecast_request(), metadata=metadata, timeout=300)
+        for stub in forecast_stubs:  # every connection: servers behind one port each index
+            await stub.ForecastDemand(forecast_request(), metadata=metadata, timeout=300)
         every_series = forecast_pb2.ForecastDemandRequest(horizon_days=7, model="naive")
         await forecasts.ForecastDemand(every_series, metadata=metadata, timeout=300)
         health = Health()
@@ -340,6 +344,7 @@ async def load(
                 curve.append((rate, run))
                 if run.errors or np.median(run.latencies or [np.inf]) > 20:
                     break  # past saturation: higher rates only pile up calls until shed
+        recommended_ghz: list[Sample] = []
         if args.ghz:
             ghz_data = {
                 "GetNode": [{"name": node_request().name} for _ in range(200)],
@@ -347,11 +352,18 @@ async def load(
                     json_format.MessageToDict(forecast_request()) for _ in range(200)
                 ],
             }
+            if recommended:
+                ghz_data["RecommendSkus"] = [
+                    json_format.MessageToDict(recommend_request()) for _ in range(300)
+                ]
             for method, data in ghz_data.items():
                 for repeat in range(1, args.repeats + 1):
-                    run = await ghz_phase(args, target, method, data, repeat)
+                    run = await ghz_phase(args, target, method, data, repeat, server_cpu)
                     print(" ".join(run.row()), flush=True)
-                    light.setdefault(f"{method}, ghz client (Go)", []).append(run)
+                    if method == "RecommendSkus":
+                        recommended_ghz.append(run)
+                    else:
+                        light.setdefault(f"{method}, ghz client (Go)", []).append(run)
 
         planned = Sample("plan asked -> done, retries included")
         busy = Sample("GetNode + ForecastDemand, during plans")
@@ -424,6 +436,7 @@ async def load(
     samples = [
         *(run for runs in light.values() for run in runs),
         *recommended,
+        *recommended_ghz,
         *(run for _, run in curve),
         busy,
         planned,
@@ -444,16 +457,21 @@ async def load(
     print()
     for name, p99 in light_p99.items():
         print(f"p99, median of {args.repeats} runs, {name}: {p99:.1f} ms")
-    recommend_ok = bool(recommended)
-    if recommended:
-        recommend_p99 = median_p99(recommended)
-        recommend_errors = sum(sum(run.errors.values()) for run in recommended)
-        recommend_ok = recommend_p99 < 20 and recommend_errors == 0
+    recommend_ok = False
+    for client, runs in (("asyncio client", recommended), ("ghz client (Go)", recommended_ghz)):
+        if not runs:
+            continue
+        recommend_p99 = median_p99(runs)
+        recommend_errors = sum(sum(run.errors.values()) for run in runs)
+        met = recommend_p99 < 20 and recommend_errors == 0
+        recommend_ok = recommend_ok or met
         print(
-            f"p99, median of {args.repeats} runs, RecommendSkus (the three uses), asyncio "
-            f"client, closed loop (saturation): {recommend_p99:.1f} ms, {recommend_errors} "
-            f"errors; target (#20) p99 < 20 ms, 0 errors: {'met' if recommend_ok else 'NOT met'}"
+            f"p99, median of {args.repeats} runs, RecommendSkus (the three uses), {client}, "
+            f"closed loop at {args.concurrency} concurrent on {args.clients} connections "
+            f"(saturation): {recommend_p99:.1f} ms, {recommend_errors} errors; target (#20) "
+            f"p99 < 20 ms, 0 errors: {'met' if met else 'NOT met'}"
         )
+    if recommended:
         print_curve(curve, args.concurrency)
     busy_p99 = float(np.percentile(busy.latencies, 99)) if busy.latencies else float("nan")
     print(f"light calls during plans: p99 {busy_p99:.1f} ms (target < 50 ms)")
@@ -489,7 +507,7 @@ async def load(
     print(
         "targets (0 errors; GetNode and one-series ForecastDemand p99 < 50 ms from ghz or the "
         "asyncio client, as the issue allows, idle and during the plans; RecommendSkus p99 "
-        f"< 20 ms; health SERVING throughout): {met}"
+        f"< 20 ms from either; health SERVING throughout): {met}"
     )
     return 0 if verdict else 1
 
@@ -539,30 +557,51 @@ def median_p99(samples: list[Sample]) -> float:
     return float(np.median([np.percentile(s.latencies or [np.nan], 99) for s in samples]))
 
 
+GHZ_SERVICES = {
+    "GetNode": "NetworkService",
+    "ForecastDemand": "ForecastService",
+    "RecommendSkus": "RecommendationService",
+}
+
+
 async def ghz_phase(
-    args: argparse.Namespace, target: str, method: str, data: list[dict[str, Any]], repeat: int
+    args: argparse.Namespace,
+    target: str,
+    method: str,
+    data: list[dict[str, Any]],
+    repeat: int,
+    server_cpu: Callable[[], float] | None = None,
 ) -> Sample:
     """The same load from ghz (Go), a client light enough to leave the server a core.
 
-    ghz sends the requests of ``data`` round-robin. It reads the API from a descriptor
+    ghz sends the requests of ``data`` round-robin, ``--concurrency`` at a time over
+    ``--clients`` connections (as the asyncio client), and leaves the first round of
+    calls, which open those connections, out of its figures (the asyncio client's
+    connections are open before its timed phases). It reads the API from a descriptor
     set built by buf (its own proto parser cannot read proto3 ``optional`` fields).
     """
-    service = {"GetNode": "NetworkService", "ForecastDemand": "ForecastService"}[method]
     with tempfile.TemporaryDirectory(prefix="supplynet-ghz-") as folder:
         protoset = Path(folder) / "supplynet.binpb"
         subprocess.run([ROOT / "scripts" / "buf", "build", "-o", protoset], check=True)
         command = [
             args.ghz, "--insecure", "--protoset", str(protoset),
-            "--call", f"supplynet.v1.{service}.{method}", "-d", json.dumps(data),
-            "-n", str(args.light), "-c", str(args.concurrency), "--cpus", str(args.ghz_cpus),
-            "--format", "json", target,
+            "--call", f"supplynet.v1.{GHZ_SERVICES[method]}.{method}", "-d", json.dumps(data),
+            "-n", str(args.light + args.concurrency), "--skipFirst", str(args.concurrency),
+            "-c", str(args.concurrency), "--connections", str(args.clients),
+            "--cpus", str(args.ghz_cpus), "--format", "json", target,
         ]  # fmt: skip
         if args.token:
             command[1:1] = ["--metadata", json.dumps({"authorization": f"Bearer {args.token}"})]
+        cpu = server_cpu() if server_cpu else 0.0
         process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
         out, _ = await process.communicate()
+        server_cpu_s = server_cpu() - cpu if server_cpu else None
     report = json.loads(out)
-    sample = Sample(f"{method}, ghz client (Go), run {repeat}", wall_s=report["total"] / 1e9)
+    sample = Sample(
+        f"{method}, ghz client (Go), run {repeat}",
+        wall_s=report["total"] / 1e9,
+        server_cpu_s=server_cpu_s,
+    )
     for detail in report["details"]:
         if detail["status"] == "OK":
             sample.latencies.append(detail["latency"] / 1e6)
@@ -578,7 +617,7 @@ def _go_bin(name: str) -> str | None:
 
 @contextmanager
 def spawned_server(
-    workers: int, recommend_epochs: int = 0
+    workers: int, processes: int, recommend_epochs: int = 0
 ) -> Iterator[tuple[Served, list[tuple[str, str]]]]:
     """Generate the demo network into a temporary store and serve it on a free port;
     with ``recommend_epochs``, train a recommender first."""
@@ -601,7 +640,7 @@ def spawned_server(
                 check=True,
                 capture_output=True,
             )
-        with spawned_serve_process(data, workers) as served:
+        with spawned_serve_process(data, workers, processes) as served:
             demand = EmbeddedStore(data).read_demand()
             pairs = demand[["store_id", "sku_id"]].drop_duplicates().itertuples(index=False)
             yield served, [(str(a), str(b)) for a, b in pairs]
@@ -614,7 +653,9 @@ def main() -> int:
     parser.add_argument(
         "--server-pid",
         type=int,
-        help="process id of the --target server, for its CPU time per call (same host)",
+        nargs="+",
+        help="process ids of the --target server (every server process of it), for its CPU "
+        "time per call (same host)",
     )
     parser.add_argument(
         "--light", type=int, default=2000, help="calls per light-call run (default 2000)"
@@ -640,6 +681,13 @@ def main() -> int:
     parser.add_argument("--plan-time-limit", type=float, default=10.0)
     parser.add_argument(
         "--workers", type=int, default=2, help="worker processes of a spawned server"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="server processes of a spawned server, sharing its port (serve --processes; "
+        "default 1)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -682,16 +730,19 @@ def run(args: argparse.Namespace) -> int:
         f"RecommendSkus at concurrency {args.concurrency}, {args.plans} concurrent plans"
     )
     if args.target:
-        pid = args.server_pid
-        cpu = None if pid is None else functools.partial(cpu_seconds, pid)
+        pids = args.server_pid
+        cpu = None if pids is None else functools.partial(cpu_seconds, *pids)
         code = uvloop.run(load(args, args.target, server_cpu=cpu))
     else:
-        with spawned_server(args.workers, args.recommend_epochs) as (served, pairs):
+        with spawned_server(args.workers, args.processes, args.recommend_epochs) as (
+            served,
+            pairs,
+        ):
             print(
                 f"spawned supplynet serve on {served.target} (demo network, seed 0, "
-                f"{args.workers} workers)"
+                f"{args.workers} workers, {args.processes} server processes)"
             )
-            cpu = functools.partial(cpu_seconds, served.pid)
+            cpu = functools.partial(cpu_seconds, *served.pids)
             code = uvloop.run(load(args, served.target, pairs, cpu))
     print(f"# load average at end {os.getloadavg()[0]:.1f}")
     return code

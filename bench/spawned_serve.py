@@ -22,35 +22,39 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @dataclass(frozen=True)
 class Served:
-    """A spawned server: where it listens and its process id (for its CPU time)."""
+    """A spawned server: where it listens and its process ids (for their CPU time): the
+    first is the one started, the others the server processes it started
+    (``--processes``)."""
 
     target: str
-    pid: int
+    pids: tuple[int, ...]
 
 
 @contextmanager
-def spawned_serve_process(data_dir: str | Path, workers: int) -> Iterator[Served]:
+def spawned_serve_process(
+    data_dir: str | Path, workers: int, processes: int = 1
+) -> Iterator[Served]:
     """Serve the embedded store in ``data_dir`` on ``127.0.0.1:PORT``; stops it after."""
     env = {**os.environ, "SUPPLYNET_DATA": str(data_dir)}
     env.pop("NEO4J_URI", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "supplynet.server.cli", "serve", "--address", "127.0.0.1:0",
-         "--workers", str(workers), "--log-level", "WARNING"],
+         "--workers", str(workers), "--processes", str(processes), "--log-level", "WARNING"],
         env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert server.stderr is not None
-        port = None
-        while port is None:
+        match = None
+        while match is None:
             line = server.stderr.readline()
             if not line:
                 raise RuntimeError("supplynet serve exited before serving")
-            match = re.search(r"serving on 127\.0\.0\.1:(\d+)", line)
-            port = match.group(1) if match else None
+            match = re.search(r"serving on 127\.0\.0\.1:(\d+).*\(pid ([\d, ]+)\)", line)
         # what the server says later goes on to our stderr: left in the pipe, 64 KiB of
         # it would block the server's next write (and stall every call behind it)
         threading.Thread(target=_relay, args=(server.stderr,), daemon=True).start()
-        yield Served(f"127.0.0.1:{port}", server.pid)
+        pids = tuple(int(pid) for pid in match.group(2).split(", "))
+        yield Served(f"127.0.0.1:{match.group(1)}", pids)
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -68,7 +72,10 @@ def _relay(stream: TextIO) -> None:
         sys.stderr.write(line)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of process ``pid`` so far (all its threads; Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(*pids: int) -> float:
+    """User plus system CPU time of processes ``pids`` so far (all their threads; Linux)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")

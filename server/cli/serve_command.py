@@ -3,15 +3,14 @@
 Flags override environment variables (``SUPPLYNET_ADDRESS``, ``SUPPLYNET_TOKEN``,
 ``SUPPLYNET_TLS_CERT``, ``SUPPLYNET_TLS_KEY``, ``SUPPLYNET_WORKERS``,
 ``SUPPLYNET_MAX_MESSAGE_MB``, ``SUPPLYNET_CACHE_SECONDS``, ``SUPPLYNET_MAX_OPERATIONS``,
-``SUPPLYNET_JOB_PRIORITY``, ``SUPPLYNET_EVENT_LOOP``; the store: ``NEO4J_URI`` or
-``SUPPLYNET_DATA``).
+``SUPPLYNET_JOB_PRIORITY``, ``SUPPLYNET_EVENT_LOOP``, ``SUPPLYNET_PROCESSES``; the store:
+``NEO4J_URI`` or ``SUPPLYNET_DATA``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ FLAGS = (
     "max_operations",
     "job_priority",
     "event_loop",
+    "processes",
 )
 
 
@@ -79,6 +79,12 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--event-loop", choices=["uvloop", "asyncio"], help="event loop (default uvloop)"
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        help="server processes sharing the port, each with its own event loop (default 1; "
+        "workers and max-operations are shared out among them)",
+    )
     parser.add_argument("--data-dir", type=Path, help="embedded store directory")
     parser.add_argument("--neo4j-uri", help="use Neo4j at this URI instead of the embedded store")
     parser.add_argument(
@@ -117,18 +123,13 @@ def settings_from_args(args: argparse.Namespace) -> ServeSettings:
 def run_serve(args: argparse.Namespace) -> int:
     # the services (and grpc) import the heavy stack; other commands don't
     from supplynet.server.rpc.app import serve
-    from supplynet.server.rpc.interceptors import RequestIdFilter
+    from supplynet.server.rpc.interceptors import configure_logging
 
-    logging.basicConfig(
-        level=args.log_level,
-        format="%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
-    )
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RequestIdFilter())
+    configure_logging(args.log_level)
     settings = settings_from_args(args)
     settings.check()
 
-    def ready(port: int) -> None:
+    def ready(port: int, pids: tuple[int, ...]) -> None:
         host = settings.address.rpartition(":")[0]
         security = ", ".join(
             part
@@ -139,12 +140,14 @@ def run_serve(args: argparse.Namespace) -> int:
         print(
             f"serving on {host}:{port} ({security or 'plaintext, no auth'}), "
             f"store: {describe(settings.store)}, {settings.workers} worker processes, "
-            f"{settings.event_loop} event loop",
+            f"{settings.event_loop} event loop, "
+            f"{len(pids)} server process{'es' if len(pids) > 1 else ''} "
+            f"(pid {', '.join(map(str, pids))})",
             file=sys.stderr,
             flush=True,
         )
 
     loop_factory = uvloop.new_event_loop if settings.event_loop == "uvloop" else None
     with asyncio.Runner(loop_factory=loop_factory) as runner:
-        runner.run(serve(settings, ready))
+        runner.run(serve(settings, ready, args.log_level))
     return 0

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import signal
-from collections.abc import Callable, Mapping, Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -31,6 +31,13 @@ from supplynet.server.rpc import (
     simulation,
 )
 from supplynet.server.rpc.interceptors import CallGuard
+from supplynet.server.rpc.processes import (
+    Lifecycle,
+    Peers,
+    Ready,
+    serve_processes,
+    stop_on_signals,
+)
 from supplynet.server.rpc.settings import ServeSettings
 from supplynet.server.rpc.state import ServerState
 
@@ -67,9 +74,10 @@ class RunningServer:
 
 
 async def create_server(
-    settings: ServeSettings, store: GraphStore | None = None
+    settings: ServeSettings, store: GraphStore | None = None, peers: Peers | None = None
 ) -> tuple[RunningServer, int]:
-    """Build and start a server for ``settings``; returns it and the bound port.
+    """Build and start a server for ``settings``; returns it and the bound port. ``peers``
+    places it among several processes behind the same port (``processes``).
 
     Raises
     ------
@@ -80,15 +88,18 @@ async def create_server(
     settings.check()
     token = settings.token.get_secret_value() if settings.token is not None else None
     limit = settings.max_message_bytes
+    peers = peers if peers is not None else Peers()
+    shared = peers.count > 1
     server = grpc.aio.server(
         interceptors=[CallGuard(token)],
         options=[
             ("grpc.max_receive_message_length", limit),
             ("grpc.max_send_message_length", limit),
-            ("grpc.so_reuseport", 0),
+            # only processes of one server share its port, never an unrelated server
+            ("grpc.so_reuseport", int(shared)),
         ],
     )
-    state = ServerState(settings, store)
+    state = ServerState(settings, store, peers=peers)
     generic = cast(grpc.aio.Server, GenericHandlersOnly(server))
     services = tuple(module.register(generic, state) for module in SERVICE_MODULES)
     checker = health.aio.HealthServicer()
@@ -97,6 +108,8 @@ async def create_server(
     # the real server: reflection picks its asyncio servicer by the server's type
     reflection.enable_server_reflection(names, server)
     port = _bind(server, settings)
+    if shared:
+        server.add_insecure_port(peers.socket(peers.index))
     await server.start()
     # the imported libraries are ~0.5M objects that live as long as the server: frozen, a
     # full garbage collection no longer walks them (it stalled every call by 100+ ms)
@@ -148,16 +161,42 @@ def _bind(server: grpc.aio.Server, settings: ServeSettings) -> int:
     return port
 
 
-async def serve(settings: ServeSettings, ready: Callable[[int], None] | None = None) -> None:
-    """Run until SIGINT or SIGTERM, then drain in-flight calls for ``grace_seconds``."""
-    running, port = await create_server(settings)
-    if ready is not None:
-        ready(port)
-    running.state.warm()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    log.info("stopping: draining in-flight calls for up to %.0f s", settings.grace_seconds)
-    await running.stop(settings.grace_seconds)
+async def serve(
+    settings: ServeSettings, ready: Ready | None = None, log_level: str = "INFO"
+) -> None:
+    """Run until SIGINT or SIGTERM, then drain in-flight calls for ``grace_seconds``; with
+    ``processes`` above 1, as process 0 of that many (``log_level`` is theirs)."""
+    if settings.processes > 1:
+        await serve_processes(settings, serve_one, ready, log_level)
+        return
+
+    async def bound(port: int) -> None:
+        """Nothing to say before the reads: scripts wait for the ``ready`` line."""
+
+    async def warmed(port: int, pids: tuple[int, ...]) -> None:
+        if ready is not None:
+            ready(port, pids)
+
+    await serve_one(settings, Peers(), Lifecycle(bound, warmed), stop_on_signals())
+
+
+async def serve_one(
+    settings: ServeSettings, peers: Peers, lifecycle: Lifecycle, stop: asyncio.Event
+) -> None:
+    """One server process: bind, warm up (it serves meanwhile, more slowly), say it is
+    ready, serve until ``stop``, then drain in-flight calls for ``grace_seconds``."""
+    running, port = await create_server(settings, peers=peers)
+    warming = running.state.warm()
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await lifecycle.bound(port)
+        first: set[asyncio.Future[Any]] = {warming, stopping}
+        await asyncio.wait(first, return_when=asyncio.FIRST_COMPLETED)
+        if not stopping.done():
+            await lifecycle.ready(port, (os.getpid(),))
+            await stopping
+    finally:
+        warming.cancel()  # stopped while still warming up: nothing to report
+        stopping.cancel()
+        log.info("stopping: draining in-flight calls for up to %.0f s", settings.grace_seconds)
+        await running.stop(settings.grace_seconds)

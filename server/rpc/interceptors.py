@@ -53,6 +53,16 @@ class RequestIdFilter(logging.Filter):
 log.addFilter(RequestIdFilter())
 
 
+def configure_logging(level: str) -> None:
+    """The server's log format, every line with its request id (``RequestIdFilter``)."""
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+    )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RequestIdFilter())
+
+
 class _GuardedCall:
     """One call's request id, token check, error mapping and log line.
 

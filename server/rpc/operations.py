@@ -128,9 +128,11 @@ Work = Callable[[Operation], Awaitable[str]]
 class Operations:
     """Every operation of one server, by id."""
 
-    def __init__(self, limit: int = MAX_ACTIVE) -> None:
+    def __init__(self, limit: int = MAX_ACTIVE, prefix: str = "") -> None:
         self._operations: dict[str, Operation] = {}
         self.limit = limit
+        self.prefix = prefix
+        """Starts every id: the process's index when several serve one port."""
 
     def active(self) -> int:
         """Operations queued or running."""
@@ -146,7 +148,7 @@ class Operations:
         """
         if self.active() >= self.limit:
             raise Overloaded("operations", self.limit, self._retry_after())
-        operation = Operation(id=uuid.uuid4().hex, time_limit=time_limit)
+        operation = Operation(id=f"{self.prefix}{uuid.uuid4().hex}", time_limit=time_limit)
         self._operations[operation.id] = operation
         operation.task = asyncio.get_running_loop().create_task(self._run(operation, work))
         self._forget_old()

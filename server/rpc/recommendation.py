@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("supplynet.rpc")
 
 
+Stamps = tuple[str | None, tuple[int, int], tuple[int, int], str]
+"""The store's version, the recommendation and risk model files' stamps, the plans' version."""
+
+
 @dataclass(frozen=True)
 class Ready:
     """A built recommender, what it was built from, and the network's today."""
@@ -77,12 +81,14 @@ class RecommenderCache:
         self._background: set[asyncio.Task[object]] = set()
         self._rebuild: asyncio.Task[object] | None = None
         self._plan_refresh: asyncio.Task[object] | None = None
+        self._current: dict[bool, Stamps] = {}
+        """The stamps under which each ready recommender was last found current."""
         self._model_files = (str(state.models.path(use.KIND)), str(state.models.path("risk")))
         # read once per pass of the event loop for a local store, else in a thread shared
         # by the calls that arrive while it runs (``VersionProbe``)
         self._stamps = VersionProbe(self._versions, inline=state.local_store)
 
-    def _versions(self) -> tuple[str | None, tuple[int, int], tuple[int, int], str]:
+    def _versions(self) -> Stamps:
         """What a recommender depends on, read together: the store's version (for the
         cached network and demand), the recommendation and risk model files' stamps
         (``_stamp``) and the plans' version. Three thread hops, one after the other, were
@@ -96,7 +102,11 @@ class RecommenderCache:
         )
 
     async def get(self, with_risk: bool) -> Ready:
-        store, model, risk, plans = await self._stamps.current()
+        stamps = await self._stamps.current()
+        ready = self._ready.get(with_risk)
+        if ready is not None and self._current.get(with_risk) == stamps:
+            return ready  # nothing it is built from has changed since it was found current
+        store, model, risk, plans = stamps
         network = await self.state.network(store)
         demand = await self.state.demand(store)
         plan = await self._latest_plan(plans)
@@ -104,6 +114,10 @@ class RecommenderCache:
         key = (id(network), id(demand), model, plan.id if plan else "", risk_key)
         ready = self._ready.get(with_risk)
         if ready is not None and ready.key == key:
+            # the stamps say it all when the store's version was read (no trust period)
+            # and the plan is that of the plans' version (not being read again)
+            if store is not None and self._plan is not None and self._plan[0] == plans:
+                self._current[with_risk] = stamps
             return ready
         inputs = Inputs(key, network, demand, plan, risk_key)
         if ready is None:
@@ -112,6 +126,12 @@ class RecommenderCache:
         if self._rebuild is None or self._rebuild.done():
             self._rebuild = self._start(self._build(inputs, with_risk))
         return ready
+
+    async def warm(self) -> None:
+        """Build the recommender at start-up when a model is saved, so the first call does
+        not wait for it (nor each server process's first, behind one port)."""
+        if await asyncio.to_thread(self.state.models.exists, use.KIND):
+            await self.get(with_risk=False)
 
     async def _build(self, inputs: Inputs, with_risk: bool) -> Ready:
         checkpoint = await asyncio.to_thread(self.state.models.load_bytes, use.KIND)
@@ -180,6 +200,7 @@ class RecommendationServicer(recommendation_pb2_grpc.RecommendationServiceServic
 
     def __init__(self, state: ServerState) -> None:
         self.cache = RecommenderCache(state)
+        state.warm_with(self.cache.warm)
 
     async def RecommendSkus(
         self,

@@ -73,6 +73,14 @@ class ServeSettings(BaseSettings):
         default="uvloop",
         description="uvloop takes ~15-25% less CPU per light call than asyncio's own loop",
     )
+    processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="server processes sharing the port (SO_REUSEPORT), each with its own "
+        "event loop: one loop's thread caps the light calls per second; workers and "
+        "max_operations are shared out among them",
+    )
     insecure_allow_remote: bool = False
     store: StoreSettings = Field(default_factory=StoreSettings)
 

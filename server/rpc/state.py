@@ -21,7 +21,7 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -40,6 +40,7 @@ from supplynet.server.app.settings import AppSettings
 from supplynet.server.rpc.index_file import IndexFile
 from supplynet.server.rpc.jobs import JobRunner
 from supplynet.server.rpc.operations import Operations
+from supplynet.server.rpc.processes import Peers
 from supplynet.server.rpc.settings import ServeSettings
 
 T = TypeVar("T")
@@ -164,6 +165,14 @@ class Cached(Generic[T]):
                 await self._refresh
 
 
+async def _quietly(work: Awaitable[object]) -> object:
+    try:
+        return await work
+    except Exception:  # the first call that needs it tries again
+        log.warning("warming up failed; the first call will try again", exc_info=True)
+        return None
+
+
 @dataclass(frozen=True)
 class IndexedDemand:
     """The demand history as read, a digest of its rows, its series index and that
@@ -183,14 +192,21 @@ class ServerState:
         settings: ServeSettings,
         store: GraphStore | None = None,
         app: AppSettings | None = None,
+        peers: Peers | None = None,
     ) -> None:
         self.settings = settings
+        self.peers = peers if peers is not None else Peers()
+        """The other server processes behind the same port (their operations)."""
         self.app = app if app is not None else AppSettings()
         """The use cases' defaults: the same object the CLI reads."""
         self.models = ModelStore.beside(settings.store)
         self.store = store if store is not None else open_store(settings.store)
-        self.jobs = JobRunner(settings.workers, JOB_PRELOAD, settings.job_priority)
-        self.operations = Operations(settings.max_operations)
+        self.jobs = JobRunner(
+            self.peers.share(settings.workers), JOB_PRELOAD, settings.job_priority
+        )
+        self.operations = Operations(
+            self.peers.share(settings.max_operations), self.peers.operation_prefix
+        )
         self.local_store = isinstance(self.store, EmbeddedStore)
         """Whether the store's version is a local file read (asked in the event loop)."""
         self._probe = VersionProbe(self.store.version, inline=self.local_store)
@@ -199,18 +215,30 @@ class ServerState:
         self._index_folder = Path(tempfile.mkdtemp(prefix="supplynet-index-"))
         self._demand = Cached(self._read_demand, self._probe, settings.cache_seconds)
         self._write_lock = asyncio.Lock()
+        self._warmers: list[Callable[[], Awaitable[object]]] = []
 
     async def call(self, fn: Callable[..., T], *args: object) -> T:
         """Run a blocking store call in a thread."""
         return await asyncio.to_thread(fn, *args)
 
-    def warm(self) -> asyncio.Future[tuple[object, object]]:
-        """Start the job workers and read what light calls need, in the background.
+    def warm(self) -> asyncio.Future[list[object]]:
+        """Start the job workers and read what light calls need, in the background, then
+        what servicers asked for (``warm_with``: the recommender).
 
-        The future is done when the reads are (a failed read is logged, not raised).
+        The future is done when that is (a failure is logged, not raised).
         """
         self.jobs.warm()
-        return asyncio.gather(self._network.prefetch(), self._demand.prefetch())
+        reads = asyncio.gather(self._network.prefetch(), self._demand.prefetch())
+
+        async def then_servicers() -> list[object]:
+            await reads
+            return [await _quietly(warm()) for warm in self._warmers]
+
+        return asyncio.ensure_future(then_servicers())
+
+    def warm_with(self, warm: Callable[[], Awaitable[object]]) -> None:
+        """Have ``warm`` run when the server warms up (after the network and demand reads)."""
+        self._warmers.append(warm)
 
     def checked_version(self) -> str | None:
         """The store's version for a caller that reads other stamps at the same time and
@@ -272,6 +300,7 @@ class ServerState:
     async def close(self) -> None:
         """Cancel operations, kill jobs, release the store."""
         await self.operations.close()
+        await self.peers.close()
         await self._network.close()
         await self._demand.close()
         self.jobs.shutdown()
