@@ -9,9 +9,11 @@ batched prediction rather than 100k fits.
 
 Outputs: P10/P50/P90 from quantile (pinball) models, learning demand over the
 series' recent level, weighted by that level so the losses are in units, as the pooled
-metrics are; ``mean`` is the P50 times a bias factor that makes it unbiased on the
-validation windows (the median is the robust point of skewed, intermittent demand; the
-factor restores the level a planner sums over days). Fitting is split by time: the
+metrics are; ``mean`` is the P50 times a bias factor learnt on the validation windows
+(the median is the robust point of skewed, intermittent demand; the factor restores the
+level a planner sums over days), shrunk toward 1 by its week-to-week noise: a level that
+moved in the validation weeks is not carried into the forecast (on SupplyGraph's
+backtests it cut the mean's bias at 7, 28 and 45 days). Fitting is split by time: the
 windows ending on the last day validate (four or more, a week apart, at least 28 days
 of targets) and set the boosting rounds per model, the mean's bias factor and the
 conformal shifts of P10/P90 (``calibration``); then the models are refit on everything
@@ -221,9 +223,7 @@ class GlobalForecaster:
                 [answers[name]["p50"] for name in variants], actual, known, val.series, weights
             )
             answer = _combine(list(answers.values()), weights[val.series])
-            total = float(answer["p50"][known].sum())
-            if total > 0:
-                mean_factor = float(np.clip(actual[known].sum() / total, *BIAS_LIMITS))
+            mean_factor = _mean_factor(actual, answer["p50"], val.origin + val.step, cadence.week)
             calibration = HorizonCalibration.fit(
                 actual, answer["p10"], answer["p90"], val.scale, val.step
             )
@@ -489,6 +489,34 @@ def _weights(
         1.0 / np.maximum(pooled_relative, 1e-9)
     ).sum()
     return inverse / inverse.sum(axis=1, keepdims=True), pooled
+
+
+def _mean_factor(actual: np.ndarray, p50: np.ndarray, target: np.ndarray, week: int) -> float:
+    """The mean's factor over the P50: the validation windows' ratio of actual to P50
+    sums, its logarithm shrunk toward 0 by its own noise (positive-part James-Stein:
+    ``1 - se^2 / log(ratio)^2``), within ``BIAS_LIMITS``.
+
+    The ratio mixes the skew of demand (a mean above the median, steady) with how the
+    level moved in the few validation weeks (which need not last: on SupplyGraph a
+    week's ratio ranges 0.3-2). The spread of the weekly ratios of target periods
+    (``target`` in periods, ``week`` periods a week) measures the latter, so a factor
+    within its week-to-week noise is not applied, and one well outside it is."""
+    known = np.isfinite(actual)
+    total = float(p50[known].sum())
+    if total <= 0 or not actual[known].sum() > 0:
+        return 1.0
+    log_ratio = math.log(float(actual[known].sum()) / total)
+    weeks = (target[known] - target[known].min()) // week
+    sums = np.bincount(weeks, actual[known]), np.bincount(weeks, p50[known])
+    scored = (sums[0] > 0) & (sums[1] > 0)
+    share = sums[1][scored] / sums[1][scored].sum()
+    concentration = float(np.sum(share**2))
+    if concentration >= 1.0:
+        return 1.0
+    logs = np.log(sums[0][scored] / sums[1][scored])
+    spread = float(np.sum(share * (logs - np.sum(share * logs)) ** 2)) / (1.0 - concentration)
+    keep = max(0.0, 1.0 - spread * concentration / log_ratio**2) if log_ratio else 0.0
+    return float(np.clip(math.exp(keep * log_ratio), *BIAS_LIMITS))
 
 
 def _corrected(

@@ -21,7 +21,12 @@ from supplynet.forecasting.global_features import (
     demand_panel,
     feature_rows,
 )
-from supplynet.forecasting.global_model import MIN_TRAIN_ORIGINS, GlobalForecaster, _weights
+from supplynet.forecasting.global_model import (
+    MIN_TRAIN_ORIGINS,
+    GlobalForecaster,
+    _mean_factor,
+    _weights,
+)
 from supplynet.graph.errors import ValidationFailed
 from supplynet.graph.series_relations import RELATIONS
 from supplynet.graph.synthetic import SyntheticDataset
@@ -205,6 +210,31 @@ def test_weights_lean_to_the_variant_with_the_smaller_validation_error() -> None
     weights, pooled = _weights(list(off), actual, np.ones(20, bool), series, np.full((2, 2), 0.5))
     assert np.allclose(weights, [[0.75, 0.25], [0.25, 0.75]])
     assert np.allclose(pooled, [0.5, 0.5])
+
+
+@pytest.mark.parametrize(
+    ("weekly_ratios", "factor"),
+    [
+        ((1.2, 1.2, 1.2, 1.2), 1.2),  # a steady skew: applied in full
+        ((1.3, 0.8, 1.3, 0.8), 1.0),  # a ratio of 1.05 within its week-to-week noise
+        ((2.0, 2.0, 2.0, 2.0), 1.25),  # beyond BIAS_LIMITS
+    ],
+)
+def test_mean_factor_is_the_validation_ratio_unless_within_its_weekly_noise(
+    weekly_ratios: tuple[float, ...], factor: float
+) -> None:
+    """Four weeks of daily targets, P50 10 a day, actuals the week's ratio times it."""
+    target = np.arange(28)
+    p50 = np.full(28, 10.0)
+    actual = p50 * np.repeat(weekly_ratios, 7)
+    assert _mean_factor(actual, p50, target, week=7) == pytest.approx(factor)
+
+
+def test_mean_factor_keeps_a_clear_shift_nearly_whole() -> None:
+    """Weekly ratios 1.15-1.25 (noise 0.04 around a shift of 0.2): kept within 1%."""
+    p50 = np.full(28, 10.0)
+    actual = p50 * np.repeat([1.2, 1.25, 1.15, 1.2], 7)
+    assert 1.19 < _mean_factor(actual, p50, np.arange(28), week=7) <= 1.2
 
 
 def test_combined_model_records_weights_per_series_and_averages_its_variants(
