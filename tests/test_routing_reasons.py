@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from routing_support import line_problem
 
-from supplynet.optimizer.routing.reasons import CAPACITY, COMBINED, FLEET, NO_VEHICLE, SHIFT, WINDOW
+from supplynet.optimizer.routing.evaluator import evaluate
+from supplynet.optimizer.routing.matrix import integer_model
+from supplynet.optimizer.routing.reasons import (
+    CAPACITY,
+    COMBINED,
+    FLEET,
+    NO_VEHICLE,
+    SEARCH_STOPPED,
+    SHIFT,
+    WINDOW,
+    left_out_reasons,
+)
 from supplynet.optimizer.routing.solver import solve
 
 
@@ -59,3 +70,29 @@ def test_stops_tied_to_a_depot_use_its_vehicles() -> None:
     assert by_stop["A"] == "T2" and "B" in by_stop
     (unserved,) = schedule.unserved
     assert unserved.stop_id == "C" and unserved.reason_code == NO_VEHICLE
+
+
+def test_stop_left_out_while_a_fitting_truck_idles_says_the_search_stopped() -> None:
+    """A search cut short (here: routes that serve only A) leaves B although the idle T2
+    could carry it: not a fleet shortage. HEAVY fits no idle truck and OPTIONAL may be
+    dropped on purpose: both keep the fleet reason."""
+    problem = line_problem(
+        [
+            {"id": "A", "pos": 5, "demand_kg": 10},
+            {"id": "B", "pos": 6, "demand_kg": 10},
+            {"id": "HEAVY", "pos": 7, "demand_kg": 80},
+            {"id": "OPTIONAL", "pos": 8, "demand_kg": 10, "penalty": 1.0},
+        ],
+        vehicles=[
+            {"id": "T1", "depot_id": "W1", "capacity_kg": 100},
+            {"id": "T2", "depot_id": "W1", "capacity_kg": 50},
+        ],
+    )
+    model = integer_model(problem)
+    stop_ids = [s.id for s in problem.stops]
+    cut_short = evaluate(model, [(0,), ()], stop_ids)
+    reasons = left_out_reasons(model, cut_short, stop_ids, 3.0)
+    assert {stop_ids[s]: r.code for s, r in reasons.items()} == {"B": SEARCH_STOPPED}
+    assert "3 s" in reasons[1].message
+    both_busy = evaluate(model, [(0,), (3,)], stop_ids)
+    assert left_out_reasons(model, both_busy, stop_ids, 3.0) == {}

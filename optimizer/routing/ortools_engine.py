@@ -11,6 +11,12 @@ from supplynet.graph.deadline import Deadline
 from supplynet.optimizer.routing.engine import EngineRun, SearchConfig
 from supplynet.optimizer.routing.matrix import UNLIMITED, IntegerModel
 
+CONSTRUCTION_FLOOR_S = 0.5
+"""Least time limit OR-Tools is given. At its limit it completes the construction by
+leaving every stop not yet placed unserved, so a budget already spent by the time the
+search starts (model building on a loaded machine) would drop the whole day; this much
+lets the construction finish, at the price of overrunning such a budget by that much."""
+
 
 def solve_ortools(
     model: IntegerModel, config: SearchConfig, deadline: Deadline, skip: frozenset[int]
@@ -55,7 +61,7 @@ def solve_ortools(
     params.local_search_metaheuristic = getattr(
         routing_enums_pb2.LocalSearchMetaheuristic, config.metaheuristic
     )
-    remaining = max(0.05, deadline.remaining())
+    remaining = max(CONSTRUCTION_FLOOR_S, deadline.remaining())
     params.time_limit.FromMilliseconds(int(remaining * 1000))
     solution = routing.SolveWithParameters(params)
     routes: list[tuple[int, ...]] = []

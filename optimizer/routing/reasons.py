@@ -4,14 +4,17 @@ A stop is unservable when no vehicle could serve it even with nothing else to do
 reason names the constraint that alone rules it out for every vehicle (capacity, the
 time window, the shift or route length); when each one alone is satisfiable by some
 vehicle but never all together by one, the reason says so. Stops that are servable on
-their own but left out of the solution ran out of fleet (``fleet_exhausted``).
+their own but left out of the solution ran out of fleet (``fleet_exhausted``), unless a
+vehicle that could have served one alone stayed at the depot: then the search stopped
+before placing it (``search_stopped``, a time limit too short for the machine's load).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from supplynet.optimizer.routing.evaluator import evaluate
+from supplynet.optimizer.routing.evaluator import Evaluation, evaluate
 from supplynet.optimizer.routing.matrix import LOAD_SCALE, IntegerModel
 from supplynet.optimizer.routing.problem import RoutingProblem
 
@@ -22,6 +25,7 @@ COMBINED = "no_single_vehicle"
 FLEET = "fleet_exhausted"
 NO_VEHICLE = "no_vehicle_at_depot"
 NO_SOLUTION = "no_engine_solution"
+SEARCH_STOPPED = "search_stopped"
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,32 @@ def no_solution_reason(failures: str) -> Reason:
     return Reason(NO_SOLUTION, f"no routing engine returned a solution ({failures})")
 
 
+def left_out_reasons(
+    model: IntegerModel, evaluation: Evaluation, stop_ids: list[str], limit_s: float
+) -> dict[int, Reason]:
+    """Required stops left out although an idle vehicle could serve them alone.
+
+    The fleet was not exhausted for them: the search ran out of time before placing them.
+    Stops with a drop penalty are left to ``fleet_exhausted`` (dropping them may be the
+    cheaper choice).
+    """
+    busy = {r.vehicle for r in evaluation.routes if r.stops}
+    idle = [v for v in range(model.n_vehicles) if v not in busy]
+    stopped = Reason(
+        SEARCH_STOPPED,
+        f"an idle vehicle could serve it, but the search stopped at its time limit "
+        f"({limit_s:g} s) before placing it: route the day with more time",
+    )
+    reasons: dict[int, Reason] = {}
+    for s in evaluation.unserved:
+        node = model.n_depots + s
+        if model.droppable[node]:
+            continue
+        if any(_serves_alone(model, v, node, stop_ids) for v in _loading_at(model, node, idle)):
+            reasons[s] = stopped
+    return reasons
+
+
 def unservable_reasons(problem: RoutingProblem, model: IntegerModel) -> dict[int, Reason]:
     """Stops (by index) that no vehicle can serve even alone, with the reason."""
     reasons: dict[int, Reason] = {}
@@ -56,11 +86,7 @@ def unservable_reasons(problem: RoutingProblem, model: IntegerModel) -> dict[int
 
 def _reason(model: IntegerModel, s: int, stop_ids: list[str]) -> Reason | None:
     node = model.n_depots + s
-    vehicles = [
-        v
-        for v in range(model.n_vehicles)
-        if model.stop_depot[node] < 0 or model.vehicle_depot[v] == model.stop_depot[node]
-    ]
+    vehicles = _loading_at(model, node, range(model.n_vehicles))
     if not vehicles:
         return Reason(NO_VEHICLE, "no vehicle is based at the depot its goods are loaded at")
     if not any((model.demand[node] <= model.capacity[v]).all() for v in vehicles):
@@ -81,6 +107,12 @@ def _reason(model: IntegerModel, s: int, stop_ids: list[str]) -> Reason | None:
         if _serves_alone(model, v, node, stop_ids):
             return None
     return Reason(COMBINED, "each constraint alone can be met, but no vehicle meets them together")
+
+
+def _loading_at(model: IntegerModel, node: int, vehicles: Iterable[int]) -> list[int]:
+    """Those of ``vehicles`` based where the stop's goods are loaded (any, if untied)."""
+    tied = model.stop_depot[node]
+    return [v for v in vehicles if tied < 0 or model.vehicle_depot[v] == tied]
 
 
 def _serves_alone(model: IntegerModel, v: int, node: int, stop_ids: list[str]) -> bool:

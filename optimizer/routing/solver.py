@@ -37,7 +37,11 @@ from supplynet.optimizer.routing.pyvrp_engine import (
     pyvrp_supports,
     solve_pyvrp,
 )
-from supplynet.optimizer.routing.reasons import no_solution_reason, unservable_reasons
+from supplynet.optimizer.routing.reasons import (
+    left_out_reasons,
+    no_solution_reason,
+    unservable_reasons,
+)
 from supplynet.optimizer.routing.schedule import (
     RouteSchedule,
     SearchRun,
@@ -229,6 +233,8 @@ def _solve_within(
         reasons = {**{s: no_solution_reason(failures) for s in range(len(stop_ids))}, **reasons}
     evaluation = best.evaluation if best is not None else evaluate(model, (), stop_ids)
     assert evaluation is not None
+    if best is not None:
+        reasons = {**left_out_reasons(model, evaluation, stop_ids, limit), **reasons}
     stats = SolverStats(
         time_limit_s=limit,
         wall_s=budget.clock() - started,
