@@ -35,8 +35,9 @@ Usage (the result file gets the commit and the load average at start and end)::
 
 Without ``--target`` it generates the demo network (seed 0) into a temporary embedded
 store, trains a recommender (``--recommend-epochs``, latency does not depend on them)
-and starts ``supplynet serve`` on a free port for the run. A server given by
-``--target`` needs a trained recommender for the RecommendSkus phase (else it is skipped).
+and starts ``supplynet serve --processes 2`` (``--processes``) on a free port for the
+run. A server given by ``--target`` needs a trained recommender for the RecommendSkus
+phase (else it is skipped).
 """
 
 from __future__ import annotations
@@ -685,9 +686,9 @@ def main() -> int:
     parser.add_argument(
         "--processes",
         type=int,
-        default=1,
+        default=2,
         help="server processes of a spawned server, sharing its port (serve --processes; "
-        "default 1)",
+        "default 2, one per core of the 2-core machine the targets are for)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
