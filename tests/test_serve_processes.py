@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import grpc
@@ -30,11 +31,10 @@ SEPARATE_CONNECTION = [("grpc.use_local_subchannel_pool", 1)]
 """Each channel its own TCP connection: the kernel picks a process per connection."""
 
 
-@pytest.fixture
-def served(tiny: SyntheticDataset, tmp_path: Path) -> Iterator[tuple[str, list[int]]]:
-    """``supplynet serve --processes 2`` on the tiny store: its address and process ids."""
-    EmbeddedStore(tmp_path).import_bundle(tiny.network, tiny.demand, None)
-    env = {**os.environ, "SUPPLYNET_DATA": str(tmp_path)}
+@contextmanager
+def _serving(store: Path) -> Iterator[tuple[subprocess.Popen[str], str, list[int]]]:
+    """``supplynet serve --processes 2`` on ``store``: the process, address and pids."""
+    env = {**os.environ, "SUPPLYNET_DATA": str(store)}
     env.pop("NEO4J_URI", None)
     command = [sys.executable, "-m", "supplynet.server.cli", "serve", "--address", "127.0.0.1:0",
                "--processes", "2", "--workers", "2", "--log-level", "WARNING"]  # fmt: skip
@@ -46,17 +46,37 @@ def served(tiny: SyntheticDataset, tmp_path: Path) -> Iterator[tuple[str, list[i
             r"serving on (127\.0\.0\.1:\d+).*2 server processes \(pid ([\d, ]+)\)", line
         )
         assert found, line
-        pids = [int(pid) for pid in found.group(2).split(", ")]
-        yield found.group(1), pids
+        yield process, found.group(1), [int(pid) for pid in found.group(2).split(", ")]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def served(tiny: SyntheticDataset, tmp_path: Path) -> Iterator[tuple[str, list[int]]]:
+    """The tiny store served by two processes: their address and process ids; a SIGTERM
+    to the first stops both after the test."""
+    EmbeddedStore(tmp_path).import_bundle(tiny.network, tiny.demand, None)
+    with _serving(tmp_path) as (process, target, pids):
+        yield target, pids
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
         for pid in pids[1:]:  # the first process waits for the others before it exits
             with pytest.raises(ProcessLookupError):
                 os.kill(pid, 0)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+
+
+def test_when_one_process_dies_the_others_stop_with_an_error(
+    tiny: SyntheticDataset, tmp_path: Path
+) -> None:
+    """A supervisor then restarts the whole service, not half of it."""
+    EmbeddedStore(tmp_path).upsert_network(tiny.network)
+    with _serving(tmp_path) as (process, _, pids):
+        os.kill(pids[1], signal.SIGKILL)
+        assert process.wait(timeout=60) != 0
+        assert process.stderr is not None
+        assert "a server process exited unexpectedly" in process.stderr.read()
 
 
 def _one_channel_per_process(target: str) -> list[grpc.Channel]:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
 
-from supplynet.graph.errors import Problem, ValidationFailed
+from supplynet.graph.errors import Problem, SupplynetError, ValidationFailed
 from supplynet.server.rpc.status import REQUEST_ID_KEY, request_id
 from supplynet.v1 import replenishment_pb2_grpc
 
@@ -180,11 +180,14 @@ async def serve_processes(
             ready(port, (*pids, *(process.pid or 0 for process, _ in children)))
         sentinels = [process.sentinel for process, _ in children]
         watch = asyncio.get_running_loop().run_in_executor(None, _one_exits, sentinels)
-        watch.add_done_callback(lambda _: _one_died(stop))
+        watch.add_done_callback(lambda _: _one_died(stop, died))
 
+    died: list[bool] = []
     try:
         peers = Peers(0, settings.processes, folder)
         await serve_one(settings, peers, Lifecycle(bound, all_ready), stop)
+        if died:  # a failure, for a supervisor to restart the service
+            raise SupplynetError("a server process exited unexpectedly; stopped the others")
     finally:
         for child, _ in children:
             if child.is_alive():
@@ -215,9 +218,10 @@ def _one_exits(sentinels: list[int]) -> None:
     multiprocessing.connection.wait(sentinels)
 
 
-def _one_died(stop: asyncio.Event) -> None:
+def _one_died(stop: asyncio.Event, died: list[bool]) -> None:
     if not stop.is_set():
         log.error("a server process exited; stopping the others")
+        died.append(True)
         stop.set()
 
 
