@@ -356,10 +356,7 @@ class Recommender:
         lacks), or ``None`` above ``TABLE_CELLS``."""
         if rows * len(self._skus) > TABLE_CELLS:
             return None
-        table = np.full((rows, len(self._skus)), fill, dtype=np.float32)
-        scored = np.asarray(score(np.arange(rows)), dtype=np.float32)
-        table[:, self._to_network] = scored[:, self._from_model]
-        return table
+        return self._in_network_order(score(np.arange(rows)), fill)
 
     def _network_row(
         self,
@@ -372,10 +369,15 @@ class Recommender:
         if table is not None:
             kept: Scores = table[row]
             return kept
-        out = np.full(len(self._skus), fill, dtype=np.float32)
-        scored = np.asarray(score(np.array([row]))[0], dtype=np.float32)
-        out[self._to_network] = scored[self._from_model]
-        return out
+        scored: Scores = self._in_network_order(score(np.array([row])), fill)[0]
+        return scored
+
+    def _in_network_order(self, scored: FloatScores, fill: float) -> Scores:
+        """Rows of model-SKU scores as rows over the network's SKUs (``fill`` for those the
+        model lacks), float32."""
+        table = np.full((len(scored), len(self._skus)), fill, dtype=np.float32)
+        table[:, self._to_network] = scored[:, self._from_model]
+        return table
 
     def _check_sku(self, sku_id: str) -> None:
         if sku_id not in self.stock.skus:

@@ -10,12 +10,10 @@ Flags override environment variables (``SUPPLYNET_ADDRESS``, ``SUPPLYNET_TOKEN``
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
 
-import uvloop
 from pydantic import ValidationError
 
 from supplynet.graph.errors import Problem, ValidationFailed
@@ -124,6 +122,7 @@ def run_serve(args: argparse.Namespace) -> int:
     # the services (and grpc) import the heavy stack; other commands don't
     from supplynet.server.rpc.app import serve
     from supplynet.server.rpc.interceptors import configure_logging
+    from supplynet.server.rpc.processes import run_in_loop
 
     configure_logging(args.log_level)
     settings = settings_from_args(args)
@@ -147,7 +146,5 @@ def run_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    loop_factory = uvloop.new_event_loop if settings.event_loop == "uvloop" else None
-    with asyncio.Runner(loop_factory=loop_factory) as runner:
-        runner.run(serve(settings, ready, args.log_level))
+    run_in_loop(settings, serve(settings, ready, args.log_level))
     return 0

@@ -26,7 +26,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -225,6 +225,15 @@ def _one_died(stop: asyncio.Event, died: list[bool]) -> None:
         stop.set()
 
 
+def run_in_loop(settings: ServeSettings, main: Coroutine[Any, Any, None]) -> None:
+    """Run ``main`` to the end on the event loop ``settings`` name (uvloop or asyncio's)."""
+    import uvloop
+
+    loop_factory = uvloop.new_event_loop if settings.event_loop == "uvloop" else None
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(main)
+
+
 def stop_on_signals() -> asyncio.Event:
     """An event set by SIGINT or SIGTERM."""
     stop = asyncio.Event()
@@ -239,8 +248,6 @@ def _child(
 ) -> None:
     """Process ``index`` (spawned): serve on the bound port until a signal or until process
     0 goes (its end of ``parent`` closes)."""
-    import uvloop
-
     from supplynet.server.rpc.app import serve_one
     from supplynet.server.rpc.interceptors import configure_logging
 
@@ -263,9 +270,7 @@ def _child(
         peers = Peers(index, settings.processes, folder)
         await serve_one(settings, peers, Lifecycle(bound, ready), stop)
 
-    loop_factory = uvloop.new_event_loop if settings.event_loop == "uvloop" else None
-    with asyncio.Runner(loop_factory=loop_factory) as runner:
-        runner.run(run())
+    run_in_loop(settings, run())
 
 
 def _stop_when_closed(
