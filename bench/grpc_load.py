@@ -4,17 +4,21 @@ Phases (asyncio client on uvloop; the C concurrent clients are ``--clients`` cha
 each its own TCP connection, as separate users are, not streams of one connection):
 1. The two light calls the issue names, each N times at concurrency C on an idle
    server, ``--repeats`` runs: ``GetNode`` of a random node and ``ForecastDemand`` of
-   one random (store, SKU) series with a baseline model. Then the same from ghz (Go)
-   when it is installed (``scripts/tools``): a client that leaves the server more of
-   the 2 cores than a Python one.
+   one random (store, SKU) series with a baseline model. Then the same from the Go
+   client (``bench/loadclient``, built here when ``go`` is on the PATH): ~0.1 ms of CPU
+   per call against the asyncio client's ~0.25 ms (and ghz's ~0.3 ms: it builds each
+   request from JSON), so on 2 shared cores it leaves the server what clients on other
+   machines would.
 2. ``RecommendSkus`` N times at concurrency C, ``--repeats`` runs, the three uses mixed:
    a closed loop (each client sends when its last call answered), so the server runs
    saturated and latency is about C / throughput (issue #20's target: p99 < 20 ms, 0
    errors). Then latency against offered load: an open loop at each of ``--rates`` total
    calls/s, C clients with Poisson arrivals sending whether or not their earlier calls
    answered, and the highest of those rates with p99 < 20 ms. Then the closed loop from
-   ghz (Go) when it is installed: on 2 cores the asyncio client takes about as much CPU
-   per call as the server, as clients on other machines would not.
+   the Go client: on 2 cores the asyncio client takes half as much CPU per call as the
+   server, which clients on other machines would not. The number of distinct requests
+   is printed: the server keeps the answers of a recommender (``KEPT_ANSWERS``), so a
+   question asked again costs less than a new one.
 3. P concurrent ``StartPlan`` operations watched to the end, with both light calls
    running beside them (latency under solve load). A StartPlan refused for the server's
    operation limit (RESOURCE_EXHAUSTED) waits the RetryInfo delay and asks again, as a
@@ -23,7 +27,7 @@ Each row gives the server's CPU time per call (all its server processes, not its
 workers) when the bench spawned the server (``--processes`` of them sharing the port) or
 ``--server-pid`` names them.
 A health probe runs every 200 ms throughout. Targets: 0 errors, p99 < 50 ms for both light
-calls (median of the runs) from ghz or the asyncio client, idle and beside the plans,
+calls (median of the runs) from the Go or the asyncio client, idle and beside the plans,
 health SERVING throughout. On 2 cores the client takes a share of the CPU: both clients'
 rows are printed.
 
@@ -64,7 +68,7 @@ from typing import Any, TextIO
 import grpc
 import numpy as np
 import uvloop
-from google.protobuf import json_format
+from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from spawned_serve import Served, cpu_seconds, spawned_serve_process
@@ -345,26 +349,29 @@ async def load(
                 curve.append((rate, run))
                 if run.errors or np.median(run.latencies or [np.inf]) > 20:
                     break  # past saturation: higher rates only pile up calls until shed
-        recommended_ghz: list[Sample] = []
-        if args.ghz:
-            ghz_data = {
-                "GetNode": [{"name": node_request().name} for _ in range(200)],
-                "ForecastDemand": [
-                    json_format.MessageToDict(forecast_request()) for _ in range(200)
-                ],
+        recommended_go: list[Sample] = []
+        go_client = load_client()
+        if go_client is not None:
+            go_requests: dict[str, list[Message]] = {
+                "GetNode": [node_request() for _ in range(args.light)],
+                "ForecastDemand": [forecast_request() for _ in range(args.light)],
             }
             if recommended:
-                ghz_data["RecommendSkus"] = [
-                    json_format.MessageToDict(recommend_request()) for _ in range(300)
-                ]
-            for method, data in ghz_data.items():
+                go_requests["RecommendSkus"] = [recommend_request() for _ in range(args.light)]
+                distinct = len({r.SerializeToString(deterministic=True)
+                                for r in go_requests["RecommendSkus"]})  # fmt: skip
+                print(f"RecommendSkus from the Go client: {distinct} distinct requests "
+                      f"of {args.light}, the same in every run")  # fmt: skip
+            for method, requests in go_requests.items():
                 for repeat in range(1, args.repeats + 1):
-                    run = await ghz_phase(args, target, method, data, repeat, server_cpu)
+                    run = await go_phase(
+                        go_client, args, target, method, requests, repeat, server_cpu
+                    )
                     print(" ".join(run.row()), flush=True)
                     if method == "RecommendSkus":
-                        recommended_ghz.append(run)
+                        recommended_go.append(run)
                     else:
-                        light.setdefault(f"{method}, ghz client (Go)", []).append(run)
+                        light.setdefault(f"{method}, {GO_CLIENT}", []).append(run)
 
         planned = Sample("plan asked -> done, retries included")
         busy = Sample("GetNode + ForecastDemand, during plans")
@@ -437,7 +444,7 @@ async def load(
     samples = [
         *(run for runs in light.values() for run in runs),
         *recommended,
-        *recommended_ghz,
+        *recommended_go,
         *(run for _, run in curve),
         busy,
         planned,
@@ -459,7 +466,7 @@ async def load(
     for name, p99 in light_p99.items():
         print(f"p99, median of {args.repeats} runs, {name}: {p99:.1f} ms")
     recommend_ok = False
-    for client, runs in (("asyncio client", recommended), ("ghz client (Go)", recommended_ghz)):
+    for client, runs in (("asyncio client", recommended), (GO_CLIENT, recommended_go)):
         if not runs:
             continue
         recommend_p99 = median_p99(runs)
@@ -506,7 +513,7 @@ async def load(
     )
     met = "met" if verdict else "NOT met"
     print(
-        "targets (0 errors; GetNode and one-series ForecastDemand p99 < 50 ms from ghz or the "
+        "targets (0 errors; GetNode and one-series ForecastDemand p99 < 50 ms from the Go or the "
         "asyncio client, as the issue allows, idle and during the plans; RecommendSkus p99 "
         f"< 20 ms from either; health SERVING throughout): {met}"
     )
@@ -558,62 +565,66 @@ def median_p99(samples: list[Sample]) -> float:
     return float(np.median([np.percentile(s.latencies or [np.nan], 99) for s in samples]))
 
 
-GHZ_SERVICES = {
-    "GetNode": "NetworkService",
-    "ForecastDemand": "ForecastService",
-    "RecommendSkus": "RecommendationService",
+GO_CLIENT = "Go client"
+GO_METHODS = {
+    "GetNode": "/supplynet.v1.NetworkService/GetNode",
+    "ForecastDemand": "/supplynet.v1.ForecastService/ForecastDemand",
+    "RecommendSkus": "/supplynet.v1.RecommendationService/RecommendSkus",
 }
 
 
-async def ghz_phase(
+def load_client() -> Path | None:
+    """Build ``bench/loadclient`` into ``.tools/`` (Go's build cache makes a rebuild a
+    second); ``None`` without Go, and the Go rows are left out."""
+    go = shutil.which("go")
+    if go is None:
+        print("Go client rows left out: no go on the PATH")
+        return None
+    binary = ROOT / ".tools" / "loadclient"
+    subprocess.run(
+        [go, "build", "-o", str(binary), "."], cwd=ROOT / "bench" / "loadclient", check=True
+    )
+    return binary
+
+
+async def go_phase(
+    client: Path,
     args: argparse.Namespace,
     target: str,
     method: str,
-    data: list[dict[str, Any]],
+    requests: list[Message],
     repeat: int,
     server_cpu: Callable[[], float] | None = None,
 ) -> Sample:
-    """The same load from ghz (Go), a client light enough to leave the server a core.
-
-    ghz sends the requests of ``data`` round-robin, ``--concurrency`` at a time over
-    ``--clients`` connections (as the asyncio client), and leaves the first round of
-    calls, which open those connections, out of its figures (the asyncio client's
-    connections are open before its timed phases). It reads the API from a descriptor
-    set built by buf (its own proto parser cannot read proto3 ``optional`` fields).
-    """
-    with tempfile.TemporaryDirectory(prefix="supplynet-ghz-") as folder:
-        protoset = Path(folder) / "supplynet.binpb"
-        subprocess.run([ROOT / "scripts" / "buf", "build", "-o", protoset], check=True)
+    """The same closed loop from the Go client: ``requests`` round-robin, ``--concurrency``
+    callers over ``--clients`` connections, each opened by an untimed first call (as the
+    asyncio client's are open before its timed phases)."""
+    with tempfile.NamedTemporaryFile(prefix="supplynet-requests-", suffix=".bin") as file:
+        for request in requests:
+            payload = request.SerializeToString()
+            file.write(len(payload).to_bytes(4, "big") + payload)
+        file.flush()
         command = [
-            args.ghz, "--insecure", "--protoset", str(protoset),
-            "--call", f"supplynet.v1.{GHZ_SERVICES[method]}.{method}", "-d", json.dumps(data),
-            "-n", str(args.light + args.concurrency), "--skipFirst", str(args.concurrency),
-            "-c", str(args.concurrency), "--connections", str(args.clients),
-            "--cpus", str(args.ghz_cpus), "--format", "json", target,
+            str(client), "-target", target, "-method", GO_METHODS[method],
+            "-requests", file.name, "-n", str(args.light), "-c", str(args.concurrency),
+            "-connections", str(args.clients), "-cpus", str(args.go_cpus),
         ]  # fmt: skip
         if args.token:
-            command[1:1] = ["--metadata", json.dumps({"authorization": f"Bearer {args.token}"})]
+            command += ["-token", args.token]
         cpu = server_cpu() if server_cpu else 0.0
         process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
         out, _ = await process.communicate()
         server_cpu_s = server_cpu() - cpu if server_cpu else None
+    if process.returncode != 0:
+        raise RuntimeError(f"the Go client failed on {method} (exit {process.returncode})")
     report = json.loads(out)
-    sample = Sample(
-        f"{method}, ghz client (Go), run {repeat}",
-        wall_s=report["total"] / 1e9,
+    return Sample(
+        f"{method}, {GO_CLIENT}, run {repeat}",
+        latencies=list(report["latencies_ms"] or []),
+        errors=dict(report["errors"]),
+        wall_s=report["wall_s"],
         server_cpu_s=server_cpu_s,
     )
-    for detail in report["details"]:
-        if detail["status"] == "OK":
-            sample.latencies.append(detail["latency"] / 1e6)
-        else:
-            sample.errors[detail["status"]] = sample.errors.get(detail["status"], 0) + 1
-    return sample
-
-
-def _go_bin(name: str) -> str | None:
-    path = Path.home() / "go" / "bin" / name
-    return str(path) if path.exists() else None
 
 
 @contextmanager
@@ -700,16 +711,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="also write the output to this file")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each light-call phase")
     parser.add_argument(
-        "--ghz",
-        default=shutil.which("ghz") or _go_bin("ghz"),
-        help="ghz binary for Go-client rows (default: on PATH or in ~/go/bin; "
-        "scripts/tools installs it)",
-    )
-    parser.add_argument(
-        "--ghz-cpus",
+        "--go-cpus",
         type=int,
         default=1,
-        help="cores ghz may use (default 1: on 2 cores, the other one is the server's)",
+        help="cores the Go client may use (default 1: on 2 cores, the other one is the server's)",
     )
     args = parser.parse_args()
     printed = io.StringIO()

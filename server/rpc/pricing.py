@@ -9,7 +9,6 @@ markdowns is fast and runs in a thread per call.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 
 import grpc
 import pandas as pd
@@ -19,6 +18,7 @@ from supplynet.graph.scope import Scope
 from supplynet.server.app import price as use
 from supplynet.server.app.recommend import latest_plan, network_today
 from supplynet.server.rpc.converters import scope_from_proto, unset_if_zero
+from supplynet.server.rpc.recently_used import RecentlyUsed
 from supplynet.server.rpc.state import ServerState
 from supplynet.v1 import pricing_pb2, pricing_pb2_grpc
 
@@ -32,9 +32,9 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
     def __init__(self, state: ServerState) -> None:
         self.state = state
         # values hold the network and demand they were fitted on, so their ids stay unique
-        self._models: OrderedDict[
+        self._models: RecentlyUsed[
             tuple[int, int, Scope | None], tuple[Network, pd.DataFrame, use.PricingBasis]
-        ] = OrderedDict()
+        ] = RecentlyUsed(KEPT_MODELS)
         self._lock = asyncio.Lock()
 
     async def RecommendPrices(
@@ -71,13 +71,12 @@ class PricingServicer(pricing_pb2_grpc.PricingServiceServicer):
     ) -> use.PricingBasis:
         key = (id(network), id(demand), asked.scope)
         async with self._lock:
-            if key not in self._models:
+            kept = self._models.get(key)
+            if kept is None:
                 fitted = await asyncio.to_thread(use.pricing_basis, asked, network, demand)
-                self._models[key] = (network, demand, fitted)
-                while len(self._models) > KEPT_MODELS:
-                    self._models.popitem(last=False)
-            self._models.move_to_end(key)
-            return self._models[key][2]
+                kept = (network, demand, fitted)
+                self._models.put(key, kept)
+            return kept[2]
 
 
 def answer_to_proto(answer: use.PriceAnswer, applied: bool) -> pricing_pb2.RecommendPricesResponse:

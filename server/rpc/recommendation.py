@@ -4,8 +4,11 @@ recommendation model (``supplynet train recommend``).
 A light call: the recommender (normalised vectors, lane index, the latest plan's
 arrivals) is built once per model file, network read and plan, in a thread, and reused;
 a request is then numpy over precomputed vectors plus the stock check, answered in the
-event loop. Risk scores for alternate suppliers come from the saved risk GNN, scored
-once per risk model file in a worker process.
+event loop, and its response is kept with that recommender (``KEPT_ANSWERS``): the
+same question asked again (a store's pickers meeting the same empty shelf) is answered
+from memory until anything the answer depends on changes. Risk scores for alternate
+suppliers come from the saved risk GNN, scored once per risk model file in a worker
+process.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import grpc
@@ -23,6 +26,7 @@ import grpc
 from supplynet.graph.plans import StoredPlan
 from supplynet.server.app import recommend as use
 from supplynet.server.rpc import tasks
+from supplynet.server.rpc.recently_used import RecentlyUsed
 from supplynet.server.rpc.recommend_converters import (
     recommendations_to_proto,
     request_from_proto,
@@ -39,6 +43,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("supplynet.rpc")
 
+KEPT_ANSWERS = 4096
+"""Responses kept per recommender (a few KiB each), least recently asked dropped first.
+Building one is ~0.1 ms of the event loop's time (a fifth of the call's server CPU)."""
+
 
 Stamps = tuple[str | None, tuple[int, int], tuple[int, int], str]
 """The store's version, the recommendation and risk model files' stamps, the plans' version."""
@@ -46,11 +54,16 @@ Stamps = tuple[str | None, tuple[int, int], tuple[int, int], str]
 
 @dataclass(frozen=True)
 class Ready:
-    """A built recommender, what it was built from, and the network's today."""
+    """A built recommender, what it was built from, the network's today, and the answers
+    it gave (by the request's bytes: they hold every field an answer depends on, besides
+    what this recommender was built from)."""
 
     key: tuple[object, ...]
     recommender: Recommender
     today: dt.date
+    answers: RecentlyUsed[bytes, recommendation_pb2.RecommendSkusResponse] = field(
+        default_factory=lambda: RecentlyUsed(KEPT_ANSWERS)
+    )
 
 
 @dataclass(frozen=True)
@@ -209,8 +222,13 @@ class RecommendationServicer(recommendation_pb2_grpc.RecommendationServiceServic
     ) -> recommendation_pb2.RecommendSkusResponse:
         asked = request_from_proto(request)
         ready = await self.cache.get(with_risk=asked.use == "alternate-supplier")
-        answer = use.recommend(ready.recommender, asked, ready.today)
-        return recommendations_to_proto(answer)
+        question = request.SerializeToString(deterministic=True)
+        response = ready.answers.get(question)
+        if response is None:
+            answer = use.recommend(ready.recommender, asked, ready.today)
+            response = recommendations_to_proto(answer)
+            ready.answers.put(question, response)
+        return response
 
 
 def register(server: grpc.aio.Server, state: ServerState) -> str:
