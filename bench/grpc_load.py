@@ -18,7 +18,9 @@ each its own TCP connection, as separate users are, not streams of one connectio
    the Go client: on 2 cores the asyncio client takes half as much CPU per call as the
    server, which clients on other machines would not. The number of distinct requests
    is printed: the server keeps the answers of a recommender (``KEPT_ANSWERS``), so a
-   question asked again costs less than a new one.
+   question asked again costs less than a new one; so the Go client's closed loop runs
+   twice, with the mix above (need date unset, so repeated questions) and with every
+   question new (need dates spread over a year).
 3. P concurrent ``StartPlan`` operations watched to the end, with both light calls
    running beside them (latency under solve load). A StartPlan refused for the server's
    operation limit (RESOURCE_EXHAUSTED) waits the RetryInfo delay and asks again, as a
@@ -49,6 +51,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import functools
 import io
 import json
@@ -59,7 +62,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,7 +272,7 @@ async def load(
             return network_pb2.GetNodeRequest(name=rng.choice(names))
 
         def recommend_request(
-            use: int | None = None,
+            use: int | None = None, need_date: str = ""
         ) -> recommendation_pb2.RecommendSkusRequest:
             """Any of the three uses: an alternate supplier is for a warehouse."""
             use = rng.choice(RECOMMEND_USES) if use is None else use
@@ -278,7 +281,14 @@ async def load(
                 sku_id=rng.choice(skus),
                 store_id=rng.choice(warehouses if alternate else stores),
                 use=use,  # type: ignore[arg-type]
+                need_date=need_date,
             )
+
+        def new_question(today: dt.date) -> recommendation_pb2.RecommendSkusRequest:
+            """A request on a need date up to a year ahead: almost never asked before in
+            the run, so the server answers it anew (it keeps answers, ``KEPT_ANSWERS``)."""
+            day = today + dt.timedelta(days=rng.randrange(365))
+            return recommend_request(need_date=day.isoformat())
 
         # untimed: the phases measure a server that has started. A light forecast waits
         # for the series index; one of every series is a job, which waits for the worker
@@ -324,12 +334,14 @@ async def load(
                 light.setdefault(f"{method}, asyncio client", []).append(run)
         recommended: list[Sample] = []
         curve: list[tuple[float, Sample]] = []
+        today = dt.date.today()
         try:  # untimed: the first call of each use builds its recommender, over every
             # connection (servers behind one port each build their own)
             for use in RECOMMEND_USES:
                 for stub in recommenders:
                     request = recommend_request(use)
-                    await stub.RecommendSkus(request, metadata=metadata, timeout=300)
+                    reply = await stub.RecommendSkus(request, metadata=metadata, timeout=300)
+                    today = dt.date.fromisoformat(reply.need_date)
         except grpc.RpcError as error:
             print(f"RecommendSkus skipped: {error.code().name} (no recommender trained?)")  # type: ignore[attr-defined]
         else:
@@ -350,28 +362,38 @@ async def load(
                 if run.errors or np.median(run.latencies or [np.inf]) > 20:
                     break  # past saturation: higher rates only pile up calls until shed
         recommended_go: list[Sample] = []
+        recommended_new: list[Sample] = []
         go_client = load_client()
         if go_client is not None:
-            go_requests: dict[str, list[Message]] = {
-                "GetNode": [node_request() for _ in range(args.light)],
-                "ForecastDemand": [forecast_request() for _ in range(args.light)],
-            }
-            if recommended:
-                go_requests["RecommendSkus"] = [recommend_request() for _ in range(args.light)]
-                distinct = len({r.SerializeToString(deterministic=True)
-                                for r in go_requests["RecommendSkus"]})  # fmt: skip
-                print(f"RecommendSkus from the Go client: {distinct} distinct requests "
-                      f"of {args.light}, the same in every run")  # fmt: skip
-            for method, requests in go_requests.items():
+            nodes = [node_request() for _ in range(args.light)]
+            series = [forecast_request() for _ in range(args.light)]
+            for method, requests, runs in (
+                ("GetNode", nodes, light.setdefault(f"GetNode, {GO_CLIENT}", [])),
+                ("ForecastDemand", series, light.setdefault(f"ForecastDemand, {GO_CLIENT}", [])),
+            ):
                 for repeat in range(1, args.repeats + 1):
-                    run = await go_phase(
-                        go_client, args, target, method, requests, repeat, server_cpu
+                    name = f"{method}, {GO_CLIENT}, run {repeat}"
+                    runs.append(
+                        await go_phase(go_client, args, target, method, name, requests, server_cpu)
                     )
-                    print(" ".join(run.row()), flush=True)
-                    if method == "RecommendSkus":
-                        recommended_go.append(run)
-                    else:
-                        light.setdefault(f"{method}, {GO_CLIENT}", []).append(run)
+            if recommended:
+                asked = [recommend_request() for _ in range(args.light)]
+                distinct = len({r.SerializeToString(deterministic=True) for r in asked})
+                print(f"RecommendSkus from the Go client: {distinct} distinct requests of "
+                      f"{args.light} (need date unset: today), the same in every run")  # fmt: skip
+                for repeat in range(1, args.repeats + 1):
+                    name = f"RecommendSkus, {GO_CLIENT}, run {repeat}"
+                    recommended_go.append(
+                        await go_phase(go_client, args, target, "RecommendSkus", name, asked,
+                                       server_cpu)
+                    )  # fmt: skip
+                for repeat in range(1, args.repeats + 1):
+                    name = f"RecommendSkus, new questions, {GO_CLIENT}, run {repeat}"
+                    fresh = [new_question(today) for _ in range(args.light)]
+                    recommended_new.append(
+                        await go_phase(go_client, args, target, "RecommendSkus", name, fresh,
+                                       server_cpu)
+                    )  # fmt: skip
 
         planned = Sample("plan asked -> done, retries included")
         busy = Sample("GetNode + ForecastDemand, during plans")
@@ -445,6 +467,7 @@ async def load(
         *(run for runs in light.values() for run in runs),
         *recommended,
         *recommended_go,
+        *recommended_new,
         *(run for _, run in curve),
         busy,
         planned,
@@ -466,7 +489,11 @@ async def load(
     for name, p99 in light_p99.items():
         print(f"p99, median of {args.repeats} runs, {name}: {p99:.1f} ms")
     recommend_ok = False
-    for client, runs in (("asyncio client", recommended), (GO_CLIENT, recommended_go)):
+    for client, runs in (
+        ("asyncio client", recommended),
+        (GO_CLIENT, recommended_go),
+        (f"{GO_CLIENT}, every question new (need dates over a year)", recommended_new),
+    ):
         if not runs:
             continue
         recommend_p99 = median_p99(runs)
@@ -592,8 +619,8 @@ async def go_phase(
     args: argparse.Namespace,
     target: str,
     method: str,
-    requests: list[Message],
-    repeat: int,
+    name: str,
+    requests: Sequence[Message],
     server_cpu: Callable[[], float] | None = None,
 ) -> Sample:
     """The same closed loop from the Go client: ``requests`` round-robin, ``--concurrency``
@@ -618,13 +645,15 @@ async def go_phase(
     if process.returncode != 0:
         raise RuntimeError(f"the Go client failed on {method} (exit {process.returncode})")
     report = json.loads(out)
-    return Sample(
-        f"{method}, {GO_CLIENT}, run {repeat}",
+    sample = Sample(
+        name,
         latencies=list(report["latencies_ms"] or []),
         errors=dict(report["errors"]),
         wall_s=report["wall_s"],
         server_cpu_s=server_cpu_s,
     )
+    print(" ".join(sample.row()), flush=True)
+    return sample
 
 
 @contextmanager
