@@ -41,7 +41,7 @@ Usage (the result file gets the commit and the load average at start and end)::
 
 Without ``--target`` it generates the demo network (seed 0) into a temporary embedded
 store, trains a recommender (``--recommend-epochs``, latency does not depend on them)
-and starts ``supplynet serve`` (``--processes``, default 1) on a free port for the
+and starts ``supplynet serve --processes 2`` (``--processes``) on a free port for the
 run. A server given by ``--target`` needs a trained recommender for the RecommendSkus
 phase (else it is skipped).
 """
@@ -726,10 +726,9 @@ def main() -> int:
     parser.add_argument(
         "--processes",
         type=int,
-        default=1,
+        default=2,
         help="server processes of a spawned server, sharing its port (serve --processes; "
-        "default 1, serve's own: on 2 cores shared with the client, 2 processes answer "
-        "~15%% more calls/s but with a longer tail, 3 busy processes taking turns on 2 cores)",
+        "default 2, one per core of the 2-core machine the targets are for)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
