@@ -636,10 +636,11 @@ async def go_phase(
             "-requests", file.name, "-n", str(args.light), "-c", str(args.concurrency),
             "-connections", str(args.clients), "-cpus", str(args.go_cpus),
         ]  # fmt: skip
-        if args.token:
-            command += ["-token", args.token]
+        env = {**os.environ, "SUPPLYNET_TOKEN": args.token or ""}
         cpu = server_cpu() if server_cpu else 0.0
-        process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
+        process = await asyncio.create_subprocess_exec(
+            *command, stdout=asyncio.subprocess.PIPE, env=env
+        )
         out, _ = await process.communicate()
         server_cpu_s = server_cpu() - cpu if server_cpu else None
     if process.returncode != 0:

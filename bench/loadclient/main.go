@@ -9,6 +9,7 @@
 // costs little more than grpc-go's own work.
 //
 // Requests file: each request as a 4-byte big-endian length and the message bytes.
+// A bearer token, when the server asks for one, is read from SUPPLYNET_TOKEN.
 // Output (stdout, JSON): wall seconds of the timed calls, every latency in ms, errors by
 // status code, and response bytes received.
 package main
@@ -92,7 +93,6 @@ func main() {
 	calls := flag.Int("n", 2000, "timed calls")
 	concurrency := flag.Int("c", 50, "callers, each sending its next call when its last answered")
 	connections := flag.Int("connections", 50, "TCP connections the callers share round-robin")
-	token := flag.String("token", "", "bearer token, when the server asks for one")
 	timeout := flag.Duration("timeout", 10*time.Second, "deadline of each call")
 	cpus := flag.Int("cpus", 1, "cores the client may use")
 	flag.Parse()
@@ -107,8 +107,9 @@ func main() {
 		os.Exit(2)
 	}
 	ctx := context.Background()
-	if *token != "" {
-		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+*token)
+	// the token comes from the environment, as serve's does: a flag shows in the process list
+	if token := os.Getenv("SUPPLYNET_TOKEN"); token != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
 	}
 	conns := make([]*grpc.ClientConn, *connections)
 	for i := range conns {
