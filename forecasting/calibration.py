@@ -15,6 +15,16 @@ P10-P90 interval still covers 80%, the promise a planner reads.
 Errors grow with the distance from the forecast origin, and a model's own intervals
 rarely grow at the same rate, so ``HorizonCalibration`` learns one set of shifts per
 bucket of steps (days 1-7, 8-14, 15-28, 29 on) and applies each to its own steps.
+
+The first week's errors also depend on where the level is going: just after a level
+shift (the last week's level far from the recent one) the next days miss more, and
+mostly on one side. Given a ``momentum`` per point (known at the origin), the first
+bucket is calibrated per tercile of it (Mondrian conformal prediction: coverage holds
+within each group), so intervals widen after a shift instead of every series paying
+for it. Measured on SupplyGraph's rolling backtests (global model, 8 weekly origins),
+7-day coverage went from 0.770 to 0.802 and pinball loss fell 5%; grouping the later
+buckets as well cost 5-6% pinball at 28 and 45 days (a third of the points per group),
+so they stay pooled.
 """
 
 from __future__ import annotations
@@ -31,6 +41,8 @@ STEP_BUCKETS = (7, 14, 28)
 """Upper ends (exclusive, in steps counted from 0) of the horizon buckets but the last."""
 MIN_BUCKET_POINTS = 100
 """A bucket with fewer scored points takes the shifts of the bucket before it."""
+MOMENTUM_GROUPS = 3
+"""Groups (quantiles of momentum) the first bucket is calibrated in, each on its own."""
 
 
 @dataclass(frozen=True)
@@ -106,16 +118,22 @@ def step_bucket(step: npt.ArrayLike) -> np.ndarray:
 
 @dataclass(frozen=True)
 class HorizonCalibration:
-    """One ``IntervalCalibration`` per horizon bucket (``STEP_BUCKETS``).
+    """One ``IntervalCalibration`` per horizon bucket (``STEP_BUCKETS``), and per
+    momentum group for the first bucket when fitted with a momentum.
 
     A bucket the backtest scored too thinly (a long step beyond a short history's
     windows) takes the shifts of the nearest shorter bucket, or the pooled ones: errors
-    grow with the step, so that is the least optimistic estimate at hand.
+    grow with the step, so that is the least optimistic estimate at hand. A momentum
+    group too thin for its own shifts takes the first bucket's.
     """
 
     buckets: tuple[IntervalCalibration, ...] = field(
         default_factory=lambda: (IntervalCalibration(),) * (len(STEP_BUCKETS) + 1)
     )
+    edges: tuple[float, ...] = ()
+    """Momentum between groups (``MOMENTUM_GROUPS - 1`` values; empty: no groups)."""
+    groups: tuple[IntervalCalibration, ...] = ()
+    """The first bucket's shifts per momentum group."""
 
     @classmethod
     def fit(
@@ -125,8 +143,10 @@ class HorizonCalibration:
         p90: npt.ArrayLike,
         scale: npt.ArrayLike,
         step: npt.ArrayLike,
+        momentum: npt.ArrayLike | None = None,
     ) -> HorizonCalibration:
-        """Shifts per bucket of ``step`` (0-based days after the origin)."""
+        """Shifts per bucket of ``step`` (0-based days after the origin); with a
+        ``momentum`` per point, the first bucket's per group of it as well."""
         arrays = [np.asarray(v, dtype=float) for v in (actual, p10, p90, scale)]
         which = step_bucket(step)
         previous = IntervalCalibration.fit(*arrays)
@@ -136,13 +156,43 @@ class HorizonCalibration:
             if inside.sum() >= MIN_BUCKET_POINTS:
                 previous = IntervalCalibration.fit(*(a[inside] for a in arrays))
             buckets.append(previous)
-        return cls(tuple(buckets))
+        if momentum is None:
+            return cls(tuple(buckets))
+        level = _momentum(momentum)
+        first = (which == 0) & np.isfinite(arrays[0])
+        if first.sum() < MIN_BUCKET_POINTS * MOMENTUM_GROUPS:
+            return cls(tuple(buckets))
+        edges = np.quantile(level[first], np.linspace(0, 1, MOMENTUM_GROUPS + 1)[1:-1])
+        group = np.searchsorted(edges, level)
+        groups = tuple(
+            IntervalCalibration.fit(*(a[first & (group == g)] for a in arrays))
+            if (first & (group == g)).sum() >= MIN_BUCKET_POINTS
+            else buckets[0]
+            for g in range(MOMENTUM_GROUPS)
+        )
+        return cls(tuple(buckets), tuple(map(float, edges)), groups)
 
     def apply(
-        self, p10: np.ndarray, p90: np.ndarray, scale: np.ndarray, step: np.ndarray
+        self,
+        p10: np.ndarray,
+        p90: np.ndarray,
+        scale: np.ndarray,
+        step: np.ndarray,
+        momentum: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Shifted (P10, P90), each step by its bucket's shifts, clipped at zero."""
+        """Shifted (P10, P90), each step by its bucket's shifts (the first bucket's by
+        momentum group when fitted with groups and given a ``momentum``), clipped at zero."""
         which = step_bucket(step)
         lower = np.array([b.lower_shift for b in self.buckets])[which]
         upper = np.array([b.upper_shift for b in self.buckets])[which]
+        if self.groups and momentum is not None:
+            group = np.searchsorted(np.array(self.edges), _momentum(momentum))
+            first = which == 0
+            lower[first] = np.array([g.lower_shift for g in self.groups])[group[first]]
+            upper[first] = np.array([g.upper_shift for g in self.groups])[group[first]]
         return np.maximum(p10 + lower * scale, 0.0), np.maximum(p90 + upper * scale, 0.0)
+
+
+def _momentum(momentum: npt.ArrayLike) -> np.ndarray:
+    """Momentum with unknown values (no recent observation) as no movement (1)."""
+    return np.nan_to_num(np.asarray(momentum, dtype=float), nan=1.0)

@@ -21,7 +21,9 @@ with those rounds. A history too short for whole validation windows is validated
 windows cut at the last day (the early model still trains on four weeks of origins
 before them): the rounds, the bias factor and the short steps' calibration rest on what
 there is, and the longer steps take the calibration of the longest bucket measured.
-Calibration is per horizon bucket (``HorizonCalibration``): errors grow with the step.
+Calibration is per horizon bucket (``HorizonCalibration``): errors grow with the step;
+the first week's is per tercile of the series' momentum (last week's level over the
+recent level): after a level shift the next days miss more.
 Weekdays that are closed (zero in nearly every recent week) are
 forecast as zero.
 
@@ -225,7 +227,12 @@ class GlobalForecaster:
             answer = _combine(list(answers.values()), weights[val.series])
             mean_factor = _mean_factor(actual, answer["p50"], val.origin + val.step, cadence.week)
             calibration = HorizonCalibration.fit(
-                actual, answer["p10"], answer["p90"], val.scale, val.step
+                actual,
+                answer["p10"],
+                answer["p90"],
+                val.scale,
+                val.step,
+                _momentum(val, features, cadence),
             )
         boosters = {
             name: self._train(rows, target_day < length, width, None, rounds[name])
@@ -313,7 +320,8 @@ class GlobalForecaster:
             ],
             weights[rows.series],
         )
-        answer = _corrected(answer, rows, fit.mean_factor, fit.calibration)
+        momentum = _momentum(rows, fit.features, fit.cadence)
+        answer = _corrected(answer, rows, fit.mean_factor, fit.calibration, momentum)
         path = bounded(answer["mean"], answer["p10"], answer["p50"], answer["p90"])
         keys = np.array(panel.keys, dtype=object)[rows.series]
         frame = pd.DataFrame(
@@ -519,13 +527,20 @@ def _mean_factor(actual: np.ndarray, p50: np.ndarray, target: np.ndarray, week: 
     return float(np.clip(math.exp(keep * log_ratio), *BIAS_LIMITS))
 
 
+def _momentum(rows: FeatureRows, features: tuple[str, ...], cadence: Cadence) -> np.ndarray:
+    """Each row's last-week level over its recent level (the shortest mean feature): how
+    the level moves at the origin, which the calibration of the first week groups by."""
+    return rows.x[:, features.index(f"mean_{cadence.means[0]}")].astype(float)
+
+
 def _corrected(
     answer: dict[str, np.ndarray],
     rows: FeatureRows,
     mean_factor: float,
     calibration: HorizonCalibration,
+    momentum: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """The mean (P50 times the bias factor) and P10/P90 shifted by the calibration."""
     open_scale = rows.scale * ~rows.closed
-    p10, p90 = calibration.apply(answer["p10"], answer["p90"], open_scale, rows.step)
+    p10, p90 = calibration.apply(answer["p10"], answer["p90"], open_scale, rows.step, momentum)
     return {"mean": answer["p50"] * mean_factor, "p10": p10, "p50": answer["p50"], "p90": p90}
