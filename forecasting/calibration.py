@@ -195,4 +195,4 @@ class HorizonCalibration:
 
 def _momentum(momentum: npt.ArrayLike) -> np.ndarray:
     """Momentum with unknown values (no recent observation) as no movement (1)."""
-    return np.nan_to_num(np.asarray(momentum, dtype=float), nan=1.0)
+    return np.asarray(np.nan_to_num(np.asarray(momentum, dtype=float), nan=1.0), dtype=float)
