@@ -15,9 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from supplynet.forecasting.forecast import DemandForecast
-
-SeriesKey = tuple[str, str]
-"""(location or store id, SKU id)."""
+from supplynet.forecasting.series_index import SeriesKey
 
 
 def _series_history(demand: pd.DataFrame, key: SeriesKey) -> pd.Series:

@@ -17,10 +17,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from supplynet.forecasting.series_index import SeriesKey
 from supplynet.graph.errors import Problem, ValidationFailed
-
-SeriesKey = tuple[str, str]
-"""(location id, SKU id)."""
 
 
 def whole_locations(

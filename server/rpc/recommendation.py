@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
 import os
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from supplynet.server.rpc.recommend_converters import (
     recommendations_to_proto,
     request_from_proto,
 )
-from supplynet.server.rpc.state import ServerState, VersionProbe
+from supplynet.server.rpc.state import ServerState, VersionProbe, quietly
 from supplynet.v1 import recommendation_pb2, recommendation_pb2_grpc
 
 if TYPE_CHECKING:
@@ -40,8 +39,6 @@ if TYPE_CHECKING:
     from supplynet.gnn.risk_scores import RiskScores
     from supplynet.graph.network import Network
     from supplynet.optimizer.recommend.recommender import Recommender
-
-log = logging.getLogger("supplynet.rpc")
 
 KEPT_ANSWERS = 4096
 """Responses kept per recommender (a few KiB each), least recently asked dropped first.
@@ -158,15 +155,8 @@ class RecommenderCache:
 
     def _start(self, work: Coroutine[object, object, object]) -> asyncio.Task[object]:
         """Run ``work`` in the background; a failure is logged and retried on a later call."""
-
-        async def quietly() -> object:
-            try:
-                return await work
-            except Exception:
-                log.warning("refreshing the recommender failed; the old one answers", exc_info=True)
-                return None
-
-        task = asyncio.create_task(quietly())
+        failure = "refreshing the recommender failed; the old one answers"
+        task = asyncio.create_task(quietly(work, failure))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         return task

@@ -137,15 +137,11 @@ class Cached(Generic[T]):
 
     def prefetch(self) -> asyncio.Task[object]:
         """Start the first read now, in the background, so the first call finds it done."""
-        self._refresh = asyncio.create_task(self._get_quietly())
+        # the store may be down at start: the first call tries again
+        self._refresh = asyncio.create_task(
+            quietly(self.get(), "reading ahead failed; the first call will read again")
+        )
         return self._refresh
-
-    async def _get_quietly(self) -> object:
-        try:
-            return await self.get()
-        except Exception:  # the store may be down at start: the first call tries again
-            log.warning("reading ahead failed; the first call will read again", exc_info=True)
-            return None
 
     async def reload(self, version: str | None = None) -> T:
         if version is None:  # before the read: a write between re-reads
@@ -165,11 +161,13 @@ class Cached(Generic[T]):
                 await self._refresh
 
 
-async def _quietly(work: Awaitable[object]) -> object:
+async def quietly(work: Awaitable[T], failure: str) -> T | None:
+    """``work``'s result, or ``None`` with ``failure`` logged (and its traceback): for
+    background work whose failure a later call recovers from, never a caller's error."""
     try:
         return await work
-    except Exception:  # the first call that needs it tries again
-        log.warning("warming up failed; the first call will try again", exc_info=True)
+    except Exception:
+        log.warning(failure, exc_info=True)
         return None
 
 
@@ -232,7 +230,8 @@ class ServerState:
 
         async def then_servicers() -> list[object]:
             await reads
-            return [await _quietly(warm()) for warm in self._warmers]
+            failure = "warming up failed; the first call will try again"
+            return [await quietly(warm(), failure) for warm in self._warmers]
 
         return asyncio.ensure_future(then_servicers())
 
