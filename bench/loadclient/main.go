@@ -5,8 +5,8 @@
 // every request from JSON through dynamic messages), on the same two cores the server
 // has; at 50 concurrent callers the client then sets the latency as much as the server.
 // This one sends requests the bench serialised beforehand, as raw bytes, and keeps the
-// responses as raw bytes (the bench checks their content over its own client), so a call
-// costs little more than grpc-go's own work.
+// responses as raw bytes (counted, not parsed: the bench's asyncio phases parse the same
+// answers), so a call costs little more than grpc-go's own work.
 //
 // Requests file: each request as a 4-byte big-endian length and the message bytes.
 // A bearer token, when the server asks for one, is read from SUPPLYNET_TOKEN.
