@@ -60,15 +60,7 @@ class DemandModel:
     @classmethod
     def from_checkpoint(cls, checkpoint: Checkpoint) -> DemandModel:
         """Rebuild the model; raises ``ValidationFailed`` for a checkpoint of another kind."""
-        if checkpoint.kind != CHECKPOINT_KIND:
-            raise ValidationFailed(
-                [
-                    Problem(
-                        "checkpoint.kind", f"expected {CHECKPOINT_KIND!r}, got {checkpoint.kind!r}"
-                    )
-                ],
-                "checkpoint",
-            )
+        checkpoint.require_kind(CHECKPOINT_KIND)
         config = DemandConfig.from_dict(checkpoint.config)
         net = DemandNet(config)
         net.load_state_dict(checkpoint.state)

@@ -179,15 +179,7 @@ class RiskModel:
     @classmethod
     def from_checkpoint(cls, checkpoint: Checkpoint) -> RiskModel:
         """Rebuild the model; raises ``ValidationFailed`` for a checkpoint of another kind."""
-        if checkpoint.kind != CHECKPOINT_KIND:
-            raise ValidationFailed(
-                [
-                    Problem(
-                        "checkpoint.kind", f"expected {CHECKPOINT_KIND!r}, got {checkpoint.kind!r}"
-                    )
-                ],
-                "checkpoint",
-            )
+        checkpoint.require_kind(CHECKPOINT_KIND)
         config = RiskConfig(**checkpoint.config)
         net = RiskNet(config)
         net.load_state_dict(checkpoint.state)

@@ -19,6 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from supplynet.gnn.pyg import HeteroData
+from supplynet.graph.errors import Problem, ValidationFailed
 
 LossFn = Callable[[nn.Module, Any], Tensor]
 Progress = Callable[["EpochReport"], None]
@@ -188,6 +189,15 @@ class Checkpoint:
     kind: str
     config: dict[str, Any]
     state: dict[str, Tensor]
+
+    def require_kind(self, kind: str) -> None:
+        """Raise ``ValidationFailed`` (path ``checkpoint.kind``) unless this is a ``kind``
+        checkpoint: weights of another model would load into the wrong network."""
+        if self.kind != kind:
+            raise ValidationFailed(
+                [Problem("checkpoint.kind", f"expected {kind!r}, got {self.kind!r}")],
+                "checkpoint",
+            )
 
     def to_bytes(self) -> bytes:
         """Serialise for a caller to store (the gnn package itself does no I/O)."""

@@ -87,15 +87,7 @@ class RecommendModel:
     @classmethod
     def from_checkpoint(cls, checkpoint: Checkpoint) -> RecommendModel:
         """Rebuild the model; raises ``ValidationFailed`` for a checkpoint of another kind."""
-        if checkpoint.kind != CHECKPOINT_KIND:
-            raise ValidationFailed(
-                [
-                    Problem(
-                        "checkpoint.kind", f"expected {CHECKPOINT_KIND!r}, got {checkpoint.kind!r}"
-                    )
-                ],
-                "checkpoint",
-            )
+        checkpoint.require_kind(CHECKPOINT_KIND)
         try:
             return cls._from_saved(dict(checkpoint.config), checkpoint.state)
         except KeyError as missing:
