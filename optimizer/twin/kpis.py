@@ -58,6 +58,17 @@ KPI_NAMES = (
     "bullwhip_warehouse",
     "planning_seconds",
 )
+HEADLINE_KPIS = (
+    "stockout_rate",
+    "fill_rate",
+    "inventory_turns",
+    "slow_moving_share",
+    "waste_rate",
+    "delivery_cost_per_unit",
+    "gross_margin",
+    "profit",
+)
+"""What a comparison of policies shows first (the CLI's tables, the effects figure)."""
 
 
 def kpis(world: TwinWorld, run: TwinRun) -> dict[str, float]:

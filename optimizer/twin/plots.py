@@ -11,19 +11,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from supplynet.optimizer.twin.kpis import HEADLINE_KPIS
 from supplynet.optimizer.twin.replications import TwinResult
 
 COST_PARTS = ("holding_cost", "ordering_cost", "delivery_cost", "shortage_cost")
-EFFECTS = (
-    "stockout_rate",
-    "fill_rate",
-    "inventory_turns",
-    "slow_moving_share",
-    "waste_rate",
-    "delivery_cost_per_unit",
-    "gross_margin",
-    "profit",
-)
 
 
 def weekly(daily: pd.DataFrame) -> pd.DataFrame:
@@ -66,15 +57,15 @@ def outcome_figure(result: TwinResult) -> Figure:
 def effects_figure(result: TwinResult, reference: str = "baseline") -> Figure:
     """Paired effect of each arm on the headline KPIs: relative difference and 95% interval."""
     paired = result.paired(reference)
-    figure, ax = plt.subplots(figsize=(8, 0.45 * len(EFFECTS) + 1.5), constrained_layout=True)
+    figure, ax = plt.subplots(figsize=(8, 0.45 * len(HEADLINE_KPIS) + 1.5), constrained_layout=True)
     if paired.empty:
         return figure
-    shown = paired[paired["kpi"].isin(EFFECTS)]
+    shown = paired[paired["kpi"].isin(HEADLINE_KPIS)]
     arms = list(shown["policy"].unique())
     for i, policy in enumerate(arms):
-        rows = shown[shown["policy"] == policy].set_index("kpi").loc[list(EFFECTS)]
+        rows = shown[shown["policy"] == policy].set_index("kpi").loc[list(HEADLINE_KPIS)]
         scale = rows["reference_mean"].abs().replace(0, np.nan)
-        y = np.arange(len(EFFECTS)) + 0.2 * (i - (len(arms) - 1) / 2)
+        y = np.arange(len(HEADLINE_KPIS)) + 0.2 * (i - (len(arms) - 1) / 2)
         low = (rows["mean_difference"] - rows["ci_low"]) / scale
         high = (rows["ci_high"] - rows["mean_difference"]) / scale
         ax.errorbar(
@@ -86,7 +77,7 @@ def effects_figure(result: TwinResult, reference: str = "baseline") -> Figure:
             label=policy,
         )
     ax.axvline(0, color="grey", lw=1)
-    ax.set_yticks(np.arange(len(EFFECTS)), [k.replace("_", " ") for k in EFFECTS])
+    ax.set_yticks(np.arange(len(HEADLINE_KPIS)), [k.replace("_", " ") for k in HEADLINE_KPIS])
     ax.set(title=f"Paired effect against {reference} (95% interval)", xlabel="relative change")
     ax.legend()
     ax.grid(alpha=0.3)

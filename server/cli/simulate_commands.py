@@ -28,17 +28,6 @@ from supplynet.server.cli.output import console, frame_table
 if TYPE_CHECKING:  # the twin (planner, matplotlib) loads only when ``simulate`` runs
     from supplynet.optimizer.twin.replications import TwinResult
 
-HEADLINE = [
-    "stockout_rate",
-    "fill_rate",
-    "inventory_turns",
-    "slow_moving_share",
-    "waste_rate",
-    "delivery_cost_per_unit",
-    "gross_margin",
-    "profit",
-]
-
 
 def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
@@ -113,11 +102,13 @@ def replication_progress(out: Console) -> Iterator[Report]:
 
 
 def print_result(out: Console, result: TwinResult) -> None:
-    table = result.table()[HEADLINE].T.reset_index(names="kpi")
+    from supplynet.optimizer.twin.kpis import HEADLINE_KPIS
+
+    table = result.table()[list(HEADLINE_KPIS)].T.reset_index(names="kpi")
     out.print(frame_table("KPIs (mean over replications)", table, "{:,.4g}"))
     paired = result.paired()
     if not paired.empty:
-        shown = paired[paired["kpi"].isin(HEADLINE)].drop(columns="replications")
+        shown = paired[paired["kpi"].isin(HEADLINE_KPIS)].drop(columns="replications")
         out.print(frame_table("paired differences against baseline (95% CI)", shown, "{:,.4g}"))
     for row in result.failures.itertuples():
         out.print(f"[red]failed:[/red] {row.policy} replication {row.replication}: {row.error}")
