@@ -41,9 +41,9 @@ Usage (the result file gets the commit and the load average at start and end)::
 
 Without ``--target`` it generates the demo network (seed 0) into a temporary embedded
 store, trains a recommender (``--recommend-epochs``, latency does not depend on them)
-and starts ``supplynet serve --processes 2`` (``--processes``) on a free port for the
-run. A server given by ``--target`` needs a trained recommender for the RecommendSkus
-phase (else it is skipped).
+and starts ``supplynet serve`` (one server process, the default; ``--processes``) on a
+free port for the run. A server given by ``--target`` needs a trained recommender for
+the RecommendSkus phase (else it is skipped).
 """
 
 from __future__ import annotations
@@ -700,7 +700,11 @@ def main() -> int:
         "time per call (same host)",
     )
     parser.add_argument(
-        "--light", type=int, default=2000, help="calls per light-call run (default 2000)"
+        "--light",
+        type=int,
+        default=6000,
+        help="calls per light-call run (default 6000: the p99 of 2,000 rests on the 20 "
+        "slowest and moved by about 3 ms from run to run)",
     )
     parser.add_argument("--concurrency", type=int, default=50, help="concurrent clients")
     parser.add_argument(
@@ -727,9 +731,10 @@ def main() -> int:
     parser.add_argument(
         "--processes",
         type=int,
-        default=2,
+        default=1,
         help="server processes of a spawned server, sharing its port (serve --processes; "
-        "default 2, one per core of the 2-core machine the targets are for)",
+        "default 1, the server's own default: with the client on the same 2 cores a second "
+        "process gave longer tails, see bench/results/grpc_load_2_processes.txt)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
