@@ -3,6 +3,7 @@ have on the need date, name the unknown field, and say when the popularity fallb
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -17,6 +18,7 @@ from supplynet.optimizer.recommend import recommender
 from supplynet.optimizer.recommend.lightgcn import RankerParams
 from supplynet.optimizer.recommend.model import RecommendModel, train_recommend_model
 from supplynet.optimizer.recommend.recommender import Recommender
+from supplynet.optimizer.recommend.result import DATED_USES, USES
 from supplynet.optimizer.recommend.shelf_stock import ShelfStock
 from tests.recommend_support import known_demand, known_network, known_risk
 
@@ -94,6 +96,28 @@ def test_listing_offers_what_similar_stores_sell(known_model: RecommendModel) ->
     assert answer.items[0].sku_id == "b1"
     assert answer.items[0].numbers["similar_stores_selling"] == 2.0
     assert "not sold at s3" in answer.items[0].reason
+
+
+def test_uses_left_out_of_dated_uses_answer_the_same_on_any_date(
+    known_model: RecommendModel,
+) -> None:
+    """The server keeps one answer of these uses for every need date (``answer_key``): only
+    right while they do not depend on it. Stock arrives at s3 between the two dates, which
+    changes its substitutes but must not change these."""
+    network = known_network(empty=frozenset({("s3", "a2"), ("s3", "b1")}))
+    plan = _plan(("s3", "a2", 10.0, DAY + dt.timedelta(days=3)))
+    local = Recommender(known_model, network, ShelfStock.build(network, plan), known_risk())
+    later = DAY + dt.timedelta(days=7)
+    assert local.substitute("a1", "s3", DAY, 5) != dataclasses.replace(
+        local.substitute("a1", "s3", later, 5), need_date=DAY
+    )
+    for use, sku in (("listing", ""), ("alternate-supplier", "a1")):
+        early = local.recommend(use, sku, "s3", DAY, 5)
+        assert early.items, use
+        assert early == dataclasses.replace(
+            local.recommend(use, sku, "s3", later, 5), need_date=DAY
+        )
+    assert set(USES) - DATED_USES == {"listing", "alternate-supplier"}
 
 
 def test_alternate_supplier_replaces_the_risky_one(known_model: RecommendModel) -> None:

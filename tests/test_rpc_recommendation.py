@@ -212,3 +212,25 @@ def test_a_stock_change_in_the_store_counts_without_a_restart(
             if first not in offered:
                 break
         assert first not in offered
+
+
+def test_an_answer_kept_across_dates_echoes_each_asked_date(
+    stub: recommendation_pb2_grpc.RecommendationServiceStub,
+) -> None:
+    """Alternate suppliers do not depend on the need date: the server keeps one answer for
+    every date (``answer_key``), and each reply still carries the date it was asked for."""
+    replies = [
+        stub.RecommendSkus(
+            recommendation_pb2.RecommendSkusRequest(
+                sku_id="K0001",
+                store_id="W001",
+                use=Use.RECOMMENDATION_USE_ALTERNATE_SUPPLIER,
+                need_date=day,
+            ),
+            timeout=60,
+        )
+        for day in ("2026-01-02", "2026-02-02", "2026-01-02")
+    ]
+    assert [r.need_date for r in replies] == ["2026-01-02", "2026-02-02", "2026-01-02"]
+    assert replies[0].recommendations
+    assert all(r.recommendations == replies[0].recommendations for r in replies)

@@ -9,6 +9,9 @@ from typing import Any, Literal, get_args
 
 Use = Literal["substitute", "listing", "alternate-supplier"]
 USES: tuple[str, ...] = get_args(Use)
+DATED_USES = frozenset({"substitute"})
+"""Uses whose answer depends on the need date (a substitute must be on the shelf then);
+a listing or an alternate supplier is the same on any date."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from supplynet.graph.errors import Problem
 from supplynet.graph.network import Network
 from supplynet.graph.plans import StoredPlan
 from supplynet.graph.store import GraphStore
+from supplynet.optimizer.recommend.result import DATED_USES
 from supplynet.server.app.models import ModelStore
 from supplynet.server.app.validation import checked, require
 
@@ -147,6 +148,13 @@ def build_recommender(
 
     model = RecommendModel.from_checkpoint(Checkpoint.from_bytes(checkpoint))
     return Recommender(model, network, ShelfStock.build(network, plan), risk)
+
+
+def answer_key(request: RecommendRequest) -> tuple[object, ...]:
+    """What an answer depends on besides the recommender: the request, less its need date
+    for the uses whose answer is the same on any date (``DATED_USES``)."""
+    need_date = request.need_date if request.use in DATED_USES else None
+    return (request.use, request.sku_id, request.store_id, request.limit, need_date)
 
 
 def recommend(

@@ -73,3 +73,16 @@ def recommendations_to_proto(
         for name, value in r.numbers.items():
             numbers[name] = value
     return response
+
+
+def on_need_date(
+    response: recommendation_pb2.RecommendSkusResponse, need_date: dt.date
+) -> recommendation_pb2.RecommendSkusResponse:
+    """A kept answer that holds on any date, for ``need_date`` (a copy: kept ones stay)."""
+    day = need_date.isoformat()
+    if response.need_date == day:
+        return response
+    dated = recommendation_pb2.RecommendSkusResponse()
+    dated.CopyFrom(response)
+    dated.need_date = day
+    return dated

@@ -5,7 +5,8 @@ A light call: the recommender (normalised vectors, lane index, the latest plan's
 arrivals) is built once per model file, network read and plan, in a thread, and reused;
 a request is then numpy over precomputed vectors plus the stock check, answered in the
 event loop, and its response is kept with that recommender (``KEPT_ANSWERS``): the
-same question asked again (a store's pickers meeting the same empty shelf) is answered
+same question asked again (a store's pickers meeting the same empty shelf; a listing or
+an alternate supplier asked for another date, which does not change it) is answered
 from memory until anything the answer depends on changes. Risk scores for alternate
 suppliers come from the saved risk GNN, scored once per risk model file in a worker
 process.
@@ -27,6 +28,7 @@ from supplynet.server.app import recommend as use
 from supplynet.server.rpc import tasks
 from supplynet.server.rpc.recently_used import RecentlyUsed
 from supplynet.server.rpc.recommend_converters import (
+    on_need_date,
     recommendations_to_proto,
     request_from_proto,
 )
@@ -52,13 +54,13 @@ Stamps = tuple[str | None, tuple[int, int], tuple[int, int], str]
 @dataclass(frozen=True)
 class Ready:
     """A built recommender, what it was built from, the network's today, and the answers
-    it gave (by the request's bytes: they hold every field an answer depends on, besides
-    what this recommender was built from)."""
+    it gave (by ``use.answer_key``: every field an answer depends on, besides what this
+    recommender was built from)."""
 
     key: tuple[object, ...]
     recommender: Recommender
     today: dt.date
-    answers: RecentlyUsed[bytes, recommendation_pb2.RecommendSkusResponse] = field(
+    answers: RecentlyUsed[tuple[object, ...], recommendation_pb2.RecommendSkusResponse] = field(
         default_factory=lambda: RecentlyUsed(KEPT_ANSWERS)
     )
 
@@ -212,13 +214,13 @@ class RecommendationServicer(recommendation_pb2_grpc.RecommendationServiceServic
     ) -> recommendation_pb2.RecommendSkusResponse:
         asked = request_from_proto(request)
         ready = await self.cache.get(with_risk=asked.use == "alternate-supplier")
-        question = request.SerializeToString(deterministic=True)
+        question = use.answer_key(asked)
         response = ready.answers.get(question)
         if response is None:
             answer = use.recommend(ready.recommender, asked, ready.today)
             response = recommendations_to_proto(answer)
             ready.answers.put(question, response)
-        return response
+        return on_need_date(response, asked.need_date or ready.today)
 
 
 def register(server: grpc.aio.Server, state: ServerState) -> str:
