@@ -231,7 +231,12 @@ class ServerState:
         async def then_servicers() -> list[object]:
             await reads
             failure = "warming up failed; the first call will try again"
-            return [await quietly(warm(), failure) for warm in self._warmers]
+            warmed = [await quietly(warm(), failure) for warm in self._warmers]
+            # what warming up imported (torch, for the recommender: ~0.3M objects) lives as
+            # long as the server: left in the collector's sight, each full collection took
+            # ~0.1 s and stalled every call in flight
+            gc.freeze()
+            return warmed
 
         return asyncio.ensure_future(then_servicers())
 
