@@ -13,7 +13,14 @@ dates) says what a period is and which features make sense at it. Daily:
   the holiday calendar of one ``country`` (on a holiday, days to the next and since the
   last one);
 - **known future**: the planned promotion and the price relative to the recent price
-  at the target day (a retailer decides them ahead);
+  at the target day (a retailer decides them ahead), and what they mean for this item:
+  its price and promotion responses, regressed on the year before ``o`` over all its
+  stores (``_regression``, ``_shrunk``), and the log demand they expect at the target
+  day over the level; the same from the series' own responses, shrunk toward its item's;
+- **item** (the same SKU at every store, no network needed): the series' share of its
+  item's demand over the longest mean window and over a year against the level window,
+  and the item's weekday ratio, momentum and last year's level as ratios of sums over
+  its stores;
 - **graph**: per relation of the network (substitute, category, shared supplier,
   shared origin; see ``gnn.graph_data``), the neighbours' mean of the same history
   features (their weekday ratio, their momentum) and of their planned promotion.
@@ -25,14 +32,15 @@ how many holidays fall in the week, and the graph signals swap the neighbours' w
 ratio for their year-ago ratio.
 
 Targets are demand at ``o + step`` over ``scale``, so one model serves every size of
-series. ``tests/test_forecasting_global.py`` checks that nothing after ``o`` leaks in.
+series. ``tests/test_forecasting_global.py`` and ``tests/test_forecasting_global_response.py``
+check that nothing after ``o`` leaks in.
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Literal, Self
 
 import numpy as np
 import pandas as pd
@@ -44,7 +52,14 @@ WEEK = 7
 CLOSED_SHARE = 0.9
 """A weekday zero in this share of the last 8 weeks is a closed day: forecast zero."""
 SAME_WEEKDAY_FEATURES = ("weekday_4", "weekday_8", "weekday_last", "weekday_zero")
-PLAN_FEATURES = ("promo", "log_price_ratio")
+RESPONSE_FEATURES = (
+    "promo_share",
+    "price_response",
+    "promo_response",
+    "plan_effect",
+    "own_plan_effect",
+)
+PLAN_FEATURES = ("promo", "log_price_ratio", *RESPONSE_FEATURES)
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,8 @@ class Cadence:
     same_weekday: bool
     calendar: tuple[str, ...]
     graph_signals: tuple[str, ...]
+    item_signals: tuple[str, ...]
+    """History signals also given summed over the item's stores (``item_features``)."""
 
     @property
     def unit(self) -> str:
@@ -92,10 +109,23 @@ class Cadence:
             "year_ago",
         )
 
+    @property
+    def item_features(self) -> tuple[str, ...]:
+        return (
+            *(f"item_share_{w}" for w in (self.means[-1], self.year)),
+            *(f"item_{signal}" for signal in self.item_signals),
+        )
+
     def features(self, relations: tuple[str, ...]) -> tuple[str, ...]:
         """Every column of a feature row, the graph's last (the ablation drops them)."""
         graph = tuple(f"{r}_{signal}" for r in relations for signal in self.graph_signals)
-        return (*self.history_features, *self.calendar, *PLAN_FEATURES, *graph)
+        return (
+            *self.history_features,
+            *self.calendar,
+            *PLAN_FEATURES,
+            *self.item_features,
+            *graph,
+        )
 
 
 DAILY = Cadence(
@@ -119,6 +149,7 @@ DAILY = Cadence(
         "days_since_holiday",
     ),
     graph_signals=("weekday_4", "momentum", "promo"),
+    item_signals=("weekday_4", "momentum", "year_ago"),
 )
 WEEKLY = Cadence(
     freq="W",
@@ -139,6 +170,7 @@ WEEKLY = Cadence(
         "days_since_holiday",
     ),
     graph_signals=("year_ago", "momentum", "promo"),
+    item_signals=("year_ago", "momentum"),
 )
 
 
@@ -263,7 +295,8 @@ def feature_rows(
 
     ``neighbours`` maps a relation name to its ``(source, destination)`` series indices.
     """
-    parts = [_one_origin(panel, int(o), horizon, holidays, neighbours) for o in origins]
+    response = _response_data(panel)
+    parts = [_one_origin(panel, int(o), horizon, holidays, neighbours, response) for o in origins]
     return FeatureRows(
         *(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(FeatureRows))
     )
@@ -281,6 +314,7 @@ def _one_origin(
     horizon: int,
     holidays: frozenset[pd.Timestamp],
     neighbours: dict[str, tuple[np.ndarray, np.ndarray]],
+    response: ResponseData,
 ) -> FeatureRows:
     cadence = panel.cadence
     past = panel.quantity[:, :origin]
@@ -329,7 +363,9 @@ def _one_origin(
         for relation in neighbours
         for name in cadence.graph_signals
     ]
-    known_future = [promo, np.log(ratio), *graph]
+    responses = _plan_response(response, origin, horizon, cadence)
+    items = _item_features(response.item, total, origin, scale, signals, cadence)
+    known_future = [promo, np.log(ratio), *responses, *items, *graph]
     x = np.concatenate(
         [
             np.repeat(per_origin, horizon, axis=0),
@@ -352,6 +388,199 @@ def _one_origin(
         target.ravel(),
         closed.ravel(),
     )
+
+
+@dataclass(frozen=True)
+class Regressand:
+    """Per period of each series (or item): what its price and promotion responses are
+    regressed on: its log demand over the level of the ``level`` periods before it (as
+    ``scale`` is at an origin) against its plan relative to those periods' mean.
+
+    Shapes
+    ------
+    ratio ``[S, T]``: that log ratio (+1 on both: counts), ``NaN`` where unknown; price
+    and promo ``[S, T + future]`` (price 0: none). Plans are taken in slices, so a wide
+    panel holds one more array of its size, not three.
+    """
+
+    ratio: np.ndarray
+    price: np.ndarray
+    promo: np.ndarray
+    level: int
+
+    @classmethod
+    def of(cls, quantity: np.ndarray, price: np.ndarray, promo: np.ndarray, level: int) -> Self:
+        observed = np.isfinite(quantity)
+        values = np.where(observed, quantity, 0.0)
+        total, count = _running(values), _running(observed.astype(float))
+        ends = np.arange(quantity.shape[1])
+        starts = np.maximum(ends - level, 0)
+        n = count[:, ends] - count[:, starts]
+        before = (total[:, ends] - total[:, starts]) / np.maximum(n, 1.0)
+        known = observed & (n >= level // 2)
+        ratio = np.where(known, np.log1p(values) - np.log1p(before), np.nan)
+        return cls(ratio.astype(np.float32), price, promo, level)
+
+    def plan(self, start: int, end: int) -> np.ndarray:
+        """``[S, end - start, 2]``: the log price (0 without prices) and the promotion."""
+        price = self.price[:, start:end]
+        log_price = np.log(np.where(price > 0, price, 1.0))
+        return np.stack([log_price, self.promo[:, start:end]], axis=2)
+
+    def relative(self, start: int, end: int) -> np.ndarray:
+        """``[S, end - start, 2]``: each period's plan less the mean plan of the ``level``
+        periods before it (``NaN`` at period 0)."""
+        first = max(start - self.level, 0)
+        sums = _running(self.plan(first, end))
+        ends = np.arange(start, end) - first
+        starts = np.maximum(ends - self.level, 0)
+        n = (ends - starts)[None, :, None]
+        mean = (sums[:, ends] - sums[:, starts]) / np.maximum(n, 1)
+        return np.where(n > 0, self.plan(start, end) - mean, np.nan)
+
+
+def _running(values: np.ndarray) -> np.ndarray:
+    """Running sums along axis 1 with a leading zero (window sums by difference)."""
+    zeros = np.zeros((values.shape[0], 1, *values.shape[2:]))
+    return np.concatenate([zeros, np.cumsum(values, axis=1)], axis=1)
+
+
+@dataclass(frozen=True)
+class ResponseData:
+    """The regressands of every series and of every item (SKU): an item's demand summed
+    over its stores (larger counts, a clearer response), its plan averaged over them.
+    ``item`` ``[S]``: each series' item index."""
+
+    series: Regressand
+    items: Regressand
+    item: np.ndarray
+
+
+def _response_data(panel: DemandPanel) -> ResponseData:
+    level = panel.cadence.level
+    series = Regressand.of(panel.quantity, panel.price, panel.promo, level)
+    item = np.unique([sku for _, sku in panel.keys], return_inverse=True)[1].astype(int)
+    count = np.bincount(item)[:, None]
+    quantity = _group_sum(np.nan_to_num(panel.quantity), item, len(count))
+    log_price = _group_sum(series.plan(0, panel.price.shape[1])[..., 0], item, len(count))
+    promo = _group_sum(panel.promo, item, len(count)) / count
+    return ResponseData(
+        series, Regressand.of(quantity, np.exp(log_price / count), promo, level), item
+    )
+
+
+def _plan_response(
+    data: ResponseData, origin: int, horizon: int, cadence: Cadence
+) -> list[np.ndarray]:
+    """``RESPONSE_FEATURES`` at ``origin`` (each ``[S, horizon]``): the promotion share of
+    the level window; the item's price and promotion responses over all its stores and
+    the log demand they expect at each target period over the level (``scale``); the same
+    expectation from the series' own responses, shrunk toward its item's (``_shrunk``).
+
+    Each item answers price and promotion its own way; the plan features alone give the
+    global model the pooled answer. Promotions in the level window inflated the level, so
+    the expectation is relative to that window's plan, as each regressed period's is to
+    its own window's."""
+    own = data.series
+    window = own.plan(max(origin - cadence.level, 0), origin).mean(axis=1, keepdims=True)
+    target = own.plan(origin, origin + horizon) - window
+    item = _shrunk(_regression(data.items, origin, cadence), None)[data.item]
+    series = _shrunk(_regression(own, origin, cadence), item)
+    return [
+        np.repeat(window[:, :, 1], horizon, axis=1),
+        np.repeat(item[:, :1], horizon, axis=1),
+        np.repeat(item[:, 1:], horizon, axis=1),
+        np.einsum("shk,sk->sh", target, item),
+        np.einsum("shk,sk->sh", target, series),
+    ]
+
+
+def _item_features(
+    item: np.ndarray,
+    total: np.ndarray,
+    origin: int,
+    scale: np.ndarray,
+    signals: dict[str, np.ndarray],
+    cadence: Cadence,
+) -> list[np.ndarray]:
+    """``cadence.item_features`` (each ``[S, H]``): the series' share of its item's demand
+    (summed over the item's stores) over the longest mean window and over a year against
+    the level window (log ratio: where the series' level stands against its long share of
+    a steadier total), and the item's ``item_signals`` as ratios of sums over its stores.
+
+    A series' 28 days are few counts; its item's, summed over stores, are many, and a
+    series' share of its item moves slowly: the top-down view of the level (M5's
+    aggregation levels). ``NaN`` for an item sold by one series only (nothing to pool)."""
+    groups = int(item.max()) + 1 if len(item) else 0
+    pooled = (np.bincount(item, minlength=groups) > 1)[item]
+    horizon = next(iter(signals.values())).shape[1]
+
+    def share(periods: int) -> np.ndarray:
+        start = max(origin - periods, 0)
+        own = total[:, origin] - total[:, start]
+        return np.asarray(np.log1p(own) - np.log1p(_group_sum(own, item, groups)[item]))
+
+    recent = share(cadence.level)
+    shares = [share(w) - recent for w in (cadence.means[-1], cadence.year)]
+    columns = [np.repeat(s[:, None], horizon, axis=1) for s in shares]
+    for name in cadence.item_signals:
+        value = signals[name]
+        weight = np.where(np.isfinite(value), scale[:, None], 0.0)
+        units = _group_sum(np.nan_to_num(value) * weight, item, groups)[item]
+        base = _group_sum(weight, item, groups)[item]
+        columns.append(np.where(base > 0, units / np.where(base > 0, base, 1.0), np.nan))
+    return [np.where(pooled[:, None], c, np.nan) for c in columns]
+
+
+Stats = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""Centred sufficient statistics of a regression per row: ``x'x`` ``[G, 2, 2]``,
+``x'd`` ``[G, 2]``, ``d'd`` and the count ``[G]``."""
+
+
+def _regression(data: Regressand, origin: int, cadence: Cadence) -> Stats:
+    """The year before ``origin``: each period's log demand over its level against its
+    plan relative to that level window's mean plan (an intercept per row: centred sums)."""
+    first = max(origin - cadence.year, 1)
+    ratio = data.ratio[:, first:origin].astype(float)
+    x = data.relative(first, origin)
+    ok = np.isfinite(ratio) & np.isfinite(x).all(axis=2)
+    d = np.where(ok, ratio, 0.0)
+    x = np.where(ok[..., None], x, 0.0)
+    n = ok.sum(axis=1).astype(float)
+    safe = np.maximum(n, 1.0)
+    sx, sd = x.sum(axis=1), d.sum(axis=1)
+    xx = np.einsum("stj,stk->sjk", x, x) - sx[:, :, None] * sx[:, None, :] / safe[:, None, None]
+    xd = np.einsum("stj,st->sj", x, d) - sx * (sd / safe)[:, None]
+    dd = (d**2).sum(axis=1) - sd**2 / safe
+    return xx, xd, dd, n
+
+
+def _shrunk(stats: Stats, prior: np.ndarray | None) -> np.ndarray:
+    """``[G, 2]`` responses, each row's least squares shrunk toward ``prior`` (``None``:
+    the rows pooled) by empirical Bayes: the spread of the rows' true responses around
+    the prior is what their estimates' spread exceeds their sampling noise by. Rows that
+    barely differ (one item's stores) take the prior; a row without prices or promotions
+    keeps it; responses are 0 where no row has any."""
+    xx, xd, dd, n = stats
+    eye = np.eye(2)
+    if prior is None:
+        pooled = tuple(s.sum(axis=0, keepdims=True) for s in stats)
+        prior = np.linalg.solve(pooled[0] + 1e-9 * eye, pooled[1][..., None])[..., 0]
+    own = np.linalg.solve(xx + 1e-9 * eye, xd[..., None])[..., 0]
+    noise = np.maximum((dd - np.sum(xd * own, axis=1)) / np.maximum(n - 3.0, 1.0), 1e-4)
+    informative = np.diagonal(xx, axis1=1, axis2=2) > 1e-6
+    variance = noise[:, None] * np.diagonal(np.linalg.pinv(xx), axis1=1, axis2=2)
+    excess = np.where(informative, (own - prior) ** 2 - variance, 0.0).sum(axis=0)
+    spread = np.maximum(excess / np.maximum(informative.sum(axis=0), 1), 1e-6)
+    penalty = noise[:, None, None] * np.diag(1.0 / spread)
+    rhs = xd + np.einsum("gjk,gk->gj", penalty, np.broadcast_to(prior, xd.shape))
+    return np.asarray(np.linalg.solve(xx + penalty, rhs[..., None])[..., 0])
+
+
+def _group_sum(values: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
+    total = np.zeros((groups, *values.shape[1:]))
+    np.add.at(total, group, values)
+    return total
 
 
 def _same_weekday(

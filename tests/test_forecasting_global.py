@@ -105,6 +105,10 @@ def test_daily_features_are_the_daily_models_and_weekly_ones_drop_the_weekday() 
         *("weekday_4", "weekday_8", "weekday_last", "weekday_zero", "year_ago"),
         *("step", "weekday", "day_of_month", "day_of_year", "month", "holiday"),
         *("days_to_holiday", "days_since_holiday", "promo", "log_price_ratio"),
+        *("promo_share", "price_response", "promo_response", "plan_effect"),
+        "own_plan_effect",
+        *("item_share_112", "item_share_364", "item_weekday_4", "item_momentum"),
+        "item_year_ago",
         *("substitute_weekday_4", "substitute_momentum", "substitute_promo"),
     )
     weekly = set(WEEKLY.features(("substitute",)))
