@@ -50,6 +50,9 @@ from supplynet.graph.errors import Problem, ValidationFailed
 MIN_SCALE = 0.05
 WEEK = 7
 CLOSED_SHARE = 0.9
+MIN_RESIDUAL_PERIODS = 8
+"""A response estimate counts toward how far responses spread (``_shrunk``) only with at
+least this many periods left for its noise, beyond the three fitted values."""
 """A weekday zero in this share of the last 8 weeks is a closed day: forecast zero."""
 SAME_WEEKDAY_FEATURES = ("weekday_4", "weekday_8", "weekday_last", "weekday_zero")
 RESPONSE_FEATURES = (
@@ -568,13 +571,24 @@ def _shrunk(stats: Stats, prior: np.ndarray | None) -> np.ndarray:
         prior = np.linalg.solve(pooled[0] + 1e-9 * eye, pooled[1][..., None])[..., 0]
     own = np.linalg.solve(xx + 1e-9 * eye, xd[..., None])[..., 0]
     noise = np.maximum((dd - np.sum(xd * own, axis=1)) / np.maximum(n - 3.0, 1.0), 1e-4)
+    # a row's own noise needs periods to rest on: a series listed days ago (4 periods, 1
+    # left for its noise) takes the rows' typical noise, not a fit that looks exact
+    measured = n - 3.0 >= MIN_RESIDUAL_PERIODS
+    if measured.any():
+        noise = np.where(measured, noise, np.median(noise[measured]))
     informative = np.diagonal(xx, axis1=1, axis2=2) > 1e-6
-    variance = noise[:, None] * np.diagonal(np.linalg.pinv(xx), axis1=1, axis2=2)
-    excess = np.where(informative, (own - prior) ** 2 - variance, 0.0).sum(axis=0)
-    spread = np.maximum(excess / np.maximum(informative.sum(axis=0), 1), 1e-6)
+    # x'x of a plan that barely moves is singular up to rounding, which can leave it a tiny
+    # negative eigenvalue: a plain inverse turned that into a variance of -1e17
+    inverse = np.linalg.pinv(xx, rcond=1e-8, hermitian=True)
+    variance = noise[:, None] * np.diagonal(inverse, axis1=1, axis2=2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        deviation = (own - prior) ** 2 - variance
+    counted = informative & measured[:, None] & np.isfinite(deviation)
+    excess = np.where(counted, deviation, 0.0).sum(axis=0)
+    spread = np.maximum(excess / np.maximum(counted.sum(axis=0), 1), 1e-6)
     penalty = noise[:, None, None] * np.diag(1.0 / spread)
     rhs = xd + np.einsum("gjk,gk->gj", penalty, np.broadcast_to(prior, xd.shape))
-    return np.asarray(np.linalg.solve(xx + penalty, rhs[..., None])[..., 0])
+    return np.asarray(np.linalg.solve(xx + penalty + 1e-9 * eye, rhs[..., None])[..., 0])
 
 
 def _group_sum(values: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:

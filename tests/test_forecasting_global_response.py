@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from supplynet.forecasting.cleaning import clean_demand
-from supplynet.forecasting.global_features import DAILY, demand_panel, feature_rows
+from supplynet.forecasting.global_features import DAILY, _shrunk, demand_panel, feature_rows
 from supplynet.forecasting.global_model import GlobalForecaster
 
 LIFTS = {"strong": 2.0, "weak": 1.2}
@@ -88,3 +88,41 @@ def test_the_forecast_lifts_each_item_by_its_own_promotion_response() -> None:
     lift = sums[True] / sums[False]
     assert lift["strong"] == pytest.approx(LIFTS["strong"], rel=0.15)
     assert lift["weak"] == pytest.approx(LIFTS["weak"], rel=0.15)
+
+
+def test_shrinkage_survives_series_listed_days_ago() -> None:
+    """x'x rows of the ``large`` preset that made the shrunk solve singular: series with 4
+    periods of history, whose plan is collinear (x'x singular up to rounding). They get
+    the pooled response, and the well-measured rows keep their own."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for _ in range(50):
+        x = np.column_stack([rng.normal(0, 0.1, 364), rng.random(364) < 0.1])
+        d = -1.5 * x[:, 0] + 0.3 * x[:, 1] + rng.normal(0, 0.3, 364)
+        sx, sd = x.sum(axis=0), d.sum()
+        rows.append(
+            (x.T @ x - np.outer(sx, sx) / 364, x.T @ d - sx * sd / 364, d @ d - sd**2 / 364, 364)
+        )
+    collinear = [
+        [0.0019835707370421188, -0.00358153990738172],
+        [-0.00358153990738172, 0.006466836734693865],
+    ]
+    rows += [
+        (collinear, [0.016630552286407724, -0.03002816364612606], 2.180951720755492, 4),
+        (collinear, [-0.0014334058629620079, 0.0025881609391598323], 1.8663748768049802, 4),
+        (
+            [
+                [0.10662475902611142, -0.29869153838614343],
+                [-0.29869153838614343, 0.8367346938775511],
+            ],
+            [0.0, 0.0],
+            0.0,
+            4,
+        ),
+    ]
+    stats = tuple(np.array([row[i] for row in rows], dtype=float) for i in range(4))
+    responses = _shrunk(stats, None)  # type: ignore[arg-type]
+    assert np.isfinite(responses).all()
+    pooled = np.median(responses[:50], axis=0)
+    assert responses[:50, 0] == pytest.approx(-1.5, abs=0.25)
+    assert responses[-1] == pytest.approx(pooled, abs=0.1)
