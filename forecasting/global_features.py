@@ -578,7 +578,7 @@ def _shrunk(stats: Stats, prior: np.ndarray | None) -> np.ndarray:
         noise = np.where(measured, noise, np.median(noise[measured]))
     informative = np.diagonal(xx, axis1=1, axis2=2) > 1e-6
     # x'x of a plan that barely moves is singular up to rounding, which can leave it a tiny
-    # negative eigenvalue: a plain inverse turned that into a variance of -1e17
+    # negative eigenvalue: pinv's default cut-off (1e-15) kept it, a variance of -1e17
     inverse = np.linalg.pinv(xx, rcond=1e-8, hermitian=True)
     variance = noise[:, None] * np.diagonal(inverse, axis1=1, axis2=2)
     with np.errstate(over="ignore", invalid="ignore"):
