@@ -50,10 +50,10 @@ from supplynet.graph.errors import Problem, ValidationFailed
 MIN_SCALE = 0.05
 WEEK = 7
 CLOSED_SHARE = 0.9
-MIN_RESIDUAL_PERIODS = 8
-"""A response estimate counts toward how far responses spread (``_shrunk``) only with at
-least this many periods left for its noise, beyond the three fitted values."""
 """A weekday zero in this share of the last 8 weeks is a closed day: forecast zero."""
+MIN_RESIDUAL_PERIODS = 8
+"""A series' own noise counts (``_shrunk``), and its response toward how far responses
+spread, only with at least this many periods left beyond the three fitted values."""
 SAME_WEEKDAY_FEATURES = ("weekday_4", "weekday_8", "weekday_last", "weekday_zero")
 RESPONSE_FEATURES = (
     "promo_share",
