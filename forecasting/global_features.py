@@ -323,10 +323,7 @@ def _one_origin(
     past = panel.quantity[:, :origin]
     observed = np.isfinite(past)
     values = np.where(observed, past, 0.0)
-    zeros = np.zeros((len(values), 1))
-    total = np.concatenate([zeros, np.cumsum(values, axis=1)], axis=1)
-    count = np.concatenate([zeros, np.cumsum(observed, axis=1)], axis=1)
-    squares = np.concatenate([zeros, np.cumsum(values**2, axis=1)], axis=1)
+    total, count, squares = _running(values), _running(observed), _running(values**2)
     level = _window_mean(total, count, origin, cadence.level)
     scale = np.maximum(np.nan_to_num(level, nan=0.0), MIN_SCALE)
     mean_sq = _window_mean(squares, count, origin, cadence.level)
