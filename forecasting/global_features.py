@@ -21,9 +21,15 @@ dates) says what a period is and which features make sense at it. Daily:
   item's demand over the longest mean window and over a year against the level window,
   and the item's weekday ratio, momentum and last year's level as ratios of sums over
   its stores;
+- **item shape** (``demand_shape``): the item's multiplicative calendar, season, price
+  and promotion effects, fitted on its demand summed over its stores over the year
+  before ``o``; per window (the level window, the longest mean window, a year) the
+  series' demand against that shape, carried by the shape to the target day, over
+  ``scale``: a forecast of its own that the trees learn how far to trust;
 - **graph**: per relation of the network (substitute, category, shared supplier,
   shared origin; see ``gnn.graph_data``), the neighbours' mean of the same history
-  features (their weekday ratio, their momentum) and of their planned promotion.
+  features (their weekday ratio, their momentum) and of their planned promotion; and
+  the item shape again with the substitutes' promotions in its fit.
 
 Weekly data sums the weekday pattern away (no same-weekday features, no closed
 days): the level is the last 8 weeks, the history the last 8 weeks and 4/13/26-week
@@ -40,11 +46,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, fields
+from functools import partial
 from typing import Literal, Self
 
 import numpy as np
 import pandas as pd
 
+from supplynet.forecasting.demand_shape import ItemPanel, calendar_design, group_sum
 from supplynet.graph.errors import Problem, ValidationFailed
 
 MIN_SCALE = 0.05
@@ -119,15 +127,24 @@ class Cadence:
             *(f"item_{signal}" for signal in self.item_signals),
         )
 
+    @property
+    def shape_windows(self) -> tuple[int, ...]:
+        """Windows over which a series' level is measured against its item's shape."""
+        return (self.level, self.means[-1], self.year)
+
     def features(self, relations: tuple[str, ...]) -> tuple[str, ...]:
         """Every column of a feature row, the graph's last (the ablation drops them)."""
         graph = tuple(f"{r}_{signal}" for r in relations for signal in self.graph_signals)
+        shapes = [f"shape_{w}" for w in self.shape_windows]
+        substituted = [f"substitute_{name}" for name in shapes if "substitute" in relations]
         return (
             *self.history_features,
             *self.calendar,
             *PLAN_FEATURES,
             *self.item_features,
+            *shapes,
             *graph,
+            *substituted,
         )
 
 
@@ -299,7 +316,10 @@ def feature_rows(
     ``neighbours`` maps a relation name to its ``(source, destination)`` series indices.
     """
     response = _response_data(panel)
-    parts = [_one_origin(panel, int(o), horizon, holidays, neighbours, response) for o in origins]
+    shapes = _item_panels(panel, response.item, holidays, neighbours)
+    parts = [
+        _one_origin(panel, int(o), horizon, holidays, neighbours, response, shapes) for o in origins
+    ]
     return FeatureRows(
         *(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(FeatureRows))
     )
@@ -318,6 +338,7 @@ def _one_origin(
     holidays: frozenset[pd.Timestamp],
     neighbours: dict[str, tuple[np.ndarray, np.ndarray]],
     response: ResponseData,
+    shapes: list[ItemPanel],
 ) -> FeatureRows:
     cadence = panel.cadence
     past = panel.quantity[:, :origin]
@@ -365,7 +386,12 @@ def _one_origin(
     ]
     responses = _plan_response(response, origin, horizon, cadence)
     items = _item_features(response.item, total, origin, scale, signals, cadence)
-    known_future = [promo, np.log(ratio), *responses, *items, *graph]
+    shaped = [
+        _shaped(item_panel, past, origin, horizon, scale, cadence.shape_windows)
+        for item_panel in shapes
+    ]
+    base, substituted = shaped[0], [c for extra in shaped[1:] for c in extra]
+    known_future = [promo, np.log(ratio), *responses, *items, *base, *graph, *substituted]
     x = np.concatenate(
         [
             np.repeat(per_origin, horizon, axis=0),
@@ -461,9 +487,9 @@ def _response_data(panel: DemandPanel) -> ResponseData:
     series = Regressand.of(panel.quantity, panel.price, panel.promo, level)
     item = np.unique([sku for _, sku in panel.keys], return_inverse=True)[1].astype(int)
     count = np.bincount(item)[:, None]
-    quantity = _group_sum(np.nan_to_num(panel.quantity), item, len(count))
-    log_price = _group_sum(series.plan(0, panel.price.shape[1])[..., 0], item, len(count))
-    promo = _group_sum(panel.promo, item, len(count)) / count
+    quantity = group_sum(np.nan_to_num(panel.quantity), item, len(count))
+    log_price = group_sum(series.plan(0, panel.price.shape[1])[..., 0], item, len(count))
+    promo = group_sum(panel.promo, item, len(count)) / count
     return ResponseData(
         series, Regressand.of(quantity, np.exp(log_price / count), promo, level), item
     )
@@ -518,7 +544,7 @@ def _item_features(
     def share(periods: int) -> np.ndarray:
         start = max(origin - periods, 0)
         own = total[:, origin] - total[:, start]
-        return np.asarray(np.log1p(own) - np.log1p(_group_sum(own, item, groups)[item]))
+        return np.asarray(np.log1p(own) - np.log1p(group_sum(own, item, groups)[item]))
 
     recent = share(cadence.level)
     shares = [share(w) - recent for w in (cadence.means[-1], cadence.year)]
@@ -526,10 +552,66 @@ def _item_features(
     for name in cadence.item_signals:
         value = signals[name]
         weight = np.where(np.isfinite(value), scale[:, None], 0.0)
-        units = _group_sum(np.nan_to_num(value) * weight, item, groups)[item]
-        base = _group_sum(weight, item, groups)[item]
+        units = group_sum(np.nan_to_num(value) * weight, item, groups)[item]
+        base = group_sum(weight, item, groups)[item]
         columns.append(np.where(base > 0, units / np.where(base > 0, base, 1.0), np.nan))
     return [np.where(pooled[:, None], c, np.nan) for c in columns]
+
+
+def _item_panels(
+    panel: DemandPanel,
+    item: np.ndarray,
+    holidays: frozenset[pd.Timestamp],
+    neighbours: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> list[ItemPanel]:
+    """The item fits' inputs (``demand_shape``): without substitutes, and with them
+    where the network relates substitutes (the graph variant's)."""
+    cadence = panel.cadence
+    days = panel.dates(0, panel.price.shape[1])
+    calendar = calendar_design(days, holidays, weekly=cadence.freq == "W")
+    log_price = np.log(np.where(panel.price > 0, panel.price, 1.0))
+    build = partial(
+        ItemPanel.of,
+        panel.quantity,
+        log_price,
+        panel.promo,
+        item,
+        calendar,
+        days.day_of_year.to_numpy(),
+        cadence.year,
+    )
+    if "substitute" not in neighbours:
+        return [build()]
+    source, destination = neighbours["substitute"]
+    pairs = np.unique(np.column_stack([item[destination], item[source]]), axis=0)
+    return [build(), build((pairs[:, 0], pairs[:, 1]))]
+
+
+def _shaped(
+    items: ItemPanel,
+    past: np.ndarray,
+    origin: int,
+    horizon: int,
+    scale: np.ndarray,
+    windows: tuple[int, ...],
+) -> list[np.ndarray]:
+    """Per window of ``windows`` (each ``[S, H]``, over ``scale``): the series'
+    demand over the window against its item's shape over the same observed periods,
+    carried by the shape to each target period (``NaN`` without an observed period)."""
+    year = items.year
+    shape = np.exp(items.log_shape(origin, horizon))[items.item]
+    before = past[:, max(origin - year, 0) :]
+    before = np.pad(before, ((0, 0), (year - before.shape[1], 0)), constant_values=np.nan)
+    counted = np.isfinite(before) & np.isfinite(shape[:, :year])
+    units = np.where(counted, before, 0.0)
+    expected = np.where(counted, shape[:, :year], 0.0)
+    columns = []
+    for window in windows:
+        level = units[:, -window:].sum(axis=1)
+        base = expected[:, -window:].sum(axis=1)
+        ratio = np.where(base > 0, level / np.where(base > 0, base, 1.0), np.nan)
+        columns.append(ratio[:, None] * shape[:, year:] / scale[:, None])
+    return columns
 
 
 Stats = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -586,12 +668,6 @@ def _shrunk(stats: Stats, prior: np.ndarray | None) -> np.ndarray:
     penalty = noise[:, None, None] * np.diag(1.0 / spread)
     rhs = xd + np.einsum("gjk,gk->gj", penalty, np.broadcast_to(prior, xd.shape))
     return np.asarray(np.linalg.solve(xx + penalty + 1e-9 * eye, rhs[..., None])[..., 0])
-
-
-def _group_sum(values: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
-    total = np.zeros((groups, *values.shape[1:]))
-    np.add.at(total, group, values)
-    return total
 
 
 def _same_weekday(

@@ -109,11 +109,13 @@ def test_daily_features_are_the_daily_models_and_weekly_ones_drop_the_weekday() 
         "own_plan_effect",
         *("item_share_112", "item_share_364", "item_weekday_4", "item_momentum"),
         "item_year_ago",
+        *("shape_28", "shape_112", "shape_364"),
         *("substitute_weekday_4", "substitute_momentum", "substitute_promo"),
+        *("substitute_shape_28", "substitute_shape_112", "substitute_shape_364"),
     )
     weekly = set(WEEKLY.features(("substitute",)))
     assert not weekly & {"weekday", "day_of_month", "weekday_4", "weekday_zero"}
-    assert {"week_of_year", "year_ago", "substitute_year_ago", "holiday"} <= weekly
+    assert {"week_of_year", "year_ago", "substitute_year_ago", "holiday", "shape_52"} <= weekly
     assert WEEKLY.year == 52 and WEEKLY.days == 7
 
 

@@ -1,0 +1,199 @@
+"""Each item's demand shape over time: calendar x plan x substitutes' promotions, a
+Poisson regression on the item's demand summed over its stores.
+
+Retail demand is, to a first approximation, a level times multiplicative effects: the
+weekday, the season, holidays, the price (a constant elasticity), a promotion's lift and
+the substitutes' promotions (the SCAN*PRO form of marketing science). Boosted trees see
+these effects only as ratios to a recent level, learnt pooled and piecewise; fitted per
+item on a year of counts summed over its stores they are sharp. A series' level measured
+against its item's shape over a long window is not blurred by the season or by the
+promotions in that window, and the shape carries it to each target period.
+``global_features`` hands these forecasts to the trees as features (stacking): the trees
+learn how far to trust them, so data the form does not suit costs little.
+
+Each item's effects are shrunk toward the effects all items share (a ridge toward the
+pooled fit), so a slow mover's few counts lean on the rest. The yearly terms enter only
+once the fit sees a whole year: a sinusoid fitted on months extrapolates wildly. Counts
+are offset by the stores an item is observed at, so a store listing the item is not read
+as a jump in demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+SHRINKAGE = 20.0
+"""Weight of the pooled effects in each item's fit, in expected counts of evidence."""
+POOLED_RIDGE = 1.0
+"""Ridge of the pooled fit toward no effect (effects the year does not identify)."""
+NEWTON_STEPS = 25
+HARMONICS = 2
+"""Yearly sine/cosine pairs."""
+MAX_STEP = 1.0
+"""Largest change of a log effect in one Newton step (a damped start from a flat fit)."""
+
+
+@dataclass(frozen=True)
+class ItemPanel:
+    """What the item fits read, per item (SKU) and period of a demand panel.
+
+    Shapes
+    ------
+    quantity, stores ``[G, T]``: demand summed over the item's observed stores and how
+    many stores were observed; plan ``[G, T + future, P]``: the mean log price over the
+    item's stores, its promotion share and (with substitutes) its substitutes' mean
+    promotion share; calendar ``[T + future, C]``; yearly ``[T + future, 2 * HARMONICS]``.
+    ``item`` ``[S]``: each series' item.
+    """
+
+    quantity: np.ndarray
+    stores: np.ndarray
+    plan: np.ndarray
+    calendar: np.ndarray
+    yearly: np.ndarray
+    item: np.ndarray
+    year: int
+    """Periods of a year: the fit window, and the history the yearly terms wait for."""
+
+    @classmethod
+    def of(
+        cls,
+        quantity: np.ndarray,
+        log_price: np.ndarray,
+        promo: np.ndarray,
+        item: np.ndarray,
+        calendar: np.ndarray,
+        day_of_year: np.ndarray,
+        year: int,
+        substitutes: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> ItemPanel:
+        """Item sums of series arrays (``quantity`` ``[S, T]``, ``NaN`` unobserved;
+        ``log_price`` and ``promo`` ``[S, T + future]``); ``substitutes`` holds
+        ``(item, substitute item)`` pairs (``None``: no substitutes' regressor)."""
+        groups = int(item.max()) + 1 if len(item) else 0
+        observed = np.isfinite(quantity)
+        count = np.bincount(item, minlength=groups).astype(float)[:, None]
+        own_promo = group_sum(promo, item, groups) / np.maximum(count, 1.0)
+        columns = [group_sum(log_price, item, groups) / np.maximum(count, 1.0), own_promo]
+        if substitutes is not None:
+            source, target = substitutes
+            total = np.zeros_like(own_promo)
+            np.add.at(total, source, own_promo[target])
+            many = np.bincount(source, minlength=groups).astype(float)[:, None]
+            columns.append(total / np.maximum(many, 1.0))
+        angle = 2 * np.pi * day_of_year[:, None] / 365.25 * np.arange(1, HARMONICS + 1)
+        return cls(
+            quantity=group_sum(np.where(observed, quantity, 0.0), item, groups),
+            stores=group_sum(observed.astype(float), item, groups),
+            plan=np.stack(columns, axis=2),
+            calendar=calendar,
+            yearly=np.concatenate([np.sin(angle), np.cos(angle)], axis=1),
+            item=item,
+            year=year,
+        )
+
+    def log_shape(self, origin: int, horizon: int) -> np.ndarray:
+        """``[G, year + horizon]``: each item's log expected demand per store over the
+        year before ``origin`` and the ``horizon`` periods from it, less its intercept
+        (the level cancels in every ratio it is used in), fitted on that year only."""
+        first = max(origin - self.year, 0)
+        design = self._design(first, origin + horizon, whole_year=origin >= self.year)
+        fitted = slice(0, origin - first)
+        counts = self.quantity[:, first:origin]
+        exposure = self.stores[:, first:origin]
+        effects = _item_effects(design[:, fitted], counts, exposure)
+        shape = np.einsum("gtk,gk->gt", design, effects)
+        padding = self.year - (origin - first)
+        return np.pad(shape, ((0, 0), (padding, 0)), constant_values=np.nan)
+
+    def _design(self, start: int, end: int, whole_year: bool) -> np.ndarray:
+        """``[G, end - start, K]``: calendar, yearly terms (zero before a whole year) and
+        plan, its log price centred per item (the intercept takes the rest)."""
+        groups = self.plan.shape[0]
+        plan = self.plan[:, start:end].copy()
+        plan[..., 0] -= plan[..., 0].mean(axis=1, keepdims=True)
+        yearly = self.yearly[start:end] if whole_year else np.zeros_like(self.yearly[start:end])
+        shared = np.concatenate([self.calendar[start:end], yearly], axis=1)
+        return np.concatenate([np.broadcast_to(shared, (groups, *shared.shape)), plan], axis=2)
+
+
+def calendar_design(
+    days: pd.DatetimeIndex, holidays: frozenset[pd.Timestamp], weekly: bool
+) -> np.ndarray:
+    """``[len(days), C]``: the weekday (Tuesday..Sunday against Monday), a holiday and the
+    eve of one for days; the number of holidays in the week for weeks."""
+    stamps = pd.DatetimeIndex(sorted(holidays))
+    if weekly:
+        count = np.array(
+            [((stamps >= d) & (stamps < d + pd.Timedelta(days=7))).sum() for d in days]
+        )
+        return count[:, None].astype(float)
+    on = days.isin(stamps)
+    eve = (days + pd.Timedelta(days=1)).isin(stamps)
+    weekday = days.day_of_week.to_numpy()
+    dummies = (weekday[:, None] == np.arange(1, 7)[None, :]).astype(float)
+    return np.column_stack([dummies, on, eve]).astype(float)
+
+
+def _item_effects(design: np.ndarray, counts: np.ndarray, exposure: np.ndarray) -> np.ndarray:
+    """``[G, K]`` effects: each item's Poisson fit with an intercept, shrunk toward the
+    effects of the fit that pools every item (an intercept each, the effects shared)."""
+    used = exposure > 0
+    offset = np.log(np.where(used, exposure, 1.0))
+    pooled = _newton(design, counts, offset, used, prior=None)
+    prior = np.broadcast_to(pooled, (design.shape[0], design.shape[2]))
+    return _newton(design, counts, offset, used, prior=prior)
+
+
+def _newton(
+    design: np.ndarray,
+    counts: np.ndarray,
+    offset: np.ndarray,
+    used: np.ndarray,
+    prior: np.ndarray | None,
+) -> np.ndarray:
+    """Penalised Poisson fits by damped Newton steps, each item's intercept profiled out
+    (in closed form given the effects): effects shared by every item without a
+    ``prior`` (ridge toward none), else each item's (``[G, K]``) shrunk toward it."""
+    groups, _, width = design.shape
+    weight = used.astype(float)
+    target = np.zeros((groups, width)) if prior is None else prior
+    effects = target.copy()
+    penalty = (POOLED_RIDGE if prior is None else SHRINKAGE) * np.eye(width)
+    for _ in range(NEWTON_STEPS):
+        linear = np.einsum("gtk,gk->gt", design, effects) + offset
+        expected = np.exp(np.clip(linear, -30.0, 30.0)) * weight
+        observed = (counts * weight).sum(axis=1)
+        intercept = np.log(observed + 0.1) - np.log(expected.sum(axis=1) + 0.1)
+        mean = expected * np.exp(intercept)[:, None]
+        gradient = np.einsum("gtk,gt->gk", design, (counts - mean) * weight)
+        # curvature of the effects with the intercept profiled out (a Schur complement)
+        moment = np.einsum("gtk,gt->gk", design, mean)
+        hessian = (
+            np.einsum("gtj,gt,gtk->gjk", design, mean, design)
+            - np.einsum("gj,gk->gjk", moment, moment)
+            / np.maximum(mean.sum(axis=1), 1e-9)[:, None, None]
+        )
+        if prior is None:
+            shared = np.linalg.solve(
+                hessian.sum(axis=0) + penalty, gradient.sum(axis=0) - penalty @ effects[0]
+            )
+            step = np.broadcast_to(shared, effects.shape)
+        else:
+            rhs = gradient - (effects - target) @ penalty
+            step = np.linalg.solve(hessian + penalty, rhs[..., None])[..., 0]
+        step = np.clip(step, -MAX_STEP, MAX_STEP)
+        effects = effects + step
+        if np.abs(step).max() < 1e-6:
+            break
+    return effects[0] if prior is None else effects
+
+
+def group_sum(values: np.ndarray, group: np.ndarray, groups: int) -> np.ndarray:
+    """Sums of ``values``' rows per ``group`` (``[groups, ...]``)."""
+    total = np.zeros((groups, *values.shape[1:]))
+    np.add.at(total, group, values)
+    return total
