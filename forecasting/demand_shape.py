@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 SHRINKAGE = 20.0
-"""Weight of the pooled effects in each item's fit, in expected counts of evidence."""
+"""Weight of the pooled effects in each item's fit, in expected counts of evidence
+(times the item's overdispersion: counts that vary more than Poisson's say less)."""
 POOLED_RIDGE = 1.0
 """Ridge of the pooled fit toward no effect (effects the year does not identify)."""
 NEWTON_STEPS = 25
@@ -183,8 +184,13 @@ def _newton(
             )
             step = np.broadcast_to(shared, effects.shape)
         else:
-            rhs = gradient - (effects - target) @ penalty
-            step = np.linalg.solve(hessian + penalty, rhs[..., None])[..., 0]
+            # quasi-Poisson: the likelihood's information over the Pearson dispersion
+            dispersion = np.einsum(
+                "gt,gt->g", (counts - mean) ** 2 / np.maximum(mean, 1e-9), weight
+            ) / np.maximum(weight.sum(axis=1) - width - 1, 1.0)
+            stiffness = penalty[None] * np.maximum(dispersion, 1.0)[:, None, None]
+            rhs = gradient - np.einsum("gk,gjk->gj", effects - target, stiffness)
+            step = np.linalg.solve(hessian + stiffness, rhs[..., None])[..., 0]
         step = np.clip(step, -MAX_STEP, MAX_STEP)
         effects = effects + step
         if np.abs(step).max() < 1e-6:
