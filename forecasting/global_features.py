@@ -316,7 +316,7 @@ def feature_rows(
     ``neighbours`` maps a relation name to its ``(source, destination)`` series indices.
     """
     response = _response_data(panel)
-    shapes = _item_panels(panel, response.item, holidays, neighbours)
+    shapes = _item_panels(panel, response, holidays, neighbours)
     parts = [
         _one_origin(panel, int(o), horizon, holidays, neighbours, response, shapes) for o in origins
     ]
@@ -560,7 +560,7 @@ def _item_features(
 
 def _item_panels(
     panel: DemandPanel,
-    item: np.ndarray,
+    response: ResponseData,
     holidays: frozenset[pd.Timestamp],
     neighbours: dict[str, tuple[np.ndarray, np.ndarray]],
 ) -> list[ItemPanel]:
@@ -569,11 +569,11 @@ def _item_panels(
     cadence = panel.cadence
     days = panel.dates(0, panel.price.shape[1])
     calendar = calendar_design(days, holidays, weekly=cadence.freq == "W")
-    log_price = np.log(np.where(panel.price > 0, panel.price, 1.0))
+    item = response.item
     build = partial(
         ItemPanel.of,
         panel.quantity,
-        log_price,
+        response.series.plan(0, panel.price.shape[1])[..., 0],
         panel.promo,
         item,
         calendar,
