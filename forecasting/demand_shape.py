@@ -12,10 +12,11 @@ promotions in that window, and the shape carries it to each target period.
 learn how far to trust them, so data the form does not suit costs little.
 
 Each item's effects are shrunk toward the effects all items share (a ridge toward the
-pooled fit), so a slow mover's few counts lean on the rest. The yearly terms enter only
-once the fit sees a whole year: a sinusoid fitted on months extrapolates wildly. Counts
-are offset by the stores an item is observed at, so a store listing the item is not read
-as a jump in demand.
+pooled fit), so a slow mover's few counts lean on the rest. The fit needs half a year
+before the origin, and the yearly terms a whole one (a sinusoid fitted on months
+extrapolates wildly); with less history the features are left out (on SupplyGraph's
+three to five months they only widened the intervals). Counts are offset by the stores
+an item is observed at, so a store listing the item is not read as a jump in demand.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class ItemPanel:
     yearly: np.ndarray
     item: np.ndarray
     year: int
-    """Periods of a year: the fit window, and the history the yearly terms wait for."""
+    """Periods of a year: the fit window."""
 
     @classmethod
     def of(
@@ -96,10 +97,26 @@ class ItemPanel:
             year=year,
         )
 
+    @property
+    def min_history(self) -> int:
+        """Periods of history a shape needs: half a year, about 26 of each weekday and
+        a few holidays to fit their effects on."""
+        return self.year // 2
+
     def log_shape(self, origin: int, horizon: int) -> np.ndarray:
         """``[G, year + horizon]``: each item's log expected demand per store over the
         year before ``origin`` and the ``horizon`` periods from it, less its intercept
-        (the level cancels in every ratio it is used in), fitted on that year only."""
+        (the level cancels in every ratio it is used in), fitted on that year only
+        (``NaN`` before the first period). The yearly terms enter once the fit sees a
+        whole year: a sinusoid fitted on months extrapolates wildly.
+
+        Raises
+        ------
+        ValueError
+            Less than ``min_history`` before ``origin``.
+        """
+        if origin < self.min_history:
+            raise ValueError(f"the item shape needs {self.min_history} periods before the origin")
         first = max(origin - self.year, 0)
         design = self._design(first, origin + horizon, whole_year=origin >= self.year)
         fitted = slice(0, origin - first)

@@ -21,11 +21,12 @@ dates) says what a period is and which features make sense at it. Daily:
   item's demand over the longest mean window and over a year against the level window,
   and the item's weekday ratio, momentum and last year's level as ratios of sums over
   its stores;
-- **item shape** (``demand_shape``): the item's multiplicative calendar, season, price
-  and promotion effects, fitted on its demand summed over its stores over the year
-  before ``o``; per window (the level window, the longest mean window, a year) the
-  series' demand against that shape, carried by the shape to the target day, over
-  ``scale``: a forecast of its own that the trees learn how far to trust;
+- **item shape** (``demand_shape``, from half a year of history on): the item's
+  multiplicative calendar, season, price and promotion effects, fitted on its demand
+  summed over its stores over the year before ``o``; per window (the level window, the
+  longest mean window, a year) the series' demand against that shape, carried by the
+  shape to the target day, over ``scale``: a forecast of its own that the trees learn
+  how far to trust;
 - **graph**: per relation of the network (substitute, category, shared supplier,
   shared origin; see ``gnn.graph_data``), the neighbours' mean of the same history
   features (their weekday ratio, their momentum) and of their planned promotion; and
@@ -597,8 +598,11 @@ def _shaped(
 ) -> list[np.ndarray]:
     """Per window of ``windows`` (each ``[S, H]``, over ``scale``): the series'
     demand over the window against its item's shape over the same observed periods,
-    carried by the shape to each target period (``NaN`` without an observed period)."""
+    carried by the shape to each target period (``NaN`` without an observed period, and
+    everywhere before the history the shape needs, ``ItemPanel.min_history``)."""
     year = items.year
+    if origin < items.min_history:
+        return [np.full((len(past), horizon), np.nan) for _ in windows]
     shape = np.exp(items.log_shape(origin, horizon))[items.item]
     before = past[:, max(origin - year, 0) :]
     before = np.pad(before, ((0, 0), (year - before.shape[1], 0)), constant_values=np.nan)

@@ -9,8 +9,11 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from supplynet.forecasting.cleaning import clean_demand
 from supplynet.forecasting.demand_shape import ItemPanel, calendar_design
+from supplynet.forecasting.global_features import DAILY, demand_panel, feature_rows
 
 STORES = 6
 DAYS = 500
@@ -69,6 +72,23 @@ def _centred(values: np.ndarray) -> np.ndarray:
     return np.asarray(values - values.mean(axis=1, keepdims=True))
 
 
+def _frame(days: int) -> pd.DataFrame:
+    """A cleaned demand frame: one item at three stores, Poisson demand of ``BASE``."""
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2024-01-01", periods=days, freq="D")
+    frame = pd.DataFrame(
+        {
+            "date": np.tile(dates, 3),
+            "store_id": np.repeat(["s0", "s1", "s2"], days),
+            "sku_id": "k",
+            "quantity": rng.poisson(BASE, 3 * days).astype(float),
+            "price": 4.0,
+            "promo": False,
+        }
+    )
+    return clean_demand(frame).frame
+
+
 def test_planted_effects_are_the_items_shape_on_the_days_ahead() -> None:
     """The fitted shape over the horizon follows the true log rate (weekday, holiday,
     season, price, promotion, the substitute's promotion): 2 % off on average, where a
@@ -103,6 +123,19 @@ def test_a_store_listing_the_item_is_not_read_as_a_jump() -> None:
     truth = log_rate[0, DAYS - 364 : DAYS]
     error = shape - truth
     assert abs(error[: 300 - (DAYS - 364)].mean() - error[300 - (DAYS - 364) :].mean()) < 0.05
+
+
+def test_less_than_half_a_year_of_history_has_no_shape() -> None:
+    """150 days are too few for the item shape: it refuses them, and the global model's
+    shape features are missing there (and present from half a year on)."""
+    items, _ = _panel(days=150)
+    with pytest.raises(ValueError, match="182 periods"):
+        items.log_shape(150, HORIZON)
+    panel = demand_panel(_frame(days=400), None, HORIZON)
+    rows = feature_rows(panel, np.array([150, 200, 380]), HORIZON, frozenset(), {})
+    shape = rows.x[:, DAILY.features(()).index("shape_364")].reshape(3, -1)
+    assert np.isnan(shape[0]).all()
+    assert np.isfinite(shape[1:]).all()
 
 
 def test_months_of_history_fit_no_season() -> None:

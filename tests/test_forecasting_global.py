@@ -62,8 +62,8 @@ def _assert_features_never_see_the_origin(
     tiny: SyntheticDataset, cleaned: pd.DataFrame, horizon: int, back: int
 ) -> None:
     """Scrambling every demand value from the origin on (every series, so the graph
-    features' neighbours too) leaves the origin's features unchanged; one period earlier
-    changes them."""
+    features' neighbours too, and the item shapes' fits) leaves the origin's features
+    unchanged; one period earlier changes them."""
     model = GlobalForecaster(horizon, "DE", tiny.network)
     panel = demand_panel(cleaned, None, horizon)
     neighbours = model._neighbours(panel, RELATIONS)
@@ -71,6 +71,11 @@ def _assert_features_never_see_the_origin(
     origin = panel.length - back
     holidays = model._holidays(panel)
     rows = feature_rows(panel, np.array([origin]), horizon, holidays, neighbours)
+    shapes = [
+        panel.cadence.features(RELATIONS).index(f"{r}shape_{panel.cadence.year}")
+        for r in ("", "substitute_")
+    ]
+    assert np.isfinite(rows.x[:, shapes]).all()
     rng = np.random.default_rng(0)
     for first_changed, same in ((origin, True), (origin - 1, False)):
         scrambled = panel.quantity.copy()
