@@ -99,8 +99,8 @@ class ItemPanel:
 
     @property
     def min_history(self) -> int:
-        """Periods of history a shape needs: half a year, about 26 of each weekday and
-        a few holidays to fit their effects on."""
+        """Periods of history a shape needs: half a year (on daily data about 26 of each
+        weekday and a few holidays to fit their effects on)."""
         return self.year // 2
 
     def log_shape(self, origin: int, horizon: int) -> np.ndarray:
