@@ -21,6 +21,7 @@ an item is observed at, so a store listing the item is not read as a jump in dem
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,22 +71,16 @@ class ItemPanel:
         calendar: np.ndarray,
         day_of_year: np.ndarray,
         year: int,
-        substitutes: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> ItemPanel:
         """Item sums of series arrays (``quantity`` ``[S, T]``, ``NaN`` unobserved;
-        ``log_price`` and ``promo`` ``[S, T + future]``); ``substitutes`` holds
-        ``(item, substitute item)`` pairs (``None``: no substitutes' regressor)."""
+        ``log_price`` and ``promo`` ``[S, T + future]``), without substitutes."""
         groups = int(item.max()) + 1 if len(item) else 0
         observed = np.isfinite(quantity)
-        count = np.bincount(item, minlength=groups).astype(float)[:, None]
-        own_promo = group_sum(promo, item, groups) / np.maximum(count, 1.0)
-        columns = [group_sum(log_price, item, groups) / np.maximum(count, 1.0), own_promo]
-        if substitutes is not None:
-            source, target = substitutes
-            total = np.zeros_like(own_promo)
-            np.add.at(total, source, own_promo[target])
-            many = np.bincount(source, minlength=groups).astype(float)[:, None]
-            columns.append(total / np.maximum(many, 1.0))
+        count = np.maximum(np.bincount(item, minlength=groups).astype(float)[:, None], 1.0)
+        columns = [
+            group_sum(log_price, item, groups) / count,
+            group_sum(promo, item, groups) / count,
+        ]
         angle = 2 * np.pi * day_of_year[:, None] / 365.25 * np.arange(1, HARMONICS + 1)
         return cls(
             quantity=group_sum(np.where(observed, quantity, 0.0), item, groups),
@@ -96,6 +91,16 @@ class ItemPanel:
             item=item,
             year=year,
         )
+
+    def with_substitutes(self, source: np.ndarray, target: np.ndarray) -> ItemPanel:
+        """The same panel with its substitutes' mean promotion share as one more plan
+        column: items ``source`` have items ``target`` as substitutes (pairs)."""
+        own_promo = self.plan[..., 1]
+        total = np.zeros_like(own_promo)
+        np.add.at(total, source, own_promo[target])
+        many = np.bincount(source, minlength=len(own_promo)).astype(float)[:, None]
+        column = total / np.maximum(many, 1.0)
+        return dataclasses.replace(self, plan=np.concatenate([self.plan, column[..., None]], 2))
 
     @property
     def min_history(self) -> int:
@@ -143,17 +148,23 @@ def calendar_design(
 ) -> np.ndarray:
     """``[len(days), C]``: the weekday (Tuesday..Sunday against Monday), a holiday and the
     eve of one for days; the number of holidays in the week for weeks."""
-    stamps = pd.DatetimeIndex(sorted(holidays))
     if weekly:
-        count = np.array(
-            [((stamps >= d) & (stamps < d + pd.Timedelta(days=7))).sum() for d in days]
-        )
-        return count[:, None].astype(float)
-    on = days.isin(stamps)
-    eve = (days + pd.Timedelta(days=1)).isin(stamps)
+        return holiday_counts(days, 7, holidays)[:, None]
+    on = holiday_counts(days, 1, holidays)
+    eve = holiday_counts(days + pd.Timedelta(days=1), 1, holidays)
     weekday = days.day_of_week.to_numpy()
     dummies = (weekday[:, None] == np.arange(1, 7)[None, :]).astype(float)
-    return np.column_stack([dummies, on, eve]).astype(float)
+    return np.column_stack([dummies, on, eve])
+
+
+def holiday_counts(
+    days: pd.DatetimeIndex, period_days: int, holidays: frozenset[pd.Timestamp]
+) -> np.ndarray:
+    """Holidays within each period of ``period_days`` days starting on ``days``."""
+    ordered = np.array(sorted(holidays), dtype="datetime64[D]")
+    start = days.to_numpy().astype("datetime64[D]")
+    end = start + np.timedelta64(period_days, "D")
+    return np.asarray(np.searchsorted(ordered, end) - np.searchsorted(ordered, start), dtype=float)
 
 
 def _item_effects(design: np.ndarray, counts: np.ndarray, exposure: np.ndarray) -> np.ndarray:

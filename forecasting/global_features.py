@@ -47,13 +47,17 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, fields
-from functools import partial
 from typing import Literal, Self
 
 import numpy as np
 import pandas as pd
 
-from supplynet.forecasting.demand_shape import ItemPanel, calendar_design, group_sum
+from supplynet.forecasting.demand_shape import (
+    ItemPanel,
+    calendar_design,
+    group_sum,
+    holiday_counts,
+)
 from supplynet.graph.errors import Problem, ValidationFailed
 
 MIN_SCALE = 0.05
@@ -569,23 +573,21 @@ def _item_panels(
     where the network relates substitutes (the graph variant's)."""
     cadence = panel.cadence
     days = panel.dates(0, panel.price.shape[1])
-    calendar = calendar_design(days, holidays, weekly=cadence.freq == "W")
     item = response.item
-    build = partial(
-        ItemPanel.of,
+    base = ItemPanel.of(
         panel.quantity,
         response.series.plan(0, panel.price.shape[1])[..., 0],
         panel.promo,
         item,
-        calendar,
+        calendar_design(days, holidays, weekly=cadence.freq == "W"),
         days.day_of_year.to_numpy(),
         cadence.year,
     )
     if "substitute" not in neighbours:
-        return [build()]
+        return [base]
     source, destination = neighbours["substitute"]
     pairs = np.unique(np.column_stack([item[destination], item[source]]), axis=0)
-    return [build(), build((pairs[:, 0], pairs[:, 1]))]
+    return [base, base.with_substitutes(pairs[:, 0], pairs[:, 1])]
 
 
 def _shaped(
@@ -735,8 +737,7 @@ def _calendar(
     ``holiday`` counts the holidays in the period, the distances run from its first day."""
     ordered = np.array(sorted(holidays), dtype="datetime64[D]")
     day = days.to_numpy().astype("datetime64[D]")
-    end = day + np.timedelta64(cadence.days, "D")
-    on = (np.searchsorted(ordered, end) - np.searchsorted(ordered, day)).astype(float)
+    on = holiday_counts(days, cadence.days, holidays)
     if len(ordered):
         after = np.searchsorted(ordered, day, side="left")
         to_next = np.where(

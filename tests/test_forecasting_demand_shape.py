@@ -63,8 +63,7 @@ def _panel(
         calendar,
         dates.day_of_year.to_numpy(),
         364,
-        (np.array([0]), np.array([1])),
-    )
+    ).with_substitutes(np.array([0]), np.array([1]))
     return items, log_rate
 
 
